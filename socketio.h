@@ -28,6 +28,13 @@
    The library creates no threads and has no global mutable state. A
    context belongs to the thread that polls it.
 */
+/* The implementation needs POSIX declarations (getaddrinfo, poll,
+   clock_gettime); they must be requested before the first system header,
+   so include socketio.h first in the implementation file. */
+#if defined(SOCKETIO_IMPLEMENTATION) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #ifndef SOCKETIO_H
 #define SOCKETIO_H
 
@@ -156,6 +163,199 @@ typedef struct sio_logger {
 #include "wip/http_api.h"
 #include "wip/ws_api.h"
 
+/* =====================================================================
+   Engine.IO and Socket.IO packets as pure functions (no sockets)
+   ===================================================================== */
+
+/* Engine.IO v4 packet types: the first character of every packet. */
+enum {
+    SIO_EIO_OPEN = 0, SIO_EIO_CLOSE = 1, SIO_EIO_PING = 2, SIO_EIO_PONG = 3,
+    SIO_EIO_MESSAGE = 4, SIO_EIO_UPGRADE = 5, SIO_EIO_NOOP = 6
+};
+
+/* Socket.IO v5 packet types, carried inside Engine.IO messages. */
+enum {
+    SIO_PKT_CONNECT = 0, SIO_PKT_DISCONNECT = 1, SIO_PKT_EVENT = 2, SIO_PKT_ACK = 3,
+    SIO_PKT_CONNECT_ERROR = 4, SIO_PKT_BINARY_EVENT = 5, SIO_PKT_BINARY_ACK = 6
+};
+
+#ifndef SIO_MAX_ATTACHMENTS
+#define SIO_MAX_ATTACHMENTS 10   /* binary attachments per packet (Node's parser caps at 10) */
+#endif
+#ifndef SIO_MAX_NSP_LEN
+#define SIO_MAX_NSP_LEN 128      /* bytes of a namespace name */
+#endif
+#ifndef SIO_MAX_EVENT_LEN
+#define SIO_MAX_EVENT_LEN 256    /* bytes of an event name */
+#endif
+
+/* A decoded Socket.IO packet: views into the text it was parsed from. */
+typedef struct sio_packet {
+    int type;               /* SIO_PKT_* */
+    int attachments;        /* binary attachments announced (types 5 and 6) */
+    sio_str nsp;            /* namespace; "/" when absent */
+    long long ack_id;       /* -1 when absent */
+    sio_str data;           /* the JSON payload text; empty when absent */
+    sio_json json;          /* data parsed; type SIO_JSON_INVALID when absent */
+} sio_packet;
+
+/* Parses and validates one Socket.IO packet (the Engine.IO message body,
+   without the leading '4'): SIO_OK or SIO_ERR_PARSE. Applies Node's
+   validity rules: CONNECT carries an object or nothing, EVENT a non-empty
+   array led by a non-reserved string, and so on. */
+SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p);
+
+/* Appends the text form of a packet: type, attachment count, namespace,
+   ack id, JSON (may be NULL). ack_id < 0 means none. */
+SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *nsp,
+                             size_t nsp_len, long long ack_id, const char *json, size_t json_len);
+
+/* Arguments of an incoming event or ack: a JSON array plus the binary
+   attachments its placeholders point at. Views valid during the callback. */
+typedef struct sio_args {
+    sio_json array;         /* the whole array as received */
+    size_t first;           /* index of the first argument (1 for events: 0 is the name) */
+    size_t count;           /* number of arguments */
+    const sio_str *bins;    /* attachments, in placeholder order */
+    size_t nbins;
+} sio_args;
+
+SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out);     /* argument i */
+SIO_API int sio_args_bin(const sio_args *a, sio_json v, sio_str *bytes);  /* 1 if v is a binary placeholder */
+SIO_API size_t sio_args_strcpy(const sio_args *a, size_t i, char *dst, size_t cap);
+
+/* Outgoing arguments: a JSON array under construction plus binary blobs.
+   Binary blobs are referenced, not copied: keep them alive until the emit
+   call returns. Usage:
+       sio_msg m; sio_msg_init(&m);
+       sio_json_str(&m.w, "hello"); sio_msg_bin(&m, bytes, n);
+       sio_emit(socket, "greet", &m); sio_msg_free(&m);                     */
+typedef struct sio_msg {
+    sio_buf buf;
+    sio_json_writer w;
+    sio_str bins[SIO_MAX_ATTACHMENTS];
+    int nbins;
+    int err;
+} sio_msg;
+
+SIO_API void sio_msg_init(sio_msg *m);
+SIO_API void sio_msg_bin(sio_msg *m, const void *data, size_t len);
+SIO_API int  sio_msg_json(sio_msg *m, const char *json_array);  /* replace contents by a raw JSON array */
+SIO_API int  sio_msg_args(sio_msg *m, const sio_args *a);       /* copy incoming args (binary kept as views) */
+SIO_API void sio_msg_free(sio_msg *m);
+
+/* =====================================================================
+   Server API
+   ===================================================================== */
+
+typedef struct sio_server sio_server;
+typedef struct sio_namespace sio_namespace;
+typedef struct sio_socket sio_socket;
+
+/* An incoming event, handed to handlers. */
+typedef struct sio_event {
+    sio_socket *socket;
+    sio_str name;
+    sio_args args;
+    long long ack_id;       /* >= 0 when the sender wants an ack: answer with sio_ack() */
+} sio_event;
+
+typedef void (*sio_event_fn)(const sio_event *ev, void *user);
+typedef void (*sio_socket_fn)(sio_socket *s, void *user);
+typedef void (*sio_disconnect_fn)(sio_socket *s, const char *reason, void *user);
+/* Called with the ack's arguments, or with args == NULL and err ==
+   SIO_ERR_TIMEOUT / SIO_ERR_CLOSED when no ack will come. */
+typedef void (*sio_ack_fn)(sio_socket *s, int err, const sio_args *args, void *user);
+
+/* Connect middleware: inspect the auth payload; return 0 to accept, or
+   fill *message (and optionally *data_json, raw JSON) and return non-zero
+   to refuse with CONNECT_ERROR {"message":..., "data":...}. */
+typedef int (*sio_middleware_fn)(sio_socket *s, sio_json auth, const char **message,
+                                 const char **data_json, void *user);
+
+/* A plain HTTP request for paths outside the Engine.IO endpoints. */
+typedef struct sio_http_request {
+    const sio_http_msg *msg;
+    sio_str body;
+    void *conn;             /* private */
+} sio_http_request;
+typedef void (*sio_http_fn)(sio_http_request *req, void *user);
+SIO_API int sio_http_respond(sio_http_request *req, int status, const char *content_type,
+                             const void *body, size_t len, const char *extra_headers);
+
+/* The bare Engine.IO layer (as the npm `engine.io` package offers it). */
+typedef struct sio_engine_conn sio_engine_conn;
+typedef struct sio_engine_handlers {
+    void (*on_open)(sio_engine_conn *c, void *user);
+    void (*on_message)(sio_engine_conn *c, const void *data, size_t len, int binary, void *user);
+    void (*on_close)(sio_engine_conn *c, const char *reason, void *user);
+    void *user;
+} sio_engine_handlers;
+SIO_API int sio_engine_send(sio_engine_conn *c, const void *data, size_t len, int binary);
+SIO_API void sio_engine_close(sio_engine_conn *c);
+
+typedef struct sio_server_desc {
+    const char *host;            /* listen address; NULL = "0.0.0.0" (use "::" for dual stack) */
+    int port;                    /* 0 = pick a free port (see sio_server_port) */
+    const char *path;            /* Socket.IO endpoint; NULL = "/socket.io/" */
+    int ping_interval_ms;        /* 0 = 25000 */
+    int ping_timeout_ms;         /* 0 = 20000 */
+    long max_payload;            /* 0 = 1000000 bytes (Node's maxHttpBufferSize) */
+    int connect_timeout_ms;      /* 0 = 45000: no namespace joined by then -> close */
+    int upgrade_timeout_ms;      /* 0 = 10000 */
+    size_t max_output;           /* per-connection unsent bytes before it is dropped; 0 = 16 MiB */
+    int max_connections;         /* 0 = 100000 */
+    const char *cors_origin;     /* NULL = no CORS; "*" or a comma-separated allow-list */
+    int cors_credentials;        /* add Access-Control-Allow-Credentials */
+    sio_http_fn on_http;         /* other paths; NULL = 404 */
+    void *http_user;
+    const char *engine_path;     /* optional bare Engine.IO endpoint, e.g. "/engine.io/" */
+    sio_engine_handlers engine;
+    sio_allocator allocator;
+    sio_logger logger;
+} sio_server_desc;
+
+SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err);
+SIO_API int  sio_server_port(const sio_server *srv);
+SIO_API int  sio_server_poll(sio_server *srv, int timeout_ms);  /* one loop turn */
+SIO_API int  sio_server_run(sio_server *srv);                   /* until sio_server_stop */
+SIO_API void sio_server_stop(sio_server *srv);
+SIO_API void sio_server_destroy(sio_server *srv);
+
+/* Namespaces: "/" always exists; others are created on first use. */
+SIO_API sio_namespace *sio_of(sio_server *srv, const char *name);
+SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user);
+SIO_API void sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user);
+SIO_API void sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user);
+SIO_API int  sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void *user); /* "*" = any */
+
+/* Sockets */
+SIO_API const char *sio_socket_id(const sio_socket *s);
+SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s);
+SIO_API sio_json sio_socket_auth(const sio_socket *s);      /* CONNECT payload ({} when none) */
+SIO_API void *sio_socket_data(const sio_socket *s);
+SIO_API void  sio_socket_set_data(sio_socket *s, void *data);
+SIO_API int  sio_emit(sio_socket *s, const char *event, const sio_msg *args);
+SIO_API int  sio_emit_json(sio_socket *s, const char *event, const char *json_args); /* "[1,\"a\"]" or NULL */
+SIO_API int  sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args,
+                          int timeout_ms, sio_ack_fn fn, void *user);
+SIO_API int  sio_ack(sio_socket *s, long long ack_id, const sio_msg *args);
+SIO_API int  sio_join(sio_socket *s, const char *room);
+SIO_API int  sio_leave(sio_socket *s, const char *room);
+SIO_API int  sio_in_room(const sio_socket *s, const char *room);
+SIO_API void sio_disconnect(sio_socket *s);                  /* "server namespace disconnect" */
+
+/* Broadcasts: encoded once, written to every receiver. */
+typedef struct sio_bcast {
+    const char *const *rooms;   /* NULL: every socket of the namespace */
+    size_t nrooms;
+    const char *const *except;  /* rooms (a socket id is a room) to leave out */
+    size_t nexcept;
+} sio_bcast;
+SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args);
+SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args); /* every namespace */
+SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected */
+
 #endif /* SOCKETIO_H */
 
 /* =====================================================================
@@ -169,6 +369,17 @@ typedef struct sio_logger {
 #include <stdlib.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <errno.h>
+#include <time.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <poll.h>
+#include <unistd.h>
+#include <fcntl.h>
 
 #if defined(SIO_MALLOC) && defined(SIO_REALLOC) && defined(SIO_FREE)
 /* all three given */
@@ -287,6 +498,2536 @@ static SIO__UNUSED void sio__log(const sio_logger *lg, sio_log_level level, cons
 #include "wip/json_impl.h"
 #include "wip/http_impl.h"
 #include "wip/ws_impl.h"
+
+/* =====================================================================
+   >>packet: Socket.IO v5 packet text form
+   =====================================================================
+   A Socket.IO packet rides inside one Engine.IO message. Its text is
+   <type>[<attachments>-][<nsp>,][<ack id>][<json>], for example
+       2["chat","hi"]          event "chat" on "/"
+       2/admin,12["get"]       event on "/admin" asking for ack 12
+       51-["up",{"_placeholder":true,"num":0}]  event with one attachment
+   The decoder applies the same validity rules as Node's socket.io-parser,
+   because a peer that passes them there must pass them here, and one that
+   fails there must fail here. */
+
+static int sio__is_reserved_event(sio_json name) {
+    static const char *const reserved[] = {
+        "connect", "connect_error", "disconnect", "disconnecting",
+        "newListener", "removeListener"
+    };
+    size_t i;
+    for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (sio_json_str_eq(name, reserved[i])) return 1;
+    return 0;
+}
+
+SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p) {
+    size_t i = 1, digits;
+    memset(p, 0, sizeof *p);
+    p->nsp.ptr = "/";
+    p->nsp.len = 1;
+    p->ack_id = -1;
+    if (n == 0 || s[0] < '0' || s[0] > '6') return SIO_ERR_PARSE;
+    p->type = s[0] - '0';
+    if (p->type == SIO_PKT_BINARY_EVENT || p->type == SIO_PKT_BINARY_ACK) {
+        int count = 0;
+        for (digits = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+            if (digits >= 4) return SIO_ERR_PARSE;
+            count = count * 10 + (s[i] - '0');
+        }
+        if (digits == 0 || i >= n || s[i] != '-') return SIO_ERR_PARSE;
+        if (count < 1 || count > SIO_MAX_ATTACHMENTS) return SIO_ERR_PARSE;
+        p->attachments = count;
+        i++;
+    }
+    /* Namespace: from '/' to the first ',' or the end ("40/custom" is a
+       valid CONNECT even without the comma). */
+    if (i < n && s[i] == '/') {
+        size_t start = i;
+        while (i < n && s[i] != ',') i++;
+        p->nsp.ptr = s + start;
+        p->nsp.len = i - start;
+        if (p->nsp.len > SIO_MAX_NSP_LEN) return SIO_ERR_PARSE;
+        if (i < n) i++;
+    }
+    if (i < n && s[i] >= '0' && s[i] <= '9') {
+        long long id = 0;
+        for (digits = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+            if (digits >= 15) return SIO_ERR_PARSE; /* stays below 2^53 like JS numbers */
+            id = id * 10 + (s[i] - '0');
+        }
+        p->ack_id = id;
+    }
+    p->data.ptr = s + i;
+    p->data.len = n - i;
+    if (p->data.len) {
+        int rc = sio_json_parse(p->data.ptr, p->data.len, &p->json);
+        if (rc != SIO_OK) return SIO_ERR_PARSE;
+    }
+    switch (p->type) {
+    case SIO_PKT_CONNECT:
+        return (!p->data.len || p->json.type == SIO_JSON_OBJECT) ? SIO_OK : SIO_ERR_PARSE;
+    case SIO_PKT_DISCONNECT:
+        return p->data.len ? SIO_ERR_PARSE : SIO_OK;
+    case SIO_PKT_CONNECT_ERROR:
+        return (p->json.type == SIO_JSON_OBJECT || p->json.type == SIO_JSON_STRING)
+                   ? SIO_OK : SIO_ERR_PARSE;
+    case SIO_PKT_EVENT:
+    case SIO_PKT_BINARY_EVENT: {
+        sio_json name;
+        if (p->json.type != SIO_JSON_ARRAY || sio_json_at(p->json, 0, &name) != SIO_OK)
+            return SIO_ERR_PARSE;
+        if (name.type == SIO_JSON_NUMBER) return SIO_OK;
+        if (name.type != SIO_JSON_STRING || sio__is_reserved_event(name)) return SIO_ERR_PARSE;
+        return SIO_OK;
+    }
+    default: /* ACK, BINARY_ACK */
+        return (p->json.type == SIO_JSON_ARRAY && p->ack_id >= 0) ? SIO_OK : SIO_ERR_PARSE;
+    }
+}
+
+SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *nsp,
+                             size_t nsp_len, long long ack_id, const char *json, size_t json_len) {
+    sio_buf_appendc(b, (char)('0' + type));
+    if (attachments > 0) {
+        sio_buf_appendu(b, (unsigned long long)attachments);
+        sio_buf_appendc(b, '-');
+    }
+    if (nsp && nsp_len && !(nsp_len == 1 && nsp[0] == '/')) {
+        sio_buf_append(b, nsp, nsp_len);
+        sio_buf_appendc(b, ',');
+    }
+    if (ack_id >= 0) sio_buf_appendu(b, (unsigned long long)ack_id);
+    if (json && json_len) sio_buf_append(b, json, json_len);
+    return b->err;
+}
+
+/* ---- incoming arguments ---- */
+
+SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out) {
+    if (!a || i >= a->count) return SIO_ERR_NOT_FOUND;
+    return sio_json_at(a->array, a->first + i, out);
+}
+
+/* A placeholder is exactly {"_placeholder":true,"num":K}. */
+SIO_API int sio_args_bin(const sio_args *a, sio_json v, sio_str *bytes) {
+    sio_json ph, num;
+    long long k;
+    if (!a || v.type != SIO_JSON_OBJECT) return 0;
+    if (sio_json_get(v, "_placeholder", &ph) != SIO_OK || ph.type != SIO_JSON_TRUE) return 0;
+    if (sio_json_get(v, "num", &num) != SIO_OK || num.type != SIO_JSON_NUMBER) return 0;
+    k = sio_json_integer(num);
+    if (k < 0 || (size_t)k >= a->nbins) return 0;
+    if (bytes) *bytes = a->bins[k];
+    return 1;
+}
+
+SIO_API size_t sio_args_strcpy(const sio_args *a, size_t i, char *dst, size_t cap) {
+    sio_json v;
+    if (sio_args_get(a, i, &v) != SIO_OK) {
+        if (cap) dst[0] = 0;
+        return 0;
+    }
+    return sio_json_strcpy(v, dst, cap);
+}
+
+/* ---- outgoing arguments ---- */
+
+SIO_API void sio_msg_init(sio_msg *m) {
+    memset(m, 0, sizeof *m);
+    sio_json_writer_init(&m->w, &m->buf);
+    sio_json_arr_begin(&m->w);
+}
+
+SIO_API void sio_msg_bin(sio_msg *m, const void *data, size_t len) {
+    if (m->nbins >= SIO_MAX_ATTACHMENTS) {
+        m->err = SIO_ERR_TOO_BIG;
+        return;
+    }
+    m->bins[m->nbins].ptr = (const char *)data;
+    m->bins[m->nbins].len = len;
+    sio_json_obj_begin(&m->w);
+    sio_json_key(&m->w, "_placeholder");
+    sio_json_bool(&m->w, 1);
+    sio_json_key(&m->w, "num");
+    sio_json_int(&m->w, m->nbins);
+    sio_json_obj_end(&m->w);
+    m->nbins++;
+}
+
+SIO_API int sio_msg_json(sio_msg *m, const char *json_array) {
+    sio_json root;
+    size_t n = json_array ? strlen(json_array) : 0;
+    sio_buf_reset(&m->buf);
+    m->nbins = 0;
+    if (!n) json_array = "[]", n = 2;
+    if (sio_json_parse(json_array, n, &root) != SIO_OK || root.type != SIO_JSON_ARRAY)
+        return m->err = SIO_ERR_INVALID;
+    /* leave the writer inside the array so more values may follow */
+    sio_buf_append(&m->buf, json_array, n - 1);
+    while (m->buf.len > 1 && (m->buf.data[m->buf.len - 1] == ' ' || m->buf.data[m->buf.len - 1] == '\t' ||
+                              m->buf.data[m->buf.len - 1] == '\n' || m->buf.data[m->buf.len - 1] == '\r'))
+        m->buf.len--;
+    sio_json_writer_init(&m->w, &m->buf);
+    m->w.depth = 1;
+    m->w.first[1] = (unsigned char)(sio_json_count(root) == 0);
+    return m->buf.err;
+}
+
+SIO_API int sio_msg_args(sio_msg *m, const sio_args *a) {
+    size_t i;
+    sio_json v;
+    for (i = 0; i < a->count; i++) {
+        if (sio_args_get(a, i, &v) != SIO_OK) return m->err = SIO_ERR_INVALID;
+        sio_json_raw(&m->w, v.ptr, v.len);
+    }
+    /* Placeholders are copied verbatim, so the attachments keep their numbers. */
+    for (i = 0; i < a->nbins && i < SIO_MAX_ATTACHMENTS; i++) m->bins[i] = a->bins[i];
+    if ((int)a->nbins > m->nbins) m->nbins = (int)a->nbins;
+    return m->err;
+}
+
+SIO_API void sio_msg_free(sio_msg *m) { sio_buf_free(&m->buf); }
+
+/* Appends the finished array text of m (or "[]") to b without touching m,
+   so one sio_msg can be emitted many times. */
+static int sio__msg_append(sio_buf *b, const sio_msg *m) {
+    if (!m) return sio_buf_append(b, "[]", 2);
+    if (m->err) return m->err;
+    if (m->w.err) return m->w.err;
+    if (m->buf.err) return m->buf.err;
+    sio_buf_append(b, m->buf.data, m->buf.len);
+    return sio_buf_appendc(b, ']');
+}
+
+/* =====================================================================
+   >>loop: sockets, timers and the poll() loop
+   =====================================================================
+   Every connection is a non-blocking socket in one array that becomes the
+   pollfd array. Reads land in a scratch buffer shared by the whole loop and
+   are handed to the protocol straight from there; only the unconsumed tail
+   of a partial message is copied into the connection's own buffer. Writes
+   are queued per connection and flushed once per loop turn, so an idle
+   connection holds no buffers at all and a busy one gets one write() for
+   all the packets a turn produced. A peer that stops reading is dropped
+   once its queue passes max_output: the process never grows without bound. */
+
+#ifndef SIO_READ_CHUNK
+#define SIO_READ_CHUNK 65536          /* bytes read per read() call */
+#endif
+#ifndef SIO_HTTP_TIMEOUT_MS
+#define SIO_HTTP_TIMEOUT_MS 30000     /* time to send a complete request (slowloris) */
+#endif
+#ifndef SIO_MAX_OUTPUT
+#define SIO_MAX_OUTPUT (16u << 20)    /* unsent bytes per connection before dropping it */
+#endif
+#ifndef SIO_MAX_CONNECTIONS
+#define SIO_MAX_CONNECTIONS 100000
+#endif
+#ifndef SIO_ACCEPT_BURST
+#define SIO_ACCEPT_BURST 256          /* accepts per loop turn, so clients are not starved */
+#endif
+
+static uint64_t sio__now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- timers: a binary min-heap of pointers to embedded timer structs ---- */
+
+typedef struct sio__timer {
+    uint64_t at;
+    size_t slot;                       /* heap index + 1; 0 = not armed */
+    void (*fn)(struct sio__timer *t);
+} sio__timer;
+
+typedef struct sio__timers {
+    sio__timer **heap;
+    size_t n, cap;
+} sio__timers;
+
+static void sio__heap_swap(sio__timers *h, size_t a, size_t b) {
+    sio__timer *t = h->heap[a];
+    h->heap[a] = h->heap[b];
+    h->heap[b] = t;
+    h->heap[a]->slot = a + 1;
+    h->heap[b]->slot = b + 1;
+}
+
+static void sio__heap_fix(sio__timers *h, size_t i) {
+    while (i > 0 && h->heap[(i - 1) / 2]->at > h->heap[i]->at) {
+        sio__heap_swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && h->heap[l]->at < h->heap[m]->at) m = l;
+        if (r < h->n && h->heap[r]->at < h->heap[m]->at) m = r;
+        if (m == i) break;
+        sio__heap_swap(h, i, m);
+        i = m;
+    }
+}
+
+static void sio__timer_cancel(sio__timers *h, sio__timer *t) {
+    size_t i;
+    if (!t->slot) return;
+    i = t->slot - 1;
+    t->slot = 0;
+    h->n--;
+    if (i != h->n) {
+        h->heap[i] = h->heap[h->n];
+        h->heap[i]->slot = i + 1;
+        sio__heap_fix(h, i);
+    }
+}
+
+static int sio__timer_set(sio__timers *h, const sio_allocator *a, sio__timer *t, uint64_t at) {
+    if (t->slot) {
+        t->at = at;
+        sio__heap_fix(h, t->slot - 1);
+        return SIO_OK;
+    }
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        sio__timer **p = (sio__timer **)sio__realloc(a, h->heap, cap * sizeof *p);
+        if (!p) return SIO_ERR_NOMEM;
+        h->heap = p;
+        h->cap = cap;
+    }
+    t->at = at;
+    h->heap[h->n] = t;
+    t->slot = ++h->n;
+    sio__heap_fix(h, h->n - 1);
+    return SIO_OK;
+}
+
+/* ---- connections ---- */
+
+enum {
+    SIO__C_LISTEN = 1,   /* listening socket */
+    SIO__C_HTTP,         /* server side, speaking HTTP */
+    SIO__C_WS,           /* server side, speaking WebSocket */
+    SIO__C_CLIENT        /* client side, protocol decided by its owner */
+};
+
+enum {
+    SIO__F_CLOSING = 1,      /* close once the output is flushed */
+    SIO__F_DEAD = 2,         /* closed; reaped at the end of the turn */
+    SIO__F_CONNECTING = 4,   /* client connect() in progress */
+    SIO__F_HELD = 8          /* a long-polling GET is held open on it */
+};
+
+typedef struct sio__loop sio__loop;
+typedef struct sio__conn sio__conn;
+
+/* What a connection's owner does with bytes and events. */
+typedef struct sio__conn_ops {
+    /* consume bytes; return how many were used (the rest is kept) or < 0 to drop */
+    long (*on_data)(sio__conn *c, char *data, size_t len);
+    void (*on_close)(sio__conn *c, int err);   /* once, before the memory goes */
+    void (*on_connect)(sio__conn *c);          /* client: connect() finished */
+} sio__conn_ops;
+
+struct sio__conn {
+    int fd;
+    int kind;
+    unsigned flags;
+    size_t idx;                  /* position in loop->conns */
+    sio_buf in;                  /* unconsumed input tail only */
+    sio_buf out;                 /* unsent output */
+    sio__timer timer;            /* request deadline (server HTTP) */
+    const sio__conn_ops *ops;
+    sio__loop *loop;
+    void *owner;                 /* server, client, ... */
+    void *session;               /* the Engine.IO session this conn carries */
+    sio_ws_reader *ws;           /* WebSocket reader, allocated on upgrade */
+    unsigned char poll_role;     /* 0, or the polling request role (GET/POST) */
+    unsigned char keep_alive;
+    unsigned char dirty;         /* queued in loop->dirty */
+    int close_err;
+    char origin[64];             /* for CORS answers to held GETs; "" if none */
+};
+
+struct sio__loop {
+    sio__conn **conns;
+    size_t nconns, cap;
+    sio__conn **dirty;           /* conns with output queued this turn */
+    size_t ndirty, dirty_cap;
+    struct pollfd *pfds;
+    size_t pfd_cap;
+    sio__timers timers;
+    uint64_t now;
+    char *scratch;
+    const sio_allocator *alloc;
+    const sio_logger *log;
+    size_t max_output;
+    int stop;
+    int dead;                    /* some conns await reaping */
+};
+
+static int sio__set_nonblock(int fd) {
+    int fl = fcntl(fd, F_GETFL, 0);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return SIO_ERR_IO;
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return SIO_OK;
+}
+
+static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_ops *ops, void *owner) {
+    sio__conn *c;
+    if (L->nconns == L->cap) {
+        size_t cap = L->cap ? L->cap * 2 : 64;
+        sio__conn **p = (sio__conn **)sio__realloc(L->alloc, L->conns, cap * sizeof *p);
+        if (!p) return NULL;
+        L->conns = p;
+        L->cap = cap;
+    }
+    c = (sio__conn *)sio__malloc(L->alloc, sizeof *c);
+    if (!c) return NULL;
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    c->kind = kind;
+    c->ops = ops;
+    c->owner = owner;
+    c->loop = L;
+    c->in.alloc = c->out.alloc = L->alloc;
+    c->idx = L->nconns;
+    L->conns[L->nconns++] = c;
+    return c;
+}
+
+/* Marks the connection dead; the memory goes at the end of the turn so
+   that callers up the stack may still look at it. */
+static void sio__conn_close(sio__conn *c, int err) {
+    if (c->flags & SIO__F_DEAD) return;
+    c->flags |= SIO__F_DEAD;
+    c->close_err = err;
+    c->loop->dead = 1;
+    sio__timer_cancel(&c->loop->timers, &c->timer);
+    if (c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+    if (c->ops && c->ops->on_close) c->ops->on_close(c, err);
+}
+
+static void sio__conn_mark_dirty(sio__conn *c) {
+    sio__loop *L = c->loop;
+    if (c->dirty) return;
+    if (L->ndirty == L->dirty_cap) {
+        size_t cap = L->dirty_cap ? L->dirty_cap * 2 : 64;
+        sio__conn **p = (sio__conn **)sio__realloc(L->alloc, L->dirty, cap * sizeof *p);
+        if (!p) return;  /* flushed anyway when poll reports it writable */
+        L->dirty = p;
+        L->dirty_cap = cap;
+    }
+    L->dirty[L->ndirty++] = c;
+    c->dirty = 1;
+}
+
+/* Queues bytes; the write happens at the end of the loop turn. */
+static int sio__conn_send(sio__conn *c, const void *data, size_t len) {
+    if (c->flags & (SIO__F_DEAD | SIO__F_CLOSING)) return SIO_ERR_CLOSED;
+    if (c->out.len + len > c->loop->max_output) {
+        sio__log(c->loop->log, SIO_LOG_WARN, "fd %d: output queue over %lu bytes, dropping the slow peer",
+                 c->fd, (unsigned long)c->loop->max_output);
+        sio__conn_close(c, SIO_ERR_TOO_BIG);
+        return SIO_ERR_TOO_BIG;
+    }
+    if (sio_buf_append(&c->out, data, len) != SIO_OK) {
+        sio__conn_close(c, SIO_ERR_NOMEM);
+        return SIO_ERR_NOMEM;
+    }
+    sio__conn_mark_dirty(c);
+    return SIO_OK;
+}
+
+/* Reserve room in the output queue and get a pointer to write into. */
+static char *sio__conn_reserve(sio__conn *c, size_t len) {
+    if (c->flags & (SIO__F_DEAD | SIO__F_CLOSING)) return NULL;
+    if (c->out.len + len > c->loop->max_output) {
+        sio__log(c->loop->log, SIO_LOG_WARN, "fd %d: output queue full, dropping the slow peer", c->fd);
+        sio__conn_close(c, SIO_ERR_TOO_BIG);
+        return NULL;
+    }
+    if (sio_buf_reserve(&c->out, len) != SIO_OK) {
+        sio__conn_close(c, SIO_ERR_NOMEM);
+        return NULL;
+    }
+    sio__conn_mark_dirty(c);
+    return c->out.data + c->out.len;
+}
+
+static void sio__conn_flush(sio__conn *c) {
+    size_t off = 0;
+    if (c->flags & SIO__F_DEAD) return;
+    if (c->flags & SIO__F_CONNECTING) return;
+    while (off < c->out.len) {
+        ssize_t w = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        if (w > 0) {
+            off += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        sio__conn_close(c, SIO_ERR_IO);
+        return;
+    }
+    sio_buf_consume(&c->out, off);
+    if (c->out.len == 0) {
+        sio_buf_free(&c->out);   /* idle connections keep no memory */
+        if (c->flags & SIO__F_CLOSING) sio__conn_close(c, SIO_OK);
+    }
+}
+
+/* Graceful close: stop reading, send what is queued, then close. */
+static void sio__conn_end(sio__conn *c) {
+    if (c->flags & SIO__F_DEAD) return;
+    c->flags |= SIO__F_CLOSING;
+    sio__conn_mark_dirty(c);
+}
+
+/* Hands bytes to the protocol; keeps the unconsumed tail. */
+static void sio__conn_feed(sio__conn *c, char *data, size_t len, int from_own_buf) {
+    long used = c->ops->on_data(c, data, len);
+    if (c->flags & SIO__F_DEAD) return;
+    if (used < 0) {
+        sio__conn_close(c, (int)used);
+        return;
+    }
+    if (from_own_buf) {
+        sio_buf_consume(&c->in, (size_t)used);
+        if (c->in.len == 0) sio_buf_free(&c->in);
+    } else if ((size_t)used < len) {
+        if (sio_buf_append(&c->in, data + used, len - (size_t)used) != SIO_OK)
+            sio__conn_close(c, SIO_ERR_NOMEM);
+    }
+}
+
+static void sio__conn_read(sio__conn *c) {
+    int rounds;
+    for (rounds = 0; rounds < 4 && !(c->flags & (SIO__F_DEAD | SIO__F_CLOSING)); rounds++) {
+        ssize_t r;
+        if (c->in.len == 0) {
+            r = recv(c->fd, c->loop->scratch, SIO_READ_CHUNK, 0);
+            if (r > 0) sio__conn_feed(c, c->loop->scratch, (size_t)r, 0);
+        } else {
+            if (sio_buf_reserve(&c->in, SIO_READ_CHUNK) != SIO_OK) {
+                sio__conn_close(c, SIO_ERR_NOMEM);
+                return;
+            }
+            r = recv(c->fd, c->in.data + c->in.len, SIO_READ_CHUNK, 0);
+            if (r > 0) {
+                c->in.len += (size_t)r;
+                sio__conn_feed(c, c->in.data, c->in.len, 1);
+            }
+        }
+        if (r == 0) {
+            sio__conn_close(c, SIO_ERR_CLOSED);
+            return;
+        }
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) sio__conn_close(c, SIO_ERR_IO);
+            return;
+        }
+        if ((size_t)r < SIO_READ_CHUNK) return;
+    }
+}
+
+static void sio__loop_reap(sio__loop *L) {
+    size_t i = 0;
+    if (!L->dead) return;
+    L->dead = 0;
+    while (i < L->nconns) {
+        sio__conn *c = L->conns[i];
+        if (!(c->flags & SIO__F_DEAD)) {
+            i++;
+            continue;
+        }
+        L->conns[i] = L->conns[--L->nconns];
+        L->conns[i]->idx = i;
+        sio_buf_free(&c->in);
+        sio_buf_free(&c->out);
+        if (c->ws) {
+            sio_ws_reader_free(c->ws);
+            sio__free(L->alloc, c->ws);
+        }
+        sio__free(L->alloc, c);
+    }
+}
+
+static void sio__loop_flush(sio__loop *L) {
+    size_t i;
+    for (i = 0; i < L->ndirty; i++) {
+        sio__conn *c = L->dirty[i];
+        c->dirty = 0;
+        sio__conn_flush(c);
+    }
+    L->ndirty = 0;
+}
+
+static void sio__loop_run_timers(sio__loop *L) {
+    int guard = 100000;
+    L->now = sio__now_ms();
+    while (L->timers.n && L->timers.heap[0]->at <= L->now && guard-- > 0) {
+        sio__timer *t = L->timers.heap[0];
+        sio__timer_cancel(&L->timers, t);
+        t->fn(t);
+    }
+}
+
+typedef void (*sio__accept_fn)(sio__conn *listener);
+
+/* One turn: timers, poll, I/O, flush, reap. */
+static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept) {
+    size_t i, n;
+    int rc, wait;
+    sio__loop_run_timers(L);
+    sio__loop_flush(L);
+    sio__loop_reap(L);
+    if (L->pfd_cap < L->nconns) {
+        size_t cap = L->nconns + 64;
+        struct pollfd *p = (struct pollfd *)sio__realloc(L->alloc, L->pfds, cap * sizeof *p);
+        if (!p) return SIO_ERR_NOMEM;
+        L->pfds = p;
+        L->pfd_cap = cap;
+    }
+    n = L->nconns;
+    for (i = 0; i < n; i++) {
+        sio__conn *c = L->conns[i];
+        L->pfds[i].fd = c->fd;
+        L->pfds[i].events = 0;
+        L->pfds[i].revents = 0;
+        if (!(c->flags & SIO__F_CLOSING)) L->pfds[i].events |= POLLIN;
+        if (c->out.len || (c->flags & SIO__F_CONNECTING)) L->pfds[i].events |= POLLOUT;
+    }
+    wait = timeout_ms;
+    if (L->timers.n) {
+        uint64_t now = sio__now_ms(), at = L->timers.heap[0]->at;
+        int left = at <= now ? 0 : (at - now > 0x7fffffff ? 0x7fffffff : (int)(at - now));
+        if (wait < 0 || left < wait) wait = left;
+    }
+    if (L->stop) wait = 0;
+    rc = poll(L->pfds, (nfds_t)n, wait);
+    if (rc < 0) return errno == EINTR ? SIO_OK : SIO_ERR_IO;
+    L->now = sio__now_ms();
+    /* conns added during this turn sit past n and are not in pfds */
+    for (i = 0; i < n && rc > 0; i++) {
+        struct pollfd *p = &L->pfds[i];
+        sio__conn *c;
+        if (!p->revents) continue;
+        rc--;
+        c = L->conns[i];
+        if (c->flags & SIO__F_DEAD) continue;
+        if (c->kind == SIO__C_LISTEN) {
+            on_accept(c);
+            continue;
+        }
+        if (c->flags & SIO__F_CONNECTING) {
+            int soerr = 0;
+            socklen_t sl = sizeof soerr;
+            if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+                sio__conn_close(c, SIO_ERR_REFUSED);
+                continue;
+            }
+            c->flags &= ~(unsigned)SIO__F_CONNECTING;
+            if (c->ops->on_connect) c->ops->on_connect(c);
+            if (c->flags & SIO__F_DEAD) continue;
+        }
+        if (p->revents & (POLLIN | POLLHUP | POLLERR)) sio__conn_read(c);
+        if ((p->revents & POLLOUT) && !(c->flags & SIO__F_DEAD)) sio__conn_flush(c);
+    }
+    sio__loop_run_timers(L);
+    sio__loop_flush(L);
+    sio__loop_reap(L);
+    return SIO_OK;
+}
+
+static int sio__loop_init(sio__loop *L, const sio_allocator *a, const sio_logger *log, size_t max_output) {
+    memset(L, 0, sizeof *L);
+    L->alloc = a;
+    L->log = log;
+    L->max_output = max_output ? max_output : SIO_MAX_OUTPUT;
+    L->scratch = (char *)sio__malloc(a, SIO_READ_CHUNK + 16);
+    L->now = sio__now_ms();
+    return L->scratch ? SIO_OK : SIO_ERR_NOMEM;
+}
+
+static void sio__loop_free(sio__loop *L) {
+    size_t i;
+    for (i = 0; i < L->nconns; i++) sio__conn_close(L->conns[i], SIO_ERR_CLOSED);
+    sio__loop_reap(L);
+    sio__free(L->alloc, L->conns);
+    sio__free(L->alloc, L->dirty);
+    sio__free(L->alloc, L->pfds);
+    sio__free(L->alloc, L->timers.heap);
+    sio__free(L->alloc, L->scratch);
+    memset(L, 0, sizeof *L);
+}
+
+/* Listening socket on host:port (numeric host or name), IPv4 or IPv6. */
+static int sio__listen(const char *host, int port, int *out_fd, int *out_port) {
+    struct addrinfo hints, *res = NULL, *ai;
+    char portstr[16];
+    int fd = -1, one = 1, rc;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    snprintf(portstr, sizeof portstr, "%d", port);
+    rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) return SIO_ERR_RESOLVE;
+    for (ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0) continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (ai->ai_family == AF_INET6) {
+            int off = 0;  /* "::" should take IPv4 too, as Node does */
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+        }
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) return SIO_ERR_IO;
+    if (sio__set_nonblock(fd) != SIO_OK) {
+        close(fd);
+        return SIO_ERR_IO;
+    }
+    if (out_port) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        *out_port = port;
+        if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+            if (ss.ss_family == AF_INET) *out_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+            else if (ss.ss_family == AF_INET6) *out_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+        }
+    }
+    *out_fd = fd;
+    return SIO_OK;
+}
+
+/* ---- randomness for ids: the kernel's, read in blocks ---- */
+
+typedef struct sio__rng {
+    int fd;
+    unsigned char pool[256];
+    size_t left;
+    uint64_t fallback;
+} sio__rng;
+
+static void sio__rng_init(sio__rng *r) {
+    memset(r, 0, sizeof *r);
+    r->fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    r->fallback = sio__now_ms() ^ ((uint64_t)(uintptr_t)r << 16) ^ (uint64_t)getpid();
+}
+
+static void sio__rng_bytes(sio__rng *r, unsigned char *out, size_t n) {
+    while (n) {
+        size_t k;
+        if (!r->left) {
+            ssize_t got = r->fd >= 0 ? read(r->fd, r->pool, sizeof r->pool) : -1;
+            if (got == (ssize_t)sizeof r->pool) {
+                r->left = sizeof r->pool;
+            } else {
+                size_t i;  /* no /dev/urandom: xorshift, good enough to be unique */
+                for (i = 0; i < sizeof r->pool; i++) {
+                    r->fallback ^= r->fallback << 13;
+                    r->fallback ^= r->fallback >> 7;
+                    r->fallback ^= r->fallback << 17;
+                    r->pool[i] = (unsigned char)(r->fallback >> 24);
+                }
+                r->left = sizeof r->pool;
+            }
+        }
+        k = n < r->left ? n : r->left;
+        memcpy(out, r->pool + sizeof r->pool - r->left, k);
+        memset(r->pool + sizeof r->pool - r->left, 0, k);
+        r->left -= k;
+        out += k;
+        n -= k;
+    }
+}
+
+/* 20 characters of URL-safe base64 from 15 random bytes, as Node's ids. */
+static void sio__rng_id(sio__rng *r, char out[21]) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char b[15];
+    size_t i, j = 0;
+    sio__rng_bytes(r, b, sizeof b);
+    for (i = 0; i < 15; i += 3) {
+        unsigned v = ((unsigned)b[i] << 16) | ((unsigned)b[i + 1] << 8) | b[i + 2];
+        out[j++] = abc[(v >> 18) & 63];
+        out[j++] = abc[(v >> 12) & 63];
+        out[j++] = abc[(v >> 6) & 63];
+        out[j++] = abc[v & 63];
+    }
+    out[20] = 0;
+}
+
+/* ---- a small string-keyed hash map (sids, rooms) ---- */
+
+typedef struct sio__map_ent {
+    const char *key;            /* owned by the value */
+    void *val;
+} sio__map_ent;
+
+typedef struct sio__map {
+    sio__map_ent *e;
+    size_t cap, n, tomb;        /* cap is a power of two */
+} sio__map;
+
+static uint64_t sio__hash(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static const char sio__tombstone[1] = {0};
+
+static void **sio__map_find(sio__map *m, const char *key, size_t n) {
+    size_t i, mask;
+    if (!m->cap) return NULL;
+    mask = m->cap - 1;
+    for (i = (size_t)sio__hash(key, n) & mask;; i = (i + 1) & mask) {
+        sio__map_ent *e = &m->e[i];
+        if (!e->key) return NULL;
+        if (e->key != sio__tombstone && strlen(e->key) == n && memcmp(e->key, key, n) == 0) return &e->val;
+    }
+}
+
+static int sio__map_put(sio__map *m, const sio_allocator *a, const char *key, void *val) {
+    size_t i, mask, klen = strlen(key);
+    if ((m->n + m->tomb + 1) * 4 >= m->cap * 3) {
+        sio__map old = *m;
+        size_t cap = m->cap ? (m->n * 4 >= m->cap ? m->cap * 2 : m->cap) : 16, j;
+        m->e = (sio__map_ent *)sio__malloc(a, cap * sizeof *m->e);
+        if (!m->e) {
+            *m = old;
+            return SIO_ERR_NOMEM;
+        }
+        memset(m->e, 0, cap * sizeof *m->e);
+        m->cap = cap;
+        m->n = m->tomb = 0;
+        for (j = 0; j < old.cap; j++)
+            if (old.e[j].key && old.e[j].key != sio__tombstone) sio__map_put(m, a, old.e[j].key, old.e[j].val);
+        sio__free(a, old.e);
+    }
+    mask = m->cap - 1;
+    for (i = (size_t)sio__hash(key, klen) & mask;; i = (i + 1) & mask) {
+        sio__map_ent *e = &m->e[i];
+        if (!e->key || e->key == sio__tombstone) {
+            if (e->key == sio__tombstone) m->tomb--;
+            e->key = key;
+            e->val = val;
+            m->n++;
+            return SIO_OK;
+        }
+    }
+}
+
+static void sio__map_del(sio__map *m, const char *key) {
+    void **v = sio__map_find(m, key, strlen(key));
+    sio__map_ent *e;
+    if (!v) return;
+    e = (sio__map_ent *)(void *)((char *)v - offsetof(sio__map_ent, val));
+    e->key = sio__tombstone;
+    e->val = NULL;
+    m->n--;
+    m->tomb++;
+}
+
+/* =====================================================================
+   >>eio: Engine.IO v4 server sessions
+   =====================================================================
+   A session (sid) outlives the HTTP requests that carry it. On polling,
+   the client's GET is held until there is something to send; the queue of
+   packets waiting for that GET is kept already encoded as a polling
+   payload ("4hello\x1ebAQID"). On WebSocket every packet is one frame.
+   The upgrade runs a probe WebSocket beside the polling transport:
+       client  -> ws "2probe"     server -> ws "3probe"; held GET gets "6"
+       client  -> ws "5"          the session now writes to the WebSocket
+   Heartbeats are driven by the server: "2" every pingInterval, and a pong
+   ("3") must come back within pingTimeout. */
+
+enum { SIO__T_POLLING = 1, SIO__T_WEBSOCKET = 2 };
+enum { SIO__EP_SOCKETIO = 0, SIO__EP_ENGINE = 1 };
+enum { SIO__ROLE_GET = 1, SIO__ROLE_POST = 2 };
+
+typedef struct sio__pending_ack sio__pending_ack;
+
+struct sio_engine_conn {
+    sio_server *srv;
+    char sid[21];
+    int endpoint;                /* SIO__EP_* */
+    int transport;               /* SIO__T_* */
+    int closed;
+    int upgrading;               /* probe answered, waiting for "5" */
+    sio__conn *ws;               /* WebSocket transport */
+    sio__conn *probe;            /* WebSocket being upgraded to */
+    sio__conn *get;              /* held polling GET */
+    sio_buf pq;                  /* polling payload waiting for a GET */
+    sio__timer ping_timer;
+    sio__timer upgrade_timer;
+    sio__timer connect_timer;    /* Socket.IO: a namespace must be joined */
+    int awaiting_pong;
+    /* Socket.IO state of this connection */
+    sio_socket *sockets;         /* one per joined namespace */
+    int joined_ever;
+    sio_buf bin_head;            /* a BINARY_EVENT/ACK header waiting for ... */
+    sio_buf bin_data;            /* ... its attachments, concatenated */
+    size_t bin_off[SIO_MAX_ATTACHMENTS + 1];
+    int bin_need, bin_have;
+    struct sio_engine_conn *next_dead;
+    void *user;
+};
+
+typedef struct sio__room {
+    char *name;
+    sio_socket **members;
+    size_t n, cap;
+} sio__room;
+
+struct sio_socket {
+    char id[21];
+    sio_namespace *nsp;
+    sio_engine_conn *eio;
+    sio_socket *next_in_conn;
+    sio_socket *prev_in_nsp, *next_in_nsp;
+    char *auth;                  /* CONNECT payload text, "{}" when none */
+    size_t auth_len;
+    sio__room **rooms;           /* rooms joined, own id room included */
+    size_t nrooms, rooms_cap;
+    sio__pending_ack *acks;
+    long long next_ack;
+    uint64_t mark_sent, mark_skip;  /* broadcast de-duplication */
+    int connected;
+    void *data;
+    sio_socket *next_dead;
+};
+
+struct sio__pending_ack {
+    long long id;
+    sio_socket *socket;
+    sio_ack_fn fn;
+    void *user;
+    sio__timer timer;
+    sio__pending_ack *next;
+};
+
+typedef struct sio__handler {
+    char *event;                 /* "*" = any */
+    sio_event_fn fn;
+    void *user;
+    struct sio__handler *next;
+} sio__handler;
+
+typedef struct sio__mw {
+    sio_middleware_fn fn;
+    void *user;
+    struct sio__mw *next;
+} sio__mw;
+
+struct sio_namespace {
+    char *name;
+    sio_server *srv;
+    sio_socket_fn on_connection;
+    void *connection_user;
+    sio_disconnect_fn on_disconnect;
+    void *disconnect_user;
+    sio__handler *handlers;
+    sio__mw *mws;
+    sio_socket *sockets;         /* connected sockets */
+    size_t count;
+    sio__map rooms;
+    sio_namespace *next;
+};
+
+struct sio_server {
+    sio__loop loop;
+    sio_server_desc desc;        /* with defaults filled in */
+    sio_logger logger;
+    sio_allocator allocator;
+    int port;
+    int listen_fd;
+    sio__map sessions;           /* sid -> sio_engine_conn */
+    size_t nsessions;
+    sio_namespace *nsps;
+    sio__rng rng;
+    uint64_t bcast_gen;
+    sio_engine_conn *dead_sessions;
+    sio_socket *dead_sockets;
+    sio_buf tmp;                 /* scratch for encoding */
+    sio_buf tmp2;
+    int nconns;
+};
+
+#define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->logger, lvl, __VA_ARGS__)
+
+static void sio__sio_on_open(sio_engine_conn *e);
+static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int binary);
+static void sio__sio_on_close(sio_engine_conn *e, const char *reason);
+static long sio__http_on_data(sio__conn *c, char *data, size_t len);
+static long sio__ws_on_data(sio__conn *c, char *data, size_t len);
+static void sio__srv_conn_closed(sio__conn *c, int err);
+
+static const sio__conn_ops sio__http_ops = {sio__http_on_data, sio__srv_conn_closed, NULL};
+static const sio__conn_ops sio__ws_ops = {sio__ws_on_data, sio__srv_conn_closed, NULL};
+
+/* ---- writing HTTP answers ---- */
+
+/* Adds the CORS headers configured for the server to an answer. */
+static void sio__cors_headers(sio_server *srv, sio_buf *h, const char *origin) {
+    const char *allow = srv->desc.cors_origin;
+    if (!allow) return;
+    if (strcmp(allow, "*") == 0 && !srv->desc.cors_credentials) {
+        sio_buf_appends(h, "Access-Control-Allow-Origin: *\r\n");
+        return;
+    }
+    if (origin && *origin) {
+        /* allow-list: exact, comma-separated */
+        size_t ol = strlen(origin);
+        const char *p = allow;
+        int ok = strcmp(allow, "*") == 0;
+        while (!ok && *p) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            while (n && *p == ' ') p++, n--;
+            while (n && p[n - 1] == ' ') n--;
+            if (n == ol && memcmp(p, origin, n) == 0) ok = 1;
+            p = e ? e + 1 : p + strlen(p);
+        }
+        if (ok) {
+            sio_buf_appends(h, "Access-Control-Allow-Origin: ");
+            sio_buf_appends(h, origin);
+            sio_buf_appends(h, "\r\nVary: Origin\r\n");
+            if (srv->desc.cors_credentials) sio_buf_appends(h, "Access-Control-Allow-Credentials: true\r\n");
+        }
+    }
+}
+
+/* A sio_buf over caller memory that never grows: for small headers built
+   on the stack, so an answer written from deep inside a close path never
+   touches the server's shared scratch buffers. */
+static void sio__stackbuf(sio_buf *b, char *mem, size_t n) {
+    memset(b, 0, sizeof *b);
+    b->data = mem;
+    b->cap = b->max = n;
+}
+
+/* Writes a complete HTTP answer on a server connection. */
+static void sio__http_answer(sio__conn *c, int status, const char *ctype, const void *body, size_t len,
+                             const char *extra) {
+    sio_server *srv = (sio_server *)c->owner;
+    char xmem[2048], hmem[3072];
+    sio_buf x, h;
+    sio__stackbuf(&x, xmem, sizeof xmem);
+    sio__stackbuf(&h, hmem, sizeof hmem);
+    if (extra) sio_buf_appends(&x, extra);
+    if (c->poll_role || status == 204) sio__cors_headers(srv, &x, c->origin);
+    if (!c->keep_alive) sio_buf_appends(&x, "Connection: close\r\n");
+    sio_buf_appendc(&x, 0);
+    sio_http_write_head(&h, status, ctype, (long long)len, x.err ? NULL : x.data);
+    if (x.err || h.err) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "fd %d: answer headers too long", c->fd);
+        sio__conn_close(c, SIO_ERR_TOO_BIG);
+        return;
+    }
+    sio__conn_send(c, h.data, h.len);
+    if (len) sio__conn_send(c, body, len);
+    c->poll_role = 0;
+    if (!c->keep_alive) sio__conn_end(c);
+}
+
+/* Server frames are never masked; close and pong are built on the stack. */
+static void sio__ws_send_frame(sio__conn *c, int opcode, const void *data, size_t len) {
+    unsigned char hdr[14];
+    size_t hl = sio_ws_write_header(hdr, 1, opcode, (uint64_t)len, NULL);
+    sio__conn_send(c, hdr, hl);
+    if (len) sio__conn_send(c, data, len);
+}
+
+static void sio__ws_send_close(sio__conn *c, int code) {
+    unsigned char b[2];
+    b[0] = (unsigned char)(code >> 8);
+    b[1] = (unsigned char)(code & 255);
+    sio__ws_send_frame(c, SIO_WS_OP_CLOSE, b, code ? 2 : 0);
+}
+
+/* Node's Engine.IO error answer: status 400 (403 for code 4), JSON body. */
+static void sio__eio_error(sio__conn *c, int code) {
+    static const char *const msgs[] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
+                                       "Bad request", "Forbidden", "Unsupported protocol version"};
+    char body[96];
+    int n = snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}", code, msgs[code]);
+    c->poll_role = 1;  /* CORS headers apply to errors too */
+    sio__http_answer(c, code == 4 ? 403 : 400, "application/json", body, (size_t)n, NULL);
+}
+
+/* ---- sessions ---- */
+
+static sio_engine_conn *sio__eio_lookup(sio_server *srv, sio_str sid) {
+    void **v = sio__map_find(&srv->sessions, sid.ptr, sid.len);
+    return v ? (sio_engine_conn *)*v : NULL;
+}
+
+/* Writes one packet as a WebSocket frame: type digit + text, or raw bytes. */
+static void sio__ws_send_packet(sio__conn *c, int type, const void *data, size_t len, int binary) {
+    unsigned char hdr[14];
+    size_t total = binary ? len : len + 1, hl = sio_ws_write_header(hdr, 1, binary ? SIO_WS_OP_BINARY : SIO_WS_OP_TEXT,
+                                                                     (uint64_t)total, NULL);
+    char *p = sio__conn_reserve(c, hl + total);
+    if (!p) return;
+    memcpy(p, hdr, hl);
+    p += hl;
+    if (!binary) *p++ = (char)('0' + type);
+    if (len) memcpy(p, data, len);
+    c->out.len += hl + total;
+}
+
+static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_client);
+
+/* Answers the held GET with everything queued. */
+static void sio__eio_flush_poll(sio_engine_conn *e) {
+    sio__conn *c = e->get;
+    if (!c || !e->pq.len) return;
+    e->get = NULL;
+    c->session = NULL;
+    c->flags &= ~(unsigned)SIO__F_HELD;
+    c->poll_role = SIO__ROLE_GET;
+    sio__http_answer(c, 200, "text/plain; charset=UTF-8", e->pq.data, e->pq.len, "Cache-Control: no-store\r\n");
+    sio_buf_free(&e->pq);
+    /* the connection may carry the next request now */
+    sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+}
+
+/* Queues one packet for the session's current transport. */
+static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t len, int binary) {
+    if (e->closed) return;
+    if (e->transport == SIO__T_WEBSOCKET && e->ws) {
+        sio__ws_send_packet(e->ws, type, data, len, binary);
+        return;
+    }
+    if (e->pq.len) sio_buf_appendc(&e->pq, '\x1e');
+    if (binary) {
+        sio_buf_appendc(&e->pq, 'b');
+        sio_base64_buf(&e->pq, data, len);
+    } else {
+        sio_buf_appendc(&e->pq, (char)('0' + type));
+        sio_buf_append(&e->pq, data, len);
+    }
+    if (e->pq.err || e->pq.len > e->srv->loop.max_output) {
+        SIO__LOG(e->srv, SIO_LOG_WARN, "session %s: polling queue over its limit, closing", e->sid);
+        sio_buf_free(&e->pq);
+        sio__eio_close(e, "transport error", 0);
+        return;
+    }
+    if (!e->upgrading) sio__eio_flush_poll(e);
+}
+
+static void sio__eio_ping_due(sio__timer *t);
+
+static void sio__eio_schedule_ping(sio_engine_conn *e) {
+    sio__loop *L = &e->srv->loop;
+    e->awaiting_pong = 0;
+    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + (uint64_t)e->srv->desc.ping_interval_ms);
+}
+
+static void sio__eio_ping_due(sio__timer *t) {
+    sio_engine_conn *e = (sio_engine_conn *)(void *)((char *)t - offsetof(sio_engine_conn, ping_timer));
+    sio__loop *L = &e->srv->loop;
+    if (e->awaiting_pong) {
+        sio__eio_close(e, "ping timeout", 1);
+        return;
+    }
+    e->awaiting_pong = 1;
+    sio__eio_send(e, SIO_EIO_PING, NULL, 0, 0);
+    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + (uint64_t)e->srv->desc.ping_timeout_ms);
+}
+
+static void sio__eio_upgrade_due(sio__timer *t) {
+    sio_engine_conn *e = (sio_engine_conn *)(void *)((char *)t - offsetof(sio_engine_conn, upgrade_timer));
+    if (e->probe) {
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: upgrade timed out", e->sid);
+        sio__conn_close(e->probe, SIO_ERR_TIMEOUT);
+    }
+}
+
+static void sio__eio_connect_due(sio__timer *t) {
+    sio_engine_conn *e = (sio_engine_conn *)(void *)((char *)t - offsetof(sio_engine_conn, connect_timer));
+    if (!e->joined_ever) {
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: no namespace joined within connect timeout", e->sid);
+        sio__eio_close(e, "forced close", 1);
+    }
+}
+
+static sio_engine_conn *sio__eio_create(sio_server *srv, int endpoint, int transport) {
+    sio_engine_conn *e = (sio_engine_conn *)sio__malloc(srv->loop.alloc, sizeof *e);
+    if (!e) return NULL;
+    memset(e, 0, sizeof *e);
+    e->srv = srv;
+    e->endpoint = endpoint;
+    e->transport = transport;
+    e->pq.alloc = e->bin_head.alloc = e->bin_data.alloc = srv->loop.alloc;
+    e->ping_timer.fn = sio__eio_ping_due;
+    e->upgrade_timer.fn = sio__eio_upgrade_due;
+    e->connect_timer.fn = sio__eio_connect_due;
+    do sio__rng_id(&srv->rng, e->sid);
+    while (sio__map_find(&srv->sessions, e->sid, 20));
+    if (sio__map_put(&srv->sessions, srv->loop.alloc, e->sid, e) != SIO_OK) {
+        sio__free(srv->loop.alloc, e);
+        return NULL;
+    }
+    srv->nsessions++;
+    return e;
+}
+
+/* The open packet: exactly the five keys Node sends. */
+static void sio__eio_open(sio_engine_conn *e) {
+    char json[200];
+    int n = snprintf(json, sizeof json,
+                     "{\"sid\":\"%s\",\"upgrades\":%s,\"pingInterval\":%d,\"pingTimeout\":%d,\"maxPayload\":%ld}",
+                     e->sid, e->transport == SIO__T_POLLING ? "[\"websocket\"]" : "[]",
+                     e->srv->desc.ping_interval_ms, e->srv->desc.ping_timeout_ms, e->srv->desc.max_payload);
+    sio__eio_send(e, SIO_EIO_OPEN, json, (size_t)n, 0);
+    sio__eio_schedule_ping(e);
+    if (e->endpoint == SIO__EP_SOCKETIO) {
+        sio__sio_on_open(e);
+    } else if (e->srv->desc.engine.on_open) {
+        e->srv->desc.engine.on_open(e, e->srv->desc.engine.user);
+    }
+}
+
+/* Ends a session. tell_client: send "1" to a held GET (server-initiated
+   close on polling); a WebSocket is simply closed, as Node does. */
+static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_client) {
+    sio_server *srv = e->srv;
+    sio__loop *L = &srv->loop;
+    if (e->closed) return;
+    e->closed = 1;
+    SIO__LOG(srv, SIO_LOG_DEBUG, "session %s closed: %s", e->sid, reason);
+    sio__timer_cancel(&L->timers, &e->ping_timer);
+    sio__timer_cancel(&L->timers, &e->upgrade_timer);
+    sio__timer_cancel(&L->timers, &e->connect_timer);
+    sio__map_del(&srv->sessions, e->sid);
+    srv->nsessions--;
+    if (e->endpoint == SIO__EP_SOCKETIO) sio__sio_on_close(e, reason);
+    else if (srv->desc.engine.on_close) srv->desc.engine.on_close(e, reason, srv->desc.engine.user);
+    if (e->get) {
+        sio__conn *c = e->get;
+        e->get = NULL;
+        c->session = NULL;
+        c->flags &= ~(unsigned)SIO__F_HELD;
+        c->poll_role = SIO__ROLE_GET;
+        sio__http_answer(c, 200, "text/plain; charset=UTF-8", tell_client ? "1" : "6", 1,
+                         "Cache-Control: no-store\r\n");
+    }
+    if (e->ws) {
+        sio__ws_send_close(e->ws, 0);
+        e->ws->session = NULL;
+        sio__conn_end(e->ws);
+        e->ws = NULL;
+    }
+    if (e->probe) {
+        e->probe->session = NULL;
+        sio__conn_close(e->probe, SIO_ERR_CLOSED);
+        e->probe = NULL;
+    }
+    sio_buf_free(&e->pq);
+    sio_buf_free(&e->bin_head);
+    sio_buf_free(&e->bin_data);
+    e->next_dead = srv->dead_sessions;
+    srv->dead_sessions = e;
+}
+
+/* One decoded Engine.IO packet from the client, whatever the transport. */
+static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int binary) {
+    if (e->closed) return;
+    if (binary) {
+        if (e->endpoint == SIO__EP_SOCKETIO) sio__sio_on_message(e, data, len, 1);
+        else if (e->srv->desc.engine.on_message)
+            e->srv->desc.engine.on_message(e, data, len, 1, e->srv->desc.engine.user);
+        return;
+    }
+    if (len == 0) {
+        sio__eio_close(e, "parse error", 1);
+        return;
+    }
+    switch (data[0]) {
+    case '3': /* pong */
+        if (e->awaiting_pong) sio__eio_schedule_ping(e);
+        break;
+    case '4':
+        if (e->endpoint == SIO__EP_SOCKETIO) sio__sio_on_message(e, data + 1, len - 1, 0);
+        else if (e->srv->desc.engine.on_message)
+            e->srv->desc.engine.on_message(e, data + 1, len - 1, 0, e->srv->desc.engine.user);
+        break;
+    case '1':
+        sio__eio_close(e, "transport close", 0);
+        break;
+    case '6':
+        break;
+    default:
+        /* "2" from a v4 client is the wrong heartbeat direction; "0" and "5"
+           are not the client's to send on an open transport. */
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: unexpected packet '%c', closing", e->sid, data[0]);
+        sio__eio_close(e, "parse error", 1);
+        break;
+    }
+}
+
+/* A polling POST body: packets joined by \x1e, binary as "b<base64>". */
+static void sio__eio_post(sio_engine_conn *e, char *body, size_t len) {
+    size_t i = 0;
+    while (i <= len && !e->closed) {
+        size_t j = i;
+        while (j < len && body[j] != '\x1e') j++;
+        if (j - i > 0 && body[i] == 'b') {
+            size_t outn = 0;
+            /* decode in place: base64 is longer than its bytes */
+            if (sio_base64_decode(body + i + 1, j - i - 1, (unsigned char *)body + i, j - i, &outn) != SIO_OK) {
+                sio__eio_close(e, "parse error", 1);
+                return;
+            }
+            sio__eio_packet(e, body + i, outn, 1);
+        } else {
+            sio__eio_packet(e, body + i, j - i, 0);
+        }
+        i = j + 1;
+    }
+}
+
+/* After "5": the WebSocket becomes the transport and the polling queue
+   is replayed on it, in order. */
+static void sio__eio_finish_upgrade(sio_engine_conn *e) {
+    sio__conn *ws = e->probe;
+    size_t i = 0;
+    e->probe = NULL;
+    e->upgrading = 0;
+    e->transport = SIO__T_WEBSOCKET;
+    e->ws = ws;
+    sio__timer_cancel(&e->srv->loop.timers, &e->upgrade_timer);
+    if (e->get) {
+        sio__conn *c = e->get;
+        e->get = NULL;
+        c->flags &= ~(unsigned)SIO__F_HELD;
+        c->session = NULL;
+        c->poll_role = SIO__ROLE_GET;
+        sio__http_answer(c, 200, "text/plain; charset=UTF-8", "6", 1, "Cache-Control: no-store\r\n");
+    }
+    while (i < e->pq.len) {
+        size_t j = i;
+        while (j < e->pq.len && e->pq.data[j] != '\x1e') j++;
+        if (e->pq.data[i] == 'b') {
+            size_t outn = 0;
+            if (sio_base64_decode(e->pq.data + i + 1, j - i - 1, (unsigned char *)e->pq.data + i, j - i, &outn) ==
+                SIO_OK)
+                sio__ws_send_packet(ws, SIO_EIO_MESSAGE, e->pq.data + i, outn, 1);
+        } else if (j > i) {
+            sio__ws_send_packet(ws, e->pq.data[i] - '0', e->pq.data + i + 1, j - i - 1, 0);
+        }
+        i = j + 1;
+    }
+    sio_buf_free(&e->pq);
+}
+
+/* A WebSocket message on a session's transport or probe. */
+static void sio__eio_ws_message(sio__conn *c, char *data, size_t len, int binary) {
+    sio_engine_conn *e = (sio_engine_conn *)c->session;
+    if (!e || e->closed) return;
+    if (c == e->probe) {
+        if (!binary && len == 6 && memcmp(data, "2probe", 6) == 0) {
+            sio__ws_send_packet(c, SIO_EIO_PONG, "probe", 5, 0);
+            e->upgrading = 1;
+            /* release the held GET so the client stops polling */
+            if (e->get && !e->pq.len) {
+                sio__conn *g = e->get;
+                e->get = NULL;
+                g->session = NULL;
+                g->flags &= ~(unsigned)SIO__F_HELD;
+                g->poll_role = SIO__ROLE_GET;
+                sio__http_answer(g, 200, "text/plain; charset=UTF-8", "6", 1, "Cache-Control: no-store\r\n");
+            }
+        } else if (!binary && len == 1 && data[0] == '5' && e->upgrading) {
+            sio__eio_finish_upgrade(e);
+        } else {
+            SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: bad packet during upgrade, dropping the probe", e->sid);
+            e->probe = NULL;
+            e->upgrading = 0;
+            c->session = NULL;
+            sio__conn_close(c, SIO_ERR_PROTOCOL);
+            sio__eio_flush_poll(e);
+        }
+        return;
+    }
+    if (c != e->ws) return;
+    sio__eio_packet(e, data, len, binary);
+}
+
+/* ---- the server side of HTTP connections ---- */
+
+static void sio__srv_conn_closed(sio__conn *c, int err) {
+    sio_server *srv = (sio_server *)c->owner;
+    sio_engine_conn *e = (sio_engine_conn *)c->session;
+    srv->nconns--;
+    if (!e) return;
+    c->session = NULL;
+    if (e->get == c) {
+        /* the client went away while its GET was held */
+        e->get = NULL;
+        sio__eio_close(e, "transport error", 0);
+    } else if (e->ws == c) {
+        e->ws = NULL;
+        sio__eio_close(e, err == SIO_ERR_CLOSED || err == SIO_OK ? "transport close" : "transport error", 0);
+    } else if (e->probe == c) {
+        e->probe = NULL;
+        e->upgrading = 0;
+        sio__eio_flush_poll(e);
+    }
+}
+
+static int sio__query_is(sio_str q, const char *key, const char *val) {
+    sio_str v;
+    size_t n = strlen(val);
+    return sio_http_query_get(q, key, &v) && v.len == n && memcmp(v.ptr, val, n) == 0;
+}
+
+static int sio__path_match(sio_str path, const char *prefix) {
+    size_t n = strlen(prefix);
+    /* "/socket.io/" also matches "/socket.io" as Node does with its prefix check on the raw URL */
+    if (path.len >= n && memcmp(path.ptr, prefix, n) == 0) return 1;
+    return n > 1 && path.len == n - 1 && prefix[n - 1] == '/' && memcmp(path.ptr, prefix, n - 1) == 0;
+}
+
+/* 101 Switching Protocols, then the connection speaks WebSocket. */
+static int sio__ws_accept(sio__conn *c, const sio_http_msg *m) {
+    sio_server *srv = (sio_server *)c->owner;
+    sio_str key = sio_http_header_get(m, "Sec-WebSocket-Key");
+    sio_str ver = sio_http_header_get(m, "Sec-WebSocket-Version");
+    char accept[29];
+    if (!key.ptr || sio_ws_accept_key(key.ptr, key.len, accept) != SIO_OK || ver.len != 2 ||
+        memcmp(ver.ptr, "13", 2) != 0) {
+        c->keep_alive = 0;
+        sio__http_answer(c, 400, "text/plain", "Bad WebSocket handshake", 23, NULL);
+        return SIO_ERR_PROTOCOL;
+    }
+    c->ws = (sio_ws_reader *)sio__malloc(c->loop->alloc, sizeof *c->ws);
+    if (!c->ws) return SIO_ERR_NOMEM;
+    memset(c->ws, 0, sizeof *c->ws);
+    c->ws->expect_masked = 1;
+    c->ws->max_message = (size_t)srv->desc.max_payload;
+    c->ws->alloc = c->loop->alloc;
+    sio_buf_reset(&srv->tmp);
+    sio_buf_appends(&srv->tmp, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                               "Sec-WebSocket-Accept: ");
+    sio_buf_appends(&srv->tmp, accept);
+    sio_buf_appends(&srv->tmp, "\r\n\r\n");
+    sio__conn_send(c, srv->tmp.data, srv->tmp.len);
+    c->kind = SIO__C_WS;
+    c->ops = &sio__ws_ops;
+    sio__timer_cancel(&c->loop->timers, &c->timer);
+    return SIO_OK;
+}
+
+/* Requests under an Engine.IO path: Node's verify() order of checks. */
+static void sio__eio_request(sio__conn *c, const sio_http_msg *m, char *body, size_t blen, int endpoint) {
+    sio_server *srv = (sio_server *)c->owner;
+    sio_str transport, sid;
+    int is_ws, is_get = m->method.len == 3 && memcmp(m->method.ptr, "GET", 3) == 0;
+    int is_post = m->method.len == 4 && memcmp(m->method.ptr, "POST", 4) == 0;
+    sio_engine_conn *e;
+
+    if (m->method.len == 7 && memcmp(m->method.ptr, "OPTIONS", 7) == 0 && srv->desc.cors_origin) {
+        sio_str reqh = sio_http_header_get(m, "Access-Control-Request-Headers");
+        sio_buf *x = &srv->tmp;
+        char extra[512];
+        sio_buf_reset(x);
+        sio_buf_appends(x, "Access-Control-Allow-Methods: GET,HEAD,PUT,PATCH,POST,DELETE\r\n");
+        if (reqh.len && reqh.len < 256) {
+            sio_buf_appends(x, "Access-Control-Allow-Headers: ");
+            sio_buf_append(x, reqh.ptr, reqh.len);
+            sio_buf_appends(x, "\r\nVary: Access-Control-Request-Headers\r\n");
+        }
+        snprintf(extra, sizeof extra, "%.*s", (int)x->len, x->data);
+        sio__http_answer(c, 204, NULL, NULL, 0, extra);
+        return;
+    }
+    if (!sio_http_query_get(m->query, "transport", &transport) ||
+        !((transport.len == 7 && memcmp(transport.ptr, "polling", 7) == 0) ||
+          (transport.len == 9 && memcmp(transport.ptr, "websocket", 9) == 0))) {
+        sio__eio_error(c, 0);
+        return;
+    }
+    is_ws = transport.len == 9;
+    if (sio_http_query_get(m->query, "sid", &sid) && sid.len) {
+        e = sio__eio_lookup(srv, sid);
+        if (!e) {
+            sio__eio_error(c, 1);
+            return;
+        }
+        if (is_ws) {
+            if (!m->upgrade_websocket) {
+                sio__eio_error(c, 3);
+                return;
+            }
+            if (sio__ws_accept(c, m) != SIO_OK) return;
+            /* a second WebSocket for a session that has one is just closed */
+            if (e->transport != SIO__T_POLLING || e->probe) {
+                sio__ws_send_close(c, 0);
+                sio__conn_end(c);
+                return;
+            }
+            e->probe = c;
+            c->session = e;
+            sio__timer_set(&srv->loop.timers, srv->loop.alloc, &e->upgrade_timer,
+                           srv->loop.now + (uint64_t)srv->desc.upgrade_timeout_ms);
+            return;
+        }
+        if (e->transport != SIO__T_POLLING) {
+            sio__eio_error(c, 3);
+            return;
+        }
+        if (is_get) {
+            if (e->get) {
+                /* overlapping GETs: the newcomer fails, the session ends and the
+                   held GET learns it with "1" */
+                c->poll_role = SIO__ROLE_GET;
+                sio__http_answer(c, 500, NULL, NULL, 0, NULL);
+                sio__eio_close(e, "transport error", 1);
+                return;
+            }
+            e->get = c;
+            c->session = e;
+            c->flags |= SIO__F_HELD;
+            sio__timer_cancel(&srv->loop.timers, &c->timer);
+            if (e->upgrading && !e->pq.len) {
+                e->get = NULL;
+                c->flags &= ~(unsigned)SIO__F_HELD;
+                c->session = NULL;
+                c->poll_role = SIO__ROLE_GET;
+                sio__http_answer(c, 200, "text/plain; charset=UTF-8", "6", 1, "Cache-Control: no-store\r\n");
+                return;
+            }
+            sio__eio_flush_poll(e);
+            return;
+        }
+        if (is_post) {
+            sio_str ct = sio_http_header_get(m, "Content-Type");
+            c->poll_role = SIO__ROLE_POST;
+            if (ct.len >= 24 && memcmp(ct.ptr, "application/octet-stream", 24) == 0) {
+                /* binary payloads do not exist in v4 */
+                sio__http_answer(c, 400, "text/html", "bad content", 11, NULL);
+                sio__eio_close(e, "transport error", 1);
+                return;
+            }
+            sio__http_answer(c, 200, "text/html", "ok", 2, NULL);
+            sio__eio_post(e, body, blen);
+            return;
+        }
+        c->poll_role = SIO__ROLE_GET;
+        sio__http_answer(c, 500, NULL, NULL, 0, NULL);
+        return;
+    }
+    if (!is_get) {
+        sio__eio_error(c, 2);
+        return;
+    }
+    if (is_ws && !m->upgrade_websocket) {
+        sio__eio_error(c, 3);
+        return;
+    }
+    if (!sio__query_is(m->query, "EIO", "4")) {
+        sio__eio_error(c, 5);
+        return;
+    }
+    if (is_ws) {
+        if (sio__ws_accept(c, m) != SIO_OK) return;
+        e = sio__eio_create(srv, endpoint, SIO__T_WEBSOCKET);
+        if (!e) {
+            sio__conn_close(c, SIO_ERR_NOMEM);
+            return;
+        }
+        e->ws = c;
+        c->session = e;
+        sio__eio_open(e);
+        return;
+    }
+    e = sio__eio_create(srv, endpoint, SIO__T_POLLING);
+    if (!e) {
+        c->poll_role = SIO__ROLE_GET;
+        sio__http_answer(c, 503, NULL, NULL, 0, NULL);
+        return;
+    }
+    /* the handshake GET is answered at once with the open packet (and
+       whatever the connection handler emitted) */
+    e->get = c;
+    c->session = e;
+    c->flags |= SIO__F_HELD;
+    e->upgrading = 1;   /* hold the flush until the open packet and handler output are queued */
+    sio__eio_open(e);
+    e->upgrading = 0;
+    if (!e->closed) sio__eio_flush_poll(e);
+}
+
+static void sio__http_default(sio__conn *c, const sio_http_msg *m, char *body, size_t blen);
+
+/* Parses requests off an HTTP connection; returns bytes consumed. */
+static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
+    sio_server *srv = (sio_server *)c->owner;
+    size_t used = 0;
+    while (used < len && !(c->flags & (SIO__F_DEAD | SIO__F_CLOSING)) && c->kind == SIO__C_HTTP) {
+        sio_http_msg m;
+        int status = 400, hl;
+        long long blen;
+        sio_str origin;
+        if (c->flags & SIO__F_HELD) break;  /* pipelining behind a held GET waits */
+        hl = sio_http_parse_request(data + used, len - used, &m, &status);
+        if (hl == 0) {
+            if (!c->timer.slot)
+                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+            break;
+        }
+        if (hl < 0) {
+            SIO__LOG(srv, SIO_LOG_INFO, "fd %d: bad request (%d), answering %d", c->fd, hl, status);
+            c->keep_alive = 0;
+            sio__http_answer(c, status, "text/plain", sio_http_reason(status), strlen(sio_http_reason(status)), NULL);
+            return (long)len;
+        }
+        blen = m.content_length < 0 ? 0 : m.content_length;
+        if (m.chunked) {
+            c->keep_alive = 0;
+            sio__http_answer(c, 411, "text/plain", "Length Required", 15, NULL);
+            return (long)len;
+        }
+        c->keep_alive = (unsigned char)m.keep_alive;
+        origin = sio_http_header_get(&m, "Origin");
+        c->origin[0] = 0;
+        if (origin.len && origin.len < sizeof c->origin) {
+            memcpy(c->origin, origin.ptr, origin.len);
+            c->origin[origin.len] = 0;
+        }
+        if (blen > srv->desc.max_payload) {
+            int eio = sio__path_match(m.path, srv->desc.path) ||
+                      (srv->desc.engine_path && sio__path_match(m.path, srv->desc.engine_path));
+            SIO__LOG(srv, SIO_LOG_INFO, "fd %d: body of %lld bytes over max_payload, answering 413", c->fd, blen);
+            c->keep_alive = 0;
+            c->poll_role = (unsigned char)(eio ? SIO__ROLE_POST : 0);
+            sio__http_answer(c, 413, NULL, NULL, 0, NULL);
+            return (long)len;
+        }
+        if ((size_t)hl + (size_t)blen > len - used) {
+            /* wait for the body, within the request deadline */
+            if (!c->timer.slot)
+                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+            break;
+        }
+        sio__timer_cancel(&c->loop->timers, &c->timer);
+        {
+            char *body = data + used + hl;
+            size_t consumed = (size_t)hl + (size_t)blen;
+            if (sio__path_match(m.path, srv->desc.path))
+                sio__eio_request(c, &m, body, (size_t)blen, SIO__EP_SOCKETIO);
+            else if (srv->desc.engine_path && sio__path_match(m.path, srv->desc.engine_path))
+                sio__eio_request(c, &m, body, (size_t)blen, SIO__EP_ENGINE);
+            else
+                sio__http_default(c, &m, body, (size_t)blen);
+            used += consumed;
+        }
+        if (!(c->flags & (SIO__F_HELD | SIO__F_DEAD)) && c->kind == SIO__C_HTTP)
+            sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+    }
+    if (c->kind == SIO__C_WS && used < len && !(c->flags & SIO__F_DEAD)) {
+        long more = sio__ws_on_data(c, data + used, len - used);
+        if (more < 0) return more;
+        used += (size_t)more;
+    }
+    return (long)used;
+}
+
+/* Frames off a WebSocket connection. */
+static long sio__ws_on_data(sio__conn *c, char *data, size_t len) {
+    size_t used = 0;
+    while (!(c->flags & (SIO__F_DEAD | SIO__F_CLOSING))) {
+        sio_ws_msg msg;
+        int n = sio_ws_read(c->ws, (unsigned char *)data + used, len - used, &msg);
+        if (n < 0) {
+            sio_server *srv = (sio_server *)c->owner;
+            SIO__LOG(srv, SIO_LOG_INFO, "fd %d: WebSocket error, closing with %d", c->fd, c->ws->error_code);
+            sio__ws_send_close(c, c->ws->error_code);
+            if (c->session) {
+                sio_engine_conn *e = (sio_engine_conn *)c->session;
+                if (e->ws == c) {
+                    e->ws = NULL;
+                    c->session = NULL;
+                    sio__eio_close(e, c->ws->error_code == 1009 ? "transport error" : "parse error", 0);
+                }
+            }
+            sio__conn_end(c);
+            return (long)len;
+        }
+        used += (size_t)n;
+        if (msg.kind == SIO_WS_NONE) {
+            if (n == 0) break;
+            continue;
+        }
+        switch (msg.kind) {
+        case SIO_WS_TEXT:
+        case SIO_WS_BINARY:
+            sio__eio_ws_message(c, (char *)msg.data, msg.len, msg.kind == SIO_WS_BINARY);
+            break;
+        case SIO_WS_PING:
+            sio__ws_send_frame(c, SIO_WS_OP_PONG, msg.data, msg.len);
+            break;
+        case SIO_WS_CLOSE:
+            /* echo the status code, then close once it is written */
+            sio__ws_send_close(c, msg.close_code == 1005 ? 0 : msg.close_code);
+            sio__conn_end(c);
+            return (long)len;
+        default:
+            break;
+        }
+    }
+    return (long)used;
+}
+
+/* ---- plain HTTP for the application ---- */
+
+SIO_API int sio_http_respond(sio_http_request *req, int status, const char *content_type, const void *body,
+                             size_t len, const char *extra_headers) {
+    sio__conn *c = (sio__conn *)req->conn;
+    if (!c) return SIO_ERR_STATE;
+    req->conn = NULL;
+    sio__http_answer(c, status, content_type, body, len, extra_headers);
+    return SIO_OK;
+}
+
+static void sio__http_default(sio__conn *c, const sio_http_msg *m, char *body, size_t blen) {
+    sio_server *srv = (sio_server *)c->owner;
+    sio_http_request req;
+    if (srv->desc.on_http) {
+        req.msg = m;
+        req.body.ptr = body;
+        req.body.len = blen;
+        req.conn = c;
+        srv->desc.on_http(&req, srv->desc.http_user);
+        if (!req.conn) return;
+        SIO__LOG(srv, SIO_LOG_WARN, "on_http returned without answering %.*s", (int)m->path.len, m->path.ptr);
+    }
+    sio__http_answer(c, 404, "text/plain", "Not Found", 9, NULL);
+}
+
+static void sio__conn_timeout(sio__timer *t) {
+    sio__conn *c = (sio__conn *)(void *)((char *)t - offsetof(sio__conn, timer));
+    sio_server *srv = (sio_server *)c->owner;
+    SIO__LOG(srv, SIO_LOG_INFO, "fd %d: request not complete within %d ms, closing", c->fd, SIO_HTTP_TIMEOUT_MS);
+    if (c->in.len) {
+        c->keep_alive = 0;
+        sio__http_answer(c, 408, "text/plain", "Request Timeout", 15, NULL);
+    } else {
+        sio__conn_close(c, SIO_ERR_TIMEOUT);
+    }
+}
+
+static void sio__srv_accept(sio__conn *l) {
+    sio_server *srv = (sio_server *)l->owner;
+    int k;
+    for (k = 0; k < SIO_ACCEPT_BURST; k++) {
+        sio__conn *c;
+        int fd = accept(l->fd, NULL, NULL), one = 1;
+        if (fd < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EMFILE || errno == ENFILE)
+                SIO__LOG(srv, SIO_LOG_ERROR, "accept: out of file descriptors");
+            return;
+        }
+        if (srv->nconns >= srv->desc.max_connections) {
+            /* full: answer politely and close, keep accepting */
+            static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            ssize_t w = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            close(fd);
+            SIO__LOG(srv, SIO_LOG_WARN, "connection refused: max_connections (%d) reached", srv->desc.max_connections);
+            continue;
+        }
+        if (sio__set_nonblock(fd) != SIO_OK) {
+            close(fd);
+            continue;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c = sio__conn_add(&srv->loop, fd, SIO__C_HTTP, &sio__http_ops, srv);
+        if (!c) {
+            close(fd);
+            return;
+        }
+        c->timer.fn = sio__conn_timeout;
+        c->keep_alive = 1;
+        srv->nconns++;
+        sio__timer_set(&srv->loop.timers, srv->loop.alloc, &c->timer, srv->loop.now + SIO_HTTP_TIMEOUT_MS);
+    }
+}
+
+/* ---- the bare Engine.IO API ---- */
+
+SIO_API int sio_engine_send(sio_engine_conn *c, const void *data, size_t len, int binary) {
+    if (!c || c->closed) return SIO_ERR_CLOSED;
+    sio__eio_send(c, SIO_EIO_MESSAGE, data, len, binary);
+    return SIO_OK;
+}
+
+SIO_API void sio_engine_close(sio_engine_conn *c) {
+    if (c && !c->closed) sio__eio_close(c, "forced close", 1);
+}
+
+/* =====================================================================
+   >>sio: Socket.IO v5 server
+   =====================================================================
+   Each Engine.IO connection joins namespaces with CONNECT packets; each
+   joined namespace is a sio_socket with its own id (not the Engine.IO sid).
+   Binary packets arrive as a text header ("51-[...placeholder...]")
+   followed by exactly that many binary messages; the event is delivered
+   once the last attachment is in. */
+
+static void sio__socket_close(sio_socket *s, const char *reason, int notify_client);
+
+static sio_namespace *sio__nsp_find(sio_server *srv, const char *name, size_t n) {
+    sio_namespace *nsp;
+    for (nsp = srv->nsps; nsp; nsp = nsp->next)
+        if (strlen(nsp->name) == n && memcmp(nsp->name, name, n) == 0) return nsp;
+    return NULL;
+}
+
+static char *sio__strndup(const sio_allocator *a, const char *s, size_t n) {
+    char *p = (char *)sio__malloc(a, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+/* Sends one Socket.IO packet (plus attachments) to one connection. */
+static void sio__sio_send(sio_engine_conn *e, const char *pkt, size_t n, const sio_str *bins, int nbins) {
+    int i;
+    sio__eio_send(e, SIO_EIO_MESSAGE, pkt, n, 0);
+    for (i = 0; i < nbins; i++) sio__eio_send(e, SIO_EIO_MESSAGE, bins[i].ptr, bins[i].len, 1);
+}
+
+/* Builds "<type>[N-][/nsp,][id]" + args into srv->tmp. */
+static int sio__build(sio_server *srv, int type, const sio_namespace *nsp, long long ack_id, const char *event,
+                      const sio_msg *args) {
+    sio_buf *b = &srv->tmp;
+    int nbins = args ? args->nbins : 0;
+    sio_buf_reset(b);
+    if (nbins) type = type == SIO_PKT_EVENT ? SIO_PKT_BINARY_EVENT : SIO_PKT_BINARY_ACK;
+    sio_packet_write(b, type, nbins, nsp->name, strlen(nsp->name), ack_id, NULL, 0);
+    if (event) {
+        sio_json_writer w;
+        sio_json_writer_init(&w, b);
+        sio_buf_appendc(b, '[');
+        sio_json_str(&w, event);
+        if (w.err) return w.err;
+        if (!args || args->buf.len <= 1) {
+            sio_buf_appendc(b, ']');
+        } else {
+            sio_buf_appendc(b, ',');
+            sio__msg_append(b, args);
+            /* drop the '[' of the args array: "[" + event + "," + a1,a2 + "]" */
+            {
+                size_t at = b->len - args->buf.len - 1;
+                memmove(b->data + at, b->data + at + 1, b->len - at - 1);
+                b->len--;
+            }
+        }
+    } else {
+        sio__msg_append(b, args);
+    }
+    return b->err;
+}
+
+/* ---- rooms ---- */
+
+static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create) {
+    void **v = sio__map_find(&nsp->rooms, name, strlen(name));
+    sio__room *r;
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    if (v) return (sio__room *)*v;
+    if (!create) return NULL;
+    r = (sio__room *)sio__malloc(a, sizeof *r);
+    if (!r) return NULL;
+    memset(r, 0, sizeof *r);
+    r->name = sio__strndup(a, name, strlen(name));
+    if (!r->name || sio__map_put(&nsp->rooms, a, r->name, r) != SIO_OK) {
+        sio__free(a, r->name);
+        sio__free(a, r);
+        return NULL;
+    }
+    return r;
+}
+
+static void sio__room_drop(sio_namespace *nsp, sio__room *r) {
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    sio__map_del(&nsp->rooms, r->name);
+    sio__free(a, r->members);
+    sio__free(a, r->name);
+    sio__free(a, r);
+}
+
+SIO_API int sio_join(sio_socket *s, const char *room) {
+    const sio_allocator *a;
+    sio__room *r;
+    size_t i;
+    if (!s || !s->connected || !room) return SIO_ERR_STATE;
+    a = s->nsp->srv->loop.alloc;
+    for (i = 0; i < s->nrooms; i++)
+        if (strcmp(s->rooms[i]->name, room) == 0) return SIO_OK;
+    r = sio__room_get(s->nsp, room, 1);
+    if (!r) return SIO_ERR_NOMEM;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 4;
+        sio_socket **p = (sio_socket **)sio__realloc(a, r->members, cap * sizeof *p);
+        if (!p) return SIO_ERR_NOMEM;
+        r->members = p;
+        r->cap = cap;
+    }
+    if (s->nrooms == s->rooms_cap) {
+        size_t cap = s->rooms_cap ? s->rooms_cap * 2 : 2;
+        sio__room **p = (sio__room **)sio__realloc(a, s->rooms, cap * sizeof *p);
+        if (!p) return SIO_ERR_NOMEM;
+        s->rooms = p;
+        s->rooms_cap = cap;
+    }
+    r->members[r->n++] = s;
+    s->rooms[s->nrooms++] = r;
+    return SIO_OK;
+}
+
+SIO_API int sio_leave(sio_socket *s, const char *room) {
+    size_t i, j;
+    if (!s || !room) return SIO_ERR_INVALID;
+    for (i = 0; i < s->nrooms; i++) {
+        sio__room *r = s->rooms[i];
+        if (strcmp(r->name, room) != 0) continue;
+        for (j = 0; j < r->n; j++)
+            if (r->members[j] == s) {
+                r->members[j] = r->members[--r->n];
+                break;
+            }
+        s->rooms[i] = s->rooms[--s->nrooms];
+        if (r->n == 0) sio__room_drop(s->nsp, r);
+        return SIO_OK;
+    }
+    return SIO_ERR_NOT_FOUND;
+}
+
+SIO_API int sio_in_room(const sio_socket *s, const char *room) {
+    size_t i;
+    for (i = 0; s && i < s->nrooms; i++)
+        if (strcmp(s->rooms[i]->name, room) == 0) return 1;
+    return 0;
+}
+
+/* ---- namespace connect ---- */
+
+static void sio__sio_on_open(sio_engine_conn *e) {
+    sio__loop *L = &e->srv->loop;
+    sio__timer_set(&L->timers, L->alloc, &e->connect_timer, L->now + (uint64_t)e->srv->desc.connect_timeout_ms);
+}
+
+static void sio__connect_error(sio_engine_conn *e, sio_str nsp, const char *message, const char *data_json) {
+    sio_server *srv = e->srv;
+    sio_buf *b = &srv->tmp;
+    sio_json_writer w;
+    sio_buf_reset(b);
+    sio_packet_write(b, SIO_PKT_CONNECT_ERROR, 0, nsp.ptr, nsp.len, -1, NULL, 0);
+    sio_json_writer_init(&w, b);
+    sio_json_obj_begin(&w);
+    sio_json_key(&w, "message");
+    sio_json_str(&w, message ? message : "");
+    if (data_json) {
+        sio_json d;
+        sio_json_key(&w, "data");
+        if (sio_json_parse(data_json, strlen(data_json), &d) == SIO_OK) sio_json_raw(&w, data_json, strlen(data_json));
+        else sio_json_str(&w, data_json);
+    }
+    sio_json_obj_end(&w);
+    if (sio_json_writer_finish(&w) == SIO_OK) sio__sio_send(e, b->data, b->len, NULL, 0);
+}
+
+static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
+    sio_server *srv = e->srv;
+    const sio_allocator *a = srv->loop.alloc;
+    sio_namespace *nsp = sio__nsp_find(srv, p->nsp.ptr, p->nsp.len);
+    sio_socket *s;
+    sio__mw *mw;
+    char reply[64];
+    int n;
+    if (!nsp) {
+        sio__connect_error(e, p->nsp, "Invalid namespace", NULL);
+        return;
+    }
+    for (s = e->sockets; s; s = s->next_in_conn)
+        if (s->nsp == nsp) {
+            SIO__LOG(srv, SIO_LOG_INFO, "session %s: CONNECT to %s twice, closing", e->sid, nsp->name);
+            sio__eio_close(e, "parse error", 1);
+            return;
+        }
+    s = (sio_socket *)sio__malloc(a, sizeof *s);
+    if (!s) return;
+    memset(s, 0, sizeof *s);
+    s->nsp = nsp;
+    s->eio = e;
+    sio__rng_id(&srv->rng, s->id);
+    if (p->data.len) s->auth = sio__strndup(a, p->data.ptr, p->data.len), s->auth_len = p->data.len;
+    else s->auth = sio__strndup(a, "{}", 2), s->auth_len = 2;
+    if (!s->auth) {
+        sio__free(a, s);
+        return;
+    }
+    /* visible to middleware and handlers through the connection list */
+    s->next_in_conn = e->sockets;
+    e->sockets = s;
+    for (mw = nsp->mws; mw; mw = mw->next) {
+        const char *msg = NULL, *data = NULL;
+        if (mw->fn(s, sio_socket_auth(s), &msg, &data, mw->user) != 0) {
+            e->sockets = s->next_in_conn;
+            sio__connect_error(e, p->nsp, msg ? msg : "refused", data);
+            sio__free(a, s->auth);
+            sio__free(a, s);
+            return;
+        }
+        if (e->closed) return;
+    }
+    s->connected = 1;
+    e->joined_ever = 1;
+    sio__timer_cancel(&srv->loop.timers, &e->connect_timer);
+    s->next_in_nsp = nsp->sockets;
+    if (nsp->sockets) nsp->sockets->prev_in_nsp = s;
+    nsp->sockets = s;
+    nsp->count++;
+    sio_join(s, s->id);
+    /* the reply goes before anything the handler emits */
+    n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\"}", s->id);
+    sio_buf_reset(&srv->tmp);
+    sio_packet_write(&srv->tmp, SIO_PKT_CONNECT, 0, nsp->name, strlen(nsp->name), -1, reply, (size_t)n);
+    sio__sio_send(e, srv->tmp.data, srv->tmp.len, NULL, 0);
+    if (nsp->on_connection) nsp->on_connection(s, nsp->connection_user);
+}
+
+/* ---- incoming events and acks ---- */
+
+static sio_socket *sio__socket_for(sio_engine_conn *e, sio_str nsp) {
+    sio_socket *s;
+    for (s = e->sockets; s; s = s->next_in_conn)
+        if (s->connected && strlen(s->nsp->name) == nsp.len && memcmp(s->nsp->name, nsp.ptr, nsp.len) == 0) return s;
+    return NULL;
+}
+
+static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio_socket *s;
+    if (p->type == SIO_PKT_CONNECT) {
+        sio__sio_connect(e, p);
+        return;
+    }
+    s = sio__socket_for(e, p->nsp);
+    if (!s || p->type == SIO_PKT_CONNECT_ERROR) {
+        /* a packet for a namespace not joined: Node closes the connection */
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: packet type %d for a namespace not joined, closing", e->sid,
+                 p->type);
+        sio__eio_close(e, "parse error", 1);
+        return;
+    }
+    if (p->type == SIO_PKT_DISCONNECT) {
+        sio__socket_close(s, "client namespace disconnect", 0);
+        return;
+    }
+    if (p->type == SIO_PKT_EVENT || p->type == SIO_PKT_BINARY_EVENT) {
+        sio_event ev;
+        sio_json name;
+        sio__handler *h;
+        char namebuf[SIO_MAX_EVENT_LEN + 1];
+        memset(&ev, 0, sizeof ev);
+        ev.socket = s;
+        ev.ack_id = p->ack_id;
+        ev.args.array = p->json;
+        ev.args.first = 1;
+        ev.args.count = sio_json_count(p->json) - 1;
+        ev.args.bins = bins;
+        ev.args.nbins = (size_t)nbins;
+        sio_json_at(p->json, 0, &name);
+        if (name.type == SIO_JSON_STRING) {
+            if (sio_json_strcpy(name, namebuf, sizeof namebuf) >= sizeof namebuf) {
+                sio__eio_close(e, "parse error", 1);
+                return;
+            }
+        } else {
+            snprintf(namebuf, sizeof namebuf, "%.*s", (int)name.len, name.ptr);
+        }
+        ev.name.ptr = namebuf;
+        ev.name.len = strlen(namebuf);
+        for (h = s->nsp->handlers; h; h = h->next) {
+            if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
+            if (!s->connected || e->closed) break;
+        }
+        return;
+    }
+    /* ACK / BINARY_ACK */
+    {
+        sio__pending_ack **pp, *pa;
+        for (pp = &s->acks; (pa = *pp) != NULL; pp = &pa->next)
+            if (pa->id == p->ack_id) break;
+        if (pa) {
+            sio_args args;
+            *pp = pa->next;
+            sio__timer_cancel(&e->srv->loop.timers, &pa->timer);
+            memset(&args, 0, sizeof args);
+            args.array = p->json;
+            args.count = sio_json_count(p->json);
+            args.bins = bins;
+            args.nbins = (size_t)nbins;
+            pa->fn(s, SIO_OK, &args, pa->user);
+            sio__free(e->srv->loop.alloc, pa);
+        }
+    }
+}
+
+static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int binary) {
+    sio_packet p;
+    if (binary) {
+        if (!e->bin_need) {
+            SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: binary message with no packet waiting for it", e->sid);
+            sio__eio_close(e, "parse error", 1);
+            return;
+        }
+        if (sio_buf_append(&e->bin_data, data, len) != SIO_OK) {
+            sio__eio_close(e, "transport error", 1);
+            return;
+        }
+        e->bin_off[++e->bin_have] = e->bin_data.len;
+        if (e->bin_have < e->bin_need) return;
+        if (sio_packet_parse(e->bin_head.data, e->bin_head.len, &p) == SIO_OK) {
+            sio_str bins[SIO_MAX_ATTACHMENTS];
+            int i;
+            for (i = 0; i < e->bin_need; i++) {
+                bins[i].ptr = e->bin_data.data + e->bin_off[i];
+                bins[i].len = e->bin_off[i + 1] - e->bin_off[i];
+            }
+            e->bin_need = 0;
+            sio__dispatch(e, &p, bins, e->bin_have);
+        }
+        e->bin_need = e->bin_have = 0;
+        sio_buf_free(&e->bin_head);
+        sio_buf_free(&e->bin_data);
+        return;
+    }
+    if (e->bin_need) {
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: text while attachments were expected", e->sid);
+        sio__eio_close(e, "parse error", 1);
+        return;
+    }
+    if (sio_packet_parse(data, len, &p) != SIO_OK) {
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: malformed Socket.IO packet, closing", e->sid);
+        sio__eio_close(e, "parse error", 1);
+        return;
+    }
+    if (p.attachments) {
+        sio_buf_reset(&e->bin_head);
+        if (sio_buf_append(&e->bin_head, data, len) != SIO_OK) {
+            sio__eio_close(e, "transport error", 1);
+            return;
+        }
+        e->bin_need = p.attachments;
+        e->bin_have = 0;
+        e->bin_off[0] = 0;
+        return;
+    }
+    sio__dispatch(e, &p, NULL, 0);
+}
+
+/* ---- closing sockets ---- */
+
+static void sio__socket_close(sio_socket *s, const char *reason, int notify_client) {
+    sio_namespace *nsp = s->nsp;
+    sio_engine_conn *e = s->eio;
+    sio_server *srv = nsp->srv;
+    sio_socket **pp;
+    if (!s->connected) return;
+    s->connected = 0;
+    if (notify_client && !e->closed) {
+        sio_buf_reset(&srv->tmp);
+        sio_packet_write(&srv->tmp, SIO_PKT_DISCONNECT, 0, nsp->name, strlen(nsp->name), -1, NULL, 0);
+        sio__sio_send(e, srv->tmp.data, srv->tmp.len, NULL, 0);
+    }
+    while (s->nrooms) sio_leave(s, s->rooms[s->nrooms - 1]->name);
+    if (s->prev_in_nsp) s->prev_in_nsp->next_in_nsp = s->next_in_nsp;
+    else nsp->sockets = s->next_in_nsp;
+    if (s->next_in_nsp) s->next_in_nsp->prev_in_nsp = s->prev_in_nsp;
+    nsp->count--;
+    for (pp = &e->sockets; *pp; pp = &(*pp)->next_in_conn)
+        if (*pp == s) {
+            *pp = s->next_in_conn;
+            break;
+        }
+    while (s->acks) {
+        sio__pending_ack *pa = s->acks;
+        s->acks = pa->next;
+        sio__timer_cancel(&srv->loop.timers, &pa->timer);
+        pa->fn(s, SIO_ERR_CLOSED, NULL, pa->user);
+        sio__free(srv->loop.alloc, pa);
+    }
+    if (nsp->on_disconnect) nsp->on_disconnect(s, reason, nsp->disconnect_user);
+    s->next_dead = srv->dead_sockets;
+    srv->dead_sockets = s;
+}
+
+static void sio__sio_on_close(sio_engine_conn *e, const char *reason) {
+    while (e->sockets) sio__socket_close(e->sockets, reason, 0);
+}
+
+/* ---- public socket API ---- */
+
+SIO_API const char *sio_socket_id(const sio_socket *s) { return s->id; }
+SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s) { return s->nsp; }
+SIO_API void *sio_socket_data(const sio_socket *s) { return s->data; }
+SIO_API void sio_socket_set_data(sio_socket *s, void *data) { s->data = data; }
+
+SIO_API sio_json sio_socket_auth(const sio_socket *s) {
+    sio_json j;
+    if (sio_json_parse(s->auth, s->auth_len, &j) != SIO_OK) sio_json_parse("{}", 2, &j);
+    return j;
+}
+
+SIO_API int sio_emit(sio_socket *s, const char *event, const sio_msg *args) {
+    sio_server *srv;
+    int rc;
+    if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
+    if (!event) return SIO_ERR_INVALID;
+    srv = s->nsp->srv;
+    rc = sio__build(srv, SIO_PKT_EVENT, s->nsp, -1, event, args);
+    if (rc != SIO_OK) return rc;
+    sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
+    return SIO_OK;
+}
+
+SIO_API int sio_emit_json(sio_socket *s, const char *event, const char *json_args) {
+    sio_msg m;
+    int rc;
+    sio_msg_init(&m);
+    rc = sio_msg_json(&m, json_args);
+    if (rc == SIO_OK) rc = sio_emit(s, event, &m);
+    sio_msg_free(&m);
+    return rc;
+}
+
+static void sio__ack_due(sio__timer *t) {
+    sio__pending_ack *pa = (sio__pending_ack *)(void *)((char *)t - offsetof(sio__pending_ack, timer));
+    sio_socket *s = pa->socket;
+    sio__pending_ack **pp;
+    for (pp = &s->acks; *pp; pp = &(*pp)->next)
+        if (*pp == pa) {
+            *pp = pa->next;
+            break;
+        }
+    pa->fn(s, SIO_ERR_TIMEOUT, NULL, pa->user);
+    sio__free(s->nsp->srv->loop.alloc, pa);
+}
+
+SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, int timeout_ms, sio_ack_fn fn,
+                         void *user) {
+    sio_server *srv;
+    sio__pending_ack *pa;
+    int rc;
+    if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
+    if (!event || !fn) return SIO_ERR_INVALID;
+    srv = s->nsp->srv;
+    pa = (sio__pending_ack *)sio__malloc(srv->loop.alloc, sizeof *pa);
+    if (!pa) return SIO_ERR_NOMEM;
+    memset(pa, 0, sizeof *pa);
+    pa->id = s->next_ack++;
+    pa->socket = s;
+    pa->fn = fn;
+    pa->user = user;
+    pa->timer.fn = sio__ack_due;
+    rc = sio__build(srv, SIO_PKT_EVENT, s->nsp, pa->id, event, args);
+    if (rc != SIO_OK) {
+        sio__free(srv->loop.alloc, pa);
+        return rc;
+    }
+    pa->next = s->acks;
+    s->acks = pa;
+    if (timeout_ms > 0) sio__timer_set(&srv->loop.timers, srv->loop.alloc, &pa->timer, srv->loop.now + (uint64_t)timeout_ms);
+    sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
+    return SIO_OK;
+}
+
+SIO_API int sio_ack(sio_socket *s, long long ack_id, const sio_msg *args) {
+    sio_server *srv;
+    int rc;
+    if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
+    if (ack_id < 0) return SIO_ERR_INVALID;
+    srv = s->nsp->srv;
+    rc = sio__build(srv, SIO_PKT_ACK, s->nsp, ack_id, NULL, args);
+    if (rc != SIO_OK) return rc;
+    sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
+    return SIO_OK;
+}
+
+SIO_API void sio_disconnect(sio_socket *s) {
+    if (s && s->connected) sio__socket_close(s, "server namespace disconnect", 1);
+}
+
+/* ---- broadcast: encode once, write to every receiver ---- */
+
+static void sio__bcast_send(sio_socket *s, const sio_buf *pkt, const sio_msg *args, uint64_t gen) {
+    if (s->mark_skip == gen || s->mark_sent == gen || !s->connected || s->eio->closed) return;
+    s->mark_sent = gen;
+    sio__sio_send(s->eio, pkt->data, pkt->len, args ? args->bins : NULL, args ? args->nbins : 0);
+}
+
+SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args) {
+    sio_server *srv;
+    uint64_t gen;
+    size_t i, j;
+    int rc;
+    sio_buf pkt;
+    if (!nsp || !event) return SIO_ERR_INVALID;
+    srv = nsp->srv;
+    rc = sio__build(srv, SIO_PKT_EVENT, nsp, -1, event, args);
+    if (rc != SIO_OK) return rc;
+    /* the receivers may drop (and log, and use tmp) while we write: own the bytes */
+    pkt = srv->tmp;
+    memset(&srv->tmp, 0, sizeof srv->tmp);
+    srv->tmp.alloc = srv->loop.alloc;
+    gen = ++srv->bcast_gen;
+    if (to) {
+        for (i = 0; i < to->nexcept; i++) {
+            sio__room *r = sio__room_get(nsp, to->except[i], 0);
+            for (j = 0; r && j < r->n; j++) r->members[j]->mark_skip = gen;
+        }
+    }
+    if (!to || !to->rooms) {
+        sio_socket *s, *next;
+        for (s = nsp->sockets; s; s = next) {
+            next = s->next_in_nsp;
+            sio__bcast_send(s, &pkt, args, gen);
+        }
+    } else {
+        for (i = 0; i < to->nrooms; i++) {
+            sio__room *r = sio__room_get(nsp, to->rooms[i], 0);
+            for (j = 0; r && j < r->n; j++) sio__bcast_send(r->members[j], &pkt, args, gen);
+        }
+    }
+    sio_buf_free(&srv->tmp);
+    srv->tmp = pkt;
+    return SIO_OK;
+}
+
+SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args) {
+    sio_namespace *nsp;
+    int rc = SIO_OK;
+    for (nsp = srv->nsps; nsp; nsp = nsp->next) {
+        int r = sio_broadcast(nsp, NULL, event, args);
+        if (r != SIO_OK) rc = r;
+    }
+    return rc;
+}
+
+SIO_API size_t sio_nsp_count(const sio_namespace *nsp) { return nsp ? nsp->count : 0; }
+
+/* ---- namespaces and handlers ---- */
+
+SIO_API sio_namespace *sio_of(sio_server *srv, const char *name) {
+    sio_namespace *nsp;
+    const sio_allocator *a = srv->loop.alloc;
+    if (!name || name[0] != '/' || strlen(name) > SIO_MAX_NSP_LEN) return NULL;
+    nsp = sio__nsp_find(srv, name, strlen(name));
+    if (nsp) return nsp;
+    nsp = (sio_namespace *)sio__malloc(a, sizeof *nsp);
+    if (!nsp) return NULL;
+    memset(nsp, 0, sizeof *nsp);
+    nsp->name = sio__strndup(a, name, strlen(name));
+    if (!nsp->name) {
+        sio__free(a, nsp);
+        return NULL;
+    }
+    nsp->srv = srv;
+    nsp->next = srv->nsps;
+    srv->nsps = nsp;
+    return nsp;
+}
+
+SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user) {
+    nsp->on_connection = fn;
+    nsp->connection_user = user;
+}
+
+SIO_API void sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user) {
+    nsp->on_disconnect = fn;
+    nsp->disconnect_user = user;
+}
+
+SIO_API void sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user) {
+    sio__mw *m = (sio__mw *)sio__malloc(nsp->srv->loop.alloc, sizeof *m), **pp;
+    if (!m) return;
+    m->fn = fn;
+    m->user = user;
+    m->next = NULL;
+    for (pp = &nsp->mws; *pp; pp = &(*pp)->next) {}
+    *pp = m;
+}
+
+SIO_API int sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void *user) {
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    sio__handler *h = (sio__handler *)sio__malloc(a, sizeof *h), **pp;
+    if (!h) return SIO_ERR_NOMEM;
+    h->event = sio__strndup(a, event, strlen(event));
+    if (!h->event) {
+        sio__free(a, h);
+        return SIO_ERR_NOMEM;
+    }
+    h->fn = fn;
+    h->user = user;
+    h->next = NULL;
+    for (pp = &nsp->handlers; *pp; pp = &(*pp)->next) {}
+    *pp = h;
+    return SIO_OK;
+}
+
+/* ---- the server object ---- */
+
+static void sio__srv_reap(sio_server *srv) {
+    const sio_allocator *a = srv->loop.alloc;
+    while (srv->dead_sockets) {
+        sio_socket *s = srv->dead_sockets;
+        srv->dead_sockets = s->next_dead;
+        sio__free(a, s->rooms);
+        sio__free(a, s->auth);
+        sio__free(a, s);
+    }
+    while (srv->dead_sessions) {
+        sio_engine_conn *e = srv->dead_sessions;
+        srv->dead_sessions = e->next_dead;
+        sio__free(a, e);
+    }
+}
+
+SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
+    sio_server_desc d;
+    sio_server *srv;
+    const sio_allocator *a;
+    int rc, fd;
+    sio__conn *l;
+    if (err) *err = SIO_OK;
+    memset(&d, 0, sizeof d);
+    if (desc) d = *desc;
+    a = (d.allocator.alloc_fn || d.allocator.free_fn) ? &d.allocator : NULL;
+    srv = (sio_server *)sio__malloc(a, sizeof *srv);
+    if (!srv) {
+        if (err) *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    memset(srv, 0, sizeof *srv);
+    srv->desc = d;
+    srv->allocator = d.allocator;
+    srv->logger = d.logger;
+    if (!srv->desc.host) srv->desc.host = "0.0.0.0";
+    if (!srv->desc.path) srv->desc.path = "/socket.io/";
+    if (srv->desc.ping_interval_ms <= 0) srv->desc.ping_interval_ms = 25000;
+    if (srv->desc.ping_timeout_ms <= 0) srv->desc.ping_timeout_ms = 20000;
+    if (srv->desc.max_payload <= 0) srv->desc.max_payload = 1000000;
+    if (srv->desc.connect_timeout_ms <= 0) srv->desc.connect_timeout_ms = 45000;
+    if (srv->desc.upgrade_timeout_ms <= 0) srv->desc.upgrade_timeout_ms = 10000;
+    if (srv->desc.max_connections <= 0) srv->desc.max_connections = SIO_MAX_CONNECTIONS;
+    rc = sio__loop_init(&srv->loop, a ? &srv->allocator : NULL, &srv->logger, srv->desc.max_output);
+    if (rc != SIO_OK) {
+        sio__free(a, srv);
+        if (err) *err = rc;
+        return NULL;
+    }
+    a = srv->loop.alloc;
+    srv->tmp.alloc = srv->tmp2.alloc = a;
+    sio__rng_init(&srv->rng);
+    rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+    if (rc != SIO_OK) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "cannot listen on %s:%d: %s", srv->desc.host, srv->desc.port, strerror(errno));
+        sio_server_destroy(srv);
+        if (err) *err = rc;
+        return NULL;
+    }
+    l = sio__conn_add(&srv->loop, fd, SIO__C_LISTEN, NULL, srv);
+    if (!l) {
+        close(fd);
+        sio_server_destroy(srv);
+        if (err) *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    srv->listen_fd = fd;
+    if (!sio_of(srv, "/")) {
+        sio_server_destroy(srv);
+        if (err) *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    SIO__LOG(srv, SIO_LOG_INFO, "listening on %s port %d", srv->desc.host, srv->port);
+    return srv;
+}
+
+SIO_API int sio_server_port(const sio_server *srv) { return srv ? srv->port : 0; }
+
+SIO_API int sio_server_poll(sio_server *srv, int timeout_ms) {
+    int rc = sio__loop_poll(&srv->loop, timeout_ms, sio__srv_accept);
+    sio__srv_reap(srv);
+    return rc;
+}
+
+SIO_API int sio_server_run(sio_server *srv) {
+    int rc = SIO_OK;
+    srv->loop.stop = 0;
+    while (!srv->loop.stop && rc == SIO_OK) rc = sio_server_poll(srv, 1000);
+    return rc;
+}
+
+SIO_API void sio_server_stop(sio_server *srv) { srv->loop.stop = 1; }
+
+SIO_API void sio_server_destroy(sio_server *srv) {
+    const sio_allocator *a;
+    sio_namespace *nsp;
+    size_t i;
+    if (!srv) return;
+    a = srv->loop.alloc;
+    /* end every session first, so handlers see their disconnects */
+    for (i = 0; i < srv->sessions.cap; i++) {
+        sio__map_ent *me = &srv->sessions.e[i];
+        if (me->key && me->key != sio__tombstone) sio__eio_close((sio_engine_conn *)me->val, "server shutting down", 1);
+    }
+    sio__loop_flush(&srv->loop);
+    sio__loop_free(&srv->loop);
+    sio__srv_reap(srv);
+    while ((nsp = srv->nsps) != NULL) {
+        sio__handler *h;
+        sio__mw *m;
+        srv->nsps = nsp->next;
+        while ((h = nsp->handlers) != NULL) {
+            nsp->handlers = h->next;
+            sio__free(a, h->event);
+            sio__free(a, h);
+        }
+        while ((m = nsp->mws) != NULL) {
+            nsp->mws = m->next;
+            sio__free(a, m);
+        }
+        sio__free(a, nsp->rooms.e);
+        sio__free(a, nsp->name);
+        sio__free(a, nsp);
+    }
+    sio__free(a, srv->sessions.e);
+    sio_buf_free(&srv->tmp);
+    sio_buf_free(&srv->tmp2);
+    if (srv->rng.fd >= 0) close(srv->rng.fd);
+    sio__free(a, srv);
+}
 
 #endif /* SOCKETIO_IMPLEMENTATION_DONE */
 #endif /* SOCKETIO_IMPLEMENTATION */

@@ -1,0 +1,221 @@
+/* echo.c - the reference echo server the interop tests and benchmarks use.
+
+   /socket.io/ (namespaces "/" and "/custom"):
+     on connect         emits "auth" with the CONNECT payload ({} when none)
+     auth {"deny": R}   refused with CONNECT_ERROR {"message": R}
+     E with an ack      acknowledged with the same arguments
+     E without an ack   answered with "E-back" and the same arguments
+     join/leave [room]  change rooms (acked with the room name if asked)
+     to [room, ev, ...] emits ev with the rest to everyone in room
+     broadcast [ev,...] emits to everyone in the namespace but the sender
+     ask [ev, ...]      emits ev to the sender with an ack request (5 s);
+                        its answer comes back as "ask-back" (["timeout"] if none)
+     disconnect-me      the server disconnects that socket
+   /engine.io/: a bare Engine.IO endpoint sending every message back.
+
+   Build: cc -std=c99 -O2 -I.. echo.c -o echo
+   Run:   ./echo --port 3000 */
+#define SOCKETIO_IMPLEMENTATION
+#include "../socketio.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Refuse connections whose auth payload carries "deny": "reason". */
+static int check_auth(sio_socket *s, sio_json auth, const char **message, const char **data, void *user) {
+    static char reason[256];   /* used before the middleware returns */
+    sio_json deny;
+    (void)s;
+    (void)data;
+    (void)user;
+    if (sio_json_get(auth, "deny", &deny) != SIO_OK) return 0;
+    if (deny.type == SIO_JSON_STRING) sio_json_strcpy(deny, reason, sizeof reason);
+    else snprintf(reason, sizeof reason, "%.*s", (int)deny.len, deny.ptr);
+    *message = reason;
+    return 1;
+}
+
+static void on_connection(sio_socket *s, void *user) {
+    sio_json auth = sio_socket_auth(s);
+    sio_msg m;
+    (void)user;
+    sio_msg_init(&m);
+    sio_json_raw(&m.w, auth.ptr, auth.len);
+    sio_emit(s, "auth", &m);
+    sio_msg_free(&m);
+}
+
+/* A message holding arguments from..count-1 of an event (binary kept). */
+static void args_from(sio_msg *m, const sio_args *a, size_t from) {
+    size_t i;
+    sio_json v;
+    sio_msg_init(m);
+    for (i = from; i < a->count; i++)
+        if (sio_args_get(a, i, &v) == SIO_OK) sio_json_raw(&m->w, v.ptr, v.len);
+    for (i = 0; i < a->nbins; i++) m->bins[i] = a->bins[i];
+    m->nbins = (int)a->nbins;
+}
+
+static void on_ask_reply(sio_socket *s, int err, const sio_args *args, void *user) {
+    sio_msg m;
+    (void)user;
+    if (err == SIO_ERR_CLOSED) return;
+    if (err == SIO_ERR_TIMEOUT) {
+        sio_emit_json(s, "ask-back", "[\"timeout\"]");
+        return;
+    }
+    args_from(&m, args, 0);
+    sio_emit(s, "ask-back", &m);
+    sio_msg_free(&m);
+}
+
+static void on_any(const sio_event *ev, void *user) {
+    sio_socket *s = ev->socket;
+    char name[SIO_MAX_EVENT_LEN + 1], arg0[512];
+    sio_msg m;
+    (void)user;
+    snprintf(name, sizeof name, "%.*s", (int)ev->name.len, ev->name.ptr);
+
+    if (strcmp(name, "join") == 0 || strcmp(name, "leave") == 0) {
+        sio_args_strcpy(&ev->args, 0, arg0, sizeof arg0);
+        if (name[0] == 'j') sio_join(s, arg0);
+        else sio_leave(s, arg0);
+    } else if (strcmp(name, "to") == 0 && ev->args.count >= 2) {
+        char event[SIO_MAX_EVENT_LEN + 1];
+        const char *rooms[1];
+        sio_bcast to;
+        sio_args_strcpy(&ev->args, 0, arg0, sizeof arg0);
+        sio_args_strcpy(&ev->args, 1, event, sizeof event);
+        rooms[0] = arg0;
+        memset(&to, 0, sizeof to);
+        to.rooms = rooms;
+        to.nrooms = 1;
+        args_from(&m, &ev->args, 2);
+        sio_broadcast(sio_socket_nsp(s), &to, event, &m);
+        sio_msg_free(&m);
+    } else if (strcmp(name, "broadcast") == 0 && ev->args.count >= 1) {
+        char event[SIO_MAX_EVENT_LEN + 1];
+        const char *except[1];
+        sio_bcast to;
+        sio_args_strcpy(&ev->args, 0, event, sizeof event);
+        except[0] = sio_socket_id(s);
+        memset(&to, 0, sizeof to);
+        to.except = except;
+        to.nexcept = 1;
+        args_from(&m, &ev->args, 1);
+        sio_broadcast(sio_socket_nsp(s), &to, event, &m);
+        sio_msg_free(&m);
+    } else if (strcmp(name, "ask") == 0 && ev->args.count >= 1) {
+        char event[SIO_MAX_EVENT_LEN + 1];
+        sio_args_strcpy(&ev->args, 0, event, sizeof event);
+        args_from(&m, &ev->args, 1);
+        sio_emit_ack(s, event, &m, 5000, on_ask_reply, NULL);
+        sio_msg_free(&m);
+    } else if (strcmp(name, "disconnect-me") == 0) {
+        sio_disconnect(s);
+        return;
+    }
+
+    /* every event: acked with its arguments, or echoed as "<name>-back" */
+    args_from(&m, &ev->args, 0);
+    if (ev->ack_id >= 0) {
+        sio_ack(s, ev->ack_id, &m);
+    } else if (strcmp(name, "join") && strcmp(name, "leave") && strcmp(name, "to") && strcmp(name, "broadcast") &&
+               strcmp(name, "ask")) {
+        char back[SIO_MAX_EVENT_LEN + 8];
+        snprintf(back, sizeof back, "%s-back", name);
+        sio_emit(s, back, &m);
+    }
+    sio_msg_free(&m);
+}
+
+/* The bare Engine.IO endpoint: every message goes back as it came. */
+static void engine_echo(sio_engine_conn *c, const void *data, size_t len, int binary, void *user) {
+    (void)user;
+    sio_engine_send(c, data, len, binary);
+}
+
+static void log_stderr(sio_log_level level, const char *msg, void *user) {
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    (void)user;
+    fprintf(stderr, "echo: %s: %s\n", names[level], msg);
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: echo [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
+                    "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN] [-v]\n");
+}
+
+int main(int argc, char **argv) {
+    sio_server_desc d;
+    sio_server *srv;
+    const char *nsps[2] = {"/", "/custom"};
+    struct sigaction sa;
+    int i, err;
+
+    memset(&d, 0, sizeof d);
+    d.port = 3000;
+    d.engine_path = "/engine.io/";
+    d.engine.on_message = engine_echo;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-v") == 0) {
+            d.logger.fn = log_stderr;
+            d.logger.level = SIO_LOG_DEBUG;
+            continue;
+        }
+        if (!v) {
+            usage();
+            return 2;
+        }
+        if (strcmp(a, "--port") == 0) d.port = atoi(v);
+        else if (strcmp(a, "--host") == 0) d.host = v;
+        else if (strcmp(a, "--ping-interval") == 0) d.ping_interval_ms = atoi(v);
+        else if (strcmp(a, "--ping-timeout") == 0) d.ping_timeout_ms = atoi(v);
+        else if (strcmp(a, "--max-payload") == 0) d.max_payload = atol(v);
+        else if (strcmp(a, "--connect-timeout") == 0) d.connect_timeout_ms = atoi(v);
+        else if (strcmp(a, "--cors") == 0) d.cors_origin = v;
+        else {
+            usage();
+            return 2;
+        }
+        i++;
+    }
+    if (!d.logger.fn) {
+        d.logger.fn = log_stderr;
+        d.logger.level = SIO_LOG_WARN;
+    }
+
+    srv = sio_server_create(&d, &err);
+    if (!srv) {
+        fprintf(stderr, "echo: cannot start: %s\n", sio_strerror(err));
+        return 1;
+    }
+    for (i = 0; i < 2; i++) {
+        sio_namespace *nsp = sio_of(srv, nsps[i]);
+        sio_use(nsp, check_auth, NULL);
+        sio_on_connection(nsp, on_connection, NULL);
+        sio_on(nsp, "*", on_any, NULL);
+    }
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    printf("listening on port %d\n", sio_server_port(srv));
+    fflush(stdout);
+    while (!stop_requested) sio_server_poll(srv, 1000);
+    sio_server_destroy(srv);
+    return 0;
+}
