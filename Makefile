@@ -12,16 +12,21 @@ SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 B       := build
 
 EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
+TOOLS    := $(B)/siocat
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 TESTPROG := $(patsubst tests/%.c,$(B)/%,$(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
 SANTESTS := $(patsubst tests/%.c,$(B)/asan/tests/%,$(wildcard tests/test_*.c))
-CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(wildcard examples/*.c tests/test_*.c) $(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
+CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(wildcard examples/*.c tools/*.c tests/test_*.c) $(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
 
 .PHONY: all test demo clean check-cxx check-clang sanitize
 
-all: $(EXAMPLES) $(TESTS) $(TESTPROG)
+all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG)
 
 $(B)/%: examples/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
+
+$(B)/siocat: tools/siocat.c socketio.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
 

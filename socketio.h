@@ -356,6 +356,8 @@ SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
 SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args); /* every namespace */
 SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected */
 
+#include "wip/client_api.h"
+
 #endif /* SOCKETIO_H */
 
 /* =====================================================================
@@ -3028,6 +3030,8 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     if (srv->rng.fd >= 0) close(srv->rng.fd);
     sio__free(a, srv);
 }
+
+#include "wip/client_impl.h"
 
 #endif /* SOCKETIO_IMPLEMENTATION_DONE */
 #endif /* SOCKETIO_IMPLEMENTATION */
