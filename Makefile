@@ -12,7 +12,7 @@ SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 B       := build
 
 EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
-TOOLS    := $(B)/siocat
+TOOLS    := $(patsubst tools/%.c,$(B)/%,$(wildcard tools/*.c))
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 TESTPROG := $(patsubst tests/%.c,$(B)/%,$(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
 SANTESTS := $(patsubst tests/%.c,$(B)/asan/tests/%,$(wildcard tests/test_*.c))
@@ -26,7 +26,7 @@ $(B)/%: examples/%.c socketio.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
 
-$(B)/siocat: tools/siocat.c socketio.h
+$(B)/%: tools/%.c socketio.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
 
