@@ -1561,12 +1561,20 @@ static void sio__ws_send_close(sio__conn *c, int code) {
     sio__ws_send_frame(c, SIO_WS_OP_CLOSE, b, code ? 2 : 0);
 }
 
-/* Node's Engine.IO error answer: status 400 (403 for code 4), JSON body. */
-static void sio__eio_error(sio__conn *c, int code) {
+/* Node's Engine.IO error answer: status 400 (403 for code 4), JSON body.
+   A refused WebSocket upgrade gets the bare message as text instead, and
+   the connection is closed, as Node's abortUpgrade() does. */
+static void sio__eio_error(sio__conn *c, int code, int upgrade) {
     static const char *const msgs[] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
                                        "Bad request", "Forbidden", "Unsupported protocol version"};
     char body[96];
-    int n = snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}", code, msgs[code]);
+    int n;
+    if (upgrade) {
+        c->keep_alive = 0;
+        sio__http_answer(c, code == 4 ? 403 : 400, "text/html", msgs[code], strlen(msgs[code]), NULL);
+        return;
+    }
+    n = snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}", code, msgs[code]);
     c->poll_role = 1;  /* CORS headers apply to errors too */
     sio__http_answer(c, code == 4 ? 403 : 400, "application/json", body, (size_t)n, NULL);
 }
@@ -1962,19 +1970,19 @@ static void sio__eio_request(sio__conn *c, const sio_http_msg *m, char *body, si
     if (!sio_http_query_get(m->query, "transport", &transport) ||
         !((transport.len == 7 && memcmp(transport.ptr, "polling", 7) == 0) ||
           (transport.len == 9 && memcmp(transport.ptr, "websocket", 9) == 0))) {
-        sio__eio_error(c, 0);
+        sio__eio_error(c, 0, m->upgrade_websocket);
         return;
     }
     is_ws = transport.len == 9;
     if (sio_http_query_get(m->query, "sid", &sid) && sid.len) {
         e = sio__eio_lookup(srv, sid);
         if (!e) {
-            sio__eio_error(c, 1);
+            sio__eio_error(c, 1, m->upgrade_websocket);
             return;
         }
         if (is_ws) {
             if (!m->upgrade_websocket) {
-                sio__eio_error(c, 3);
+                sio__eio_error(c, 3, m->upgrade_websocket);
                 return;
             }
             if (sio__ws_accept(c, m) != SIO_OK) return;
@@ -1991,7 +1999,7 @@ static void sio__eio_request(sio__conn *c, const sio_http_msg *m, char *body, si
             return;
         }
         if (e->transport != SIO__T_POLLING) {
-            sio__eio_error(c, 3);
+            sio__eio_error(c, 3, m->upgrade_websocket);
             return;
         }
         if (is_get) {
@@ -1999,7 +2007,7 @@ static void sio__eio_request(sio__conn *c, const sio_http_msg *m, char *body, si
                 /* overlapping GETs: the newcomer fails, the session ends and the
                    held GET learns it with "1" */
                 c->poll_role = SIO__ROLE_GET;
-                sio__http_answer(c, 500, NULL, NULL, 0, NULL);
+                sio__http_answer(c, 400, NULL, NULL, 0, NULL);
                 sio__eio_close(e, "transport error", 1);
                 return;
             }
@@ -2036,15 +2044,15 @@ static void sio__eio_request(sio__conn *c, const sio_http_msg *m, char *body, si
         return;
     }
     if (!is_get) {
-        sio__eio_error(c, 2);
+        sio__eio_error(c, 2, m->upgrade_websocket);
         return;
     }
     if (is_ws && !m->upgrade_websocket) {
-        sio__eio_error(c, 3);
+        sio__eio_error(c, 3, m->upgrade_websocket);
         return;
     }
     if (!sio__query_is(m->query, "EIO", "4")) {
-        sio__eio_error(c, 5);
+        sio__eio_error(c, 5, m->upgrade_websocket);
         return;
     }
     if (is_ws) {
