@@ -40,9 +40,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SIO__UNUSED __attribute__((unused))
+#else
+#define SIO__UNUSED
+#endif
 
 #ifdef SIO_STATIC
-#define SIO_API static
+#define SIO_API static SIO__UNUSED
 #endif
 #ifndef SIO_API
 #ifdef __cplusplus
@@ -322,6 +329,16 @@ SIO_API int  sio_server_run(sio_server *srv);                   /* until sio_ser
 SIO_API void sio_server_stop(sio_server *srv);
 SIO_API void sio_server_destroy(sio_server *srv);
 
+/* Stepping from your own poll() loop:
+       n = sio_server_fds(srv, fds, max, &timeout);   fill fds[0..n), lower timeout
+       poll(all your fds, ..., timeout);
+       sio_server_process(srv, fds, n);               same fds, revents set
+   sio_server_fds returns the number of descriptors it needs; if that is
+   more than max, nothing was written: grow the array and call again.
+   *timeout_ms is only ever lowered (to the next timer), -1 = no limit. */
+SIO_API int sio_server_fds(sio_server *srv, struct pollfd *fds, int max, int *timeout_ms);
+SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n);
+
 /* Namespaces: "/" always exists; others are created on first use. */
 SIO_API sio_namespace *sio_of(sio_server *srv, const char *name);
 SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user);
@@ -391,13 +408,6 @@ SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected *
 #define SIO_FREE(p) free(p)
 #else
 #error "define all of SIO_MALLOC, SIO_REALLOC and SIO_FREE, or none"
-#endif
-
-/* Internal helpers some builds (SIO_NO_*) leave unused. */
-#if defined(__GNUC__) || defined(__clang__)
-#define SIO__UNUSED __attribute__((unused))
-#else
-#define SIO__UNUSED
 #endif
 
 #ifndef SIO_ASSERT
@@ -1083,10 +1093,9 @@ static void sio__loop_run_timers(sio__loop *L) {
 
 typedef void (*sio__accept_fn)(sio__conn *listener);
 
-/* One turn: timers, poll, I/O, flush, reap. */
-static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept) {
+/* A turn is prepare (timers, flush, reap, fill L->pfds), poll(), process. */
+static int sio__loop_prepare(sio__loop *L, int *timeout_ms) {
     size_t i, n;
-    int rc, wait;
     sio__loop_run_timers(L);
     sio__loop_flush(L);
     sio__loop_reap(L);
@@ -1106,26 +1115,28 @@ static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept
         if (!(c->flags & SIO__F_CLOSING)) L->pfds[i].events |= POLLIN;
         if (c->out.len || (c->flags & SIO__F_CONNECTING)) L->pfds[i].events |= POLLOUT;
     }
-    wait = timeout_ms;
     if (L->timers.n) {
         uint64_t now = sio__now_ms(), at = L->timers.heap[0]->at;
         int left = at <= now ? 0 : (at - now > 0x7fffffff ? 0x7fffffff : (int)(at - now));
-        if (wait < 0 || left < wait) wait = left;
+        if (*timeout_ms < 0 || left < *timeout_ms) *timeout_ms = left;
     }
-    if (L->stop) wait = 0;
-    rc = poll(L->pfds, (nfds_t)n, wait);
-    if (rc < 0) return errno == EINTR ? SIO_OK : SIO_ERR_IO;
+    if (L->stop) *timeout_ms = 0;
+    return (int)n;
+}
+
+/* Handles the revents of the first n entries of L->pfds. Connections
+   added during the turn sit past n and wait for the next one. */
+static void sio__loop_process(sio__loop *L, size_t n, sio__accept_fn on_accept) {
+    size_t i;
     L->now = sio__now_ms();
-    /* conns added during this turn sit past n and are not in pfds */
-    for (i = 0; i < n && rc > 0; i++) {
+    for (i = 0; i < n && i < L->nconns; i++) {
         struct pollfd *p = &L->pfds[i];
         sio__conn *c;
         if (!p->revents) continue;
-        rc--;
         c = L->conns[i];
         if (c->flags & SIO__F_DEAD) continue;
         if (c->kind == SIO__C_LISTEN) {
-            on_accept(c);
+            if (on_accept) on_accept(c);
             continue;
         }
         if (c->flags & SIO__F_CONNECTING) {
@@ -1145,6 +1156,30 @@ static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept
     sio__loop_run_timers(L);
     sio__loop_flush(L);
     sio__loop_reap(L);
+}
+
+static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept) {
+    int n = sio__loop_prepare(L, &timeout_ms), rc;
+    if (n < 0) return n;
+    rc = poll(L->pfds, (nfds_t)n, timeout_ms);
+    if (rc < 0) return errno == EINTR ? SIO_OK : SIO_ERR_IO;
+    if (rc > 0 || L->timers.n) sio__loop_process(L, (size_t)n, on_accept);
+    return SIO_OK;
+}
+
+/* The step API over a loop: the caller's pollfd array mirrors L->pfds. */
+static int sio__loop_fds(sio__loop *L, struct pollfd *fds, int max, int *timeout_ms) {
+    int n = sio__loop_prepare(L, timeout_ms);
+    if (n < 0 || n > max) return n;
+    memcpy(fds, L->pfds, (size_t)n * sizeof *fds);
+    return n;
+}
+
+static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n, sio__accept_fn on_accept) {
+    int i;
+    if (n < 0 || (size_t)n > L->pfd_cap) return SIO_ERR_INVALID;
+    for (i = 0; i < n; i++) L->pfds[i].revents = fds[i].revents;
+    sio__loop_process(L, (size_t)n, on_accept);
     return SIO_OK;
 }
 
@@ -3000,6 +3035,20 @@ SIO_API int sio_server_run(sio_server *srv) {
 }
 
 SIO_API void sio_server_stop(sio_server *srv) { srv->loop.stop = 1; }
+
+SIO_API int sio_server_fds(sio_server *srv, struct pollfd *fds, int max, int *timeout_ms) {
+    int n;
+    sio__srv_reap(srv);
+    n = sio__loop_fds(&srv->loop, fds, max, timeout_ms);
+    sio__srv_reap(srv);
+    return n;
+}
+
+SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n) {
+    int rc = sio__loop_process_fds(&srv->loop, fds, n, sio__srv_accept);
+    sio__srv_reap(srv);
+    return rc;
+}
 
 SIO_API void sio_server_destroy(sio_server *srv) {
     const sio_allocator *a;
