@@ -18,7 +18,10 @@ TESTPROG := $(patsubst tests/%.c,$(B)/%,$(filter-out tests/test_%.c tests/fuzz_%
 SANTESTS := $(patsubst tests/%.c,$(B)/asan/tests/%,$(wildcard tests/test_*.c))
 CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(wildcard examples/*.c tools/*.c tests/test_*.c) $(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
 
-.PHONY: all test demo clean check-cxx check-clang sanitize
+FUZZERS  := $(patsubst tests/fuzz_%.c,$(B)/fuzz/fuzz_%,$(wildcard tests/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
 
 all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG)
 
@@ -53,11 +56,28 @@ $(B)/cxx.o: socketio.h
 	@mkdir -p $(@D)
 	printf '#define SOCKETIO_IMPLEMENTATION\n#include "socketio.h"\n' | $(CXX) -x c++ -Wall -Wextra -Werror -I. -c - -o $@
 
+# libFuzzer harnesses, one per parser; corpora in tests/fuzz/corpus/<name>/.
+$(B)/fuzz/fuzz_%: tests/fuzz_%.c socketio.h
+	@mkdir -p $(@D)
+	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
+
+# Replays every seed (and every crash turned regression) under ASan/UBSan.
+fuzz-replay: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
+	  $$f -runs=0 tests/fuzz/corpus/$$n >$(B)/fuzz/$$n.log 2>&1 || { cat $(B)/fuzz/$$n.log; exit 1; }; \
+	  echo "fuzz corpus replay $$n: ok"; done
+
+# Runs each harness for FUZZ_SECONDS, growing a scratch copy of its corpus.
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p $(B)/fuzz/corpus-$$n; \
+	  cp -n tests/fuzz/corpus/$$n/* $(B)/fuzz/corpus-$$n/ 2>/dev/null || true; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; done
+
 check-clang: $(CLANGALL)
 check-cxx: $(B)/cxx.o
 sanitize: $(SANTESTS)
 
-test: all check-clang check-cxx sanitize
+test: all check-clang check-cxx sanitize fuzz-replay
 	@bash tests/run.sh $(B)
 
 demo: all

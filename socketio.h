@@ -212,6 +212,13 @@ typedef struct sio_packet {
    array led by a non-reserved string, and so on. */
 SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p);
 
+/* Iterates over an Engine.IO v4 polling payload (packets joined by \x1e,
+   binary ones as "b<base64>"). Start with *pos = 0; each call yields one
+   packet: *binary = 1 with the decoded bytes (decoded in place, so body is
+   modified), else the text packet with its type digit. Returns 1 while
+   packets remain, 0 at the end, SIO_ERR_PARSE on bad base64. */
+SIO_API int sio_eio_payload_next(char *body, size_t len, size_t *pos, char **pkt, size_t *pkt_len, int *binary);
+
 /* Appends the text form of a packet: type, attachment count, namespace,
    ack id, JSON (may be NULL). ack_id < 0 means none. */
 SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *nsp,
@@ -613,6 +620,27 @@ SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *
     if (ack_id >= 0) sio_buf_appendu(b, (unsigned long long)ack_id);
     if (json && json_len) sio_buf_append(b, json, json_len);
     return b->err;
+}
+
+SIO_API int sio_eio_payload_next(char *body, size_t len, size_t *pos, char **pkt, size_t *pkt_len, int *binary) {
+    size_t i = *pos, j = i;
+    /* plain split semantics, as JavaScript's split("\x1e"): "" is one
+       empty packet, "a\x1e" is "a" then "" */
+    if (i > len) return 0;
+    while (j < len && body[j] != '\x1e') j++;
+    *pos = j + 1;
+    *binary = 0;
+    *pkt = body + i;
+    *pkt_len = j - i;
+    if (j > i && body[i] == 'b') {
+        size_t n = 0;
+        /* base64 is longer than its bytes, so decoding in place is safe */
+        if (sio_base64_decode(body + i + 1, j - i - 1, (unsigned char *)body + i, j - i, &n) != SIO_OK)
+            return SIO_ERR_PARSE;
+        *pkt_len = n;
+        *binary = 1;
+    }
+    return 1;
 }
 
 /* ---- incoming arguments ---- */
@@ -1828,22 +1856,15 @@ static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int bina
 
 /* A polling POST body: packets joined by \x1e, binary as "b<base64>". */
 static void sio__eio_post(sio_engine_conn *e, char *body, size_t len) {
-    size_t i = 0;
-    while (i <= len && !e->closed) {
-        size_t j = i;
-        while (j < len && body[j] != '\x1e') j++;
-        if (j - i > 0 && body[i] == 'b') {
-            size_t outn = 0;
-            /* decode in place: base64 is longer than its bytes */
-            if (sio_base64_decode(body + i + 1, j - i - 1, (unsigned char *)body + i, j - i, &outn) != SIO_OK) {
-                sio__eio_close(e, "parse error", 1);
-                return;
-            }
-            sio__eio_packet(e, body + i, outn, 1);
-        } else {
-            sio__eio_packet(e, body + i, j - i, 0);
+    size_t pos = 0, n;
+    char *pkt;
+    int bin, rc;
+    while (!e->closed && (rc = sio_eio_payload_next(body, len, &pos, &pkt, &n, &bin)) != 0) {
+        if (rc < 0) {
+            sio__eio_close(e, "parse error", 1);
+            return;
         }
-        i = j + 1;
+        sio__eio_packet(e, pkt, n, bin);
     }
 }
 
@@ -1851,7 +1872,9 @@ static void sio__eio_post(sio_engine_conn *e, char *body, size_t len) {
    is replayed on it, in order. */
 static void sio__eio_finish_upgrade(sio_engine_conn *e) {
     sio__conn *ws = e->probe;
-    size_t i = 0;
+    size_t pos = 0, n;
+    char *pkt;
+    int bin;
     e->probe = NULL;
     e->upgrading = 0;
     e->transport = SIO__T_WEBSOCKET;
@@ -1865,18 +1888,9 @@ static void sio__eio_finish_upgrade(sio_engine_conn *e) {
         c->poll_role = SIO__ROLE_GET;
         sio__http_answer(c, 200, "text/plain; charset=UTF-8", "6", 1, "Cache-Control: no-store\r\n");
     }
-    while (i < e->pq.len) {
-        size_t j = i;
-        while (j < e->pq.len && e->pq.data[j] != '\x1e') j++;
-        if (e->pq.data[i] == 'b') {
-            size_t outn = 0;
-            if (sio_base64_decode(e->pq.data + i + 1, j - i - 1, (unsigned char *)e->pq.data + i, j - i, &outn) ==
-                SIO_OK)
-                sio__ws_send_packet(ws, SIO_EIO_MESSAGE, e->pq.data + i, outn, 1);
-        } else if (j > i) {
-            sio__ws_send_packet(ws, e->pq.data[i] - '0', e->pq.data + i + 1, j - i - 1, 0);
-        }
-        i = j + 1;
+    while (e->pq.len && sio_eio_payload_next(e->pq.data, e->pq.len, &pos, &pkt, &n, &bin) > 0) {
+        if (bin) sio__ws_send_packet(ws, SIO_EIO_MESSAGE, pkt, n, 1);
+        else if (n) sio__ws_send_packet(ws, pkt[0] - '0', pkt + 1, n - 1, 0);
     }
     sio_buf_free(&e->pq);
 }

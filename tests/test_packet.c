@@ -1,0 +1,130 @@
+/* Socket.IO packet codec and Engine.IO payload splitting, byte by byte. */
+#define SOCKETIO_IMPLEMENTATION
+#include "../socketio.h"
+
+static int passes, fails, checks_failed;
+#define CHECK(c) do { if (!(c)) { checks_failed++; fprintf(stderr, "  check failed line %d: %s\n", __LINE__, #c); } } while (0)
+static void group(const char *name) {
+    if (checks_failed) { fails++; printf("not ok %d - %s\n", passes + fails, name); }
+    else { passes++; printf("ok %d - %s\n", passes + fails, name); }
+    checks_failed = 0;
+}
+
+static int parse(const char *s, sio_packet *p) { return sio_packet_parse(s, strlen(s), p); }
+
+static int streq(sio_str a, const char *b) { return a.len == strlen(b) && memcmp(a.ptr, b, a.len) == 0; }
+
+int main(void) {
+    sio_packet p;
+    sio_buf b;
+    static const char *const good[] = {
+        "0", "0{}", "0{\"token\":\"123\"}", "0/admin,", "0/admin", "0/admin,{\"a\":1}", "1", "1/admin,",
+        "2[\"foo\"]", "2/admin,[\"bar\"]", "212[\"foo\"]", "2[42]", "3/admin,13[\"bar\"]", "30[]",
+        "4{\"message\":\"x\"}", "4\"text\"", "51-[\"baz\",{\"_placeholder\":true,\"num\":0}]",
+        "610-/x,5[{\"_placeholder\":true,\"num\":9}]", "2[\"a\",{\"b\":[1,2,{\"c\":null}]},true,1.5e3]"};
+    static const char *const bad[] = {
+        "", "7", "a", "x[]", "0[]", "0\"s\"", "1{}", "1/admin,{}", "2", "2{}", "2[]", "2[null]", "2[\"connect\"]",
+        "2[\"disconnect\"]", "2[\"newListener\",1]", "3", "3[]" /* no id */, "3{}", "4", "4[]", "5[\"a\"]", "5-[\"a\"]",
+        "50-[\"a\"]", "511-[\"a\"]", "51[\"a\"]", "2[\"a\"", "2[\"a\"]x", "21234567890123456[\"a\"]", "2[\"a\",]",
+        "2/a,[\"\\ud800\"]"};
+    size_t i;
+
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        int rc = parse(good[i], &p);
+        if (rc != SIO_OK) fprintf(stderr, "  should parse: %s\n", good[i]);
+        CHECK(rc == SIO_OK);
+    }
+    group("valid packets parse (Node's rules)");
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i], &p);
+        if (rc == SIO_OK) fprintf(stderr, "  should fail: %s\n", bad[i]);
+        CHECK(rc != SIO_OK);
+    }
+    group("invalid packets are refused");
+
+    CHECK(parse("2/admin,12[\"get\",1]", &p) == SIO_OK);
+    CHECK(p.type == 2 && streq(p.nsp, "/admin") && p.ack_id == 12 && p.json.type == SIO_JSON_ARRAY);
+    CHECK(parse("0/custom", &p) == SIO_OK && streq(p.nsp, "/custom") && p.data.len == 0);
+    CHECK(parse("62-/x,7[{\"_placeholder\":true,\"num\":1}]", &p) == SIO_OK);
+    CHECK(p.type == 6 && p.attachments == 2 && streq(p.nsp, "/x") && p.ack_id == 7);
+    CHECK(parse("2[\"a\"]", &p) == SIO_OK && streq(p.nsp, "/") && p.ack_id == -1);
+    group("fields: namespace, ack id, attachments");
+
+    /* every truncation of valid packets either parses or fails cleanly */
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        size_t n, len = strlen(good[i]);
+        for (n = 0; n <= len; n++) {
+            char *c = (char *)malloc(n + 1);
+            memcpy(c, good[i], n);
+            (void)sio_packet_parse(c, n, &p);
+            free(c);
+        }
+    }
+    group("truncations never crash");
+
+    memset(&b, 0, sizeof b);
+    sio_packet_write(&b, 2, 0, "/", 1, -1, "[\"a\"]", 5);
+    CHECK(b.len == 6 && memcmp(b.data, "2[\"a\"]", 6) == 0);
+    sio_buf_reset(&b);
+    sio_packet_write(&b, 5, 2, "/admin", 6, 12, "[1]", 3);
+    CHECK(b.len == 15 && memcmp(b.data, "52-/admin,12[1]", 15) == 0);
+    sio_buf_reset(&b);
+    sio_packet_write(&b, 0, 0, "/custom", 7, -1, NULL, 0);
+    CHECK(b.len == 9 && memcmp(b.data, "0/custom,", 9) == 0);
+    sio_buf_free(&b);
+    group("encoder writes the canonical form (comma after the namespace)");
+
+    {
+        char body[] = "4hello\x1e" "bAQIDBA==\x1e" "4\x1e" "2";
+        size_t pos = 0, n;
+        char *pkt;
+        int bin, k = 0;
+        while (sio_eio_payload_next(body, sizeof body - 1, &pos, &pkt, &n, &bin) > 0) {
+            if (k == 0) CHECK(!bin && n == 6 && memcmp(pkt, "4hello", 6) == 0);
+            if (k == 1) CHECK(bin && n == 4 && memcmp(pkt, "\x01\x02\x03\x04", 4) == 0);
+            if (k == 2) CHECK(!bin && n == 1 && pkt[0] == '4');
+            if (k == 3) CHECK(!bin && n == 1 && pkt[0] == '2');
+            k++;
+        }
+        CHECK(k == 4);
+    }
+    {
+        char body[] = "b!!!";
+        size_t pos = 0, n;
+        char *pkt;
+        int bin;
+        CHECK(sio_eio_payload_next(body, 4, &pos, &pkt, &n, &bin) == SIO_ERR_PARSE);
+    }
+    group("polling payload: text, b+base64 binary, bad base64");
+
+    {
+        sio_msg m;
+        sio_buf out;
+        unsigned char bytes[3] = {1, 2, 3};
+        memset(&out, 0, sizeof out);
+        sio_msg_init(&m);
+        sio_json_str(&m.w, "x");
+        sio_msg_bin(&m, bytes, 3);
+        sio__msg_append(&out, &m);
+        CHECK(out.len == strlen("[\"x\",{\"_placeholder\":true,\"num\":0}]"));
+        CHECK(memcmp(out.data, "[\"x\",{\"_placeholder\":true,\"num\":0}]", out.len) == 0);
+        CHECK(m.nbins == 1);
+        CHECK(sio_msg_json(&m, "[1, 2 ]") == SIO_OK);
+        sio_json_int(&m.w, 3);
+        sio_buf_reset(&out);
+        sio__msg_append(&out, &m);
+        CHECK(out.len == 8 && memcmp(out.data, "[1, 2,3]", 8) == 0);
+        CHECK(sio_msg_json(&m, "[]") == SIO_OK);
+        sio_json_int(&m.w, 3);
+        sio_buf_reset(&out);
+        sio__msg_append(&out, &m);
+        CHECK(out.len == 3 && memcmp(out.data, "[3]", 3) == 0);
+        CHECK(sio_msg_json(&m, "{}") == SIO_ERR_INVALID);
+        sio_msg_free(&m);
+        sio_buf_free(&out);
+    }
+    group("outgoing arguments: placeholders, raw arrays extended");
+
+    printf("# pass %d\n# fail %d\n", passes, fails);
+    return fails ? 1 : 0;
+}
