@@ -323,6 +323,9 @@ typedef struct sio_server_desc {
     int cors_credentials;        /* add Access-Control-Allow-Credentials */
     sio_http_fn on_http;         /* other paths; NULL = 404 */
     void *http_user;
+    int no_serve_client;         /* 1: do not serve <path>socket.io.js */
+    const char *client_js_file;  /* serve this file (e.g. the official socket.io-client
+                                    dist/socket.io.min.js) instead of the built-in client */
     const char *engine_path;     /* optional bare Engine.IO endpoint, e.g. "/engine.io/" */
     sio_engine_handlers engine;
     sio_allocator allocator;
@@ -380,7 +383,9 @@ SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
 SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args); /* every namespace */
 SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected */
 
+#ifndef SIO_NO_CLIENT
 #include "wip/client_api.h"
+#endif
 
 #endif /* SOCKETIO_H */
 
@@ -1527,6 +1532,9 @@ struct sio_server {
     uint64_t bcast_gen;
     sio_engine_conn *dead_sessions;
     sio_socket *dead_sockets;
+    char *client_js;             /* loaded from desc.client_js_file */
+    size_t client_js_len;
+    char client_js_etag[40];
     sio_buf tmp;                 /* scratch for encoding */
     sio_buf tmp2;
     int nconns;
@@ -2135,6 +2143,77 @@ static void sio__eio_request(sio__conn *c, const sio_http_msg *m, char *body, si
 
 static void sio__http_default(sio__conn *c, const sio_http_msg *m, char *body, size_t blen);
 
+/* >>client-js begin */
+/* Placeholder: tools/embed-client.mjs --update socketio.h writes the
+   browser client from tools/client/socket.io.js here. */
+static const char sio__client_js[] = "";
+#define SIO__CLIENT_JS_LEN 0
+static const char sio__client_js_etag[] = "\"0\"";
+/* >>client-js end */
+
+/* GET <path>socket.io.js: the browser client, as the Node server serves
+   its own. Revalidated by ETag so browsers keep it cached. */
+static int sio__serve_client(sio__conn *c, const sio_http_msg *m) {
+    sio_server *srv = (sio_server *)c->owner;
+    size_t pl = strlen(srv->desc.path), rl;
+    const char *rest, *body, *etag;
+    size_t blen;
+    sio_str inm;
+    char extra[160];
+    if (srv->desc.no_serve_client || m->path.len <= pl || memcmp(m->path.ptr, srv->desc.path, pl) != 0) return 0;
+    rest = m->path.ptr + pl;
+    rl = m->path.len - pl;
+    if (!((rl == 12 && memcmp(rest, "socket.io.js", 12) == 0) || (rl == 16 && memcmp(rest, "socket.io.min.js", 16) == 0)))
+        return 0;
+    if (srv->client_js) {
+        body = srv->client_js;
+        blen = srv->client_js_len;
+        etag = srv->client_js_etag;
+    } else {
+#ifdef SIO_NO_CLIENT_JS
+        return 0;
+#else
+        body = (const char *)sio__client_js;
+        blen = SIO__CLIENT_JS_LEN;
+        etag = sio__client_js_etag;
+#endif
+    }
+    snprintf(extra, sizeof extra, "ETag: %s\r\nCache-Control: public, max-age=0\r\n", etag);
+    inm = sio_http_header_get(m, "If-None-Match");
+    if (inm.len == strlen(etag) && memcmp(inm.ptr, etag, inm.len) == 0) {
+        sio__http_answer(c, 304, NULL, NULL, 0, extra);
+        return 1;
+    }
+    if (m->method.len == 4 && memcmp(m->method.ptr, "HEAD", 4) == 0) body = NULL, blen = 0;
+    sio__http_answer(c, 200, "application/javascript; charset=utf-8", body, blen, extra);
+    return 1;
+}
+
+/* Loads desc.client_js_file once, at start-up. */
+static int sio__load_client_js(sio_server *srv) {
+    FILE *f = fopen(srv->desc.client_js_file, "rb");
+    long n;
+    unsigned char sha[20];
+    if (!f) return SIO_ERR_NOT_FOUND;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return SIO_ERR_IO;
+    }
+    srv->client_js = (char *)sio__malloc(srv->loop.alloc, (size_t)n + 1);
+    if (!srv->client_js) {
+        fclose(f);
+        return SIO_ERR_NOMEM;
+    }
+    srv->client_js_len = fread(srv->client_js, 1, (size_t)n, f);
+    fclose(f);
+    if (srv->client_js_len != (size_t)n) return SIO_ERR_IO;
+    sio_sha1(srv->client_js, srv->client_js_len, sha);
+    srv->client_js_etag[0] = '"';
+    sio_base64_encode(sha, 12, srv->client_js_etag + 1, sizeof srv->client_js_etag - 2);
+    strcat(srv->client_js_etag, "\"");
+    return SIO_OK;
+}
+
 /* Parses requests off an HTTP connection; returns bytes consumed. */
 static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
     sio_server *srv = (sio_server *)c->owner;
@@ -2189,7 +2268,9 @@ static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
         {
             char *body = data + used + hl;
             size_t consumed = (size_t)hl + (size_t)blen;
-            if (sio__path_match(m.path, srv->desc.path))
+            if (sio__serve_client(c, &m))
+                ;
+            else if (sio__path_match(m.path, srv->desc.path))
                 sio__eio_request(c, &m, body, (size_t)blen, SIO__EP_SOCKETIO);
             else if (srv->desc.engine_path && sio__path_match(m.path, srv->desc.engine_path))
                 sio__eio_request(c, &m, body, (size_t)blen, SIO__EP_ENGINE);
@@ -3024,6 +3105,12 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
         return NULL;
     }
     srv->listen_fd = fd;
+    if (srv->desc.client_js_file && (rc = sio__load_client_js(srv)) != SIO_OK) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "cannot load client_js_file %s", srv->desc.client_js_file);
+        sio_server_destroy(srv);
+        if (err) *err = rc;
+        return NULL;
+    }
     if (!sio_of(srv, "/")) {
         sio_server_destroy(srv);
         if (err) *err = SIO_ERR_NOMEM;
@@ -3098,11 +3185,14 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     sio__free(a, srv->sessions.e);
     sio_buf_free(&srv->tmp);
     sio_buf_free(&srv->tmp2);
+    sio__free(a, srv->client_js);
     if (srv->rng.fd >= 0) close(srv->rng.fd);
     sio__free(a, srv);
 }
 
+#ifndef SIO_NO_CLIENT
 #include "wip/client_impl.h"
+#endif
 
 #endif /* SOCKETIO_IMPLEMENTATION_DONE */
 #endif /* SOCKETIO_IMPLEMENTATION */
