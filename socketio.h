@@ -318,6 +318,7 @@ typedef struct sio_server_desc {
     int connect_timeout_ms;      /* 0 = 45000: no namespace joined by then -> close */
     int upgrade_timeout_ms;      /* 0 = 10000 */
     size_t max_output;           /* per-connection unsent bytes before it is dropped; 0 = 16 MiB */
+    int http_timeout_ms;         /* time to send a complete request head+body; 0 = 30000 */
     int max_connections;         /* 0 = 100000 */
     const char *cors_origin;     /* NULL = no CORS; "*" or a comma-separated allow-list */
     int cors_credentials;        /* add Access-Control-Allow-Credentials */
@@ -909,6 +910,7 @@ struct sio__loop {
     const sio_allocator *alloc;
     const sio_logger *log;
     size_t max_output;
+    int http_timeout_ms;
     int stop;
     int dead;                    /* some conns await reaping */
 };
@@ -1684,7 +1686,7 @@ static void sio__eio_flush_poll(sio_engine_conn *e) {
     sio__http_answer(c, 200, "text/plain; charset=UTF-8", e->pq.data, e->pq.len, "Cache-Control: no-store\r\n");
     sio_buf_free(&e->pq);
     /* the connection may carry the next request now */
-    sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+    sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
 }
 
 /* Queues one packet for the session's current transport. */
@@ -2227,7 +2229,7 @@ static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
         hl = sio_http_parse_request(data + used, len - used, &m, &status);
         if (hl == 0) {
             if (!c->timer.slot)
-                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
             break;
         }
         if (hl < 0) {
@@ -2261,7 +2263,7 @@ static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
         if ((size_t)hl + (size_t)blen > len - used) {
             /* wait for the body, within the request deadline */
             if (!c->timer.slot)
-                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
             break;
         }
         sio__timer_cancel(&c->loop->timers, &c->timer);
@@ -2279,7 +2281,7 @@ static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
             used += consumed;
         }
         if (!(c->flags & (SIO__F_HELD | SIO__F_DEAD)) && c->kind == SIO__C_HTTP)
-            sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + SIO_HTTP_TIMEOUT_MS);
+            sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
     }
     if (c->kind == SIO__C_WS && used < len && !(c->flags & SIO__F_DEAD)) {
         long more = sio__ws_on_data(c, data + used, len - used);
@@ -2364,7 +2366,7 @@ static void sio__http_default(sio__conn *c, const sio_http_msg *m, char *body, s
 static void sio__conn_timeout(sio__timer *t) {
     sio__conn *c = (sio__conn *)(void *)((char *)t - offsetof(sio__conn, timer));
     sio_server *srv = (sio_server *)c->owner;
-    SIO__LOG(srv, SIO_LOG_INFO, "fd %d: request not complete within %d ms, closing", c->fd, SIO_HTTP_TIMEOUT_MS);
+    SIO__LOG(srv, SIO_LOG_INFO, "fd %d: request not complete within %d ms, closing", c->fd, c->loop->http_timeout_ms);
     if (c->in.len) {
         c->keep_alive = 0;
         sio__http_answer(c, 408, "text/plain", "Request Timeout", 15, NULL);
@@ -2407,7 +2409,7 @@ static void sio__srv_accept(sio__conn *l) {
         c->timer.fn = sio__conn_timeout;
         c->keep_alive = 1;
         srv->nconns++;
-        sio__timer_set(&srv->loop.timers, srv->loop.alloc, &c->timer, srv->loop.now + SIO_HTTP_TIMEOUT_MS);
+        sio__timer_set(&srv->loop.timers, srv->loop.alloc, &c->timer, srv->loop.now + (uint64_t)srv->loop.http_timeout_ms);
     }
 }
 
@@ -3088,6 +3090,7 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
         return NULL;
     }
     a = srv->loop.alloc;
+    srv->loop.http_timeout_ms = srv->desc.http_timeout_ms > 0 ? srv->desc.http_timeout_ms : SIO_HTTP_TIMEOUT_MS;
     srv->tmp.alloc = srv->tmp2.alloc = a;
     sio__rng_init(&srv->rng);
     rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);

@@ -152,7 +152,8 @@ static void log_stderr(sio_log_level level, const char *msg, void *user) {
 
 static void usage(void) {
     fprintf(stderr, "usage: echo [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
-                    "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN] [-v]\n");
+                    "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN]\n"
+                    "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [-v]\n");
 }
 
 int main(int argc, char **argv) {
@@ -184,6 +185,9 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--max-payload") == 0) d.max_payload = atol(v);
         else if (strcmp(a, "--connect-timeout") == 0) d.connect_timeout_ms = atoi(v);
         else if (strcmp(a, "--cors") == 0) d.cors_origin = v;
+        else if (strcmp(a, "--max-connections") == 0) d.max_connections = atoi(v);
+        else if (strcmp(a, "--http-timeout") == 0) d.http_timeout_ms = atoi(v);
+        else if (strcmp(a, "--max-output") == 0) d.max_output = (size_t)atol(v);
         else {
             usage();
             return 2;
