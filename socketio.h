@@ -383,6 +383,7 @@ typedef struct sio_bcast {
 SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args);
 SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args); /* every namespace */
 SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected */
+SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets in a room */
 
 #ifndef SIO_NO_CLIENT
 #include "wip/client_api.h"
@@ -2978,6 +2979,11 @@ SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg 
 }
 
 SIO_API size_t sio_nsp_count(const sio_namespace *nsp) { return nsp ? nsp->count : 0; }
+
+SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room) {
+    sio__room *r = nsp && room ? sio__room_get(nsp, room, 0) : NULL;
+    return r ? r->n : 0;
+}
 
 /* ---- namespaces and handlers ---- */
 
