@@ -5,7 +5,10 @@
 // behave the same way.
 //
 // Usage: node tests/node/echo_server.mjs [--host H] [--port N] [--ping-interval MS]
-//          [--ping-timeout MS] [--max-payload BYTES] [--connect-timeout MS] [--verbose]
+//          [--ping-timeout MS] [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN]
+//          [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--verbose]
+// (--cors: "*" or a comma-separated allow-list, no credentials; the last three
+// are limits of the C server that Node lacks: accepted and ignored.)
 //
 // Contract, on one port:
 //   /engine.io/  bare Engine.IO: every message goes back unchanged (text as text,
@@ -46,6 +49,9 @@ function parseArgs(argv) {
       case '--ping-timeout': o.pingTimeout = num(a, argv[++i]); break;
       case '--max-payload': o.maxHttpBufferSize = num(a, argv[++i]); break;
       case '--connect-timeout': o.connectTimeout = num(a, argv[++i]); break;
+      case '--cors': o.cors = argv[++i]; break;
+      // build/echo limits with no Node counterpart: accepted, ignored.
+      case '--max-connections': case '--http-timeout': case '--max-output': num(a, argv[++i]); break;
       case '--verbose': o.verbose = true; break;
       default:
         process.stderr.write(`echo_server: unknown option ${a}\n`);
@@ -61,6 +67,7 @@ const log = opts.verbose ? (...a) => console.error('[echo]', ...a) : () => {};
 // Only pass the options that were given, so that everything else keeps the
 // Node defaults the C server is supposed to mirror (25000/20000/1e6/45000).
 const common = {};
+if (opts.cors !== undefined) common.cors = { origin: opts.cors === '*' ? '*' : opts.cors.split(',') };
 for (const k of ['pingInterval', 'pingTimeout', 'maxHttpBufferSize']) {
   if (opts[k] !== undefined) common[k] = opts[k];
 }
