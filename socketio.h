@@ -359,6 +359,7 @@ SIO_API int  sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void
 
 /* Sockets */
 SIO_API const char *sio_socket_id(const sio_socket *s);
+SIO_API const char *sio_namespace_name(const sio_namespace *nsp);
 SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s);
 SIO_API sio_json sio_socket_auth(const sio_socket *s);      /* CONNECT payload ({} when none) */
 SIO_API void *sio_socket_data(const sio_socket *s);
@@ -2833,6 +2834,7 @@ static void sio__sio_on_close(sio_engine_conn *e, const char *reason) {
 /* ---- public socket API ---- */
 
 SIO_API const char *sio_socket_id(const sio_socket *s) { return s->id; }
+SIO_API const char *sio_namespace_name(const sio_namespace *nsp) { return nsp->name; }
 SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s) { return s->nsp; }
 SIO_API void *sio_socket_data(const sio_socket *s) { return s->data; }
 SIO_API void sio_socket_set_data(sio_socket *s, void *data) { s->data = data; }

@@ -144,6 +144,13 @@ static void engine_echo(sio_engine_conn *c, const void *data, size_t len, int bi
     sio_engine_send(c, data, len, binary);
 }
 
+/* --print-disconnects: one line per socket that goes, with Node's reason */
+static void print_disconnect(sio_socket *s, const char *reason, void *user) {
+    printf("disconnect %s %s %s\n", sio_namespace_name(sio_socket_nsp(s)), sio_socket_id(s), reason);
+    fflush(stdout);
+    (void)user;
+}
+
 static void log_stderr(sio_log_level level, const char *msg, void *user) {
     static const char *const names[] = {"error", "warn", "info", "debug"};
     (void)user;
@@ -153,7 +160,8 @@ static void log_stderr(sio_log_level level, const char *msg, void *user) {
 static void usage(void) {
     fprintf(stderr, "usage: echo [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
                     "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN]\n"
-                    "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [-v]\n");
+                    "            [--max-connections N] [--http-timeout MS] [--max-output BYTES]\n"
+                    "            [--cors-credentials] [--print-disconnects] [-v]\n");
 }
 
 int main(int argc, char **argv) {
@@ -161,7 +169,7 @@ int main(int argc, char **argv) {
     sio_server *srv;
     const char *nsps[2] = {"/", "/custom"};
     struct sigaction sa;
-    int i, err;
+    int i, err, print_disconnects = 0;
 
     memset(&d, 0, sizeof d);
     d.port = 3000;
@@ -169,6 +177,14 @@ int main(int argc, char **argv) {
     d.engine.on_message = engine_echo;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--cors-credentials") == 0) {
+            d.cors_credentials = 1;
+            continue;
+        }
+        if (strcmp(a, "--print-disconnects") == 0) {
+            print_disconnects = 1;
+            continue;
+        }
         if (strcmp(a, "-v") == 0) {
             d.logger.fn = log_stderr;
             d.logger.level = SIO_LOG_DEBUG;
@@ -209,6 +225,7 @@ int main(int argc, char **argv) {
         sio_use(nsp, check_auth, NULL);
         sio_on_connection(nsp, on_connection, NULL);
         sio_on(nsp, "*", on_any, NULL);
+        if (print_disconnects) sio_on_disconnect(nsp, print_disconnect, NULL);
     }
 
     memset(&sa, 0, sizeof sa);
