@@ -21,7 +21,7 @@ CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(wildcard examples/*.c tools/*.c test
 FUZZERS  := $(patsubst tests/fuzz_%.c,$(B)/fuzz/fuzz_%,$(wildcard tests/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
+.PHONY: all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
 
 all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG)
 
@@ -77,7 +77,12 @@ check-clang: $(CLANGALL)
 check-cxx: $(B)/cxx.o
 sanitize: $(SANTESTS)
 
-test: all check-clang check-cxx sanitize fuzz-replay
+# Installs what the tests need when missing (apt packages, npm ci).
+setup:
+	@bash tests/setup.sh
+
+test: setup
+	@$(MAKE) --no-print-directory all check-clang check-cxx sanitize fuzz-replay
 	@bash tests/run.sh $(B)
 
 demo: all

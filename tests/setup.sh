@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine, and nothing when it
+# is all there already: compilers and tools from apt, the pinned npm packages
+# (tests/package-lock.json) with `npm ci`. Run by `make test`; needs root (or
+# sudo) only when something is missing. Reads nothing from stdin.
+set -euo pipefail
+exec </dev/null
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo -n"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+PKGS="build-essential clang valgrind libclang-rt-14-dev chromium libbearssl-dev openssl gnuplot-nox"
+# Node 20 and npm normally come with the machine; only fall back to Debian's.
+if ! command -v node >/dev/null 2>&1; then
+    PKGS="$PKGS nodejs npm"
+fi
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "setup: installing$missing"
+    $SUDO apt-get update -q
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -q $PKGS
+fi
+
+# npm ci only when node_modules was not made from this very lock file.
+lock_sum=$(sha256sum tests/package-lock.json | cut -d' ' -f1)
+stamp=tests/node_modules/.sio-lock-sha256
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+    (cd tests && npm ci --no-audit --no-fund)
+    echo "$lock_sum" >"$stamp"
+fi
