@@ -565,7 +565,7 @@ static void sio__hcc_on_closed(sio__conn *c, int err) {
 
 /* ---- the client objects ---- */
 
-enum { SIO__CL_IDLE = 0, SIO__CL_OPENING, SIO__CL_OPEN, SIO__CL_CLOSED };
+enum { SIO__CL_IDLE = 0, SIO__CL_OPENING, SIO__CL_OPEN, SIO__CL_CLOSING, SIO__CL_CLOSED };
 enum { SIO__UP_NONE = 0, SIO__UP_PROBING, SIO__UP_PAUSING, SIO__UP_FAILED };
 enum { SIO__CS_OFF = 0, SIO__CS_CONNECTING, SIO__CS_CONNECTED };
 
@@ -834,8 +834,15 @@ static void sio__cl_payload(sio_client *cl, char *body, size_t len) {
     }
 }
 
+static void sio__cl_finish_close(sio_client *cl);
+
 static void sio__cl_http_done(sio_client *cl, sio__hcc *h, int status, char *body, size_t len) {
     if (cl->destroying) return;
+    if (cl->state == SIO__CL_CLOSING) {
+        /* the POST that was in flight is answered: now the close can go */
+        if (h == &cl->post) sio__cl_finish_close(cl);
+        return;
+    }
     if (status != 200) {
         SIO__CLOG(cl, SIO_LOG_INFO, "polling %s answered HTTP %d: %.*s", h == &cl->get ? "GET" : "POST", status,
                   (int)(len > 200 ? 200 : len), body ? body : "");
@@ -857,6 +864,10 @@ static void sio__cl_http_done(sio_client *cl, sio__hcc *h, int status, char *bod
 
 static void sio__cl_http_failed(sio_client *cl, sio__hcc *h, int err) {
     if (cl->destroying) return;
+    if (cl->state == SIO__CL_CLOSING) {
+        if (h == &cl->post) sio__cl_finish_close(cl);
+        return;
+    }
     SIO__CLOG(cl, SIO_LOG_INFO, "polling %s failed: %s", h == &cl->get ? "GET" : "POST", sio_strerror(err));
     sio__cl_lost(cl, cl->state == SIO__CL_OPENING ? "xhr poll error" : "transport error");
 }
@@ -1165,6 +1176,7 @@ static void sio__cl_open(sio_client *cl) {
     int rc;
     if (cl->state == SIO__CL_OPENING || cl->state == SIO__CL_OPEN) return;
     cl->state = SIO__CL_OPENING;
+    cl->open_timer.fn = sio__cl_open_due;
     cl->transport = cl->allow_polling ? SIO__T_POLLING : SIO__T_WEBSOCKET;
     cl->up = SIO__UP_NONE;
     cl->sid[0] = 0;
@@ -1190,41 +1202,75 @@ static void sio__cl_open(sio_client *cl) {
     }
 }
 
+/* Sends what is queued plus the close packet "1" in one last POST, on a
+   connection of its own that is left to finish by itself. */
+static void sio__cl_final_post(sio_client *cl) {
+    sio__cl_log_packet(cl, "->", '1', "", 0);
+    sio__rec_append(&cl->wq, '1', "", 0);
+    cl->up = SIO__UP_NONE;
+    cl->state = SIO__CL_OPEN;   /* sio__cl_post may report a failure through sio__cl_lost */
+    cl->skip_reconnect = 1;
+    sio__cl_post(cl);
+    if (cl->post.c) {
+        sio__conn *c = cl->post.c;
+        c->session = NULL;
+        cl->post.c = NULL;
+        cl->post.busy = 0;
+        sio__conn_end(c);
+    }
+}
+
+static void sio__cl_finish_close(sio_client *cl) {
+    sio_client_socket *s;
+    if (cl->state == SIO__CL_CLOSING) sio__cl_final_post(cl);
+    sio__cl_teardown(cl);
+    cl->state = SIO__CL_CLOSED;
+    SIO__CLOG(cl, SIO_LOG_INFO, "connection closed by the client");
+    /* a socket opened while we were closing wants a new connection */
+    for (s = cl->sockets; s; s = s->next)
+        if (s->active) {
+            cl->skip_reconnect = 0;
+            cl->state = SIO__CL_IDLE;
+            sio__cl_open(cl);
+            return;
+        }
+}
+
+static void sio__cl_close_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, open_timer);
+    if (cl->state == SIO__CL_CLOSING) sio__cl_finish_close(cl);
+    else sio__cl_open_due(t);
+}
+
 /* Closes the link on purpose: what is queued (DISCONNECT packets) goes
-   out first, then "1" on polling or a close frame on WebSocket. */
+   out first, then "1" on polling or a close frame on WebSocket. On
+   polling only one POST may be in flight, so a busy one is waited for,
+   as the Node client waits for its "drain". */
 static void sio__cl_shutdown(sio_client *cl) {
     cl->skip_reconnect = 1;
     cl->reconnecting = 0;
     sio__timer_cancel(&cl->loop.timers, &cl->reconnect_timer);
-    if (cl->state == SIO__CL_OPEN) {
-        if (cl->transport == SIO__T_WEBSOCKET) {
-            sio__cl_flush(cl);
-            sio__wsc_close(&cl->ws, 1000, NULL);
-            if (cl->ws.c) {
-                /* let the close frame go out; the server's answer is not awaited */
-                sio__conn *c = cl->ws.c;
-                c->session = NULL;
-                cl->ws.c = NULL;
-                sio__conn_end(c);
-            }
-        } else {
-            sio__cl_log_packet(cl, "->", '1', "", 0);
-            sio__rec_append(&cl->wq, '1', "", 0);
-            if (cl->post.busy) sio__hcc_drop(&cl->post);   /* its answer no longer matters */
-            cl->up = SIO__UP_NONE;
-            sio__cl_post(cl);
-            if (cl->post.c) {
-                sio__conn *c = cl->post.c;
-                c->session = NULL;
-                cl->post.c = NULL;
-                cl->post.busy = 0;
-                sio__conn_end(c);
-            }
+    if (cl->state == SIO__CL_CLOSING) return;
+    if (cl->state == SIO__CL_OPEN && cl->transport == SIO__T_WEBSOCKET) {
+        sio__cl_flush(cl);
+        sio__wsc_close(&cl->ws, 1000, NULL);
+        if (cl->ws.c) {
+            /* let the close frame go out; the server's answer is not awaited */
+            sio__conn *c = cl->ws.c;
+            c->session = NULL;
+            cl->ws.c = NULL;
+            sio__conn_end(c);
         }
-        SIO__CLOG(cl, SIO_LOG_INFO, "connection closed by the client");
+    } else if (cl->state == SIO__CL_OPEN) {
+        if (cl->post.busy) {
+            cl->state = SIO__CL_CLOSING;
+            cl->open_timer.fn = sio__cl_close_due;
+            sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->open_timer, sio__now_ms() + 2000);
+            return;
+        }
+        sio__cl_final_post(cl);
     }
-    sio__cl_teardown(cl);
-    cl->state = SIO__CL_CLOSED;
+    sio__cl_finish_close(cl);
 }
 
 /* ---- Socket.IO ---- */
