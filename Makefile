@@ -73,7 +73,14 @@ fuzz: $(FUZZERS)
 	  cp -n tests/fuzz/corpus/$$n/* $(B)/fuzz/corpus-$$n/ 2>/dev/null || true; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; done
 
-check-clang: $(CLANGALL)
+# The README's C snippets must compile as they stand.
+$(B)/readme/.ok: README.md socketio.h
+	@mkdir -p $(@D)
+	@awk '/^```c$$/{n++; f=sprintf("$(B)/readme/snippet%d.c", n); next} /^```$$/{f=""} f{print > f}' README.md
+	@for f in $(B)/readme/snippet*.c; do $(CC) $(WARN) -I. $$f -o $${f%.c} || exit 1; done
+	@touch $@
+
+check-clang: $(CLANGALL) $(B)/readme/.ok
 check-cxx: $(B)/cxx.o
 sanitize: $(SANTESTS)
 

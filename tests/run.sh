@@ -3,7 +3,8 @@
 #
 #   tests/run.sh [BUILD_DIR]        (default: build)
 #
-# 1. every executable BUILD_DIR/tests/test_*   (C unit tests)
+# 1. every executable BUILD_DIR/tests/test_*   (C unit tests), and the same
+#    under ASan/UBSan from BUILD_DIR/asan/tests/test_*
 # 2. every tests/interop/*.test.mjs and tests/browser/*.test.mjs under
 #    `node --test` with the TAP reporter, cwd = repo root, SIO_BUILD=BUILD_DIR.
 #
@@ -66,7 +67,8 @@ run() {
 }
 
 shopt -s nullglob
-for t in "$BUILD_DIR"/tests/test_*; do
+# the unit tests, then the same tests built with ASan/UBSan (make sanitize)
+for t in "$BUILD_DIR"/tests/test_* "$BUILD_DIR"/asan/tests/test_*; do
     [[ -f $t && -x $t ]] || continue
     selected "$t" || continue
     run "$t" "$t"
