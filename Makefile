@@ -21,7 +21,7 @@ CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(wildcard examples/*.c tools/*.c test
 FUZZERS  := $(patsubst tests/fuzz_%.c,$(B)/fuzz/fuzz_%,$(wildcard tests/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
+.PHONY: check-client-js all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
 
 all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG)
 
@@ -80,6 +80,10 @@ $(B)/readme/.ok: README.md socketio.h
 	@for f in $(B)/readme/snippet*.c; do $(CC) $(WARN) -I. $$f -o $${f%.c} || exit 1; done
 	@touch $@
 
+# The browser client embedded in socketio.h must match tools/client/socket.io.js.
+check-client-js:
+	@node tools/embed-client.mjs --check socketio.h || { echo "socketio.h: embedded client is stale: run node tools/embed-client.mjs --update socketio.h"; exit 1; }
+
 check-clang: $(CLANGALL) $(B)/readme/.ok
 check-cxx: $(B)/cxx.o
 sanitize: $(SANTESTS)
@@ -89,7 +93,7 @@ setup:
 	@bash tests/setup.sh
 
 test: setup
-	@$(MAKE) --no-print-directory all check-clang check-cxx sanitize fuzz-replay
+	@$(MAKE) --no-print-directory all check-clang check-cxx check-client-js sanitize fuzz-replay
 	@bash tests/run.sh $(B)
 
 demo: all

@@ -134,3 +134,23 @@ describe('connect timeout and disconnect reasons', { concurrency: true }, () => 
     await waitFor(srv, new RegExp(`disconnect / ${id} transport error`));
   });
 });
+
+describe('the served browser client', () => {
+  it('GET /socket.io/socket.io.js is tools/client/socket.io.js, revalidated by ETag', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ROOT } = await import('./lib.mjs');
+    const src = readFileSync(`${ROOT}/tools/client/socket.io.js`);
+    const srv = await start([]);
+    const r = await request(srv.port, 'GET', '/socket.io/socket.io.js');
+    assert.equal(r.status, 200);
+    assert.match(String(r.headers['content-type']), /^application\/javascript/);
+    assert.ok(r.body.equals(src), 'served bytes equal the source file');
+    assert.ok(r.headers.etag);
+    assert.match(String(r.headers['cache-control']), /max-age=0/);
+    const again = await request(srv.port, 'GET', '/socket.io/socket.io.js', { headers: { 'If-None-Match': r.headers.etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    const min = await request(srv.port, 'GET', '/socket.io/socket.io.min.js');
+    assert.equal(min.status, 200);
+  });
+});
