@@ -101,3 +101,16 @@ demo: all
 
 clean:
 	rm -rf $(B)
+
+# >>hardening (issue 6): the echo server under ASan/UBSan, for
+# tests/interop/valgrind.test.mjs, which runs the interop suites against it;
+# `make valgrind` runs the C unit tests and echo under memcheck.
+$(B)/asan/echo: examples/echo.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(SAN) -I. $< -o $@
+
+test: $(B)/asan/echo
+
+.PHONY: valgrind
+valgrind: all
+	@bash tests/valgrind.sh $(B)
