@@ -309,7 +309,7 @@ SIO_API int sio_engine_send(sio_engine_conn *c, const void *data, size_t len, in
 SIO_API void sio_engine_close(sio_engine_conn *c);
 
 typedef struct sio_server_desc {
-    const char *host;            /* listen address; NULL = "0.0.0.0" (use "::" for dual stack) */
+    const char *host;            /* listen address; NULL = every address ("::" dual stack, else "0.0.0.0") */
     int port;                    /* 0 = pick a free port (see sio_server_port) */
     const char *path;            /* Socket.IO endpoint; NULL = "/socket.io/" */
     int ping_interval_ms;        /* 0 = 25000 */
@@ -4119,7 +4119,6 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     srv->desc = d;
     srv->allocator = d.allocator;
     srv->logger = d.logger;
-    if (!srv->desc.host) srv->desc.host = "0.0.0.0";
     if (!srv->desc.path) srv->desc.path = "/socket.io/";
     if (srv->desc.ping_interval_ms <= 0) srv->desc.ping_interval_ms = 25000;
     if (srv->desc.ping_timeout_ms <= 0) srv->desc.ping_timeout_ms = 20000;
@@ -4137,7 +4136,18 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     srv->loop.http_timeout_ms = srv->desc.http_timeout_ms > 0 ? srv->desc.http_timeout_ms : SIO_HTTP_TIMEOUT_MS;
     srv->tmp.alloc = srv->tmp2.alloc = a;
     sio__rng_init(&srv->rng);
-    rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+    if (srv->desc.host) {
+        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+    } else {
+        /* every address, IPv6 and IPv4 on one socket, so "localhost" works
+           whichever way the browser resolves it; IPv4 only without IPv6 */
+        srv->desc.host = "::";
+        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+        if (rc != SIO_OK) {
+            srv->desc.host = "0.0.0.0";
+            rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+        }
+    }
     if (rc != SIO_OK) {
         SIO__LOG(srv, SIO_LOG_ERROR, "cannot listen on %s:%d: %s", srv->desc.host, srv->desc.port, strerror(errno));
         sio_server_destroy(srv);
