@@ -114,3 +114,11 @@ test: $(B)/asan/echo
 .PHONY: valgrind
 valgrind: all
 	@bash tests/valgrind.sh $(B)
+
+# The soak test (issue 6), minutes long, not part of `make test`:
+#   make soak [SOAK_SECONDS=120] [SOAK_CLIENTS=1000]
+SOAK_SECONDS ?= 120
+SOAK_CLIENTS ?= 1000
+.PHONY: soak
+soak: all
+	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) bash tests/soak/soak.sh $(B)
