@@ -1,32 +1,97 @@
 /* socketio.h - Socket.IO server and client in one C header.
 
    Realtime, event-based, bi-directional messaging with browsers and any
-   Socket.IO v4 peer (Engine.IO protocol v4, Socket.IO protocol v5), using
-   nothing but libc and POSIX sockets.
+   Socket.IO v4 peer (Engine.IO protocol v4, Socket.IO protocol v5), on
+   nothing but libc and POSIX sockets. MIT licensed; see the end of file.
 
-   QUICK START
-   ===========
-   In exactly one C file:
+   1. QUICK START
+   ==============
+   In exactly one C file, before any other #include:
 
        #define SOCKETIO_IMPLEMENTATION
        #include "socketio.h"
 
-   Everywhere else just #include "socketio.h".
+   Everywhere else just #include "socketio.h". A server:
 
-   CONFIGURATION MACROS (define before the implementation include)
-   ================================================================
+       static void on_chat(const sio_event *ev, void *user) {
+           sio_msg m; sio_msg_init(&m); sio_msg_args(&m, &ev->args);
+           sio_broadcast(sio_socket_nsp(ev->socket), NULL, "chat", &m);
+           sio_msg_free(&m);
+       }
+       sio_server_desc d = {0}; d.port = 3000;
+       sio_server *srv = sio_server_create(&d, NULL);
+       sio_on(sio_of(srv, "/"), "chat", on_chat, NULL);
+       sio_server_run(srv);
+
+   A client:
+
+       sio_client_desc d = {0}; d.url = "http://localhost:3000";
+       sio_client *c = sio_client_create(&d, NULL);
+       sio_client_socket *s = sio_client_socket_open(c, "/", NULL);
+       sio_client_on(s, "chat", on_chat_from_server, NULL);
+       sio_client_emit_json(s, "chat", "[\"hello\"]");
+       sio_client_run(c);
+
+   2. CONCEPTS
+   ===========
+   - A server listens on one port. Requests under desc.path ("/socket.io/")
+     are Engine.IO; <path>socket.io.js is the browser client; every other
+     request goes to desc.on_http (so one program serves its own pages).
+   - A namespace (sio_of) has handlers: connection, disconnect, middleware
+     (sio_use, may refuse with a message and data), and events (sio_on, "*"
+     for any). A sio_socket is one client in one namespace.
+   - Arguments come in as sio_args (a JSON array view plus binary
+     attachments) and go out as sio_msg (a JSON builder plus binary views).
+   - Acks: an event with ev->ack_id >= 0 wants sio_ack(); sio_emit_ack()
+     asks the peer for one, with a timeout.
+   - Rooms: sio_join/sio_leave; sio_broadcast encodes once and writes to
+     every receiver of a room set, minus exceptions.
+
+   3. CONFIGURATION MACROS (define before the implementation include)
+   ==================================================================
    SIO_API               decoration of public functions (default: extern)
    SIO_STATIC            make every public function static
    SIO_MALLOC(n)         \
    SIO_REALLOC(p,n)       > allocator; define all three or none
    SIO_FREE(p)           /
    SIO_ASSERT(c)         assertion (default: assert from <assert.h>)
-   (limits: see the "Limits" block below; every one is #ifndef-guarded)
+   SIO_NO_CLIENT         leave the client out (server-only build)
+   SIO_NO_CLIENT_JS      do not embed the browser client
+   SIO_TLS_BEARSSL       TLS through BearSSL (link with -lbearssl)
+   Limits (each #ifndef-guarded, see the "Limits" block and each section):
+   SIO_HTTP_MAX_HEADERS 64, SIO_HTTP_MAX_HEADER_BYTES 16384,
+   SIO_HTTP_MAX_REQUEST_LINE 8192, SIO_HTTP_MAX_CHUNK_LINE 4096,
+   SIO_HTTP_TIMEOUT_MS 30000, SIO_JSON_MAX_DEPTH 64, SIO_WS_MAX_MESSAGE 1e6,
+   SIO_MAX_ATTACHMENTS 10, SIO_MAX_NSP_LEN 128, SIO_MAX_EVENT_LEN 256,
+   SIO_MAX_OUTPUT 16 MiB, SIO_MAX_CONNECTIONS 100000, SIO_READ_CHUNK 65536,
+   SIO_ACCEPT_BURST 256, SIO_CLIENT_MAX_BUFFERED 1 MiB.
+   What varies per server or client (ports, ping interval and timeout,
+   max_payload, timeouts, CORS, allocator, logger) is in the desc structs,
+   where 0 always means the documented default.
 
-   THREADS
-   =======
-   The library creates no threads and has no global mutable state. A
-   context belongs to the thread that polls it.
+   4. THREADS, MEMORY, ERRORS
+   ==========================
+   No threads are created and there is no global mutable state: a server
+   or client belongs to the thread that polls it. Drive it with
+   sio_server_run(), a turn at a time with sio_server_poll(), or from your
+   own poll() loop with sio_server_fds()/sio_server_process().
+   Every allocation goes through the allocator; every buffer is bounded.
+   Functions return int: >= 0 success, negative SIO_ERR_* on failure, and
+   sio_strerror() says it in words. Nothing is dropped silently: give the
+   desc a logger to hear why. Views (sio_str, sio_json, sio_args) handed to
+   callbacks are valid until the callback returns.
+
+   5. SECTIONS (grep for ">>name")
+   ===============================
+   >>util     buffers, errors, logging, SHA-1, base64, UTF-8
+   >>json     JSON writer and validating reader
+   >>http     HTTP/1.1 request/response parser and writer
+   >>ws       WebSocket framing (RFC 6455), both roles
+   >>packet   Engine.IO payloads and Socket.IO packets as text
+   >>loop     sockets, timers and the poll() loop
+   >>eio      Engine.IO v4 server sessions: polling, WebSocket, upgrade
+   >>sio      Socket.IO v5 server: namespaces, events, acks, rooms
+   >>client   Engine.IO and Socket.IO client, reconnection
 */
 /* The implementation needs POSIX declarations (getaddrinfo, poll,
    clock_gettime); they must be requested before the first system header,
