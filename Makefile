@@ -122,3 +122,11 @@ SOAK_CLIENTS ?= 1000
 .PHONY: soak
 soak: all
 	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CLIENTS=$(SOAK_CLIENTS) bash tests/soak/soak.sh $(B)
+
+# Benchmarks against the Node server and the raw WebSocket floor (issue 7);
+# BENCH_QUICK=1 for a one-minute smoke run. Timing never enters `make test`.
+.PHONY: bench size
+bench: $(B)/echo
+	@bash tools/bench/run.sh
+size:
+	@bash tools/bench/size.sh
