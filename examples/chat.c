@@ -39,6 +39,7 @@ static const char *const page_parts[] = {
     "form{display:flex;gap:8px;margin-top:10px}input[type=text]{flex:1;padding:8px;border:1px solid #ccc;"
     "border-radius:6px}button{padding:8px 14px;border:0;border-radius:6px;background:#2da44e;color:#fff}\n"
     "#typing{height:1.4em;color:#777;font-size:13px;padding:4px 2px}\n"
+    "[hidden]{display:none!important}\n"
     "</style></head><body>\n",
     "<header><span>socketio.h chat</span><span>transport: <span id=\"transport\">-</span> &middot; "
     "<span id=\"users\">0</span> online</span></header>\n<main>\n"
@@ -81,7 +82,8 @@ static const char *const page_parts[] = {
     "function renderTyping() { const n = [...typers.keys()]; $('typing').textContent = n.length ? n.join(', ') +"
     " (n.length > 1 ? ' are' : ' is') + ' typing...' : ''; }\n"
     "$('login').onsubmit = (e) => { e.preventDefault(); me = $('name').value.trim() || 'anonymous';\n"
-    "  socket.emit('join', me); $('login').hidden = true; $('room').hidden = false; $('text').focus(); };\n"
+    "  if (socket.connected) socket.emit('join', me);  /* else the connect handler joins */\n"
+    "  $('login').hidden = true; $('room').hidden = false; $('text').focus(); };\n"
     "$('say').onsubmit = (e) => { e.preventDefault(); const t = $('text').value; if (!t) return;\n"
     "  socket.emit('message', t); $('text').value = ''; typingSent = false; socket.emit('typing', false); };\n"
     "$('text').oninput = () => { if (!typingSent) { typingSent = true; socket.emit('typing', true); }\n"
