@@ -254,6 +254,9 @@ enum {
 #ifndef SIO_MAX_ATTACHMENTS
 #define SIO_MAX_ATTACHMENTS 10   /* binary attachments per packet (Node's parser caps at 10) */
 #endif
+#ifndef SIO_MAX_PACKETS_PER_PAYLOAD
+#define SIO_MAX_PACKETS_PER_PAYLOAD 10000  /* Engine.IO packets in one polling POST */
+#endif
 #ifndef SIO_MAX_NSP_LEN
 #define SIO_MAX_NSP_LEN 128      /* bytes of a namespace name */
 #endif
@@ -384,6 +387,7 @@ typedef struct sio_server_desc {
     int upgrade_timeout_ms;      /* 0 = 10000 */
     size_t max_output;           /* per-connection unsent bytes before it is dropped; 0 = 16 MiB */
     int http_timeout_ms;         /* time to send a complete request head+body; 0 = 30000 */
+    int max_packets_per_payload; /* packets in one polling POST; 0 = SIO_MAX_PACKETS_PER_PAYLOAD */
     int max_connections;         /* 0 = 100000 */
     const char *cors_origin;     /* NULL = no CORS; "*" or a comma-separated allow-list */
     int cors_credentials;        /* add Access-Control-Allow-Credentials */
@@ -1935,9 +1939,16 @@ static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int bina
 static void sio__eio_post(sio_engine_conn *e, char *body, size_t len) {
     size_t pos = 0, n;
     char *pkt;
-    int bin, rc;
+    int bin, rc, count = 0;
     while (!e->closed && (rc = sio_eio_payload_next(body, len, &pos, &pkt, &n, &bin)) != 0) {
         if (rc < 0) {
+            SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: bad base64 in a polling payload, closing", e->sid);
+            sio__eio_close(e, "parse error", 1);
+            return;
+        }
+        if (++count > e->srv->desc.max_packets_per_payload) {
+            SIO__LOG(e->srv, SIO_LOG_WARN, "session %s: more than %d packets in one payload, closing", e->sid,
+                     e->srv->desc.max_packets_per_payload);
             sio__eio_close(e, "parse error", 1);
             return;
         }
@@ -4191,6 +4202,7 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     if (srv->desc.connect_timeout_ms <= 0) srv->desc.connect_timeout_ms = 45000;
     if (srv->desc.upgrade_timeout_ms <= 0) srv->desc.upgrade_timeout_ms = 10000;
     if (srv->desc.max_connections <= 0) srv->desc.max_connections = SIO_MAX_CONNECTIONS;
+    if (srv->desc.max_packets_per_payload <= 0) srv->desc.max_packets_per_payload = SIO_MAX_PACKETS_PER_PAYLOAD;
     rc = sio__loop_init(&srv->loop, a ? &srv->allocator : NULL, &srv->logger, srv->desc.max_output);
     if (rc != SIO_OK) {
         sio__free(a, srv);

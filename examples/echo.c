@@ -160,7 +160,7 @@ static void log_stderr(sio_log_level level, const char *msg, void *user) {
 static void usage(void) {
     fprintf(stderr, "usage: echo [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
                     "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN]\n"
-                    "            [--max-connections N] [--http-timeout MS] [--max-output BYTES]\n"
+                    "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--max-packets N]\n"
                     "            [--cors-credentials] [--print-disconnects] [-v]\n");
 }
 
@@ -204,6 +204,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--max-connections") == 0) d.max_connections = atoi(v);
         else if (strcmp(a, "--http-timeout") == 0) d.http_timeout_ms = atoi(v);
         else if (strcmp(a, "--max-output") == 0) d.max_output = (size_t)atol(v);
+        else if (strcmp(a, "--max-packets") == 0) d.max_packets_per_payload = atoi(v);
         else {
             usage();
             return 2;

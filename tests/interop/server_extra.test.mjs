@@ -154,3 +154,17 @@ describe('the served browser client', () => {
     assert.equal(min.status, 200);
   });
 });
+
+describe('limits', () => {
+  it('a polling POST with more packets than --max-packets ends the session; at the limit it is fine', async () => {
+    const srv = await start(['--max-packets', '50']);
+    const ok = await handshake(srv.port, S);
+    await post(srv.port, S, ok.sid, '40' + '\x1e42["x"]'.repeat(49));
+    const r = await poll(srv.port, S, ok.sid);
+    assert.match(r.text, /^40/);
+    const bad = await handshake(srv.port, S);
+    await post(srv.port, S, bad.sid, '40' + '\x1e42["x"]'.repeat(50));
+    const gone = await poll(srv.port, S, bad.sid);
+    assert.equal(gone.status, 400);   // session unknown: it was closed
+  });
+});
