@@ -26,9 +26,9 @@ QUICK=${BENCH_QUICK:-0}
 mkdir -p "$OUT"
 
 if [ "$QUICK" = 1 ]; then
-    REPS=1; DUR=2; WARM=0.5
+    REPS=1; DUR=1; WARM=0.3
     IDLE_N=2000; IDLE_STEP=500; CONN_N=1000; FAN_N=200; POLL_N=20
-    MAX_N=${BENCH_MAX_CONNS:-10000}; MAX_STEP=2500
+    MAX_N=${BENCH_MAX_CONNS:-5000}; MAX_STEP=2500
 else
     REPS=3; DUR=5; WARM=1
     IDLE_N=10000; IDLE_STEP=1000; CONN_N=10000; FAN_N=1000; POLL_N=50
@@ -109,6 +109,33 @@ run() { # kind mode rep loadgen-args...
     stop_server
 }
 
+# Echo again, with IDLE_N idle connections held by a second generator: what
+# the per-turn cost of the event loop grows with (poll() scans every fd).
+run_loaded() { # kind rep
+    local kind=$1 rep=$2 raw="" bg line i
+    [ "$kind" = floor ] && raw=--raw
+    [ "$kind" = node ] && [ "$HAVE_NODE" = 0 ] && return 0
+    start_server "$kind" || return 0
+    $GEN_PIN "$LG" $raw --port "$PORT" --mode idle --conns "$IDLE_N" --step "$IDLE_N" --settle-ms 300 --hold 3600 \
+        >"$OUT/bg-$kind-$rep.txt" 2>&1 &
+    bg=$!
+    for i in $(seq 1 1200); do
+        grep -q "^sample conns=$IDLE_N " "$OUT/bg-$kind-$rep.txt" && break
+        kill -0 "$bg" 2>/dev/null || break
+        sleep 0.05
+    done
+    if line=$($GEN_PIN "$LG" $raw --port "$PORT" --pid "$SPID" --mode echo --conns 50 --inflight 8 --duration "$DUR" \
+        --warmup "$WARM" 2>"$OUT/loadgen.err" | tee "$OUT/out-$kind-loaded-$rep.txt" | grep '^result'); then
+        echo "srv=$kind rep=$rep bg=$IDLE_N $line" >>"$RES"
+    else
+        echo "bench: $kind echo beside $IDLE_N idle, run $rep failed: $(tail -n 3 "$OUT/loadgen.err" | tr '\n' ' ')" >&2
+    fi
+    printf '  %-5s %-8s run %s: %s\n' "$kind" "loaded" "$rep" "${line#result }" >&2
+    kill "$bg" 2>/dev/null || true
+    wait "$bg" 2>/dev/null || true
+    stop_server
+}
+
 echo "bench: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs," \
     "$(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), fd limit $FDLIM" >&2
 START=$(date +%s)
@@ -120,6 +147,7 @@ for rep in $(seq 1 "$REPS"); do
         run "$kind" idle "$rep" --conns "$IDLE_N" --step "$IDLE_STEP" --settle-ms 300 --hold 1
         run "$kind" connect "$rep" --conns "$CONN_N" --concurrency 64
         run "$kind" fanout "$rep" --conns "$FAN_N" --duration "$DUR" --warmup "$WARM"
+        run_loaded "$kind" "$rep"
         [ "$kind" = floor ] || run "$kind" polling "$rep" --conns "$POLL_N" --inflight 1 --duration "$DUR" --warmup "$WARM"
     done
 done
@@ -154,7 +182,9 @@ function row(label, fig, d, unit,   o, nd, f) {
 {
     srv = kv($0, "srv"); mode = kv($0, "mode"); rep = kv($0, "rep")
     if (kv($0, "errors") + 0 > 0 || kv($0, "failed") + 0 > 0) bad[srv "/" mode]++
-    if (mode == "echo") {
+    if (mode == "echo" && kv($0, "bg") != "") {
+        add("echo_loaded", srv, kv($0, "srv_cpu_per_op_us"))
+    } else if (mode == "echo") {
         add("echo_cpu", srv, kv($0, "srv_cpu_per_op_us")); add("p99", srv, kv($0, "p99_us") / 1000)
         add("p50", srv, kv($0, "p50_us") / 1000); add("echo_rate", srv, kv($0, "rate")); add("gen_echo", srv, kv($0, "gen_cpu_pct"))
     } else if (mode == "idle" && rep == "max") {
@@ -182,6 +212,7 @@ END {
         printf "| concurrent connections held (tried %d: %s) | %d, %.0f MB (%.2f KB each; x100 K = %.0f MB) | - | - | - | - |\n", max_try, why, held, held_mb, held_per, held_per * 100000 / 1024
     }
     row("p99 latency, 400 in flight", "p99", 2, " ms")
+    row("server CPU per acked echo, 50 x 8, beside " idle_n " idle conns", "echo_loaded", 2, " us")
     row("p50 latency, 400 in flight", "p50", 2, " ms")
     row("acked echoes per second, 50 x 8", "echo_rate", 0, "")
     row("fan-out deliveries per second", "fan_rate", 0, "")
