@@ -526,6 +526,14 @@ static SIO__UNUSED void sio__free(const sio_allocator *a, void *p) {
     SIO_FREE(p);
 }
 
+static SIO__UNUSED char *sio__strndup(const sio_allocator *a, const char *s, size_t n) {
+    char *p = (char *)sio__malloc(a, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
 SIO_API int sio_buf_reserve(sio_buf *b, size_t extra) {
     size_t need, cap;
     char *p;
@@ -965,7 +973,7 @@ struct sio__conn {
     unsigned char keep_alive;
     unsigned char dirty;         /* queued in loop->dirty */
     int close_err;
-    char origin[64];             /* for CORS answers to held GETs; "" if none */
+    char *origin;                /* request Origin, kept only when CORS is on */
 };
 
 struct sio__loop {
@@ -1169,6 +1177,7 @@ static void sio__loop_reap(sio__loop *L) {
         L->conns[i]->idx = i;
         sio_buf_free(&c->in);
         sio_buf_free(&c->out);
+        sio__free(L->alloc, c->origin);
         if (c->ws) {
             sio_ws_reader_free(c->ws);
             sio__free(L->alloc, c->ws);
@@ -1504,6 +1513,15 @@ enum { SIO__ROLE_GET = 1, SIO__ROLE_POST = 2 };
 
 typedef struct sio__pending_ack sio__pending_ack;
 
+/* A BINARY_EVENT/ACK header waiting for its attachments; allocated only
+   while one is in flight, so idle connections do not carry it. */
+typedef struct sio__binpend {
+    sio_buf head;                /* the packet text */
+    sio_buf data;                /* the attachments, concatenated */
+    size_t off[SIO_MAX_ATTACHMENTS + 1];
+    int need, have;
+} sio__binpend;
+
 struct sio_engine_conn {
     sio_server *srv;
     char sid[21];
@@ -1522,10 +1540,7 @@ struct sio_engine_conn {
     /* Socket.IO state of this connection */
     sio_socket *sockets;         /* one per joined namespace */
     int joined_ever;
-    sio_buf bin_head;            /* a BINARY_EVENT/ACK header waiting for ... */
-    sio_buf bin_data;            /* ... its attachments, concatenated */
-    size_t bin_off[SIO_MAX_ATTACHMENTS + 1];
-    int bin_need, bin_have;
+    struct sio__binpend *bin;    /* a binary packet waiting for its attachments */
     struct sio_engine_conn *next_dead;
     void *user;
 };
@@ -1542,7 +1557,7 @@ struct sio_socket {
     sio_engine_conn *eio;
     sio_socket *next_in_conn;
     sio_socket *prev_in_nsp, *next_in_nsp;
-    char *auth;                  /* CONNECT payload text, "{}" when none */
+    char *auth;                  /* CONNECT payload text; NULL when none ({}) */
     size_t auth_len;
     sio__room **rooms;           /* rooms joined, own id room included */
     size_t nrooms, rooms_cap;
@@ -1588,6 +1603,7 @@ struct sio_namespace {
     sio_socket *sockets;         /* connected sockets */
     size_t count;
     sio__map rooms;
+    sio__map ids;                /* socket id -> socket: each socket's own room, implicit */
     sio_namespace *next;
 };
 
@@ -1746,6 +1762,14 @@ static void sio__ws_send_packet(sio__conn *c, int type, const void *data, size_t
 
 static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_client);
 
+static void sio__binpend_free(sio_server *srv, sio_engine_conn *e) {
+    if (!e->bin) return;
+    sio_buf_free(&e->bin->head);
+    sio_buf_free(&e->bin->data);
+    sio__free(srv->loop.alloc, e->bin);
+    e->bin = NULL;
+}
+
 /* Answers the held GET with everything queued. */
 static void sio__eio_flush_poll(sio_engine_conn *e) {
     sio__conn *c = e->get;
@@ -1827,7 +1851,7 @@ static sio_engine_conn *sio__eio_create(sio_server *srv, int endpoint, int trans
     e->srv = srv;
     e->endpoint = endpoint;
     e->transport = transport;
-    e->pq.alloc = e->bin_head.alloc = e->bin_data.alloc = srv->loop.alloc;
+    e->pq.alloc = srv->loop.alloc;
     e->ping_timer.fn = sio__eio_ping_due;
     e->upgrade_timer.fn = sio__eio_upgrade_due;
     e->connect_timer.fn = sio__eio_connect_due;
@@ -1893,8 +1917,7 @@ static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_clie
         e->probe = NULL;
     }
     sio_buf_free(&e->pq);
-    sio_buf_free(&e->bin_head);
-    sio_buf_free(&e->bin_data);
+    sio__binpend_free(srv, e);
     e->next_dead = srv->dead_sessions;
     srv->dead_sessions = e;
 }
@@ -3360,11 +3383,10 @@ static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
         }
         c->keep_alive = (unsigned char)m.keep_alive;
         origin = sio_http_header_get(&m, "Origin");
-        c->origin[0] = 0;
-        if (origin.len && origin.len < sizeof c->origin) {
-            memcpy(c->origin, origin.ptr, origin.len);
-            c->origin[origin.len] = 0;
-        }
+        sio__free(c->loop->alloc, c->origin);
+        c->origin = NULL;
+        if (srv->desc.cors_origin && origin.len && origin.len < 512)
+            c->origin = sio__strndup(c->loop->alloc, origin.ptr, origin.len);
         if (blen > srv->desc.max_payload) {
             int eio = sio__path_match(m.path, srv->desc.path) ||
                       (srv->desc.engine_path && sio__path_match(m.path, srv->desc.engine_path));
@@ -3557,14 +3579,6 @@ static sio_namespace *sio__nsp_find(sio_server *srv, const char *name, size_t n)
     return NULL;
 }
 
-static char *sio__strndup(const sio_allocator *a, const char *s, size_t n) {
-    char *p = (char *)sio__malloc(a, n + 1);
-    if (!p) return NULL;
-    memcpy(p, s, n);
-    p[n] = 0;
-    return p;
-}
-
 /* Sends one Socket.IO packet (plus attachments) to one connection. */
 static void sio__sio_send(sio_engine_conn *e, const char *pkt, size_t n, const sio_str *bins, int nbins) {
     int i;
@@ -3681,6 +3695,7 @@ SIO_API int sio_leave(sio_socket *s, const char *room) {
 
 SIO_API int sio_in_room(const sio_socket *s, const char *room) {
     size_t i;
+    if (s && room && strcmp(s->id, room) == 0) return 1;
     for (i = 0; s && i < s->nrooms; i++)
         if (strcmp(s->rooms[i]->name, room) == 0) return 1;
     return 0;
@@ -3737,11 +3752,13 @@ static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
     s->nsp = nsp;
     s->eio = e;
     sio__rng_id(&srv->rng, s->id);
-    if (p->data.len) s->auth = sio__strndup(a, p->data.ptr, p->data.len), s->auth_len = p->data.len;
-    else s->auth = sio__strndup(a, "{}", 2), s->auth_len = 2;
-    if (!s->auth) {
-        sio__free(a, s);
-        return;
+    if (p->data.len) {
+        s->auth = sio__strndup(a, p->data.ptr, p->data.len);
+        s->auth_len = p->data.len;
+        if (!s->auth) {
+            sio__free(a, s);
+            return;
+        }
     }
     /* visible to middleware and handlers through the connection list */
     s->next_in_conn = e->sockets;
@@ -3764,7 +3781,12 @@ static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
     if (nsp->sockets) nsp->sockets->prev_in_nsp = s;
     nsp->sockets = s;
     nsp->count++;
-    sio_join(s, s->id);
+    /* every socket is in the room named after its id; that room is the
+       ids map, not a room object, to keep idle sockets small */
+    if (sio__map_put(&nsp->ids, srv->loop.alloc, s->id, s) != SIO_OK) {
+        sio__socket_close(s, "server shutting down", 1);
+        return;
+    }
     /* the reply goes before anything the handler emits */
     n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\"}", s->id);
     sio_buf_reset(&srv->tmp);
@@ -3852,34 +3874,35 @@ static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str
 
 static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int binary) {
     sio_packet p;
+    sio__binpend *bp = e->bin;
     if (binary) {
-        if (!e->bin_need) {
+        if (!bp) {
             SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: binary message with no packet waiting for it", e->sid);
             sio__eio_close(e, "parse error", 1);
             return;
         }
-        if (sio_buf_append(&e->bin_data, data, len) != SIO_OK) {
+        if (sio_buf_append(&bp->data, data, len) != SIO_OK) {
             sio__eio_close(e, "transport error", 1);
             return;
         }
-        e->bin_off[++e->bin_have] = e->bin_data.len;
-        if (e->bin_have < e->bin_need) return;
-        if (sio_packet_parse(e->bin_head.data, e->bin_head.len, &p) == SIO_OK) {
+        bp->off[++bp->have] = bp->data.len;
+        if (bp->have < bp->need) return;
+        /* the last attachment: deliver, with the bytes as views */
+        e->bin = NULL;
+        if (sio_packet_parse(bp->head.data, bp->head.len, &p) == SIO_OK) {
             sio_str bins[SIO_MAX_ATTACHMENTS];
             int i;
-            for (i = 0; i < e->bin_need; i++) {
-                bins[i].ptr = e->bin_data.data + e->bin_off[i];
-                bins[i].len = e->bin_off[i + 1] - e->bin_off[i];
+            for (i = 0; i < bp->need; i++) {
+                bins[i].ptr = bp->data.data + bp->off[i];
+                bins[i].len = bp->off[i + 1] - bp->off[i];
             }
-            e->bin_need = 0;
-            sio__dispatch(e, &p, bins, e->bin_have);
+            sio__dispatch(e, &p, bins, bp->have);
         }
-        e->bin_need = e->bin_have = 0;
-        sio_buf_free(&e->bin_head);
-        sio_buf_free(&e->bin_data);
+        e->bin = bp;
+        sio__binpend_free(e->srv, e);
         return;
     }
-    if (e->bin_need) {
+    if (bp) {
         SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: text while attachments were expected", e->sid);
         sio__eio_close(e, "parse error", 1);
         return;
@@ -3890,14 +3913,16 @@ static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int 
         return;
     }
     if (p.attachments) {
-        sio_buf_reset(&e->bin_head);
-        if (sio_buf_append(&e->bin_head, data, len) != SIO_OK) {
+        bp = (sio__binpend *)sio__malloc(e->srv->loop.alloc, sizeof *bp);
+        if (!bp) {
             sio__eio_close(e, "transport error", 1);
             return;
         }
-        e->bin_need = p.attachments;
-        e->bin_have = 0;
-        e->bin_off[0] = 0;
+        memset(bp, 0, sizeof *bp);
+        bp->head.alloc = bp->data.alloc = e->srv->loop.alloc;
+        bp->need = p.attachments;
+        e->bin = bp;
+        if (sio_buf_append(&bp->head, data, len) != SIO_OK) sio__eio_close(e, "transport error", 1);
         return;
     }
     sio__dispatch(e, &p, NULL, 0);
@@ -3918,6 +3943,7 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
         sio__sio_send(e, srv->tmp.data, srv->tmp.len, NULL, 0);
     }
     while (s->nrooms) sio_leave(s, s->rooms[s->nrooms - 1]->name);
+    sio__map_del(&nsp->ids, s->id);
     if (s->prev_in_nsp) s->prev_in_nsp->next_in_nsp = s->next_in_nsp;
     else nsp->sockets = s->next_in_nsp;
     if (s->next_in_nsp) s->next_in_nsp->prev_in_nsp = s->prev_in_nsp;
@@ -3953,7 +3979,7 @@ SIO_API void sio_socket_set_data(sio_socket *s, void *data) { s->data = data; }
 
 SIO_API sio_json sio_socket_auth(const sio_socket *s) {
     sio_json j;
-    if (sio_json_parse(s->auth, s->auth_len, &j) != SIO_OK) sio_json_parse("{}", 2, &j);
+    if (!s->auth || sio_json_parse(s->auth, s->auth_len, &j) != SIO_OK) sio_json_parse("{}", 2, &j);
     return j;
 }
 
@@ -4062,7 +4088,9 @@ SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     if (to) {
         for (i = 0; i < to->nexcept; i++) {
             sio__room *r = sio__room_get(nsp, to->except[i], 0);
+            void **one = r ? NULL : sio__map_find(&nsp->ids, to->except[i], strlen(to->except[i]));
             for (j = 0; r && j < r->n; j++) r->members[j]->mark_skip = gen;
+            if (one) ((sio_socket *)*one)->mark_skip = gen;
         }
     }
     if (!to || !to->rooms) {
@@ -4074,7 +4102,9 @@ SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     } else {
         for (i = 0; i < to->nrooms; i++) {
             sio__room *r = sio__room_get(nsp, to->rooms[i], 0);
+            void **one = r ? NULL : sio__map_find(&nsp->ids, to->rooms[i], strlen(to->rooms[i]));
             for (j = 0; r && j < r->n; j++) sio__bcast_send(r->members[j], &pkt, args, gen);
+            if (one) sio__bcast_send((sio_socket *)*one, &pkt, args, gen);
         }
     }
     sio_buf_free(&srv->tmp);
@@ -4096,6 +4126,7 @@ SIO_API size_t sio_nsp_count(const sio_namespace *nsp) { return nsp ? nsp->count
 
 SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room) {
     sio__room *r = nsp && room ? sio__room_get(nsp, room, 0) : NULL;
+    if (!r && nsp && room) return sio__map_find(&nsp->ids, room, strlen(room)) ? 1 : 0;
     return r ? r->n : 0;
 }
 
@@ -4313,6 +4344,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
             sio__free(a, m);
         }
         sio__free(a, nsp->rooms.e);
+        sio__free(a, nsp->ids.e);
         sio__free(a, nsp->name);
         sio__free(a, nsp);
     }
