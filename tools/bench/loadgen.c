@@ -558,15 +558,19 @@ static void poll_send_get(lg *g, session *s) {
 }
 
 static void poll_flush_post(lg *g, session *s) {
-    char head[256];
+    char head[256], *msg;
     int n;
     if (s->post_busy || s->queue.len == 0 || s->post->state != S_READY || g->stop_opening == 2) return;
     n = sprintf(head,
                 "POST %s?EIO=4&transport=polling&sid=%s HTTP/1.1\r\nHost: %s:%d\r\n"
                 "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
                 g->path, s->sid, g->host, g->port, (unsigned long)s->queue.len);
-    conn_write(g, s->post, head, (size_t)n);
-    conn_write(g, s->post, s->queue.data, s->queue.len);
+    /* head and body in one write, as a browser usually sends them */
+    msg = (char *)xrealloc(NULL, (size_t)n + s->queue.len);
+    memcpy(msg, head, (size_t)n);
+    memcpy(msg + n, s->queue.data, s->queue.len);
+    conn_write(g, s->post, msg, (size_t)n + s->queue.len);
+    free(msg);
     sio_buf_reset(&s->queue);
     s->post_busy = 1;
 }
