@@ -23,7 +23,13 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: check-client-js all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
 
-all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG)
+TLSPROGS := $(B)/tls/echo $(B)/tls/siocat $(B)/tls/chat
+HAVE_BEARSSL := $(shell test -f /usr/include/bearssl.h && echo yes)
+ifeq ($(HAVE_BEARSSL),yes)
+TLSALL := $(TLSPROGS) $(B)/tls/tests/test_tls
+endif
+
+all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG) $(TLSALL)
 
 $(B)/%: examples/%.c socketio.h
 	@mkdir -p $(@D)
@@ -40,6 +46,19 @@ $(B)/tests/%: tests/%.c socketio.h
 $(B)/%: tests/%.c socketio.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
+
+# TLS builds (BearSSL): the same programs with -DSIO_TLS_BEARSSL -lbearssl.
+$(B)/tls/%: examples/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -DSIO_TLS_BEARSSL -I. $< -o $@ -lbearssl
+
+$(B)/tls/%: tools/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -DSIO_TLS_BEARSSL -I. $< -o $@ -lbearssl
+
+$(B)/tls/tests/%: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -DSIO_TLS_BEARSSL -I. $< -o $@ -lbearssl
 
 # The unit tests once more under AddressSanitizer and UBSan.
 $(B)/asan/tests/%: tests/%.c socketio.h

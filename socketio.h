@@ -161,13 +161,14 @@
     X(SIO_ERR_REFUSED,  -11,  "refused")                                \
     X(SIO_ERR_RESOLVE,  -12,  "host name not resolved")                 \
     X(SIO_ERR_STATE,    -13,  "not allowed in this state")              \
-    X(SIO_ERR_UNSUPPORTED,-14,"not supported by this build")
+    X(SIO_ERR_UNSUPPORTED,-14,"not supported by this build")                \
+    X(SIO_ERR_TLS,      -15,  "TLS failure")
 
 typedef enum sio_result {
 #define SIO__ENUM(name, value, text) name = value,
     SIO_ERRORS(SIO__ENUM)
 #undef SIO__ENUM
-    SIO__ERR_LAST = -15
+    SIO__ERR_LAST = -16
 } sio_result;
 
 SIO_API const char *sio_strerror(int err);
@@ -234,6 +235,7 @@ typedef struct sio_logger {
 #include "wip/json_api.h"
 #include "wip/http_api.h"
 #include "wip/ws_api.h"
+#include "wip/tls_api.h"
 
 /* =====================================================================
    Engine.IO and Socket.IO packets as pure functions (no sockets)
@@ -391,6 +393,7 @@ typedef struct sio_server_desc {
     int max_connections;         /* 0 = 100000 */
     const char *cors_origin;     /* NULL = no CORS; "*" or a comma-separated allow-list */
     int cors_credentials;        /* add Access-Control-Allow-Credentials */
+    sio_tls_config tls;          /* tls.cert_file/cert_pem set: serve https/wss (SIO_TLS_BEARSSL) */
     sio_http_fn on_http;         /* other paths; NULL = 404 */
     void *http_user;
     int no_serve_client;         /* 1: do not serve <path>socket.io.js */
@@ -458,6 +461,7 @@ SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets i
 #ifndef SIO_NO_CLIENT
 #include "wip/client_api.h"
 #endif
+#include "wip/stream_api.h"
 
 #endif /* SOCKETIO_H */
 
@@ -602,6 +606,10 @@ static SIO__UNUSED void sio__log(const sio_logger *lg, sio_log_level level, cons
 #include "wip/json_impl.h"
 #include "wip/http_impl.h"
 #include "wip/ws_impl.h"
+#ifdef SIO_TLS_BEARSSL
+#include <bearssl.h>
+#endif
+#include "wip/tls_impl.h"
 
 /* =====================================================================
    >>packet: Socket.IO v5 packet text form
@@ -974,6 +982,8 @@ struct sio__conn {
     unsigned char dirty;         /* queued in loop->dirty */
     int close_err;
     char *origin;                /* request Origin, kept only when CORS is on */
+    void *tls;                   /* sio__tls engine when the connection is TLS */
+    unsigned char tls_closing;   /* close_notify queued */
 };
 
 struct sio__loop {
@@ -1086,10 +1096,20 @@ static char *sio__conn_reserve(sio__conn *c, size_t len) {
     return c->out.data + c->out.len;
 }
 
+#ifdef SIO_TLS_BEARSSL
+static void sio__conn_flush_tls(sio__conn *c);
+#endif
+
 static void sio__conn_flush(sio__conn *c) {
     size_t off = 0;
     if (c->flags & SIO__F_DEAD) return;
     if (c->flags & SIO__F_CONNECTING) return;
+#ifdef SIO_TLS_BEARSSL
+    if (c->tls) {
+        sio__conn_flush_tls(c);
+        return;
+    }
+#endif
     while (off < c->out.len) {
         ssize_t w = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
         if (w > 0) {
@@ -1132,8 +1152,128 @@ static void sio__conn_feed(sio__conn *c, char *data, size_t len, int from_own_bu
     }
 }
 
+/* Plaintext in: straight from the caller's buffer when nothing is
+   pending, else appended behind the unconsumed tail. */
+static SIO__UNUSED void sio__conn_input(sio__conn *c, char *data, size_t n) {
+    if (c->in.len == 0) {
+        sio__conn_feed(c, data, n, 0);
+        return;
+    }
+    if (sio_buf_append(&c->in, data, n) != SIO_OK) {
+        sio__conn_close(c, SIO_ERR_NOMEM);
+        return;
+    }
+    sio__conn_feed(c, c->in.data, c->in.len, 1);
+}
+
+#ifdef SIO_TLS_BEARSSL
+/* TLS: ciphertext from the socket into the engine, one record at a
+   time; plaintext out of it into the protocol. Handshake records the
+   engine wants to answer are sent by the flush at the end of the turn. */
+static void sio__conn_read_tls(sio__conn *c) {
+    sio__tls *t = (sio__tls *)c->tls;
+    int rounds;
+    for (rounds = 0; rounds < 64 && !(c->flags & (SIO__F_DEAD | SIO__F_CLOSING)); rounds++) {
+        unsigned char *room;
+        size_t n, want;
+        ssize_t r;
+        while ((n = sio__tls_read(t, (unsigned char *)c->loop->scratch, SIO_READ_CHUNK)) > 0) {
+            sio__conn_input(c, c->loop->scratch, n);
+            if (c->flags & (SIO__F_DEAD | SIO__F_CLOSING)) return;
+        }
+        want = sio__tls_want_in(t, &room);
+        if (!want) break;
+        r = recv(c->fd, room, want, 0);
+        if (r > 0) {
+            sio__tls_got_in(t, (size_t)r);
+        } else if (r == 0) {
+            sio__conn_close(c, SIO_ERR_CLOSED);
+            return;
+        } else if (errno == EINTR) {
+            continue;
+        } else {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) sio__conn_close(c, SIO_ERR_IO);
+            break;
+        }
+        if (sio__tls_state(t) < 0) break;
+    }
+    if (sio__tls_state(t) < 0 && !(c->flags & SIO__F_DEAD)) {
+        sio__log(c->loop->log, SIO_LOG_INFO, "fd %d: TLS: %s", c->fd, sio__tls_error(t));
+        sio__conn_flush(c);   /* an alert may be waiting */
+        sio__conn_close(c, SIO_ERR_TLS);
+        return;
+    }
+    sio__conn_mark_dirty(c);
+}
+
+/* TLS: plaintext from out into the engine (once the handshake is done),
+   ciphertext from the engine to the socket. */
+static void sio__conn_flush_tls(sio__conn *c) {
+    sio__tls *t = (sio__tls *)c->tls;
+    size_t off = 0;
+    int progress = 1;
+    while (progress && !(c->flags & SIO__F_DEAD)) {
+        const unsigned char *p;
+        size_t n;
+        progress = 0;
+        if (sio__tls_state(t) == 1 && off < c->out.len) {
+            size_t w = sio__tls_write(t, (const unsigned char *)c->out.data + off, c->out.len - off);
+            off += w;
+            if (off == c->out.len) sio__tls_flush(t);
+            if (w) progress = 1;
+        }
+        if (off == c->out.len && (c->flags & SIO__F_CLOSING) && !c->tls_closing) {
+            c->tls_closing = 1;
+            sio__tls_close(t);
+        }
+        while ((n = sio__tls_have_out(t, &p)) > 0) {
+            ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+            if (w > 0) {
+                sio__tls_sent_out(t, (size_t)w);
+                progress = 1;
+                continue;
+            }
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                progress = 0;
+                break;
+            }
+            sio__conn_close(c, SIO_ERR_IO);
+            return;
+        }
+    }
+    sio_buf_consume(&c->out, off);
+    if (c->out.len == 0) {
+        sio_buf_free(&c->out);
+        const unsigned char *rest;
+        if ((c->flags & SIO__F_CLOSING) && !sio__tls_have_out(t, &rest)) sio__conn_close(c, SIO_OK);
+    }
+}
+#endif
+
+/* Does the connection need POLLOUT? Plain: queued bytes. TLS: records the
+   engine holds, or plaintext it can take now (not during the handshake,
+   or poll would spin). */
+static int sio__conn_wants_write(sio__conn *c) {
+    if (c->flags & SIO__F_CONNECTING) return 1;
+#ifdef SIO_TLS_BEARSSL
+    if (c->tls) {
+        sio__tls *t = (sio__tls *)c->tls;
+        const unsigned char *p;
+        return sio__tls_have_out(t, &p) > 0 || (sio__tls_state(t) == 1 && c->out.len > 0);
+    }
+#endif
+    return c->out.len > 0;
+}
+
 static void sio__conn_read(sio__conn *c) {
     int rounds;
+#ifdef SIO_TLS_BEARSSL
+    if (c->tls) {
+        sio__conn_read_tls(c);
+        return;
+    }
+#endif
     for (rounds = 0; rounds < 4 && !(c->flags & (SIO__F_DEAD | SIO__F_CLOSING)); rounds++) {
         ssize_t r;
         if (c->in.len == 0) {
@@ -1178,6 +1318,9 @@ static void sio__loop_reap(sio__loop *L) {
         sio_buf_free(&c->in);
         sio_buf_free(&c->out);
         sio__free(L->alloc, c->origin);
+#ifdef SIO_TLS_BEARSSL
+        if (c->tls) sio__tls_free((sio__tls *)c->tls);
+#endif
         if (c->ws) {
             sio_ws_reader_free(c->ws);
             sio__free(L->alloc, c->ws);
@@ -1228,7 +1371,7 @@ static int sio__loop_prepare(sio__loop *L, int *timeout_ms) {
         L->pfds[i].events = 0;
         L->pfds[i].revents = 0;
         if (!(c->flags & SIO__F_CLOSING)) L->pfds[i].events |= POLLIN;
-        if (c->out.len || (c->flags & SIO__F_CONNECTING)) L->pfds[i].events |= POLLOUT;
+        if (sio__conn_wants_write(c)) L->pfds[i].events |= POLLOUT;
     }
     if (L->timers.n) {
         uint64_t now = sio__now_ms(), at = L->timers.heap[0]->at;
@@ -1621,6 +1764,7 @@ struct sio_server {
     uint64_t bcast_gen;
     sio_engine_conn *dead_sessions;
     sio_socket *dead_sockets;
+    void *tls_ctx;               /* sio__tls_ctx: certificates and key, shared */
     char *client_js;             /* loaded from desc.client_js_file */
     size_t client_js_len;
     char client_js_etag[40];
@@ -3545,6 +3689,13 @@ static void sio__srv_accept(sio__conn *l) {
         c->timer.fn = sio__conn_timeout;
         c->keep_alive = 1;
         srv->nconns++;
+#ifdef SIO_TLS_BEARSSL
+        /* the handshake must finish within the request deadline too */
+        if (srv->tls_ctx && !(c->tls = sio__tls_new((sio__tls_ctx *)srv->tls_ctx, NULL))) {
+            sio__conn_close(c, SIO_ERR_NOMEM);
+            continue;
+        }
+#endif
         sio__timer_set(&srv->loop.timers, srv->loop.alloc, &c->timer, srv->loop.now + (uint64_t)srv->loop.http_timeout_ms);
     }
 }
@@ -4270,6 +4421,25 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
         return NULL;
     }
     srv->listen_fd = fd;
+    if (srv->desc.tls.cert_file || srv->desc.tls.cert_pem) {
+#ifdef SIO_TLS_BEARSSL
+        char why[256];
+        sio__tls_ctx *ctx = NULL;
+        rc = sio__tls_ctx_new(a, &srv->desc.tls, 1, &ctx, why, sizeof why);
+        if (rc != SIO_OK) {
+            SIO__LOG(srv, SIO_LOG_ERROR, "TLS: %s", why);
+            sio_server_destroy(srv);
+            if (err) *err = rc;
+            return NULL;
+        }
+        srv->tls_ctx = ctx;
+#else
+        SIO__LOG(srv, SIO_LOG_ERROR, "TLS asked for, but this build has no SIO_TLS_BEARSSL");
+        sio_server_destroy(srv);
+        if (err) *err = SIO_ERR_UNSUPPORTED;
+        return NULL;
+#endif
+    }
     if (srv->desc.client_js_file && (rc = sio__load_client_js(srv)) != SIO_OK) {
         SIO__LOG(srv, SIO_LOG_ERROR, "cannot load client_js_file %s", srv->desc.client_js_file);
         sio_server_destroy(srv);
@@ -4330,6 +4500,9 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     sio__loop_flush(&srv->loop);
     sio__loop_free(&srv->loop);
     sio__srv_reap(srv);
+#ifdef SIO_TLS_BEARSSL
+    if (srv->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)srv->tls_ctx);
+#endif
     while ((nsp = srv->nsps) != NULL) {
         sio__handler *h;
         sio__mw *m;
@@ -4359,6 +4532,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
 #ifndef SIO_NO_CLIENT
 #include "wip/client_impl.h"
 #endif
+#include "wip/stream_impl.h"
 
 #endif /* SOCKETIO_IMPLEMENTATION_DONE */
 #endif /* SOCKETIO_IMPLEMENTATION */

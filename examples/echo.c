@@ -161,7 +161,8 @@ static void usage(void) {
     fprintf(stderr, "usage: echo [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
                     "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN]\n"
                     "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--max-packets N]\n"
-                    "            [--cors-credentials] [--print-disconnects] [-v]\n");
+                    "            [--cors-credentials] [--print-disconnects] [-v]\n"
+                    "            [--tls-cert PEM --tls-key PEM]   (TLS builds: build/tls/echo)\n");
 }
 
 int main(int argc, char **argv) {
@@ -205,6 +206,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--http-timeout") == 0) d.http_timeout_ms = atoi(v);
         else if (strcmp(a, "--max-output") == 0) d.max_output = (size_t)atol(v);
         else if (strcmp(a, "--max-packets") == 0) d.max_packets_per_payload = atoi(v);
+        else if (strcmp(a, "--tls-cert") == 0) d.tls.cert_file = v;   /* needs SIO_TLS_BEARSSL */
+        else if (strcmp(a, "--tls-key") == 0) d.tls.key_file = v;
         else {
             usage();
             return 2;

@@ -18,10 +18,6 @@
    Run:   ./stream [--port 3000] [--host 0.0.0.0] [--dir .] */
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
-#ifndef SIO_STREAM_CHUNK /* until wip/stream_*.h are part of socketio.h */
-#include "../wip/stream_api.h"
-#include "../wip/stream_impl.h"
-#endif
 
 #include <errno.h>
 #include <fcntl.h>

@@ -13,10 +13,6 @@
    Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -I.. fuzz_stream.c */
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
-#ifndef SIO_STREAM_CHUNK /* until wip/stream_*.h are part of socketio.h */
-#include "../wip/stream_api.h"
-#include "../wip/stream_impl.h"
-#endif
 
 #define FZ_MAX_ACKS 16
 

@@ -13,10 +13,6 @@
    always "maxrss_kb N" (peak resident memory, for the memory bound). */
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
-#ifndef SIO_STREAM_CHUNK /* until wip/stream_*.h are part of socketio.h */
-#include "../wip/stream_api.h"
-#include "../wip/stream_impl.h"
-#endif
 
 /* Peak resident memory of this program in kB. VmHWM, not getrusage():
    ru_maxrss carries the parent's peak over fork+exec. */

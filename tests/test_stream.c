@@ -4,10 +4,6 @@
    every malformed $stream-* packet we could think of, sent raw. */
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
-#ifndef SIO_STREAM_CHUNK /* until wip/stream_*.h are part of socketio.h */
-#include "../wip/stream_api.h"
-#include "../wip/stream_impl.h"
-#endif
 
 static int g_pass, g_fail, g_bad;
 #define CHECK(c)                                                              \
