@@ -10,7 +10,8 @@
                         "file" {name, file, type}, <bytes>
 
    Build: cc -std=c99 -O2 -I.. chat.c -o chat
-   Run:   ./chat [--port 3000] [--host 0.0.0.0] [--client-js FILE] */
+   Run:   ./chat [--port 3000] [--host 0.0.0.0] [--client-js FILE]
+          [--tls-cert PEM --tls-key PEM]   (https: build with -DSIO_TLS_BEARSSL -lbearssl) */
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
 
@@ -276,10 +277,12 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--port") == 0) d.port = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--host") == 0) d.host = argv[i + 1];
         else if (strcmp(argv[i], "--client-js") == 0) d.client_js_file = argv[i + 1];
+        else if (strcmp(argv[i], "--tls-cert") == 0) d.tls.cert_file = argv[i + 1];  /* build/tls/chat */
+        else if (strcmp(argv[i], "--tls-key") == 0) d.tls.key_file = argv[i + 1];
         else break;
     }
     if (i < argc) {
-        fprintf(stderr, "usage: chat [--port N] [--host H] [--client-js FILE]\n");
+        fprintf(stderr, "usage: chat [--port N] [--host H] [--client-js FILE] [--tls-cert PEM --tls-key PEM]\n");
         return 2;
     }
     ch.srv = sio_server_create(&d, &err);

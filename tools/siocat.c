@@ -53,6 +53,8 @@ typedef struct siocat {
     sio_buf line;
     long lineno;
     char last_error[600];
+    const char *ca, *tls_cert, *tls_key;  /* TLS builds (build/tls/siocat) */
+    int insecure;
 } siocat;
 
 /* ---- output ---- */
@@ -348,7 +350,8 @@ static int usage(void) {
             "usage: siocat [options] URL\n"
             "       siocat -l PORT [options]\n"
             "options: --ack  --namespace /x  --auth JSON  --transport polling|websocket|auto\n"
-            "         --header 'K: V'  --host H  --count N  -q SECONDS  -v\n");
+            "         --header 'K: V'  --host H  --count N  -q SECONDS  -v\n"
+            "TLS (build/tls/siocat): --ca PEM  --insecure  -l with --tls-cert PEM --tls-key PEM\n");
     return 2;
 }
 
@@ -373,6 +376,10 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--host") == 0 && next) sc.host = next, i++;
         else if (strcmp(a, "--count") == 0 && next) sc.count = atol(next), i++;
         else if (strcmp(a, "-q") == 0 && next) sc.quit_after = atof(next), i++;
+        else if (strcmp(a, "--ca") == 0 && next) sc.ca = next, i++;
+        else if (strcmp(a, "--tls-cert") == 0 && next) sc.tls_cert = next, i++;
+        else if (strcmp(a, "--tls-key") == 0 && next) sc.tls_key = next, i++;
+        else if (strcmp(a, "--insecure") == 0) sc.insecure = 1;
         else if (strcmp(a, "--header") == 0 && next) {
             if (strchr(next, '\r') || strchr(next, '\n') || !strchr(next, ':')) return usage();
             sio_buf_appends(&sc.headers, next);
@@ -383,6 +390,15 @@ int main(int argc, char **argv) {
     }
     if (sc.server_mode == !!sc.url) return usage();
     if (sc.nsp && sc.nsp[0] != '/') return usage();
+#ifndef SIO_TLS_BEARSSL
+    if (sc.ca || sc.tls_cert || sc.tls_key || sc.insecure) {
+        fprintf(stderr, "siocat: --ca, --insecure, --tls-cert and --tls-key need a TLS build (build/tls/siocat)\n");
+        return 2;
+    }
+#endif
+    if (!!sc.tls_cert != !!sc.tls_key) return usage();
+    if (sc.insecure) fprintf(stderr, "siocat: WARNING: --insecure: the server's certificate is NOT checked; "
+                                     "anyone on the path can read and change this connection\n");
     sio_buf_appendc(&sc.headers, 0);
 
     memset(&sa, 0, sizeof sa);
@@ -397,6 +413,8 @@ int main(int argc, char **argv) {
         memset(&d, 0, sizeof d);
         d.host = sc.host;
         d.port = sc.listen_port;
+        d.tls.cert_file = sc.tls_cert;
+        d.tls.key_file = sc.tls_key;
         if (sc.verbose) {
             d.logger.fn = log_line;
             d.logger.level = SIO_LOG_DEBUG;
@@ -417,6 +435,10 @@ int main(int argc, char **argv) {
         d.url = sc.url;
         d.transports = sc.transport;
         d.headers = sc.headers.len > 1 ? sc.headers.data : NULL;
+        d.tls.ca_file = sc.ca;
+        d.tls.insecure_skip_verify = sc.insecure;
+        d.tls.cert_file = sc.tls_cert;   /* a client certificate, if the server asks */
+        d.tls.key_file = sc.tls_key;
         if (sc.verbose) {
             d.logger.fn = log_line;
             d.logger.level = SIO_LOG_DEBUG;

@@ -59,11 +59,13 @@ typedef void (*sio_client_ack_fn)(sio_client_socket *s, int err, const sio_args 
 
 typedef struct sio_client_desc {
     const char *url;             /* http://host:port[/nsp][?query], ws:// too; [::1] for IPv6.
-                                    https:// and wss:// give SIO_ERR_UNSUPPORTED (no TLS yet) */
+                                    https:// and wss:// need SIO_TLS_BEARSSL, else SIO_ERR_UNSUPPORTED */
     const char *path;            /* NULL = "/socket.io/" */
     const char *transports;      /* NULL or "auto" = polling then upgrade; "polling"; "websocket" */
     const char *query;           /* extra query "k=v&k2=v2", already %-encoded; NULL = none */
     const char *headers;         /* extra request headers "K: V\r\n..."; NULL = none */
+    sio_tls_config tls;          /* https/wss (SIO_TLS_BEARSSL): tls.ca_file (NULL = system bundle),
+                                    tls.insecure_skip_verify, optional client cert_file/key_file */
     int no_reconnection;         /* 1 = never reconnect */
     int reconnection_attempts;   /* 0 = unlimited */
     int reconnection_delay_ms;   /* 0 = 1000: first delay */

@@ -18,6 +18,7 @@
 
 typedef struct sio__url {
     int ws;                          /* ws:// rather than http:// */
+    int tls;                         /* https:// or wss:// */
     int v6;                          /* literal IPv6 address, bracketed in the URL */
     char host[SIO_CLIENT_MAX_HOST];
     int port;
@@ -38,7 +39,13 @@ static int sio__url_parse(const char *url, sio__url *u) {
         p += 5;
         u->ws = 1;
     } else if (strncmp(p, "https://", 8) == 0 || strncmp(p, "wss://", 6) == 0) {
-        return SIO_ERR_UNSUPPORTED;
+#ifdef SIO_TLS_BEARSSL
+        u->ws = p[0] == 'w';
+        u->tls = 1;
+        p += u->ws ? 6 : 8;
+#else
+        return SIO_ERR_UNSUPPORTED;   /* never a silent plain-text connection */
+#endif
     } else {
         return SIO_ERR_INVALID;
     }
@@ -64,7 +71,7 @@ static int sio__url_parse(const char *url, sio__url *u) {
     }
     memcpy(u->host, h, hl);
     u->host[hl] = 0;
-    u->port = 80;
+    u->port = u->tls ? 443 : 80;
     if (*p == ':') {
         long port = 0;
         int digits = 0;
@@ -152,6 +159,33 @@ static sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, int *idx, const 
     return NULL;
 }
 
+/* A TLS engine on a fresh client connection (SIO_TLS_BEARSSL): the
+   request queued on it waits in the output until the handshake is done.
+   host is the name sent by SNI and checked against the certificate. */
+static int sio__tls_attach(sio__conn *c, void *ctx, const char *host) {
+#ifdef SIO_TLS_BEARSSL
+    if (ctx && !(c->tls = sio__tls_new((sio__tls_ctx *)ctx, host))) return SIO_ERR_TLS;
+#else
+    (void)c;
+    (void)ctx;
+    (void)host;
+#endif
+    return SIO_OK;
+}
+
+/* Why a TLS connection ended, in words, copied out before it is freed. */
+static void sio__tls_why(sio__conn *c, char *dst, size_t cap) {
+#ifdef SIO_TLS_BEARSSL
+    if (c->tls) {
+        snprintf(dst, cap, "TLS: %s", sio__tls_error((sio__tls *)c->tls));
+        return;
+    }
+#else
+    (void)c;
+#endif
+    snprintf(dst, cap, "TLS failure");
+}
+
 /* ---- WebSocket client connection ---- */
 
 enum { SIO__WSC_IDLE = 0, SIO__WSC_CONNECTING, SIO__WSC_OPEN, SIO__WSC_CLOSING, SIO__WSC_CLOSED };
@@ -170,6 +204,9 @@ struct sio__wsc {
        none), else why it ended (code = what we sent, or 0) */
     void (*on_close)(sio__wsc *w, int err, int code);
     void *user;
+    void *tls_ctx;                      /* wss: the shared TLS context, else NULL */
+    const char *tls_host;               /* the name to check the certificate against */
+    char tls_err[160];                  /* why TLS failed, once on_close had SIO_ERR_TLS */
     /* private */
     sio__conn *c;
     const sio__addrs *addrs;
@@ -214,6 +251,12 @@ static int sio__wsc_dial(sio__wsc *w) {
     if (!c) return err;
     c->session = w;
     w->c = c;
+    if ((err = sio__tls_attach(c, w->tls_ctx, w->tls_host)) != SIO_OK) {
+        c->session = NULL;
+        w->c = NULL;
+        sio__conn_close(c, err);
+        return err;
+    }
     return sio__conn_send(c, w->req.data, w->req.len);
 }
 
@@ -396,6 +439,7 @@ static void sio__wsc_on_closed(sio__conn *c, int err) {
     }
     w->state = SIO__WSC_CLOSED;
     sio_buf_free(&w->req);
+    if (err == SIO_ERR_TLS) sio__tls_why(c, w->tls_err, sizeof w->tls_err);
     if (w->on_close) w->on_close(w, err == SIO_OK ? SIO_ERR_CLOSED : err, 0);
 }
 
@@ -423,6 +467,9 @@ static void sio__cl_http_done(sio_client *cl, sio__hcc *h, int status, char *bod
 static void sio__cl_http_failed(sio_client *cl, sio__hcc *h, int err);
 static sio__loop *sio__cl_loop(sio_client *cl);
 static const sio__addrs *sio__cl_addrs(sio_client *cl);
+static void *sio__cl_tls_ctx(sio_client *cl);
+static const char *sio__cl_host(sio_client *cl);
+static void sio__cl_tls_failed(sio_client *cl, sio__conn *c);
 
 static int sio__hcc_dial(sio__hcc *h) {
     int err;
@@ -430,6 +477,12 @@ static int sio__hcc_dial(sio__hcc *h) {
     if (!c) return err;
     c->session = h;
     h->c = c;
+    if ((err = sio__tls_attach(c, sio__cl_tls_ctx(h->cl), sio__cl_host(h->cl))) != SIO_OK) {
+        c->session = NULL;
+        h->c = NULL;
+        sio__conn_close(c, err);
+        return err;
+    }
     return sio__conn_send(c, h->req.data, h->req.len);
 }
 
@@ -542,6 +595,7 @@ static void sio__hcc_on_closed(sio__conn *c, int err) {
     c->session = NULL;
     h->c = NULL;
     if (!h->busy) return;   /* an idle kept-alive connection timed out */
+    if (err == SIO_ERR_TLS) sio__cl_tls_failed(h->cl, c);
     if ((c->flags & SIO__F_CONNECTING) && h->ai + 1 < sio__cl_addrs(h->cl)->n) {
         h->ai++;
         if (sio__hcc_dial(h) == SIO_OK) return;
@@ -639,6 +693,8 @@ struct sio_client {
     int bin_need, bin_have;
     sio_buf tmp, body;
     int stop, destroying;
+    void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
+    char tls_err[160];         /* the last TLS failure, in words */
 };
 
 #define SIO__CLOG(cl, lvl, ...) sio__log(&(cl)->logger, lvl, __VA_ARGS__)
@@ -646,6 +702,9 @@ struct sio_client {
 
 static sio__loop *sio__cl_loop(sio_client *cl) { return &cl->loop; }
 static const sio__addrs *sio__cl_addrs(sio_client *cl) { return &cl->addrs; }
+static void *sio__cl_tls_ctx(sio_client *cl) { return cl->tls_ctx; }
+static const char *sio__cl_host(sio_client *cl) { return cl->url.host; }
+static void sio__cl_tls_failed(sio_client *cl, sio__conn *c) { sio__tls_why(c, cl->tls_err, sizeof cl->tls_err); }
 
 static void sio__cl_lost(sio_client *cl, const char *reason);
 static void sio__cl_open(sio_client *cl);
@@ -868,8 +927,10 @@ static void sio__cl_http_failed(sio_client *cl, sio__hcc *h, int err) {
         if (h == &cl->post) sio__cl_finish_close(cl);
         return;
     }
-    SIO__CLOG(cl, SIO_LOG_INFO, "polling %s failed: %s", h == &cl->get ? "GET" : "POST", sio_strerror(err));
-    sio__cl_lost(cl, cl->state == SIO__CL_OPENING ? "xhr poll error" : "transport error");
+    SIO__CLOG(cl, SIO_LOG_INFO, "polling %s failed: %s", h == &cl->get ? "GET" : "POST",
+              err == SIO_ERR_TLS ? cl->tls_err : sio_strerror(err));
+    if (err == SIO_ERR_TLS) sio__cl_lost(cl, cl->tls_err);   /* the certificate's reason, for connect_error */
+    else sio__cl_lost(cl, cl->state == SIO__CL_OPENING ? "xhr poll error" : "transport error");
 }
 
 /* ---- Engine.IO: WebSocket and the upgrade ---- */
@@ -951,8 +1012,12 @@ static void sio__cl_ws_close(sio__wsc *w, int err, int code) {
         if (cl->up == SIO__UP_PROBING || cl->up == SIO__UP_PAUSING) sio__cl_probe_abandon(cl, "probe closed");
         return;
     }
-    SIO__CLOG(cl, SIO_LOG_INFO, "websocket closed (%s, code %d)", sio_strerror(err), code);
-    if (cl->state == SIO__CL_OPENING) sio__cl_lost(cl, "websocket error");
+    SIO__CLOG(cl, SIO_LOG_INFO, "websocket closed (%s, code %d)", err == SIO_ERR_TLS ? w->tls_err : sio_strerror(err),
+              code);
+    if (err == SIO_ERR_TLS) {
+        snprintf(cl->tls_err, sizeof cl->tls_err, "%s", w->tls_err);
+        sio__cl_lost(cl, cl->tls_err);
+    } else if (cl->state == SIO__CL_OPENING) sio__cl_lost(cl, "websocket error");
     else sio__cl_lost(cl, err == SIO_OK || err == SIO_ERR_CLOSED ? "transport close" : "transport error");
 }
 
@@ -1653,6 +1718,20 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     rc = cl->url_copy ? sio__url_parse(cl->url_copy, &cl->url) : SIO_ERR_NOMEM;
     if (rc == SIO_ERR_UNSUPPORTED)
         SIO__CLOG(cl, SIO_LOG_ERROR, "%s: https:// and wss:// need TLS, which this build does not have", d.url);
+#ifdef SIO_TLS_BEARSSL
+    if (rc == SIO_OK && cl->url.tls) {
+        char why[256];
+        sio__tls_ctx *ctx = NULL;
+        rc = sio__tls_ctx_new(a, &d.tls, 0, &ctx, why, sizeof why);
+        if (rc != SIO_OK) SIO__CLOG(cl, SIO_LOG_ERROR, "TLS: %s", why);
+        cl->tls_ctx = ctx;
+        cl->ws.tls_ctx = ctx;
+        cl->ws.tls_host = cl->url.host;
+        if (rc == SIO_OK && d.tls.insecure_skip_verify)
+            SIO__CLOG(cl, SIO_LOG_WARN, "TLS certificate verification is OFF: anyone on the path can read and "
+                                        "change this connection");
+    }
+#endif
     else if (rc != SIO_OK)
         SIO__CLOG(cl, SIO_LOG_ERROR, "%s: not a http:// or ws:// URL", d.url);
     tr = d.transports;
@@ -1989,6 +2068,9 @@ SIO_API void sio_client_destroy(sio_client *cl) {
     sio__hcc_drop(&cl->get);
     sio__hcc_drop(&cl->post);
     sio__loop_free(&cl->loop);
+#ifdef SIO_TLS_BEARSSL
+    if (cl->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)cl->tls_ctx);
+#endif
     sio_buf_free(&cl->wq);
     sio_buf_free(&cl->tmp);
     sio_buf_free(&cl->body);
