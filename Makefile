@@ -130,6 +130,13 @@ $(B)/asan/echo: examples/echo.c socketio.h
 
 test: $(B)/asan/echo
 
+# The epoll backend (SIO_EPOLL) of the same server, for tests/interop/epoll.test.mjs.
+$(B)/epoll/echo: examples/echo.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -DSIO_EPOLL -I. $< -o $@
+
+all: $(B)/epoll/echo
+
 .PHONY: valgrind
 valgrind: all
 	@bash tests/valgrind.sh $(B)

@@ -487,6 +487,10 @@ SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets i
 #include <poll.h>
 #include <unistd.h>
 #include <fcntl.h>
+#if defined(SIO_EPOLL) && defined(__linux__)
+#include <sys/epoll.h>
+#define SIO__EPOLL 1
+#endif
 
 #if defined(SIO_MALLOC) && defined(SIO_REALLOC) && defined(SIO_FREE)
 /* all three given */
@@ -844,7 +848,11 @@ static int sio__msg_append(sio_buf *b, const sio_msg *m) {
    are queued per connection and flushed once per loop turn, so an idle
    connection holds no buffers at all and a busy one gets one write() for
    all the packets a turn produced. A peer that stops reading is dropped
-   once its queue passes max_output: the process never grows without bound. */
+   once its queue passes max_output: the process never grows without bound.
+   poll() is the default: portable, and cheap up to a few thousand
+   connections. Its cost grows with every descriptor on every turn, so on
+   Linux SIO_EPOLL switches to epoll, whose interest set is kept across
+   turns and changed only when a connection's wants change. */
 
 #ifndef SIO_READ_CHUNK
 #define SIO_READ_CHUNK 65536          /* bytes read per read() call */
@@ -980,6 +988,7 @@ struct sio__conn {
     unsigned char poll_role;     /* 0, or the polling request role (GET/POST) */
     unsigned char keep_alive;
     unsigned char dirty;         /* queued in loop->dirty */
+    unsigned ep_mask;            /* epoll: events registered now */
     int close_err;
     char *origin;                /* request Origin, kept only when CORS is on */
     void *tls;                   /* sio__tls engine when the connection is TLS */
@@ -1001,7 +1010,13 @@ struct sio__loop {
     size_t max_output;
     int http_timeout_ms;
     int stop;
-    int dead;                    /* some conns await reaping */
+    sio__conn **dead;            /* conns closed this turn, reaped at its end */
+    size_t ndead, dead_cap;
+    int dead_scan;               /* the dead list overflowed: scan all conns */
+#ifdef SIO__EPOLL
+    int epfd;
+    struct epoll_event *evs;
+#endif
 };
 
 static int sio__set_nonblock(int fd) {
@@ -1029,6 +1044,19 @@ static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_
     c->owner = owner;
     c->loop = L;
     c->in.alloc = c->out.alloc = L->alloc;
+#ifdef SIO__EPOLL
+    {
+        struct epoll_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN;
+        ev.data.ptr = c;
+        if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            sio__free(L->alloc, c);
+            return NULL;
+        }
+        c->ep_mask = EPOLLIN;
+    }
+#endif
     c->idx = L->nconns;
     L->conns[L->nconns++] = c;
     return c;
@@ -1037,10 +1065,20 @@ static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_
 /* Marks the connection dead; the memory goes at the end of the turn so
    that callers up the stack may still look at it. */
 static void sio__conn_close(sio__conn *c, int err) {
+    sio__loop *L = c->loop;
     if (c->flags & SIO__F_DEAD) return;
     c->flags |= SIO__F_DEAD;
     c->close_err = err;
-    c->loop->dead = 1;
+    if (L->ndead == L->dead_cap) {
+        size_t cap = L->dead_cap ? L->dead_cap * 2 : 64;
+        sio__conn **p = (sio__conn **)sio__realloc(L->alloc, L->dead, cap * sizeof *p);
+        if (p) {
+            L->dead = p;
+            L->dead_cap = cap;
+        }
+    }
+    if (L->ndead < L->dead_cap) L->dead[L->ndead++] = c;
+    else L->dead_scan = 1;
     sio__timer_cancel(&c->loop->timers, &c->timer);
     if (c->fd >= 0) {
         close(c->fd);
@@ -1303,31 +1341,51 @@ static void sio__conn_read(sio__conn *c) {
     }
 }
 
-static void sio__loop_reap(sio__loop *L) {
-    size_t i = 0;
-    if (!L->dead) return;
-    L->dead = 0;
-    while (i < L->nconns) {
-        sio__conn *c = L->conns[i];
-        if (!(c->flags & SIO__F_DEAD)) {
-            i++;
-            continue;
-        }
-        L->conns[i] = L->conns[--L->nconns];
-        L->conns[i]->idx = i;
-        sio_buf_free(&c->in);
-        sio_buf_free(&c->out);
-        sio__free(L->alloc, c->origin);
+static void sio__conn_free(sio__loop *L, sio__conn *c) {
+    L->conns[c->idx] = L->conns[--L->nconns];
+    L->conns[c->idx]->idx = c->idx;
+    sio_buf_free(&c->in);
+    sio_buf_free(&c->out);
+    sio__free(L->alloc, c->origin);
 #ifdef SIO_TLS_BEARSSL
-        if (c->tls) sio__tls_free((sio__tls *)c->tls);
+    if (c->tls) sio__tls_free((sio__tls *)c->tls);
 #endif
-        if (c->ws) {
-            sio_ws_reader_free(c->ws);
-            sio__free(L->alloc, c->ws);
+    if (c->ws) {
+        sio_ws_reader_free(c->ws);
+        sio__free(L->alloc, c->ws);
+    }
+    sio__free(L->alloc, c);
+}
+
+/* Frees the connections closed this turn: the dead list, or a scan of
+   every connection if the list could not grow. */
+static void sio__loop_reap(sio__loop *L) {
+    size_t i;
+    for (i = 0; i < L->ndead; i++) sio__conn_free(L, L->dead[i]);
+    L->ndead = 0;
+    if (L->dead_scan) {
+        L->dead_scan = 0;
+        for (i = 0; i < L->nconns;) {
+            if (L->conns[i]->flags & SIO__F_DEAD) sio__conn_free(L, L->conns[i]);
+            else i++;
         }
-        sio__free(L->alloc, c);
     }
 }
+
+#ifdef SIO__EPOLL
+/* Brings the registered events in line with what the connection wants. */
+static void sio__ep_sync(sio__conn *c) {
+    unsigned want;
+    struct epoll_event ev;
+    if (c->flags & SIO__F_DEAD) return;
+    want = (c->flags & SIO__F_CLOSING ? 0u : (unsigned)EPOLLIN) | (sio__conn_wants_write(c) ? (unsigned)EPOLLOUT : 0u);
+    if (want == c->ep_mask) return;
+    memset(&ev, 0, sizeof ev);
+    ev.events = want;
+    ev.data.ptr = c;
+    if (epoll_ctl(c->loop->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) c->ep_mask = want;
+}
+#endif
 
 static void sio__loop_flush(sio__loop *L) {
     size_t i;
@@ -1335,6 +1393,9 @@ static void sio__loop_flush(sio__loop *L) {
         sio__conn *c = L->dirty[i];
         c->dirty = 0;
         sio__conn_flush(c);
+#ifdef SIO__EPOLL
+        sio__ep_sync(c);
+#endif
     }
     L->ndirty = 0;
 }
@@ -1351,12 +1412,55 @@ static void sio__loop_run_timers(sio__loop *L) {
 
 typedef void (*sio__accept_fn)(sio__conn *listener);
 
-/* A turn is prepare (timers, flush, reap, fill L->pfds), poll(), process. */
-static int sio__loop_prepare(sio__loop *L, int *timeout_ms) {
-    size_t i, n;
+/* What one ready connection does: accept, finish a connect, read, write. */
+static void sio__conn_ready(sio__conn *c, int readable, int writable, sio__accept_fn on_accept) {
+    if (c->flags & SIO__F_DEAD) return;
+    if (c->kind == SIO__C_LISTEN) {
+        if (on_accept) on_accept(c);
+        return;
+    }
+    if (c->flags & SIO__F_CONNECTING) {
+        int soerr = 0;
+        socklen_t sl = sizeof soerr;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+            sio__conn_close(c, SIO_ERR_REFUSED);
+            return;
+        }
+        c->flags &= ~(unsigned)SIO__F_CONNECTING;
+        sio__conn_mark_dirty(c);
+        if (c->ops->on_connect) c->ops->on_connect(c);
+        if (c->flags & SIO__F_DEAD) return;
+    }
+    if (readable) sio__conn_read(c);
+    if (writable && !(c->flags & SIO__F_DEAD)) {
+        sio__conn_flush(c);
+#ifdef SIO__EPOLL
+        sio__ep_sync(c);
+#endif
+    }
+}
+
+static int sio__loop_timeout(sio__loop *L, int timeout_ms) {
+    if (L->timers.n) {
+        uint64_t now = sio__now_ms(), at = L->timers.heap[0]->at;
+        int left = at <= now ? 0 : (at - now > 0x7fffffff ? 0x7fffffff : (int)(at - now));
+        if (timeout_ms < 0 || left < timeout_ms) timeout_ms = left;
+    }
+    return L->stop ? 0 : timeout_ms;
+}
+
+static void sio__loop_end_turn(sio__loop *L) {
     sio__loop_run_timers(L);
     sio__loop_flush(L);
     sio__loop_reap(L);
+}
+
+#ifndef SIO__EPOLL
+/* poll(): a turn is prepare (timers, flush, reap, fill L->pfds), poll(),
+   process. */
+static int sio__loop_prepare(sio__loop *L, int *timeout_ms) {
+    size_t i, n;
+    sio__loop_end_turn(L);
     if (L->pfd_cap < L->nconns) {
         size_t cap = L->nconns + 64;
         struct pollfd *p = (struct pollfd *)sio__realloc(L->alloc, L->pfds, cap * sizeof *p);
@@ -1373,12 +1477,7 @@ static int sio__loop_prepare(sio__loop *L, int *timeout_ms) {
         if (!(c->flags & SIO__F_CLOSING)) L->pfds[i].events |= POLLIN;
         if (sio__conn_wants_write(c)) L->pfds[i].events |= POLLOUT;
     }
-    if (L->timers.n) {
-        uint64_t now = sio__now_ms(), at = L->timers.heap[0]->at;
-        int left = at <= now ? 0 : (at - now > 0x7fffffff ? 0x7fffffff : (int)(at - now));
-        if (*timeout_ms < 0 || left < *timeout_ms) *timeout_ms = left;
-    }
-    if (L->stop) *timeout_ms = 0;
+    *timeout_ms = sio__loop_timeout(L, *timeout_ms);
     return (int)n;
 }
 
@@ -1389,31 +1488,13 @@ static void sio__loop_process(sio__loop *L, size_t n, sio__accept_fn on_accept) 
     L->now = sio__now_ms();
     for (i = 0; i < n && i < L->nconns; i++) {
         struct pollfd *p = &L->pfds[i];
-        sio__conn *c;
         if (!p->revents) continue;
-        c = L->conns[i];
-        if (c->flags & SIO__F_DEAD) continue;
-        if (c->kind == SIO__C_LISTEN) {
-            if (on_accept) on_accept(c);
-            continue;
-        }
-        if (c->flags & SIO__F_CONNECTING) {
-            int soerr = 0;
-            socklen_t sl = sizeof soerr;
-            if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
-                sio__conn_close(c, SIO_ERR_REFUSED);
-                continue;
-            }
-            c->flags &= ~(unsigned)SIO__F_CONNECTING;
-            if (c->ops->on_connect) c->ops->on_connect(c);
-            if (c->flags & SIO__F_DEAD) continue;
-        }
-        if (p->revents & (POLLIN | POLLHUP | POLLERR)) sio__conn_read(c);
-        if ((p->revents & POLLOUT) && !(c->flags & SIO__F_DEAD)) sio__conn_flush(c);
+        /* a hang-up is also worth a flush: it fails and closes the
+           connection, where a closing one would otherwise spin */
+        sio__conn_ready(L->conns[i], (p->revents & (POLLIN | POLLHUP | POLLERR)) != 0,
+                        (p->revents & (POLLOUT | POLLHUP | POLLERR)) != 0, on_accept);
     }
-    sio__loop_run_timers(L);
-    sio__loop_flush(L);
-    sio__loop_reap(L);
+    sio__loop_end_turn(L);
 }
 
 static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept) {
@@ -1440,6 +1521,50 @@ static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n, 
     sio__loop_process(L, (size_t)n, on_accept);
     return SIO_OK;
 }
+#else
+#ifndef SIO_EPOLL_EVENTS
+#define SIO_EPOLL_EVENTS 1024         /* events taken per epoll_wait() */
+#endif
+/* epoll: only ready connections cost anything in a turn. */
+static void sio__loop_process_ep(sio__loop *L, int n, sio__accept_fn on_accept) {
+    int i;
+    L->now = sio__now_ms();
+    for (i = 0; i < n; i++) {
+        unsigned ev = L->evs[i].events;
+        sio__conn_ready((sio__conn *)L->evs[i].data.ptr, (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0,
+                        (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0, on_accept);
+    }
+    sio__loop_end_turn(L);
+}
+
+static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept) {
+    int n;
+    sio__loop_end_turn(L);
+    n = epoll_wait(L->epfd, L->evs, SIO_EPOLL_EVENTS, sio__loop_timeout(L, timeout_ms));
+    if (n < 0) return errno == EINTR ? SIO_OK : SIO_ERR_IO;
+    sio__loop_process_ep(L, n, on_accept);
+    return SIO_OK;
+}
+
+/* The step API: the whole loop is one descriptor, the epoll set. */
+static int sio__loop_fds(sio__loop *L, struct pollfd *fds, int max, int *timeout_ms) {
+    sio__loop_end_turn(L);
+    if (max < 1) return 1;
+    fds[0].fd = L->epfd;
+    fds[0].events = POLLIN;
+    fds[0].revents = 0;
+    *timeout_ms = sio__loop_timeout(L, *timeout_ms);
+    return 1;
+}
+
+static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n, sio__accept_fn on_accept) {
+    int k = 0;
+    if (n < 0 || n > 1) return SIO_ERR_INVALID;
+    if (n == 1 && fds[0].revents) k = epoll_wait(L->epfd, L->evs, SIO_EPOLL_EVENTS, 0);
+    sio__loop_process_ep(L, k < 0 ? 0 : k, on_accept);
+    return SIO_OK;
+}
+#endif
 
 static int sio__loop_init(sio__loop *L, const sio_allocator *a, const sio_logger *log, size_t max_output) {
     memset(L, 0, sizeof *L);
@@ -1448,6 +1573,11 @@ static int sio__loop_init(sio__loop *L, const sio_allocator *a, const sio_logger
     L->max_output = max_output ? max_output : SIO_MAX_OUTPUT;
     L->scratch = (char *)sio__malloc(a, SIO_READ_CHUNK + 16);
     L->now = sio__now_ms();
+#ifdef SIO__EPOLL
+    L->epfd = epoll_create1(EPOLL_CLOEXEC);
+    L->evs = (struct epoll_event *)sio__malloc(a, SIO_EPOLL_EVENTS * sizeof *L->evs);
+    if (L->epfd < 0 || !L->evs) return SIO_ERR_IO;
+#endif
     return L->scratch ? SIO_OK : SIO_ERR_NOMEM;
 }
 
@@ -1457,7 +1587,12 @@ static void sio__loop_free(sio__loop *L) {
     sio__loop_reap(L);
     sio__free(L->alloc, L->conns);
     sio__free(L->alloc, L->dirty);
+    sio__free(L->alloc, L->dead);
     sio__free(L->alloc, L->pfds);
+#ifdef SIO__EPOLL
+    if (L->epfd >= 0) close(L->epfd);
+    sio__free(L->alloc, L->evs);
+#endif
     sio__free(L->alloc, L->timers.heap);
     sio__free(L->alloc, L->scratch);
     memset(L, 0, sizeof *L);
