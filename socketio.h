@@ -1019,9 +1019,11 @@ struct sio__loop {
 #endif
 };
 
+/* Only for sockets this library just made or accepted: they carry no
+   other status flags, so no F_GETFL is needed (one syscall less a
+   connection, which shows in the connect benchmark). */
 static int sio__set_nonblock(int fd) {
-    int fl = fcntl(fd, F_GETFL, 0);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return SIO_ERR_IO;
+    if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) return SIO_ERR_IO;
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     return SIO_OK;
 }

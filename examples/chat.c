@@ -302,8 +302,8 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    printf("chat: open http://localhost:%d (listening on port %d)\n", sio_server_port(ch.srv),
-           sio_server_port(ch.srv));
+    printf("chat: open %s://localhost:%d (listening on port %d)\n", d.tls.cert_file ? "https" : "http",
+           sio_server_port(ch.srv), sio_server_port(ch.srv));
     fflush(stdout);
     while (!stop_requested) sio_server_poll(ch.srv, 1000);
     sio_server_destroy(ch.srv);

@@ -36,7 +36,7 @@ else
 fi
 
 # ---- build ----
-make -s "$B/echo"
+make -s "$B/echo" "$B/epoll/echo"
 $CC $WARN -O2 -I. tools/bench/loadgen.c -o "$OUT/loadgen"
 $CC $WARN -O2 -I. tools/bench/ws_floor.c -o "$OUT/ws_floor"
 LG="$OUT/loadgen"
@@ -60,20 +60,21 @@ FDLIM=$(ulimit -n)
 
 RES="$OUT/results.txt"
 : >"$RES"
-PORT=$((3900 + RANDOM % 1000))
+PORT=""
 SPID=""
 
-start_server() { # kind -> sets SPID, PORT
+start_server() { # kind -> sets SPID, PORT (a free port on 127.0.0.1, read from the server)
     local kind=$1 log="$OUT/server-$1.log" i
-    PORT=$((PORT + 1))
     case $kind in
-    ours) $SRV_PIN "$B/echo" --port "$PORT" --max-connections 1000000 >"$log" 2>&1 & ;;
-    node) $SRV_PIN node tests/node/echo_server.mjs --port "$PORT" >"$log" 2>&1 & ;;
-    floor) $SRV_PIN "$OUT/ws_floor" --port "$PORT" >"$log" 2>&1 & ;;
+    ours) $SRV_PIN "$B/echo" --host 127.0.0.1 --port 0 --max-connections 1000000 >"$log" 2>&1 & ;;
+    epoll) $SRV_PIN "$B/epoll/echo" --host 127.0.0.1 --port 0 --max-connections 1000000 >"$log" 2>&1 & ;;
+    node) $SRV_PIN node tests/node/echo_server.mjs --host 127.0.0.1 --port 0 >"$log" 2>&1 & ;;
+    floor) $SRV_PIN "$OUT/ws_floor" --port 0 >"$log" 2>&1 & ;;
     esac
     SPID=$!
     for i in $(seq 1 200); do
-        grep -q '^listening' "$log" 2>/dev/null && return 0
+        PORT=$(sed -n 's/^listening on port \([0-9][0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n 1)
+        [ -n "$PORT" ] && return 0
         sleep 0.05
     done
     echo "bench: $kind server did not start:" >&2
@@ -141,7 +142,7 @@ echo "bench: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'
 START=$(date +%s)
 for rep in $(seq 1 "$REPS"); do
     # rotate the order each round so no server always runs first
-    case $((rep % 3)) in 1) ORDER="ours node floor" ;; 2) ORDER="node floor ours" ;; *) ORDER="floor ours node" ;; esac
+    case $((rep % 3)) in 1) ORDER="ours epoll node floor" ;; 2) ORDER="node floor ours epoll" ;; *) ORDER="floor epoll ours node" ;; esac
     for kind in $ORDER; do
         run "$kind" echo "$rep" --conns 50 --inflight 8 --duration "$DUR" --warmup "$WARM"
         run "$kind" idle "$rep" --conns "$IDLE_N" --step "$IDLE_STEP" --settle-ms 300 --hold 1
@@ -155,7 +156,7 @@ done
 # ~15 KB each and minutes to get there).
 MAX_TRY=$MAX_N
 [ "$MAX_TRY" -gt $((FDLIM - 100)) ] && MAX_TRY=$((FDLIM - 100))
-run ours idle max --conns "$MAX_TRY" --step "$MAX_STEP" --settle-ms 1000 --hold 2 --concurrency 512
+run epoll idle max --conns "$MAX_TRY" --step "$MAX_STEP" --settle-ms 1000 --hold 2 --concurrency 512
 echo "bench: measured in $(($(date +%s) - START)) s" >&2
 
 # ---- the table: medians over the runs ----
@@ -175,9 +176,10 @@ function median(fig, srv,   k, i, j, t, a) {
 }
 function fmt(v, d) { return v == "" ? "-" : sprintf("%." d "f", v) }
 function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
-function row(label, fig, d, unit,   o, nd, f) {
-    o = median(fig, "ours"); nd = median(fig, "node"); f = median(fig, "floor")
-    printf "| %s | %s | %s | %s | %s | %s |\n", label, fmt(o, d) unit, fmt(nd, d) unit, fmt(f, d) unit, ratio(o, nd), ratio(o, f)
+function row(label, fig, d, unit,   o, e, nd, f) {
+    o = median(fig, "ours"); e = median(fig, "epoll"); nd = median(fig, "node"); f = median(fig, "floor")
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label, fmt(o, d) unit, fmt(e, d) unit, fmt(nd, d) unit,
+        fmt(f, d) unit, ratio(o, nd), ratio(o, f), ratio(e, f)
 }
 {
     srv = kv($0, "srv"); mode = kv($0, "mode"); rep = kv($0, "rep")
@@ -201,15 +203,15 @@ function row(label, fig, d, unit,   o, nd, f) {
 }
 END {
     print ""
-    print "| figure | ours | node | floor | ours/node | ours/floor |"
-    print "|---|---|---|---|---|---|"
+    print "| figure | ours (poll) | ours (epoll) | node | floor | ours/node | ours/floor | epoll/floor |"
+    print "|---|---|---|---|---|---|---|---|"
     row("server CPU per acked echo, 50 conns x 8 in flight", "echo_cpu", 2, " us")
     row("RSS per idle WebSocket connection, " idle_n " conns", "idle_rss", 2, " KB")
     row("server CPU per fan-out delivery, " fan_n " receivers", "fanout", 2, " us")
     row("server CPU per connect, " conn_n " handshakes", "connect", 3, " ms")
     if (held != "") {
         why = held_failed + 0 > 0 ? "stopped by a failed connect" : (max_try < max_n ? "capped by the fd limit " fdlim : "all held")
-        printf "| concurrent connections held (tried %d: %s) | %d, %.0f MB (%.2f KB each; x100 K = %.0f MB) | - | - | - | - |\n", max_try, why, held, held_mb, held_per, held_per * 100000 / 1024
+        printf "| concurrent connections held by the epoll build (tried %d: %s) | %d, %.0f MB (%.2f KB each; x100 K = %.0f MB) | - | - | - | - | - | - |\n", max_try, why, held, held_mb, held_per, held_per * 100000 / 1024
     }
     row("p99 latency, 400 in flight", "p99", 2, " ms")
     row("server CPU per acked echo, 50 x 8, beside " idle_n " idle conns", "echo_loaded", 2, " us")
@@ -229,15 +231,15 @@ END {
 }' "$RES" | tee "$OUT/table.md"
 
 # ---- RSS against connections: first idle run of each server, plus the max run ----
-for kind in ours node floor; do
+for kind in ours epoll node floor; do
     f="$OUT/out-$kind-idle-1.txt"
     [ -f "$f" ] && awk '/^sample/ { split($2, a, "="); split($3, b, "="); print a[2], b[2] / 1024 }' "$f" >"$OUT/rss-$kind.dat"
 done
-[ -f "$OUT/out-ours-idle-max.txt" ] &&
-    awk '/^sample/ { split($2, a, "="); split($3, b, "="); print a[2], b[2] / 1024 }' "$OUT/out-ours-idle-max.txt" >"$OUT/rss-ours-max.dat"
+[ -f "$OUT/out-epoll-idle-max.txt" ] &&
+    awk '/^sample/ { split($2, a, "="); split($3, b, "="); print a[2], b[2] / 1024 }' "$OUT/out-epoll-idle-max.txt" >"$OUT/rss-ours-max.dat"
 if command -v gnuplot >/dev/null; then
     plots=""
-    for s in "ours:socketio.h (build/echo)" "node:Node socket.io" "floor:raw WebSocket floor" "ours-max:socketio.h, max run"; do
+    for s in "ours:socketio.h (build/echo)" "node:Node socket.io" "floor:raw WebSocket floor" "epoll:socketio.h (SIO_EPOLL)" "ours-max:socketio.h (epoll), max run"; do
         k=${s%%:*}
         [ -s "$OUT/rss-$k.dat" ] && plots="$plots${plots:+, }'$OUT/rss-$k.dat' using 1:2 with linespoints title '${s#*:}'"
     done

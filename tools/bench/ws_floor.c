@@ -13,7 +13,7 @@
    buffers: the unparsed tail of a read is the only thing ever kept.
 
    Build: cc -std=c99 -O2 -I../.. ws_floor.c -o ws_floor  (Linux only: epoll)
-   Run:   ws_floor --port 3000   (prints "listening on port N") */
+   Run:   ws_floor [--port N]   (127.0.0.1 only; N = 0 picks a free port; prints "listening on port N") */
 #define _GNU_SOURCE
 #define SIO_NO_CLIENT
 #define SOCKETIO_IMPLEMENTATION
@@ -269,7 +269,7 @@ int main(int argc, char **argv) {
     struct sigaction sig;
     struct rlimit rl;
     socklen_t sl = sizeof sa;
-    int port = 3000, one = 1, i;
+    int port = 0, one = 1, i;
 
     for (i = 1; i + 1 < argc; i += 2)
         if (strcmp(argv[i], "--port") == 0) port = atoi(argv[i + 1]);
@@ -288,6 +288,7 @@ int main(int argc, char **argv) {
     setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* benchmarks stay on loopback */
     sa.sin_port = htons((uint16_t)port);
     if (!f->scratch || f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
         listen(f->lfd, 4096) != 0) {
