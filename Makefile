@@ -19,6 +19,9 @@ SANTESTS := $(patsubst tests/%.c,$(B)/asan/tests/%,$(wildcard tests/test_*.c))
 CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(wildcard examples/*.c tools/*.c tests/test_*.c) $(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
 
 FUZZERS  := $(patsubst tests/fuzz_%.c,$(B)/fuzz/fuzz_%,$(wildcard tests/fuzz_*.c))
+ifneq ($(shell test -f /usr/include/bearssl.h && echo yes),yes)
+FUZZERS  := $(filter-out $(B)/fuzz/fuzz_tls,$(FUZZERS))
+endif
 FUZZ_SECONDS ?= 60
 
 .PHONY: check-client-js all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
@@ -79,6 +82,11 @@ $(B)/cxx.o: socketio.h
 $(B)/fuzz/fuzz_%: tests/fuzz_%.c socketio.h
 	@mkdir -p $(@D)
 	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
+
+# The TLS harness needs BearSSL.
+$(B)/fuzz/fuzz_tls: tests/fuzz_tls.c socketio.h
+	@mkdir -p $(@D)
+	$(CLANG) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DSIO_TLS_BEARSSL -I. $< -o $@ -lbearssl
 
 # Replays every seed (and every crash turned regression) under ASan/UBSan.
 fuzz-replay: $(FUZZERS)

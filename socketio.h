@@ -58,13 +58,16 @@
    SIO_NO_CLIENT         leave the client out (server-only build)
    SIO_NO_CLIENT_JS      do not embed the browser client
    SIO_TLS_BEARSSL       TLS through BearSSL (link with -lbearssl)
+   SIO_EPOLL             Linux: epoll instead of poll() (many connections)
    Limits (each #ifndef-guarded, see the "Limits" block and each section):
    SIO_HTTP_MAX_HEADERS 64, SIO_HTTP_MAX_HEADER_BYTES 16384,
    SIO_HTTP_MAX_REQUEST_LINE 8192, SIO_HTTP_MAX_CHUNK_LINE 4096,
    SIO_HTTP_TIMEOUT_MS 30000, SIO_JSON_MAX_DEPTH 64, SIO_WS_MAX_MESSAGE 1e6,
    SIO_MAX_ATTACHMENTS 10, SIO_MAX_NSP_LEN 128, SIO_MAX_EVENT_LEN 256,
    SIO_MAX_OUTPUT 16 MiB, SIO_MAX_CONNECTIONS 100000, SIO_READ_CHUNK 65536,
-   SIO_ACCEPT_BURST 256, SIO_CLIENT_MAX_BUFFERED 1 MiB.
+   SIO_ACCEPT_BURST 256, SIO_MAX_PACKETS_PER_PAYLOAD 10000,
+   SIO_CLIENT_MAX_BUFFERED 1 MiB, SIO_STREAM_CHUNK 64 KiB,
+   SIO_STREAM_HIGH_WATER 256 KiB, SIO_TLS_MAX_CHAIN 8, SIO_EPOLL_EVENTS 1024.
    What varies per server or client (ports, ping interval and timeout,
    max_payload, timeouts, CORS, allocator, logger) is in the desc structs,
    where 0 always means the documented default.
@@ -81,17 +84,21 @@
    desc a logger to hear why. Views (sio_str, sio_json, sio_args) handed to
    callbacks are valid until the callback returns.
 
-   5. SECTIONS (grep for ">>name")
-   ===============================
-   >>util     buffers, errors, logging, SHA-1, base64, UTF-8
-   >>json     JSON writer and validating reader
-   >>http     HTTP/1.1 request/response parser and writer
-   >>ws       WebSocket framing (RFC 6455), both roles
-   >>packet   Engine.IO payloads and Socket.IO packets as text
-   >>loop     sockets, timers and the poll() loop
-   >>eio      Engine.IO v4 server sessions: polling, WebSocket, upgrade
-   >>sio      Socket.IO v5 server: namespaces, events, acks, rooms
-   >>client   Engine.IO and Socket.IO client, reconnection
+   5. SECTIONS (grep for ">>name"), in the order the bytes flow
+   =============================================================
+   >>util       buffers, errors, logging
+   >>sha1 >>base64 >>utf8   the small codecs the protocols need
+   >>json       JSON writer and validating, allocation-free reader
+   >>http       HTTP/1.1 heads (>>http-chunked bodies, >>http-writer)
+   >>ws         WebSocket framing (RFC 6455), both roles
+   >>tls        TLS 1.2 through BearSSL as a memory engine (SIO_TLS_BEARSSL)
+   >>packet     Engine.IO payloads and Socket.IO packets as text
+   >>loop       sockets, timers and the poll()/epoll loop
+   >>eio        Engine.IO v4 server sessions: polling, WebSocket, upgrade
+   >>client-js  the browser client served at <path>socket.io.js
+   >>sio        Socket.IO v5 server: namespaces, events, acks, rooms
+   >>client     Engine.IO and Socket.IO client, reconnection
+   >>stream     byte streams compatible with the socket.io-stream package
 */
 /* The implementation needs POSIX declarations (getaddrinfo, poll,
    clock_gettime); they must be requested before the first system header,
@@ -230,12 +237,437 @@ typedef struct sio_logger {
     void *user;
 } sio_logger;
 
-/* >>wip-api: layer declarations being written in separate files */
-#include "wip/util_api.h"
-#include "wip/json_api.h"
-#include "wip/http_api.h"
-#include "wip/ws_api.h"
-#include "wip/tls_api.h"
+/* ---------------------------------------------------------------------
+   The layers, in the order bytes flow: util, JSON, HTTP, WebSocket, TLS.
+   ------------------------------------------------------------------- */
+/* ---------------------------------------------------------------------
+   Util: SHA-1, base64, incremental UTF-8 check.
+   Small pure functions the WebSocket handshake and the Engine.IO polling
+   transport need; no allocation except sio_base64_buf (through the buffer).
+   ------------------------------------------------------------------- */
+
+/* SHA-1 (RFC 3174) of data[0..len). Used only for the WebSocket accept key,
+   where it is a checksum, not a security primitive. */
+SIO_API void sio_sha1(const void *data, size_t len, unsigned char out[20]);
+
+/* Length of the base64 encoding of n bytes: 4*ceil(n/3), without the NUL.
+   Saturates at (size_t)-1 when the result would not fit. */
+SIO_API size_t sio_base64_encoded_len(size_t n);
+
+/* Standard alphabet (RFC 4648 section 4), '=' padding. Returns the full
+   encoded length whatever cap is; writes the encoding only when it fits
+   (cap >= that length) and then a NUL if one more byte is free, so
+   `sio_base64_encode(src, n, NULL, 0)` sizes the output like snprintf. */
+SIO_API size_t sio_base64_encode(const void *src, size_t n, char *dst, size_t cap);
+
+/* Strict decoder: standard alphabet only (no '-', '_', whitespace), padded
+   ("QQ==") or unpadded ("QQ") input, '=' only at the very end, and the
+   unused low bits of the last character must be zero ("QR==" is refused),
+   so every byte string has exactly one accepted spelling.
+   Returns SIO_OK and sets *out_len (may be NULL); SIO_ERR_PARSE on bad
+   input; SIO_ERR_TOO_BIG when cap is too small (*out_len then holds the
+   size needed and dst is untouched). */
+SIO_API int sio_base64_decode(const char *src, size_t n, unsigned char *dst, size_t cap, size_t *out_len);
+
+/* Appends the encoding (no NUL) to b. Returns SIO_OK or the buffer error. */
+SIO_API int sio_base64_buf(sio_buf *b, const void *src, size_t n);
+
+/* Incremental UTF-8 validation (RFC 3629: no overlongs, no surrogates,
+   nothing above U+10FFFF), for text that arrives in pieces, such as a
+   fragmented WebSocket message whose fragments may split a character.
+   Start with *state = 0 and feed the pieces in order. Returns 0 while the
+   text is valid so far, -1 as soon as it is not (and keeps failing after).
+   The text is complete and valid only if the last call returned 0 AND
+   *state is 0 again (a non-zero state means a character is cut short). */
+SIO_API int sio_utf8_check(unsigned *state, const char *s, size_t n);
+/* ---------------------------------------------------------------------
+   JSON (RFC 8259)
+
+   Socket.IO event arguments travel as one JSON array per packet, e.g.
+   42["chat",{"from":"ann","text":"hi"}]. Two halves:
+
+   * a writer that appends compact text, byte-for-byte what JavaScript's
+     JSON.stringify would produce, to an sio_buf;
+   * a reader that validates a text once (sio_json_parse) and then walks
+     it lazily: every sio_json is a {ptr,len} view of one value inside the
+     caller's text, so nothing is allocated and views stay valid exactly as
+     long as the text does. Lookups (sio_json_at, sio_json_get) rescan the
+     container from its start; use sio_json_iter to visit every item in
+     linear time.
+   ------------------------------------------------------------------- */
+
+/* 1 if s[0..n) is valid UTF-8 by RFC 3629: no overlong forms, no
+   surrogates (U+D800..U+DFFF), nothing above U+10FFFF. */
+SIO_API int sio_utf8_valid(const char *s, size_t n);
+
+/* ---- writer ---- */
+
+/* Misuse (a value inside an object without a key, a key inside an array,
+   an end that does not match its begin, a second top-level value) sets
+   err to SIO_ERR_STATE; nesting deeper than SIO_JSON_MAX_DEPTH gives
+   SIO_ERR_TOO_BIG; a string that is not UTF-8 gives SIO_ERR_UTF8. After
+   the first error every call is ignored, so a whole sequence of calls is
+   checked once by sio_json_writer_finish(). */
+typedef struct sio_json_writer {
+    sio_buf *out;            /* where text goes; errors stick in out->err */
+    int depth;               /* current nesting */
+    unsigned char first[SIO_JSON_MAX_DEPTH + 1]; /* 1 = next value is the first in its container */
+    unsigned char is_obj[SIO_JSON_MAX_DEPTH + 1]; /* 1 = container at this depth is an object */
+    int after_key;           /* a key was just written: the next value needs no comma */
+    int err;                 /* first error: SIO_ERR_TOO_BIG (depth), SIO_ERR_STATE (misuse), SIO_ERR_UTF8 */
+} sio_json_writer;
+
+SIO_API void sio_json_writer_init(sio_json_writer *w, sio_buf *out);
+SIO_API void sio_json_obj_begin(sio_json_writer *w);
+SIO_API void sio_json_obj_end(sio_json_writer *w);
+SIO_API void sio_json_arr_begin(sio_json_writer *w);
+SIO_API void sio_json_arr_end(sio_json_writer *w);
+SIO_API void sio_json_key(sio_json_writer *w, const char *key);            /* NUL-terminated */
+SIO_API void sio_json_key_n(sio_json_writer *w, const char *key, size_t n);
+SIO_API void sio_json_str(sio_json_writer *w, const char *s);              /* NUL-terminated */
+SIO_API void sio_json_str_n(sio_json_writer *w, const char *s, size_t n);
+SIO_API void sio_json_int(sio_json_writer *w, long long v);
+/* Shortest text that reads back as the same double, formatted like
+   JavaScript: 1, 0.5, 100000000000000000000, 1e+21, 1e-7; NaN and
+   infinities become null, -0 becomes 0. Always '.' whatever the locale. */
+SIO_API void sio_json_num(sio_json_writer *w, double v);
+SIO_API void sio_json_bool(sio_json_writer *w, int v);
+SIO_API void sio_json_null(sio_json_writer *w);
+/* Insert an already valid JSON value (not checked), with the right comma. */
+SIO_API void sio_json_raw(sio_json_writer *w, const char *json, size_t n);
+/* SIO_OK, or the first error of the writer or of its buffer. Also fails
+   with SIO_ERR_STATE if containers are still open or nothing was written. */
+SIO_API int  sio_json_writer_finish(sio_json_writer *w);
+
+/* ---- reader ---- */
+
+typedef enum sio_json_type {
+    SIO_JSON_INVALID = 0,
+    SIO_JSON_NULL,
+    SIO_JSON_FALSE,
+    SIO_JSON_TRUE,
+    SIO_JSON_NUMBER,
+    SIO_JSON_STRING,
+    SIO_JSON_ARRAY,
+    SIO_JSON_OBJECT
+} sio_json_type;
+
+/* A view of ONE value: ptr at its first character, len covers it exactly
+   (a string includes its quotes, a container its brackets). */
+typedef struct sio_json {
+    const char *ptr;
+    size_t len;
+    sio_json_type type;
+} sio_json;
+
+/* The whole of text[0..n) must be exactly one value, whitespace around it
+   allowed. Validates everything: grammar, UTF-8 inside strings, escapes
+   (a \uD800-\uDBFF escape must be followed by a \uDC00-\uDFFF one, so
+   every string unescapes to valid UTF-8), depth <= SIO_JSON_MAX_DEPTH.
+   Returns SIO_OK, SIO_ERR_PARSE or SIO_ERR_TOO_BIG (depth); root (may be
+   NULL) gets the value, or type SIO_JSON_INVALID on error. Never reads
+   past n, never allocates, never recurses. */
+SIO_API int sio_json_parse(const char *text, size_t n, sio_json *root);
+
+/* Validate one value at the start of text (after optional whitespace);
+   whatever follows it is left alone. *used = offset just past the value
+   on success, the offset where the error was found otherwise. The
+   Socket.IO packet parser uses this to find where the payload ends. */
+SIO_API int sio_json_validate_prefix(const char *text, size_t n, size_t *used);
+
+/* The functions below expect values that came from sio_json_parse (or
+   from at/get/iter on such a value); on anything else they return
+   nonsense but never read outside [ptr, ptr+len). */
+
+SIO_API size_t sio_json_count(sio_json v);                        /* items of an array/object, else 0 */
+SIO_API int    sio_json_at(sio_json arr, size_t i, sio_json *out); /* SIO_OK / SIO_ERR_NOT_FOUND */
+SIO_API int    sio_json_get(sio_json obj, const char *key, sio_json *out); /* first member whose unescaped key equals key */
+
+typedef struct sio_json_iter {
+    sio_json parent;
+    size_t pos;
+} sio_json_iter;
+SIO_API void sio_json_iter_init(sio_json_iter *it, sio_json container);
+/* 1 while items remain. For objects *key is the member name (a string
+   value, still escaped); for arrays key->type is SIO_JSON_INVALID. Either
+   pointer may be NULL. */
+SIO_API int  sio_json_iter_next(sio_json_iter *it, sio_json *key, sio_json *val);
+
+SIO_API double    sio_json_number(sio_json v);  /* 0 if not a number; correctly rounded, locale-independent */
+SIO_API long long sio_json_integer(sio_json v); /* truncated toward zero, clamped to long long; exact for integer text */
+SIO_API int       sio_json_is_true(sio_json v);
+/* Unescape a string value into dst (always NUL-terminated when cap > 0,
+   truncated like snprintf but never inside a UTF-8 sequence). Returns the
+   full unescaped length, so a return >= cap means truncation; dst may be
+   NULL when cap is 0. Not a string: returns 0, dst = "". Note "\u0000"
+   unescapes to a NUL byte inside the result. */
+SIO_API size_t    sio_json_strcpy(sio_json v, char *dst, size_t cap);
+SIO_API int       sio_json_str_eq(sio_json v, const char *s); /* 1 if string value equals s after unescaping */
+/* Content of a string value without its quotes, still escaped ({NULL,0}
+   if not a string). Equal to the unescaped text when it has no '\\'. */
+SIO_API sio_str   sio_json_raw_str(sio_json v);
+/* ---------------------------------------------------------------------
+   HTTP/1.1 (RFC 9110, RFC 9112): just enough for long-polling, WebSocket
+   upgrades and plain pages, on both sides. Pure functions over bytes: the
+   caller owns the buffer and every sio_str handed out is a view into it,
+   valid while that buffer is unchanged.
+   ------------------------------------------------------------------- */
+
+#ifndef SIO_HTTP_MAX_CHUNK_LINE
+#define SIO_HTTP_MAX_CHUNK_LINE 4096      /* chunk size line; whole trailer section */
+#endif
+
+typedef struct sio_http_header {
+    sio_str name, value;          /* value has leading/trailing OWS removed */
+} sio_http_header;
+
+typedef struct sio_http_msg {
+    /* request */
+    sio_str method, target;       /* target as sent: "/socket.io/?EIO=4&transport=polling" */
+    sio_str path, query;          /* target split at the first '?' (query without '?', empty if none) */
+    /* response */
+    int status;                   /* 100..999 */
+    sio_str reason;               /* may be empty */
+    /* both */
+    int minor_version;            /* 0 or 1 (HTTP/1.0 or HTTP/1.1) */
+    sio_http_header headers[SIO_HTTP_MAX_HEADERS];
+    int header_count;
+    long long content_length;     /* -1 when absent */
+    int chunked;                  /* Transfer-Encoding: chunked (as the last coding) */
+    int keep_alive;               /* 1.1: on unless "Connection: close"; 1.0: only with "keep-alive" */
+    int upgrade_websocket;        /* "Upgrade: websocket" and Connection lists "upgrade" */
+    size_t header_bytes;          /* bytes up to and including the blank line */
+} sio_http_msg;
+
+/* Parses a request head from buf[0..len). Returns header_bytes (> 0) when
+   the head is complete, 0 when more bytes are needed, or a negative
+   SIO_ERR_*; then *http_status (may be NULL) is the status to answer with:
+   400 malformed (SIO_ERR_PARSE), 414 request line too long and 431 head
+   too big or too many headers (SIO_ERR_TOO_BIG), 505 HTTP version other
+   than 1.x and 501 unknown Transfer-Encoding (SIO_ERR_UNSUPPORTED).
+   Strict where leniency enables request smuggling: CRLF line ends only,
+   no obs-fold, Content-Length digits only and never together with
+   Transfer-Encoding. Every call parses from the start of buf again; use
+   sio_http_head_ready() to skip calls that cannot complete. The body (if
+   any) starts at buf + header_bytes: Content-Length bytes, or chunked. */
+SIO_API int sio_http_parse_request(const char *buf, size_t len, sio_http_msg *m, int *http_status);
+
+/* Same for a response head (status line instead of request line). Bare LF
+   line ends are tolerated. Errors: SIO_ERR_PARSE, SIO_ERR_TOO_BIG,
+   SIO_ERR_UNSUPPORTED (not HTTP/1.x, or a transfer coding other than
+   chunked). When both Transfer-Encoding: chunked and Content-Length are
+   present, chunked wins and content_length is -1 (RFC 9112 6.3). Whether
+   a body follows at all (HEAD, 1xx, 204, 304) is for the caller to know. */
+SIO_API int sio_http_parse_response(const char *buf, size_t len, sio_http_msg *m);
+
+/* Cheap pre-check for incremental reads: buf[0..prev_len) was already seen
+   by the parser (which returned 0), buf[0..len) is what is there now.
+   Returns 1 when the head may now be complete or a size limit was
+   crossed, i.e. when the parser is worth calling; 0 when the call can be
+   skipped (bad bytes are then reported a little later, once the empty
+   line or a limit arrives). Keeps byte-at-a-time arrival from costing
+   O(n^2) on a bounded but 16 KiB head. */
+SIO_API int sio_http_head_ready(const char *buf, size_t len, size_t prev_len);
+
+/* First header called `name` (case-insensitive); {NULL,0} if absent. A
+   present but empty header has a non-NULL ptr and len 0. */
+SIO_API sio_str sio_http_header_get(const sio_http_msg *m, const char *name);
+
+/* 1 if the comma-separated list `value` contains `token` (case-insensitive,
+   OWS around elements ignored), else 0. "keep-alive, Upgrade" has "upgrade". */
+SIO_API int sio_http_token_has(sio_str value, const char *token);
+
+/* Looks up the first `key` in a query string "a=1&b=2" (without '?'); the
+   key is compared as sent, not %-decoded. Returns 1 and sets *raw_value
+   (may be NULL) to the still %-encoded value, or returns 0. A bare "a"
+   counts as found with an empty value; an empty key is never found. */
+SIO_API int sio_http_query_get(sio_str query, const char *key, sio_str *raw_value);
+
+/* %XX-decodes src[0..n) into dst (malformed % sequences are copied as
+   is; '+' becomes ' ' if plus_is_space), writes at most cap-1 bytes and a
+   NUL when cap > 0, and returns the full decoded length (like snprintf: a
+   result >= cap means truncation). dst == src is allowed (the output never
+   outruns the input). "%00" yields a NUL byte: use the returned length. */
+SIO_API size_t sio_http_url_decode(const char *src, size_t n, char *dst, size_t cap, int plus_is_space);
+
+/* Incremental chunked body decoding (RFC 9112 7.1), in place.
+   Zero-initialise the state before the first call. */
+typedef struct sio_http_chunked {
+    int state;
+    unsigned long long remaining; /* data bytes left in the current chunk */
+    size_t ext_len;               /* bytes in the current size line / trailer section */
+} sio_http_chunked;
+
+/* Decodes as much of buf[0..len) as it can. On return buf[0..*out_len)
+   holds decoded body bytes (*out_len <= *consumed), *consumed input bytes
+   were eaten and buf[*consumed..len) is untouched input for the next call.
+   Returns 1 once the last chunk and trailers are complete (*consumed then
+   stops right after them: a pipelined message may follow), 0 when more
+   input is needed, SIO_ERR_PARSE on bad syntax, SIO_ERR_TOO_BIG when a
+   size line or the trailer section exceeds SIO_HTTP_MAX_CHUNK_LINE bytes
+   or a size overflows 64 bits. Errors are sticky. Line ends must be CRLF.
+   The total body size is not limited here: count *out_len yourself. */
+SIO_API int sio_http_chunked_decode(sio_http_chunked *st, char *buf, size_t len, size_t *consumed, size_t *out_len);
+
+/* Standard reason phrase ("OK", "Bad Request", "Payload Too Large", ...);
+   an unknown code gets a generic one by class. Never NULL. */
+SIO_API const char *sio_http_reason(int status);
+
+/* Appends "HTTP/1.1 <status> <reason>\r\n", "Content-Type: ..." (if
+   content_type is not NULL), "Content-Length: <n>" (if body_len >= 0; pass
+   -1 for 1xx, 204 and chunked answers), the preformatted extra_headers
+   block "K: V\r\n..." (may be NULL) and the blank line. Returns SIO_OK,
+   SIO_ERR_INVALID (status outside 100..999, CR/LF in content_type, or
+   extra_headers not made of complete non-empty CRLF lines, which would
+   let a header be injected or end the head early) or the buffer's error. */
+SIO_API int sio_http_write_head(sio_buf *b, int status, const char *content_type, long long body_len, const char *extra_headers);
+/* ---------------------------------------------------------------------
+   WebSocket framing (RFC 6455), both roles, as pure functions on bytes.
+   No sockets here: the caller moves bytes, these functions build and
+   parse frames. No extensions (permessage-deflate is never negotiated),
+   so RSV bits must always be zero.
+   ------------------------------------------------------------------- */
+
+enum {
+    SIO_WS_OP_CONT = 0,
+    SIO_WS_OP_TEXT = 1,
+    SIO_WS_OP_BINARY = 2,
+    SIO_WS_OP_CLOSE = 8,
+    SIO_WS_OP_PING = 9,
+    SIO_WS_OP_PONG = 10
+};
+
+/* Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(sha1(key + GUID)),
+   28 chars + NUL. SIO_ERR_INVALID unless the key is 24 chars of base64
+   that decode to 16 bytes (RFC 6455 section 4.2.1, item 5). */
+SIO_API int sio_ws_accept_key(const char *client_key, size_t n, char out[29]);
+
+/* Client side: Sec-WebSocket-Key from 16 random bytes, 24 chars + NUL. */
+SIO_API void sio_ws_make_key(const unsigned char nonce16[16], char out[25]);
+
+/* Writes a frame header, returns its length (2..14). mask4 NULL = unmasked
+   (server to client); otherwise the 4-byte key is written and the caller
+   masks the payload with sio_ws_mask. opcode is used as given (low 4 bits). */
+SIO_API size_t sio_ws_write_header(unsigned char out[14], int fin, int opcode, uint64_t payload_len,
+                                   const unsigned char *mask4);
+
+/* XOR-masks (or unmasks: same operation) n bytes in place. offset is the
+   position of data[0] within the frame payload, so a payload may be
+   masked in several pieces. */
+SIO_API void sio_ws_mask(unsigned char *data, size_t n, const unsigned char mask4[4], size_t offset);
+
+/* Appends one whole, final (FIN) frame to b; with mask4 the copy in b is
+   masked, the caller's payload is left alone. SIO_ERR_INVALID for an
+   unknown opcode or a control frame over 125 bytes; otherwise SIO_OK or
+   the buffer's error. */
+SIO_API int sio_ws_append_frame(sio_buf *b, int opcode, const void *payload, size_t n,
+                                const unsigned char *mask4);
+
+/* Appends a close frame. code 0 = empty body (reason must be NULL or "");
+   else a code that may be sent on the wire (1000-1003, 1007-1014,
+   3000-4999) and an optional NUL-terminated UTF-8 reason of at most 123
+   bytes. SIO_ERR_INVALID otherwise. */
+SIO_API int sio_ws_append_close(sio_buf *b, int code, const char *reason, const unsigned char *mask4);
+
+/* What sio_ws_read hands out. */
+typedef enum sio_ws_kind {
+    SIO_WS_NONE = 0,   /* nothing complete yet */
+    SIO_WS_TEXT,       /* data/len: whole message, valid UTF-8 */
+    SIO_WS_BINARY,     /* data/len: whole message */
+    SIO_WS_PING,       /* data/len: ping payload (<= 125), echo it in a pong */
+    SIO_WS_PONG,       /* data/len: pong payload */
+    SIO_WS_CLOSE       /* close_code, close_reason; data/len: raw body */
+} sio_ws_kind;
+
+typedef struct sio_ws_msg {
+    sio_ws_kind kind;
+    unsigned char *data;  /* payload, unmasked; valid until the next sio_ws_read
+                             call on the same reader AND while the caller's
+                             buffer is unchanged (it may point into it) */
+    size_t len;
+    int close_code;       /* SIO_WS_CLOSE: 1005 when the frame had no code */
+    sio_str close_reason; /* SIO_WS_CLOSE: UTF-8 view into data, may be empty */
+} sio_ws_msg;
+
+/* Zero-initialise, then set the public fields. */
+typedef struct sio_ws_reader {
+    int expect_masked;          /* 1 on the server (client frames MUST be masked),
+                                   0 on the client (server frames MUST NOT be) */
+    size_t max_message;         /* 0 = SIO_WS_MAX_MESSAGE; a larger message -> 1009;
+                                   values above 1 GiB count as 1 GiB */
+    const sio_allocator *alloc; /* for the reassembly buffer; NULL = default */
+    /* private */
+    sio_buf frag;               /* reassembly of fragmented messages only */
+    int frag_opcode;            /* 0 = no fragmented message in progress */
+    unsigned utf8_state;        /* sio_utf8_check state across text fragments */
+    int error_code;             /* after an error: the close status to send
+                                   (1002 protocol, 1007 bad UTF-8, 1009 too big) */
+} sio_ws_reader;
+
+/* Parses frames from buf[0..len) and returns the number of bytes consumed
+   (the caller drops them from its input) with *msg filled in:
+   - kind != SIO_WS_NONE: one message or control frame is complete;
+   - kind == SIO_WS_NONE: no message is complete. The return value is then
+     0, or the size of whole fragments moved into the reassembly buffer.
+   Call again with the remaining bytes until it returns 0 with kind NONE,
+   then wait for more input. Only whole frames are consumed, so the
+   caller's input buffer must be able to hold max_message + 14 bytes.
+   A frame that is not part of a fragmented message is unmasked IN PLACE
+   and msg->data points into buf (buf must be writable): no copy.
+   Fragmented messages are joined in the reader (at most max_message
+   bytes); control frames may be interleaved and are returned as they come.
+   Negative on a protocol violation: SIO_ERR_PROTOCOL (close code 1002),
+   SIO_ERR_UTF8 (1007) or SIO_ERR_TOO_BIG (1009), with r->error_code set
+   to the close code to send; the reader then keeps returning that error.
+   The size is checked from the frame header, before any payload arrives. */
+SIO_API int sio_ws_read(sio_ws_reader *r, unsigned char *buf, size_t len, sio_ws_msg *msg);
+
+/* Frees the reassembly buffer and clears the private state (error
+   included); the public fields stay, so the reader can serve a new
+   connection as is. */
+SIO_API void sio_ws_reader_free(sio_ws_reader *r);
+/* ---------------------------------------------------------------------
+   TLS settings (used only when built with SIO_TLS_BEARSSL and -lbearssl).
+   The struct is declared in every build so that the server and client
+   descs have the same layout whether or not TLS is compiled in; without
+   SIO_TLS_BEARSSL a desc that asks for TLS gets SIO_ERR_UNSUPPORTED.
+
+   BearSSL speaks TLS 1.0 to 1.2; this library allows only TLS 1.2,
+   which every current browser and Node accept. Strings are read when the
+   server or client is created and may be freed afterwards.
+   ------------------------------------------------------------------- */
+#ifndef SIO_TLS_MAX_CHAIN
+#define SIO_TLS_MAX_CHAIN 8              /* certificates in one chain */
+#endif
+#ifndef SIO_TLS_MAX_PEM_BYTES
+#define SIO_TLS_MAX_PEM_BYTES (4u << 20) /* one PEM file or string */
+#endif
+#ifndef SIO_TLS_MAX_ANCHORS
+#define SIO_TLS_MAX_ANCHORS 4096         /* trust anchors (CA certificates) */
+#endif
+#ifndef SIO_TLS_BIDI
+#define SIO_TLS_BIDI 1                   /* 1: full-duplex engine buffer (~33 KiB a
+                                            connection), 0: half-duplex (~16.7 KiB) */
+#endif
+
+typedef struct sio_tls_config {
+    /* Server: the certificate chain (leaf first) and its private key
+       (RSA or EC; PKCS#1, SEC1 or PKCS#8 PEM). Client: an optional client
+       certificate and key. The *_pem fields hold the same in memory
+       (NUL-terminated) and are used when the *_file field is NULL. */
+    const char *cert_file, *key_file;
+    const char *cert_pem, *key_pem;
+    /* Client: the CAs to trust, a PEM bundle or a directory whose *.pem
+       and *.crt files are read; NULL and ca_pem NULL = the system bundle
+       /etc/ssl/certs/ca-certificates.crt. Server: when given, every
+       client must present a certificate signed by one of these CAs. */
+    const char *ca_file;
+    const char *ca_pem;                  /* same, in memory (NUL-terminated) */
+    /* Client: accept any certificate from any server. Only for tests
+       against self-signed servers: anyone on the path can read and change
+       the traffic. The caller should say so loudly when it is set. */
+    int insecure_skip_verify;
+} sio_tls_config;
 
 /* =====================================================================
    Engine.IO and Socket.IO packets as pure functions (no sockets)
@@ -459,9 +891,298 @@ SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected *
 SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets in a room */
 
 #ifndef SIO_NO_CLIENT
-#include "wip/client_api.h"
+/* =====================================================================
+   Client API
+   =====================================================================
+   A client is a "manager", as in the Node socket.io-client: one Engine.IO
+   connection (polling, WebSocket, or polling upgraded to WebSocket) that
+   carries any number of namespace sockets. It connects on creation,
+   reconnects with exponential back-off when the link is lost, re-joins
+   every namespace with its auth payload, and holds the emits made while
+   it was down until it is back. Everything happens inside
+   sio_client_poll() / sio_client_run(), on the calling thread; callbacks
+   must not call sio_client_destroy().
+
+       sio_client_desc d; memset(&d, 0, sizeof d);
+       d.url = "http://127.0.0.1:3000";
+       sio_client *c = sio_client_create(&d, &err);
+       sio_client_socket *s = sio_client_socket_open(c, "/", "{\"token\":\"x\"}");
+       sio_client_on(s, "chat", on_chat, NULL);
+       sio_client_emit_json(s, "chat", "[\"hi\"]");
+       sio_client_run(c);                                               */
+
+#ifndef SIO_CLIENT_MAX_BUFFERED
+#define SIO_CLIENT_MAX_BUFFERED (1u << 20)  /* default bytes of emits held per socket while offline */
 #endif
-#include "wip/stream_api.h"
+#ifndef SIO_CLIENT_MAX_BODY
+#define SIO_CLIENT_MAX_BODY (64u << 20)     /* bytes of one polling response */
+#endif
+#ifndef SIO_CLIENT_MAX_ADDRS
+#define SIO_CLIENT_MAX_ADDRS 8              /* resolved addresses tried in turn */
+#endif
+#ifndef SIO_CLIENT_MAX_HOST
+#define SIO_CLIENT_MAX_HOST 256             /* bytes of the host name in the URL */
+#endif
+
+typedef struct sio_client sio_client;               /* a manager: one Engine.IO connection */
+typedef struct sio_client_socket sio_client_socket; /* one namespace on it */
+
+/* An incoming event. name and args are views valid until the handler
+   returns. */
+typedef struct sio_client_event {
+    sio_client_socket *socket;
+    sio_str name;
+    sio_args args;
+    long long ack_id;       /* >= 0 when the server wants an ack: answer with sio_client_ack() */
+} sio_client_event;
+
+typedef void (*sio_client_event_fn)(const sio_client_event *ev, void *user);
+typedef void (*sio_client_socket_fn)(sio_client_socket *s, void *user);
+/* reason as the Node client gives it: "io server disconnect", "io client
+   disconnect", "ping timeout", "transport close", "transport error",
+   "parse error" */
+typedef void (*sio_client_disconnect_fn)(sio_client_socket *s, const char *reason, void *user);
+/* message: the server's CONNECT_ERROR message, or why the connection
+   failed ("xhr poll error", "websocket error", "timeout"); data_json: the
+   raw JSON of the CONNECT_ERROR "data" member, NULL when absent. */
+typedef void (*sio_client_error_fn)(sio_client_socket *s, const char *message, const char *data_json, void *user);
+/* The ack's arguments, or args == NULL and err == SIO_ERR_TIMEOUT /
+   SIO_ERR_CLOSED when no ack will come. */
+typedef void (*sio_client_ack_fn)(sio_client_socket *s, int err, const sio_args *args, void *user);
+
+typedef struct sio_client_desc {
+    const char *url;             /* http://host:port[/nsp][?query], ws:// too; [::1] for IPv6.
+                                    https:// and wss:// need SIO_TLS_BEARSSL, else SIO_ERR_UNSUPPORTED */
+    const char *path;            /* NULL = "/socket.io/" */
+    const char *transports;      /* NULL or "auto" = polling then upgrade; "polling"; "websocket" */
+    const char *query;           /* extra query "k=v&k2=v2", already %-encoded; NULL = none */
+    const char *headers;         /* extra request headers "K: V\r\n..."; NULL = none */
+    sio_tls_config tls;          /* https/wss (SIO_TLS_BEARSSL): tls.ca_file (NULL = system bundle),
+                                    tls.insecure_skip_verify, optional client cert_file/key_file */
+    int no_reconnection;         /* 1 = never reconnect */
+    int reconnection_attempts;   /* 0 = unlimited */
+    int reconnection_delay_ms;   /* 0 = 1000: first delay */
+    int reconnection_delay_max_ms; /* 0 = 5000 */
+    double randomization_factor; /* 0 = 0.5; < 0 = no jitter */
+    int timeout_ms;              /* 0 = 20000: Engine.IO handshake deadline */
+    size_t max_buffered;         /* 0 = SIO_CLIENT_MAX_BUFFERED: emits held per socket while offline */
+    int resolve_timeout_ms;      /* reserved: name resolution (getaddrinfo) is synchronous */
+    void (*on_reconnect_attempt)(sio_client *c, int attempt, void *user);
+    void (*on_reconnect)(sio_client *c, int attempt, void *user);
+    void (*on_reconnect_failed)(sio_client *c, void *user);
+    void *user;
+    sio_allocator allocator;
+    sio_logger logger;           /* debug level: handshake, upgrade, every packet both ways */
+} sio_client_desc;
+
+/* Parses the URL, resolves the host and starts connecting. NULL on error
+   with *err (may be NULL) set: SIO_ERR_INVALID (bad URL or transports),
+   SIO_ERR_UNSUPPORTED (TLS), SIO_ERR_RESOLVE, SIO_ERR_NOMEM. */
+SIO_API sio_client *sio_client_create(const sio_client_desc *d, int *err);
+SIO_API void sio_client_destroy(sio_client *c);
+SIO_API void *sio_client_user(const sio_client *c);
+
+/* Opens (or re-opens) the socket of namespace nsp (NULL = the URL's
+   namespace, "/" when it has none); auth_json: an object sent with every
+   CONNECT, NULL = none. Returns NULL on a bad namespace or auth, or no memory. */
+SIO_API sio_client_socket *sio_client_socket_open(sio_client *c, const char *nsp, const char *auth_json);
+/* Leaves the namespace (DISCONNECT, reason "io client disconnect"); the
+   Engine.IO connection closes with the last socket, as in Node. */
+SIO_API void sio_client_socket_close(sio_client_socket *s);
+SIO_API sio_client *sio_client_socket_client(const sio_client_socket *s);
+SIO_API const char *sio_client_socket_id(const sio_client_socket *s);   /* "" while not connected */
+SIO_API int  sio_client_connected(const sio_client_socket *s);
+
+SIO_API int  sio_client_on(sio_client_socket *s, const char *event, sio_client_event_fn fn, void *user); /* "*" = any */
+SIO_API void sio_client_on_connect(sio_client_socket *s, sio_client_socket_fn fn, void *user);
+SIO_API void sio_client_on_disconnect(sio_client_socket *s, sio_client_disconnect_fn fn, void *user);
+SIO_API void sio_client_on_connect_error(sio_client_socket *s, sio_client_error_fn fn, void *user);
+
+/* Emits: sent at once when connected, else held (at most max_buffered
+   bytes per socket; beyond that SIO_ERR_TOO_BIG and the emit is dropped,
+   the older ones are kept) and sent once the namespace is joined again.
+   SIO_ERR_STATE on a socket that was closed or refused. */
+SIO_API int  sio_client_emit(sio_client_socket *s, const char *event, const sio_msg *args);
+SIO_API int  sio_client_emit_json(sio_client_socket *s, const char *event, const char *json_args);
+/* timeout_ms <= 0: wait for the ack as long as the socket stays connected. */
+SIO_API int  sio_client_emit_ack(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
+                                 sio_client_ack_fn fn, void *user);
+/* Dropped (returns 1) unless connected right now. */
+SIO_API int  sio_client_emit_volatile(sio_client_socket *s, const char *event, const sio_msg *args);
+SIO_API int  sio_client_ack(sio_client_socket *s, long long ack_id, const sio_msg *args);
+
+SIO_API const char *sio_client_transport(const sio_client *c);  /* "polling", "websocket", or "" when down */
+/* 1 once the client stopped for good: closed by the user, every namespace
+   left or refused, or reconnection given up. */
+SIO_API int  sio_client_closed(const sio_client *c);
+SIO_API int  sio_client_poll(sio_client *c, int timeout_ms);      /* one loop turn */
+SIO_API int  sio_client_run(sio_client *c);                       /* until stopped or closed */
+SIO_API void sio_client_stop(sio_client *c);
+/* Leaves every namespace and closes the connection; no reconnection. */
+SIO_API void sio_client_disconnect(sio_client *c);
+#endif
+/* =====================================================================
+   Streams (wire-compatible with the npm socket.io-stream package 0.9.x)
+   =====================================================================
+   Pipes bytes between peers chunk by chunk with back-pressure, over plain
+   events and binary attachments, exactly as socket.io-stream does, so a
+   Node or browser peer using that package works unchanged. A stream is
+   named by an id inside the arguments of an event; the peer that reads
+   asks for each chunk; the writer sends one chunk per request. Memory per
+   stream stays below SIO_STREAM_HIGH_WATER bytes whatever the size of the
+   transfer.
+
+   Server: one hub per namespace that uses streams.
+       sio_stream_hub *hub = sio_stream_attach(sio_of(srv, "/"), &err);
+       sio_stream_on(hub, "download", on_download, NULL);   incoming streams
+       ...
+       static void on_download(const sio_stream_event *ev, void *user) {
+           sio_stream_send_file(ev->stream, "big.bin");     file -> peer, then end
+       }
+   Client: sio_stream_attach_client(sock, &err) on a sio_client_socket,
+   then the same calls, with sio_stream_open_client to start a stream.
+
+   Lifetime: a stream is alive from sio_stream_open* (or the incoming
+   event) until its on_close handler has returned, or until the caller
+   ends it with sio_stream_error() / sio_stream_destroy(). on_close may
+   run inside one of your own calls (sio_stream_end on a stream with
+   nothing left to send, for instance): once it has run, do not touch the
+   stream again, even on return from that call. Destroy a hub
+   only after its server or client has been destroyed (that delivers the
+   last disconnects, which close every stream). A hub installs its own
+   disconnect handler in front of the namespace's (or client socket's)
+   one: call sio_on_disconnect / sio_client_on_disconnect BEFORE
+   sio_stream_attach*, not after, or the hub will not see disconnects. */
+
+#ifndef SIO_STREAM_CHUNK
+#define SIO_STREAM_CHUNK 65536          /* largest chunk sent in one $stream-write */
+#endif
+#ifndef SIO_STREAM_HIGH_WATER
+#define SIO_STREAM_HIGH_WATER (4 * SIO_STREAM_CHUNK) /* bytes a stream holds, each way */
+#endif
+#ifndef SIO_STREAM_MAX_UNACKED
+#define SIO_STREAM_MAX_UNACKED 2        /* chunks sent whose ack has not come back */
+#endif
+#ifndef SIO_STREAM_MAX_ID
+#define SIO_STREAM_MAX_ID 64            /* bytes of a stream id (ours are 36-byte UUIDs) */
+#endif
+#ifndef SIO_STREAM_MAX_PER_EVENT
+#define SIO_STREAM_MAX_PER_EVENT 4      /* stream arguments picked up from one event */
+#endif
+#ifndef SIO_STREAM_MAX_PER_SOCKET
+#define SIO_STREAM_MAX_PER_SOCKET 64    /* open streams per socket; more are refused */
+#endif
+
+typedef struct sio_stream sio_stream;
+typedef struct sio_stream_hub sio_stream_hub;
+
+/* An incoming event that carries streams, e.g. from Node
+       ss(socket).emit("upload", stream, {name: "a.txt"})
+   name is "upload", stream the first stream argument, args the
+   arguments after the name (the stream's place holds its placeholder
+   object {"$stream":"<id>"}, so index 1 is {name: "a.txt"} here). Views
+   valid until the handler returns; the streams stay valid beyond. A
+   stream the handler neither uses nor destroys stays open until the
+   peer closes it or disconnects, as in Node. */
+typedef struct sio_stream_event {
+    sio_stream_hub *hub;
+    sio_socket *socket;            /* server hubs; NULL on client hubs */
+    struct sio_client_socket *client; /* client hubs; NULL on server hubs */
+    sio_str name;
+    sio_stream *stream;            /* first stream argument, NULL if none */
+    sio_stream *const *streams;    /* every stream argument, in order */
+    size_t nstreams;
+    sio_args args;
+    long long ack_id;              /* >= 0: the sender wants an ack (sio_ack / sio_client_ack) */
+} sio_stream_event;
+typedef void (*sio_stream_event_fn)(const sio_stream_event *ev, void *user);
+
+/* Per-stream callbacks; every one may be NULL.
+   on_data   a chunk arrived (view valid until return). Setting on_data (or
+             calling sio_stream_save_fd) is what starts reading: nothing is
+             requested from the peer before.
+   on_end    the peer ended its side and every chunk has been delivered.
+   on_drain  the stream can take more: sio_stream_write() accepted less
+             than it was given, or a whole chunk was waiting, and now the
+             queue has room for at least one more chunk.
+   on_close  the stream is gone; err is SIO_OK after both sides ended,
+             SIO_ERR_CLOSED when the connection went away ("Connection
+             aborted"), SIO_ERR_REFUSED when the peer reported an error
+             (message is its text), SIO_ERR_TOO_BIG / SIO_ERR_PROTOCOL when
+             the peer broke the rules, SIO_ERR_IO when a file given to
+             sio_stream_save_fd / sio_stream_send_fd failed (message from
+             strerror). The stream pointer is invalid once it returns. */
+typedef struct sio_stream_handlers {
+    void (*on_data)(sio_stream *st, const void *data, size_t len, void *user);
+    void (*on_end)(sio_stream *st, void *user);
+    void (*on_drain)(sio_stream *st, void *user);
+    void (*on_close)(sio_stream *st, int err, const char *message, void *user);
+    void *user;
+} sio_stream_handlers;
+
+/* Hubs: see every $stream-* event of a namespace / client socket. NULL on
+   error with *err (may be NULL) set. */
+SIO_API sio_stream_hub *sio_stream_attach(sio_namespace *nsp, int *err);
+#ifndef SIO_NO_CLIENT
+SIO_API sio_stream_hub *sio_stream_attach_client(sio_client_socket *s, int *err);
+#endif
+/* Frees the hub and any stream still in it, without callbacks or packets. */
+SIO_API void sio_stream_hub_destroy(sio_stream_hub *hub);
+/* Handler for incoming streams sent with `event` ("*" = any). */
+SIO_API int  sio_stream_on(sio_stream_hub *hub, const char *event, sio_stream_event_fn fn, void *user);
+
+/* Outgoing streams: emits `event` with the new stream as first argument,
+   followed by the items of json_args (a JSON array text, NULL = none), as
+   ss(socket).emit(event, stream, ...json_args) does. NULL on error. The
+   client version needs the socket connected (else SIO_ERR_CLOSED). */
+SIO_API sio_stream *sio_stream_open(sio_stream_hub *hub, sio_socket *s, const char *event,
+                                    const char *json_args, int *err);
+#ifndef SIO_NO_CLIENT
+SIO_API sio_stream *sio_stream_open_client(sio_stream_hub *hub, const char *event, const char *json_args,
+                                           int *err);
+#endif
+
+SIO_API void sio_stream_set_handlers(sio_stream *st, const sio_stream_handlers *h);
+SIO_API const char *sio_stream_id(const sio_stream *st);
+SIO_API sio_socket *sio_stream_socket(const sio_stream *st);                /* NULL on client hubs */
+#ifndef SIO_NO_CLIENT
+SIO_API sio_client_socket *sio_stream_client_socket(const sio_stream *st);  /* NULL on server hubs */
+#endif
+SIO_API unsigned long long sio_stream_bytes_in(const sio_stream *st);   /* received so far */
+SIO_API unsigned long long sio_stream_bytes_out(const sio_stream *st);  /* accepted by write so far */
+
+/* Writing. Copies as much of data as the queue has room for (at most
+   SIO_STREAM_HIGH_WATER bytes held) and returns that count, like a
+   non-blocking write(2): 0 when full. When less than len was taken,
+   on_drain tells when to go on. Negative: SIO_ERR_STATE after end or
+   close. Chunks leave only when the peer asks for them. */
+SIO_API int    sio_stream_write(sio_stream *st, const void *data, size_t len);
+SIO_API size_t sio_stream_writable(const sio_stream *st);   /* bytes write would take now */
+/* No more writes: $stream-end goes out once the queue is sent and acked. */
+SIO_API int    sio_stream_end(sio_stream *st);
+
+/* Reading. While paused no chunk is requested; a chunk already requested
+   is held (and its ack withheld, which is the peer's back-pressure) until
+   sio_stream_resume. */
+SIO_API void sio_stream_pause(sio_stream *st);
+SIO_API void sio_stream_resume(sio_stream *st);
+
+/* Sends $stream-error with message (the peer's stream emits an 'error'),
+   then frees the stream at once: no callback follows. */
+SIO_API int  sio_stream_error(sio_stream *st, const char *message);
+/* Forgets the stream without telling the peer; no callback follows. */
+SIO_API void sio_stream_destroy(sio_stream *st);
+
+/* Helpers. send_file opens path (SIO_ERR_NOT_FOUND / SIO_ERR_IO if it
+   cannot, the stream then stays untouched), sends its bytes as the peer
+   asks for them and ends the stream at the end of the file; send_fd does
+   the same from an open descriptor. save_fd writes every chunk received
+   to fd (blocking writes) and starts reading. close_fd = 1: the stream
+   closes fd when it is closed. A read or write failure closes the stream
+   with SIO_ERR_IO and tells the peer. The on_* handlers still run. */
+SIO_API int sio_stream_send_file(sio_stream *st, const char *path);
+SIO_API int sio_stream_send_fd(sio_stream *st, int fd, int close_fd);
+SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 
 #endif /* SOCKETIO_H */
 
@@ -605,15 +1326,2739 @@ static SIO__UNUSED void sio__log(const sio_logger *lg, sio_log_level level, cons
     lg->fn(level, msg, lg->user);
 }
 
-/* >>wip-impl: layer implementations being written in separate files */
-#include "wip/util_impl.h"
-#include "wip/json_impl.h"
-#include "wip/http_impl.h"
-#include "wip/ws_impl.h"
+/* =====================================================================
+   >>sha1: SHA-1 (RFC 3174 / FIPS 180-4)
+   Only the WebSocket handshake needs it (Sec-WebSocket-Accept), so a
+   plain, portable implementation: big-endian words, one 64-byte block at
+   a time. The context is internal; sio_sha1() is the one-shot entry.
+   ===================================================================== */
+
+typedef struct sio__sha1 {
+    uint32_t h[5];
+    unsigned char block[64];
+    size_t used;          /* bytes waiting in block */
+    uint64_t total;       /* message length in bytes */
+} sio__sha1;
+
+#define SIO__ROL32(x, n) ((uint32_t)(((x) << (n)) | ((x) >> (32 - (n)))))
+
+static void sio__sha1_init(sio__sha1 *c) {
+    c->h[0] = 0x67452301u;
+    c->h[1] = 0xEFCDAB89u;
+    c->h[2] = 0x98BADCFEu;
+    c->h[3] = 0x10325476u;
+    c->h[4] = 0xC3D2E1F0u;
+    c->used = 0;
+    c->total = 0;
+}
+
+static void sio__sha1_block(sio__sha1 *c, const unsigned char *p) {
+    uint32_t w[80], a, b, d, e, f, k, t, cc;
+    int i;
+    for (i = 0; i < 16; i++)
+        w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) |
+               ((uint32_t)p[4 * i + 2] << 8) | (uint32_t)p[4 * i + 3];
+    for (i = 16; i < 80; i++) {
+        t = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
+        w[i] = SIO__ROL32(t, 1);
+    }
+    a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3]; e = c->h[4];
+    for (i = 0; i < 80; i++) {
+        if (i < 20) { f = (b & cc) | (~b & d); k = 0x5A827999u; }
+        else if (i < 40) { f = b ^ cc ^ d; k = 0x6ED9EBA1u; }
+        else if (i < 60) { f = (b & cc) | (b & d) | (cc & d); k = 0x8F1BBCDCu; }
+        else { f = b ^ cc ^ d; k = 0xCA62C1D6u; }
+        t = SIO__ROL32(a, 5) + f + e + k + w[i];
+        e = d;
+        d = cc;
+        cc = SIO__ROL32(b, 30);
+        b = a;
+        a = t;
+    }
+    c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d; c->h[4] += e;
+}
+
+static void sio__sha1_update(sio__sha1 *c, const void *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    size_t take;
+    c->total += len;
+    while (len > 0) {
+        if (c->used == 0 && len >= 64) {
+            sio__sha1_block(c, p);
+            p += 64;
+            len -= 64;
+            continue;
+        }
+        take = 64 - c->used;
+        if (take > len) take = len;
+        memcpy(c->block + c->used, p, take);
+        c->used += take;
+        p += take;
+        len -= take;
+        if (c->used == 64) {
+            sio__sha1_block(c, c->block);
+            c->used = 0;
+        }
+    }
+}
+
+static void sio__sha1_final(sio__sha1 *c, unsigned char out[20]) {
+    uint64_t bits = c->total * 8u;
+    int i;
+    /* Padding: one 0x80 byte, zeros up to 56 mod 64, then the bit length
+       as a 64-bit big-endian number. */
+    c->block[c->used++] = 0x80;
+    if (c->used > 56) {
+        memset(c->block + c->used, 0, 64 - c->used);
+        sio__sha1_block(c, c->block);
+        c->used = 0;
+    }
+    memset(c->block + c->used, 0, 56 - c->used);
+    for (i = 0; i < 8; i++) c->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    sio__sha1_block(c, c->block);
+    for (i = 0; i < 20; i++) out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+SIO_API void sio_sha1(const void *data, size_t len, unsigned char out[20]) {
+    sio__sha1 c;
+    sio__sha1_init(&c);
+    sio__sha1_update(&c, data, len);
+    sio__sha1_final(&c, out);
+}
+
+/* =====================================================================
+   >>base64: RFC 4648 section 4 (standard alphabet, '=' padding)
+   Engine.IO sends binary over long-polling as "b" + base64 ("bAQIDBA==" is
+   the four bytes 01 02 03 04); the WebSocket handshake encodes its key and
+   accept value with it.
+   ===================================================================== */
+
+static const char sio__b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* -1 for anything outside the standard alphabet, '=' included. */
+static int sio__b64_value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+SIO_API size_t sio_base64_encoded_len(size_t n) {
+    size_t groups = n / 3 + (n % 3 != 0);
+    if (groups > ((size_t)-1) / 4) return (size_t)-1;
+    return groups * 4;
+}
+
+SIO_API size_t sio_base64_encode(const void *src, size_t n, char *dst, size_t cap) {
+    const unsigned char *s = (const unsigned char *)src;
+    size_t need = sio_base64_encoded_len(n), i, o = 0;
+    uint32_t v;
+    if (!dst || cap < need || need == (size_t)-1) return need;
+    for (i = 0; i + 3 <= n; i += 3) {
+        v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8) | s[i + 2];
+        dst[o++] = sio__b64_alphabet[(v >> 18) & 63];
+        dst[o++] = sio__b64_alphabet[(v >> 12) & 63];
+        dst[o++] = sio__b64_alphabet[(v >> 6) & 63];
+        dst[o++] = sio__b64_alphabet[v & 63];
+    }
+    if (n - i == 1) {
+        v = (uint32_t)s[i] << 16;
+        dst[o++] = sio__b64_alphabet[(v >> 18) & 63];
+        dst[o++] = sio__b64_alphabet[(v >> 12) & 63];
+        dst[o++] = '=';
+        dst[o++] = '=';
+    } else if (n - i == 2) {
+        v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8);
+        dst[o++] = sio__b64_alphabet[(v >> 18) & 63];
+        dst[o++] = sio__b64_alphabet[(v >> 12) & 63];
+        dst[o++] = sio__b64_alphabet[(v >> 6) & 63];
+        dst[o++] = '=';
+    }
+    if (cap > o) dst[o] = '\0';
+    return o;
+}
+
+SIO_API int sio_base64_decode(const char *src, size_t n, unsigned char *dst, size_t cap, size_t *out_len) {
+    const unsigned char *s = (const unsigned char *)src;
+    size_t data = n, rem, outlen, i, o = 0;
+    uint32_t v = 0;
+    int last;
+    if (out_len) *out_len = 0;
+    /* Padding is recognised only where it completes the final quantum:
+       "QQ==" and "QUI=" are fine, "QQ=" or "Q===" are not. */
+    if (n >= 4 && n % 4 == 0) {
+        if (s[n - 1] == '=') data--;
+        if (s[n - 2] == '=' && data < n) data--;
+    }
+    rem = data % 4;
+    if (rem == 1) return SIO_ERR_PARSE;      /* 6 bits cannot make a byte */
+    outlen = data / 4 * 3 + (rem ? rem - 1 : 0);
+    for (i = 0; i < data; i++)
+        if (sio__b64_value(s[i]) < 0) return SIO_ERR_PARSE;
+    if (rem) {
+        /* The bits below the last whole byte must be zero: "QQ" (0x41) is
+           canonical, "QR" would decode to the same byte and is refused. */
+        last = sio__b64_value(s[data - 1]);
+        if ((rem == 2 && (last & 0x0F)) || (rem == 3 && (last & 0x03))) return SIO_ERR_PARSE;
+    }
+    if (outlen > cap || (outlen && !dst)) {
+        if (out_len) *out_len = outlen;
+        return SIO_ERR_TOO_BIG;
+    }
+    for (i = 0; i + 4 <= data; i += 4) {
+        v = ((uint32_t)sio__b64_value(s[i]) << 18) | ((uint32_t)sio__b64_value(s[i + 1]) << 12) |
+            ((uint32_t)sio__b64_value(s[i + 2]) << 6) | (uint32_t)sio__b64_value(s[i + 3]);
+        dst[o++] = (unsigned char)(v >> 16);
+        dst[o++] = (unsigned char)(v >> 8);
+        dst[o++] = (unsigned char)v;
+    }
+    if (rem >= 2) {
+        v = ((uint32_t)sio__b64_value(s[i]) << 18) | ((uint32_t)sio__b64_value(s[i + 1]) << 12);
+        if (rem == 3) v |= (uint32_t)sio__b64_value(s[i + 2]) << 6;
+        dst[o++] = (unsigned char)(v >> 16);
+        if (rem == 3) dst[o++] = (unsigned char)(v >> 8);
+    }
+    if (out_len) *out_len = o;
+    return SIO_OK;
+}
+
+SIO_API int sio_base64_buf(sio_buf *b, const void *src, size_t n) {
+    size_t need = sio_base64_encoded_len(n);
+    int rc;
+    if (b->err) return b->err;
+    if (need == (size_t)-1) return b->err = SIO_ERR_TOO_BIG;
+    if ((rc = sio_buf_reserve(b, need)) != SIO_OK) return rc;
+    if (need) sio_base64_encode(src, n, b->data + b->len, need);
+    b->len += need;
+    return SIO_OK;
+}
+
+/* =====================================================================
+   >>utf8: incremental UTF-8 validation (RFC 3629)
+   WebSocket text must be UTF-8 as a whole message (RFC 6455 section 8.1),
+   but a fragment boundary may fall inside a character: "é" is C3 A9 and
+   may arrive as [.. C3] [A9 ..]. So the check is a state machine whose
+   state survives between pieces.
+   State: 0 = between characters; otherwise low 2 bits = continuation
+   bytes still expected, bits 2..4 = which range the NEXT byte must be in
+   (narrower than 80..BF right after E0, ED, F0, F4, to refuse overlong
+   forms, UTF-16 surrogates and code points above U+10FFFF).
+   ===================================================================== */
+
+#define SIO__UTF8_BAD 0xFFu
+
+static const unsigned char sio__utf8_lo[5] = { 0x80, 0xA0, 0x80, 0x90, 0x80 };
+static const unsigned char sio__utf8_hi[5] = { 0xBF, 0xBF, 0x9F, 0xBF, 0x8F };
+
+SIO_API int sio_utf8_check(unsigned *state, const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned st = *state, kind;
+    size_t i = 0;
+    if (st == SIO__UTF8_BAD) return -1;
+    while (i < n) {
+        unsigned c = p[i++];
+        if (st == 0) {
+            if (c < 0x80) continue;
+            if (c >= 0xC2 && c <= 0xDF) st = 1;
+            else if (c == 0xE0) st = 2 | (1u << 2);        /* E0 A0..BF: no overlong */
+            else if (c == 0xED) st = 2 | (2u << 2);        /* ED 80..9F: no surrogate */
+            else if (c >= 0xE1 && c <= 0xEF) st = 2;
+            else if (c == 0xF0) st = 3 | (3u << 2);        /* F0 90..BF: no overlong */
+            else if (c >= 0xF1 && c <= 0xF3) st = 3;
+            else if (c == 0xF4) st = 3 | (4u << 2);        /* F4 80..8F: <= U+10FFFF */
+            else { *state = SIO__UTF8_BAD; return -1; }
+        } else {
+            kind = st >> 2;
+            if (c < sio__utf8_lo[kind] || c > sio__utf8_hi[kind]) { *state = SIO__UTF8_BAD; return -1; }
+            st = (st & 3u) - 1u;
+        }
+    }
+    *state = st;
+    return 0;
+}
+/* =====================================================================
+   >>json: UTF-8 check, JSON writer, validating parser, lazy reader
+   =====================================================================
+   RFC 8259 text, RFC 3629 UTF-8. The writer mirrors JSON.stringify so a
+   Node peer sees exactly what its own code would send. The parser is an
+   iterative state machine with a fixed stack of SIO_JSON_MAX_DEPTH
+   bytes, so hostile nesting ("[[[[...") costs neither recursion nor
+   memory. After validation the reader trusts the grammar and only counts
+   brackets, but still bounds every access by the view's length. */
+
+/* Length (1-4) of the valid UTF-8 sequence at s[0..n), 0 if invalid or
+   cut short. The second-byte ranges are what exclude overlongs (E0 80..9F,
+   F0 80..8F), surrogates (ED A0..BF) and code points past U+10FFFF
+   (F4 90.., F5..FF). */
+static size_t sio__utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t len, i;
+    if (c < 0x80) return 1;
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) len = 2;
+    else if (c < 0xF0) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0;
+        else if (c == 0xED) hi = 0x9F;
+    } else if (c < 0xF5) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90;
+        else if (c == 0xF4) hi = 0x8F;
+    } else return 0;
+    if (n < len) return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+SIO_API int sio_utf8_valid(const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k;
+    while (i < n) {
+        if (p[i] < 0x80) { i++; continue; }
+        k = sio__utf8_seq(p + i, n - i);
+        if (!k) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static size_t sio__utf8_put(char *out, unsigned long cp) {
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static int sio__json_hex4(const char *s, unsigned long *out) {
+    unsigned long v = 0;
+    int i;
+    for (i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned long)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned long)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned long)(c - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* ---------------------------------------------------------------------
+   Writer
+   ------------------------------------------------------------------- */
+
+SIO_API void sio_json_writer_init(sio_json_writer *w, sio_buf *out) {
+    memset(w, 0, sizeof *w);
+    w->out = out;
+    w->first[0] = 1;
+}
+
+static void sio__json_fail(sio_json_writer *w, int err) {
+    if (!w->err) w->err = err;
+}
+
+/* Everything that starts a value goes through here: it checks that a
+   value is allowed at this point and writes the separating comma. */
+static int sio__json_pre_value(sio_json_writer *w) {
+    int d = w->depth;
+    if (w->err) return 0;
+    if (!w->out) { sio__json_fail(w, SIO_ERR_INVALID); return 0; }
+    if (d == 0) {
+        if (!w->first[0]) { sio__json_fail(w, SIO_ERR_STATE); return 0; }
+    } else if (w->is_obj[d]) {
+        if (!w->after_key) { sio__json_fail(w, SIO_ERR_STATE); return 0; }
+    } else if (!w->first[d]) {
+        sio_buf_appendc(w->out, ',');
+    }
+    w->first[d] = 0;
+    w->after_key = 0;
+    return 1;
+}
+
+/* Escapes as JSON.stringify does: only '"', '\\' and C0 controls;
+   U+2028/U+2029 and all other non-ASCII pass through as raw UTF-8. */
+static void sio__json_put_string(sio_json_writer *w, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    sio_buf *b = w->out;
+    size_t i, run = 0;
+    sio_buf_appendc(b, '"');
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[6];
+        size_t elen = 2;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        sio_buf_append(b, s + run, i - run);
+        run = i + 1;
+        esc[0] = '\\';
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+            esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+            elen = 6;
+        }
+        sio_buf_append(b, esc, elen);
+    }
+    sio_buf_append(b, s + run, n - run);
+    sio_buf_appendc(b, '"');
+}
+
+static int sio__json_check_str(sio_json_writer *w, const char *s, size_t n) {
+    if (w->err) return 0;
+    if (!s && n) { sio__json_fail(w, SIO_ERR_INVALID); return 0; }
+    if (!sio_utf8_valid(s, n)) { sio__json_fail(w, SIO_ERR_UTF8); return 0; }
+    return 1;
+}
+
+static void sio__json_begin(sio_json_writer *w, char c, int obj) {
+    if (!sio__json_pre_value(w)) return;
+    if (w->depth >= SIO_JSON_MAX_DEPTH) { sio__json_fail(w, SIO_ERR_TOO_BIG); return; }
+    w->depth++;
+    w->first[w->depth] = 1;
+    w->is_obj[w->depth] = (unsigned char)obj;
+    sio_buf_appendc(w->out, c);
+}
+
+static void sio__json_end(sio_json_writer *w, char c, int obj) {
+    if (w->err) return;
+    if (w->depth == 0 || w->is_obj[w->depth] != obj || w->after_key) {
+        sio__json_fail(w, SIO_ERR_STATE);
+        return;
+    }
+    w->depth--;
+    sio_buf_appendc(w->out, c);
+}
+
+SIO_API void sio_json_obj_begin(sio_json_writer *w) { sio__json_begin(w, '{', 1); }
+SIO_API void sio_json_obj_end(sio_json_writer *w) { sio__json_end(w, '}', 1); }
+SIO_API void sio_json_arr_begin(sio_json_writer *w) { sio__json_begin(w, '[', 0); }
+SIO_API void sio_json_arr_end(sio_json_writer *w) { sio__json_end(w, ']', 0); }
+
+SIO_API void sio_json_key_n(sio_json_writer *w, const char *key, size_t n) {
+    int d = w->depth;
+    if (!sio__json_check_str(w, key, n)) return;
+    if (d == 0 || !w->is_obj[d] || w->after_key) { sio__json_fail(w, SIO_ERR_STATE); return; }
+    if (!w->first[d]) sio_buf_appendc(w->out, ',');
+    w->first[d] = 0;
+    sio__json_put_string(w, key, n);
+    sio_buf_appendc(w->out, ':');
+    w->after_key = 1;
+}
+
+SIO_API void sio_json_key(sio_json_writer *w, const char *key) {
+    if (!key) { sio__json_fail(w, SIO_ERR_INVALID); return; }
+    sio_json_key_n(w, key, strlen(key));
+}
+
+SIO_API void sio_json_str_n(sio_json_writer *w, const char *s, size_t n) {
+    if (!sio__json_check_str(w, s, n)) return;
+    if (!sio__json_pre_value(w)) return;
+    sio__json_put_string(w, s, n);
+}
+
+SIO_API void sio_json_str(sio_json_writer *w, const char *s) {
+    if (!s) { sio__json_fail(w, SIO_ERR_INVALID); return; }
+    sio_json_str_n(w, s, strlen(s));
+}
+
+SIO_API void sio_json_int(sio_json_writer *w, long long v) {
+    if (!sio__json_pre_value(w)) return;
+    if (v < 0) {
+        sio_buf_appendc(w->out, '-');
+        /* -(v + 1) + 1 stays in range even for LLONG_MIN */
+        sio_buf_appendu(w->out, (unsigned long long)(-(v + 1)) + 1u);
+    } else {
+        sio_buf_appendu(w->out, (unsigned long long)v);
+    }
+}
+
+/* Formats a finite, positive, nonzero double the way JavaScript's
+   Number.prototype.toString does (ECMA-262 "Number::toString"): with k
+   shortest digits and the point after n of them, plain notation for
+   -6 < n <= 21 (1e20 -> "100000000000000000000", 1e-6 -> "0.000001"),
+   exponential otherwise (1e21 -> "1e+21", 1e-7 -> "1e-7"). The shortest
+   digits come from printf: the first precision of 15, 16, 17 that reads
+   back equal. Any 15-digit decimal survives a trip through a normal
+   double (DBL_DIG), so this also finds forms shorter than 15 once trailing
+   zeros are stripped. Subnormals have fewer bits and break that rule
+   (5e-324 prints as 4.94065645841247e-324 at 15 digits), so for them every
+   precision from 1 up is tried. The digits are picked out of printf's text by hand, so
+   a locale with a ',' decimal point cannot leak into the output. */
+static size_t sio__json_fmt_double(double v, char *out) {
+    char tmp[40], dig[20];
+    int p, k = 0, e = 0, eneg = 0, n, i;
+    size_t o = 0;
+    const char *q;
+    for (p = v < 2.2250738585072014e-308 ? 1 : 15; p <= 17; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+        if (strtod(tmp, NULL) == v) break;
+    }
+    for (q = tmp; *q && *q != 'e' && *q != 'E'; q++)
+        if (*q >= '0' && *q <= '9' && k < (int)sizeof dig) dig[k++] = *q;
+    if (*q) q++;
+    if (*q == '-') { eneg = 1; q++; } else if (*q == '+') q++;
+    for (; *q >= '0' && *q <= '9'; q++) e = e * 10 + (*q - '0');
+    if (eneg) e = -e;
+    while (k > 1 && dig[k - 1] == '0') k--;
+    n = e + 1;
+    if (k <= n && n <= 21) {
+        for (i = 0; i < k; i++) out[o++] = dig[i];
+        for (; i < n; i++) out[o++] = '0';
+    } else if (0 < n && n <= 21) {
+        for (i = 0; i < n; i++) out[o++] = dig[i];
+        out[o++] = '.';
+        for (; i < k; i++) out[o++] = dig[i];
+    } else if (-6 < n && n <= 0) {
+        out[o++] = '0';
+        out[o++] = '.';
+        for (i = 0; i < -n; i++) out[o++] = '0';
+        for (i = 0; i < k; i++) out[o++] = dig[i];
+    } else {
+        int x = n - 1, div = 100;
+        out[o++] = dig[0];
+        if (k > 1) {
+            out[o++] = '.';
+            for (i = 1; i < k; i++) out[o++] = dig[i];
+        }
+        out[o++] = 'e';
+        out[o++] = x < 0 ? '-' : '+';
+        if (x < 0) x = -x;
+        while (div > 1 && x < div) div /= 10;
+        for (; div; div /= 10) out[o++] = (char)('0' + x / div % 10);
+    }
+    return o;
+}
+
+SIO_API void sio_json_num(sio_json_writer *w, double v) {
+    char txt[48];
+    size_t n;
+    if (!sio__json_pre_value(w)) return;
+    /* NaN fails every comparison; the bounds catch the infinities. */
+    if (!(v >= -1.7976931348623157e308 && v <= 1.7976931348623157e308)) {
+        sio_buf_append(w->out, "null", 4);
+        return;
+    }
+    if (v == 0) { sio_buf_appendc(w->out, '0'); return; } /* also -0 */
+    if (v < 0) { sio_buf_appendc(w->out, '-'); v = -v; }
+    n = sio__json_fmt_double(v, txt);
+    sio_buf_append(w->out, txt, n);
+}
+
+SIO_API void sio_json_bool(sio_json_writer *w, int v) {
+    if (!sio__json_pre_value(w)) return;
+    if (v) sio_buf_append(w->out, "true", 4);
+    else sio_buf_append(w->out, "false", 5);
+}
+
+SIO_API void sio_json_null(sio_json_writer *w) {
+    if (!sio__json_pre_value(w)) return;
+    sio_buf_append(w->out, "null", 4);
+}
+
+SIO_API void sio_json_raw(sio_json_writer *w, const char *json, size_t n) {
+    if (w->err) return;
+    if (!json || !n) { sio__json_fail(w, SIO_ERR_INVALID); return; }
+    if (!sio__json_pre_value(w)) return;
+    sio_buf_append(w->out, json, n);
+}
+
+SIO_API int sio_json_writer_finish(sio_json_writer *w) {
+    if (w->err) return w->err;
+    if (!w->out) return SIO_ERR_INVALID;
+    if (w->out->err) return w->out->err;
+    if (w->depth != 0 || w->after_key || w->first[0]) return SIO_ERR_STATE;
+    return SIO_OK;
+}
+
+/* ---------------------------------------------------------------------
+   Parser: validates one value
+   ------------------------------------------------------------------- */
+
+static size_t sio__json_ws(const char *s, size_t i, size_t n) {
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+/* s[*pos] is '"'. On success *pos is just past the closing quote. */
+static int sio__json_scan_string(const char *s, size_t n, size_t *pos) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = *pos + 1, k;
+    unsigned long cp, lo;
+    for (;;) {
+        if (i >= n) goto bad;
+        if (u[i] == '"') { *pos = i + 1; return SIO_OK; }
+        if (u[i] < 0x20) goto bad;
+        if (u[i] >= 0x80) {
+            k = sio__utf8_seq(u + i, n - i);
+            if (!k) goto bad;
+            i += k;
+            continue;
+        }
+        if (u[i] != '\\') { i++; continue; }
+        if (i + 1 >= n) goto bad;
+        switch (s[i + 1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            i += 2;
+            continue;
+        case 'u':
+            break;
+        default:
+            goto bad;
+        }
+        if (n - i < 6 || !sio__json_hex4(s + i + 2, &cp)) goto bad;
+        i += 6;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) goto bad;     /* low half first */
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            /* "\ud83d\ude00" is one code point (U+1F600); a high half not
+               followed by a low half has no UTF-8 form, so it is refused
+               (JavaScript would keep it as a lone UTF-16 unit). */
+            if (n - i < 6 || s[i] != '\\' || s[i + 1] != 'u' ||
+                !sio__json_hex4(s + i + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+                goto bad;
+            i += 6;
+        }
+    }
+bad:
+    *pos = i < n ? i : n;
+    return SIO_ERR_PARSE;
+}
+
+static int sio__json_scan_number(const char *s, size_t n, size_t *pos) {
+    size_t i = *pos, d;
+    if (s[i] == '-') i++;
+    if (i >= n) goto bad;
+    if (s[i] == '0') i++;
+    else if (s[i] >= '1' && s[i] <= '9') { while (i < n && s[i] >= '0' && s[i] <= '9') i++; }
+    else goto bad;
+    if (i < n && s[i] == '.') {
+        d = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == d) goto bad;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == d) goto bad;
+    }
+    *pos = i;
+    return SIO_OK;
+bad:
+    *pos = i;
+    return SIO_ERR_PARSE;
+}
+
+static int sio__json_scan_word(const char *s, size_t n, size_t *pos, const char *word, size_t wl) {
+    size_t i = *pos;
+    if (n - i < wl || memcmp(s + i, word, wl) != 0) return SIO_ERR_PARSE;
+    *pos = i + wl;
+    return SIO_OK;
+}
+
+/* Scans the object key and ':' that follow '{' or ','; i is at the key. */
+static int sio__json_scan_key(const char *s, size_t n, size_t *pos) {
+    size_t i = *pos;
+    int rc;
+    if (i >= n || s[i] != '"') return SIO_ERR_PARSE;
+    if ((rc = sio__json_scan_string(s, n, &i)) != SIO_OK) { *pos = i; return rc; }
+    i = sio__json_ws(s, i, n);
+    if (i >= n || s[i] != ':') { *pos = i; return SIO_ERR_PARSE; }
+    *pos = sio__json_ws(s, i + 1, n);
+    return SIO_OK;
+}
+
+/* One value starting at *pos (no leading whitespace skipped). The stack
+   holds one byte per open container: 1 = object, 0 = array. Control
+   alternates between "a value starts here" and "a value just ended",
+   the latter deciding between ',' and the closing bracket. */
+static int sio__json_scan(const char *s, size_t n, size_t *pos) {
+    unsigned char stack[SIO_JSON_MAX_DEPTH];
+    int depth = 0, rc;
+    size_t i = *pos;
+    for (;;) {
+        /* a value starts at i */
+        if (i >= n) { rc = SIO_ERR_PARSE; goto out; }
+        switch (s[i]) {
+        case '{':
+        case '[':
+            if (depth >= SIO_JSON_MAX_DEPTH) { rc = SIO_ERR_TOO_BIG; goto out; }
+            stack[depth++] = (unsigned char)(s[i] == '{');
+            i = sio__json_ws(s, i + 1, n);
+            if (i < n && s[i] == (stack[depth - 1] ? '}' : ']')) {
+                i++;
+                depth--;
+                rc = SIO_OK;
+                break;
+            }
+            if (stack[depth - 1] && (rc = sio__json_scan_key(s, n, &i)) != SIO_OK) goto out;
+            continue;
+        case '"': rc = sio__json_scan_string(s, n, &i); break;
+        case 't': rc = sio__json_scan_word(s, n, &i, "true", 4); break;
+        case 'f': rc = sio__json_scan_word(s, n, &i, "false", 5); break;
+        case 'n': rc = sio__json_scan_word(s, n, &i, "null", 4); break;
+        default:  rc = sio__json_scan_number(s, n, &i); break;
+        }
+        if (rc != SIO_OK) goto out;
+        /* a value ended at i: close containers until one wants more */
+        for (;;) {
+            if (depth == 0) { rc = SIO_OK; goto out; }
+            i = sio__json_ws(s, i, n);
+            if (i >= n) { rc = SIO_ERR_PARSE; goto out; }
+            if (s[i] == ',') {
+                i = sio__json_ws(s, i + 1, n);
+                if (stack[depth - 1] && (rc = sio__json_scan_key(s, n, &i)) != SIO_OK) goto out;
+                break;
+            }
+            if (s[i] != (stack[depth - 1] ? '}' : ']')) { rc = SIO_ERR_PARSE; goto out; }
+            i++;
+            depth--;
+        }
+    }
+out:
+    *pos = i;
+    return rc;
+}
+
+static sio_json_type sio__json_type_of(char c) {
+    switch (c) {
+    case '{': return SIO_JSON_OBJECT;
+    case '[': return SIO_JSON_ARRAY;
+    case '"': return SIO_JSON_STRING;
+    case 't': return SIO_JSON_TRUE;
+    case 'f': return SIO_JSON_FALSE;
+    case 'n': return SIO_JSON_NULL;
+    default: return (c == '-' || (c >= '0' && c <= '9')) ? SIO_JSON_NUMBER : SIO_JSON_INVALID;
+    }
+}
+
+SIO_API int sio_json_validate_prefix(const char *text, size_t n, size_t *used) {
+    size_t i;
+    int rc;
+    if (!text) n = 0;
+    i = sio__json_ws(text, 0, n);
+    rc = sio__json_scan(text, n, &i);
+    if (used) *used = i;
+    return rc;
+}
+
+SIO_API int sio_json_parse(const char *text, size_t n, sio_json *root) {
+    size_t start, i;
+    int rc;
+    if (root) { root->ptr = NULL; root->len = 0; root->type = SIO_JSON_INVALID; }
+    if (!text) n = 0;
+    start = i = sio__json_ws(text, 0, n);
+    if ((rc = sio__json_scan(text, n, &i)) != SIO_OK) return rc;
+    if (sio__json_ws(text, i, n) != n) return SIO_ERR_PARSE;
+    if (root) {
+        root->ptr = text + start;
+        root->len = i - start;
+        root->type = sio__json_type_of(text[start]);
+    }
+    return SIO_OK;
+}
+
+/* ---------------------------------------------------------------------
+   Reader: walks validated text. Skipping a value needs no stack: once
+   the grammar is known to be right, a container ends where the bracket
+   count (outside strings) returns to zero. Garbage merely ends early.
+   ------------------------------------------------------------------- */
+
+/* End of the value starting at s[i], never beyond n. */
+static size_t sio__json_skip(const char *s, size_t i, size_t n) {
+    size_t depth = 0;
+    char c = s[i];
+    if (c != '"' && c != '[' && c != '{') {
+        /* number or literal: a run of the characters they are made of */
+        while (i < n && ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+                         s[i] == '-' || s[i] == '+' || s[i] == '.' || s[i] == 'E'))
+            i++;
+        return i;
+    }
+    while (i < n) {
+        c = s[i++];
+        if (c == '"') {
+            while (i < n && s[i] != '"') i += (s[i] == '\\') ? 2 : 1;
+            if (i >= n) return n;
+            i++;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if (c == ']' || c == '}') {
+            if (depth <= 1) return i;
+            depth--;
+        }
+        if (depth == 0) return i;
+    }
+    return n;
+}
+
+static void sio__json_view(const char *s, size_t i, size_t n, sio_json *out) {
+    out->ptr = s + i;
+    out->type = sio__json_type_of(s[i]);
+    out->len = out->type == SIO_JSON_INVALID ? 0 : sio__json_skip(s, i, n) - i;
+}
+
+static int sio__json_is_container(sio_json v) {
+    return v.ptr && v.len >= 2 && (v.type == SIO_JSON_ARRAY || v.type == SIO_JSON_OBJECT);
+}
+
+SIO_API void sio_json_iter_init(sio_json_iter *it, sio_json container) {
+    it->parent = container;
+    it->pos = 1;
+}
+
+SIO_API int sio_json_iter_next(sio_json_iter *it, sio_json *key, sio_json *val) {
+    const char *s = it->parent.ptr;
+    size_t end, i = it->pos;
+    sio_json k, v;
+    if (!sio__json_is_container(it->parent)) return 0;
+    end = it->parent.len - 1;                       /* the closing bracket */
+    k.ptr = NULL; k.len = 0; k.type = SIO_JSON_INVALID;
+    if (i == 0 || i >= end) goto done;
+    i = sio__json_ws(s, i, end);
+    if (i < end && s[i] == ',') i = sio__json_ws(s, i + 1, end);
+    if (i >= end) goto done;
+    if (it->parent.type == SIO_JSON_OBJECT) {
+        if (s[i] != '"') goto done;
+        sio__json_view(s, i, end, &k);
+        i = sio__json_ws(s, i + k.len, end);
+        if (i >= end || s[i] != ':') goto done;
+        i = sio__json_ws(s, i + 1, end);
+        if (i >= end) goto done;
+    }
+    sio__json_view(s, i, end, &v);
+    if (v.type == SIO_JSON_INVALID || v.len == 0) goto done;
+    it->pos = i + v.len;
+    if (key) *key = k;
+    if (val) *val = v;
+    return 1;
+done:
+    it->pos = end;
+    return 0;
+}
+
+SIO_API size_t sio_json_count(sio_json v) {
+    sio_json_iter it;
+    size_t n = 0;
+    sio_json_iter_init(&it, v);
+    while (sio_json_iter_next(&it, NULL, NULL)) n++;
+    return n;
+}
+
+SIO_API int sio_json_at(sio_json arr, size_t i, sio_json *out) {
+    sio_json_iter it;
+    sio_json v;
+    if (arr.type != SIO_JSON_ARRAY) return SIO_ERR_NOT_FOUND;
+    sio_json_iter_init(&it, arr);
+    while (sio_json_iter_next(&it, NULL, &v)) {
+        if (i-- == 0) {
+            if (out) *out = v;
+            return SIO_OK;
+        }
+    }
+    return SIO_ERR_NOT_FOUND;
+}
+
+SIO_API int sio_json_get(sio_json obj, const char *key, sio_json *out) {
+    sio_json_iter it;
+    sio_json k, v;
+    if (obj.type != SIO_JSON_OBJECT || !key) return SIO_ERR_NOT_FOUND;
+    sio_json_iter_init(&it, obj);
+    while (sio_json_iter_next(&it, &k, &v)) {
+        if (sio_json_str_eq(k, key)) {
+            if (out) *out = v;
+            return SIO_OK;
+        }
+    }
+    return SIO_ERR_NOT_FOUND;
+}
+
+SIO_API int sio_json_is_true(sio_json v) { return v.type == SIO_JSON_TRUE; }
+
+SIO_API sio_str sio_json_raw_str(sio_json v) {
+    sio_str r;
+    r.ptr = NULL;
+    r.len = 0;
+    if (v.type == SIO_JSON_STRING && v.ptr && v.len >= 2) {
+        r.ptr = v.ptr + 1;
+        r.len = v.len - 2;
+    }
+    return r;
+}
+
+/* Decodes the next unit of string content at s[*i] (end = closing quote
+   position) into out (1..4 bytes): a raw UTF-8 sequence is kept whole so
+   truncation can never split it; an escape is unescaped. Returns its
+   byte length. Garbage decodes to U+FFFD or single bytes, never more
+   than 4 bytes, and always advances *i. */
+static size_t sio__json_unit(const char *s, size_t *i, size_t end, char *out) {
+    size_t p = *i, k;
+    unsigned long cp, lo;
+    unsigned char c = (unsigned char)s[p];
+    if (c != '\\') {
+        k = 1;
+        if (c >= 0x80) {
+            k = sio__utf8_seq((const unsigned char *)s + p, end - p);
+            if (!k) k = 1;
+        }
+        memcpy(out, s + p, k);
+        *i = p + k;
+        return k;
+    }
+    if (p + 1 >= end) { *i = end; return sio__utf8_put(out, 0xFFFD); }
+    c = (unsigned char)s[p + 1];
+    *i = p + 2;
+    switch (c) {
+    case 'b': out[0] = '\b'; return 1;
+    case 'f': out[0] = '\f'; return 1;
+    case 'n': out[0] = '\n'; return 1;
+    case 'r': out[0] = '\r'; return 1;
+    case 't': out[0] = '\t'; return 1;
+    case 'u': break;
+    default: out[0] = (char)c; return 1;    /* '"', '\\', '/' */
+    }
+    if (end - p < 6 || !sio__json_hex4(s + p + 2, &cp)) return sio__utf8_put(out, 0xFFFD);
+    *i = p + 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (end - *i >= 6 && s[*i] == '\\' && s[*i + 1] == 'u' &&
+            sio__json_hex4(s + *i + 2, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+            *i += 6;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else {
+            cp = 0xFFFD;
+        }
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        cp = 0xFFFD;
+    }
+    return sio__utf8_put(out, cp);
+}
+
+SIO_API size_t sio_json_strcpy(sio_json v, char *dst, size_t cap) {
+    sio_str raw = sio_json_raw_str(v);
+    size_t i = 0, total = 0, o = 0, k;
+    int full = 0;
+    char unit[4];
+    if (!raw.ptr) {
+        if (dst && cap) dst[0] = '\0';
+        return 0;
+    }
+    while (i < raw.len) {
+        k = sio__json_unit(raw.ptr, &i, raw.len, unit);
+        total += k;
+        if (!full && dst && cap && o + k < cap) {
+            memcpy(dst + o, unit, k);
+            o += k;
+        } else {
+            full = 1;
+        }
+    }
+    if (dst && cap) dst[o] = '\0';
+    return total;
+}
+
+SIO_API int sio_json_str_eq(sio_json v, const char *s) {
+    sio_str raw = sio_json_raw_str(v);
+    size_t i = 0, o = 0, k;
+    char unit[4];
+    if (!raw.ptr || !s) return 0;
+    while (i < raw.len) {
+        k = sio__json_unit(raw.ptr, &i, raw.len, unit);
+        if (memchr(unit, 0, k) || strncmp(s + o, unit, k) != 0) return 0;
+        o += k;
+    }
+    return s[o] == '\0';
+}
+
+/* Locale-independent and correctly rounded: the number is rewritten as
+   integer digits and a power of ten ("-12.5e3" -> "-125e2"), which has no
+   decimal point for the locale to disagree about, and strtod does the
+   rounding. Digits past SIO__JSON_NUM_DIGITS are folded into one sticky
+   nonzero digit: 800 significant digits are more than the 767 that can
+   ever matter when rounding to a double. */
+#define SIO__JSON_NUM_DIGITS 800
+SIO_API double sio_json_number(sio_json v) {
+    char buf[SIO__JSON_NUM_DIGITS + 32];
+    const char *s = v.ptr;
+    size_t n = v.len, i = 0, o = 0;
+    long adj = 0, ex = 0;
+    int sticky = 0, eneg = 0, frac = 0;
+    if (v.type != SIO_JSON_NUMBER || !s) return 0;
+    if (i < n && s[i] == '-') buf[o++] = s[i++];
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '.' && !frac) { frac = 1; continue; }
+        if (c < '0' || c > '9') break;
+        if (o == 0 || (o == 1 && buf[0] == '-')) {
+            if (c == '0') { if (frac) adj--; continue; }   /* leading zero */
+        }
+        if (o < SIO__JSON_NUM_DIGITS) {
+            buf[o++] = c;
+            if (frac) adj--;
+        } else {
+            if (c != '0') sticky = 1;
+            if (!frac) adj++;
+        }
+    }
+    if (o == 0 || (o == 1 && buf[0] == '-')) return (o == 1) ? -0.0 : 0.0;
+    if (sticky) { buf[o++] = '1'; adj--; }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (ex < 1000000) ex = ex * 10 + (s[i] - '0');
+        if (eneg) ex = -ex;
+    }
+    ex += adj;
+    snprintf(buf + o, sizeof buf - o, "e%ld", ex);
+    return strtod(buf, NULL);
+}
+
+SIO_API long long sio_json_integer(sio_json v) {
+    const long long max = (long long)(((unsigned long long)-1) >> 1);
+    const char *s = v.ptr;
+    size_t i = 0, n = v.len;
+    unsigned long long acc = 0, lim;
+    int neg = 0;
+    double d;
+    if (v.type != SIO_JSON_NUMBER || !s || !n) return 0;
+    if (s[0] == '-') { neg = 1; i = 1; }
+    lim = neg ? (unsigned long long)max + 1u : (unsigned long long)max;
+    /* Plain integer text is converted exactly: 9007199254740993 would
+       lose its last digit as a double. */
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        unsigned dg = (unsigned)(s[i] - '0');
+        if (acc > (lim - dg) / 10) { acc = lim; while (i < n && s[i] >= '0' && s[i] <= '9') i++; break; }
+        acc = acc * 10 + dg;
+    }
+    if (i == n) {
+        if (!neg) return (long long)acc;
+        return acc == lim ? -max - 1 : -(long long)acc;
+    }
+    d = sio_json_number(v);
+    if (d >= 9223372036854775807.0) return max;
+    if (d <= -9223372036854775808.0) return -max - 1;
+    return (long long)d;
+}
+/* =====================================================================
+   >>http: HTTP/1.1 message heads, chunked bodies, response heads
+   =====================================================================
+   Follows RFC 9112 (message syntax) and RFC 9110 (semantics). The head
+   parser is a pure function that re-reads the buffer from its start on
+   every call and keeps no state: a partial head gives 0, so the caller
+   just appends bytes and calls again. Syntax errors are reported as soon
+   as the bytes that prove them are there (framing rules such as CL + TE
+   once the head is complete), limits as soon as they are crossed, so a
+   peer cannot make us buffer more than SIO_HTTP_MAX_HEADER_BYTES.
+   Requests are parsed strictly (we are the origin server and any
+   leniency is a request smuggling vector behind a proxy); responses
+   come from a server we chose to talk to and get a little slack. */
+
+/* tchar from RFC 9110 5.6.2: the bytes allowed in methods, header names
+   and transfer codings. */
+static int sio__http_is_tchar(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return 1;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Field values and reason phrases: VCHAR, SP, HTAB and obs-text (>= 0x80). */
+static int sio__http_is_vchar(unsigned char c) {
+    return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
+
+static int sio__http_lower(int c) {
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Case-insensitive compare of a view with a NUL-terminated ASCII name. */
+static int sio__http_ieq(sio_str s, const char *lit) {
+    size_t i;
+    for (i = 0; i < s.len; i++) {
+        if (!lit[i] || sio__http_lower((unsigned char)s.ptr[i]) != sio__http_lower((unsigned char)lit[i]))
+            return 0;
+    }
+    return lit[i] == '\0';
+}
+
+static sio_str sio__http_str(const char *p, size_t n) {
+    sio_str s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+/* Result of looking at a CR or LF: the length of the line end, or one of
+   these. A CR that is the last byte might still get its LF. */
+#define SIO__HTTP_EOL_NEED (-1)
+#define SIO__HTTP_EOL_BAD (-2)
+
+static int sio__http_eol(const char *buf, size_t i, size_t end, int lf_ok) {
+    if (buf[i] == '\n') return lf_ok ? 1 : SIO__HTTP_EOL_BAD;
+    if (i + 1 >= end) return SIO__HTTP_EOL_NEED;
+    return buf[i + 1] == '\n' ? 2 : SIO__HTTP_EOL_BAD;
+}
+
+/* Maps an HTTP status chosen for a bad request to our error code. */
+static int sio__http_fail(int *http_status, int status) {
+    if (http_status) *http_status = status;
+    if (status == 414 || status == 431) return SIO_ERR_TOO_BIG;
+    if (status == 501 || status == 505) return SIO_ERR_UNSUPPORTED;
+    return SIO_ERR_PARSE;
+}
+
+/* Content-Length is 1*DIGIT (RFC 9110 8.6); "+5", " 5 5", "5,5" and
+   anything that would overflow are refused rather than guessed at. */
+static int sio__http_parse_cl(sio_str v, long long *out) {
+    const unsigned long long max = (unsigned long long)-1 >> 1;
+    unsigned long long n = 0;
+    size_t i;
+    if (v.len == 0) return -1;
+    for (i = 0; i < v.len; i++) {
+        unsigned d = (unsigned)((unsigned char)v.ptr[i] - '0');
+        if (d > 9) return -1;
+        if (n > (max - d) / 10) return -1;
+        n = n * 10 + d;
+    }
+    *out = (long long)n;
+    return 0;
+}
+
+/* Walks a comma-separated list; returns 1 and the next trimmed element
+   (possibly empty, as in "a,,b") or 0 at the end. *pos starts at 0. */
+static int sio__http_list_next(sio_str list, size_t *pos, sio_str *elem) {
+    size_t i = *pos, b, e;
+    if (i > list.len) return 0;
+    while (i < list.len && (list.ptr[i] == ' ' || list.ptr[i] == '\t')) i++;
+    b = i;
+    while (i < list.len && list.ptr[i] != ',') i++;
+    e = i;
+    while (e > b && (list.ptr[e - 1] == ' ' || list.ptr[e - 1] == '\t')) e--;
+    *elem = sio__http_str(list.ptr + b, e - b);
+    *pos = i + 1;
+    return 1;
+}
+
+SIO_API int sio_http_token_has(sio_str value, const char *token) {
+    size_t pos = 0;
+    sio_str e;
+    if (!token || !value.ptr) return 0;
+    while (sio__http_list_next(value, &pos, &e))
+        if (e.len && sio__http_ieq(e, token)) return 1;
+    return 0;
+}
+
+SIO_API sio_str sio_http_header_get(const sio_http_msg *m, const char *name) {
+    int i;
+    if (!m || !name) return sio__http_str(NULL, 0);
+    for (i = 0; i < m->header_count; i++)
+        if (sio__http_ieq(m->headers[i].name, name)) return m->headers[i].value;
+    return sio__http_str(NULL, 0);
+}
+
+/* After the head is complete: framing and connection semantics. Returns 0
+   or the HTTP status that rejects the message. */
+static int sio__http_semantics(sio_http_msg *m, int is_req) {
+    int i, has_cl = 0, has_te = 0, te_unknown = 0, te_bad = 0;
+    int conn_close = 0, conn_ka = 0, conn_upgrade = 0, up_ws = 0;
+    long long cl = -1;
+    for (i = 0; i < m->header_count; i++) {
+        sio_str n = m->headers[i].name, v = m->headers[i].value;
+        if (sio__http_ieq(n, "content-length")) {
+            long long x;
+            if (sio__http_parse_cl(v, &x) != 0) return 400;
+            /* Two different lengths: two parsers could frame the body
+               differently, the classic smuggling setup. */
+            if (has_cl && x != cl) return 400;
+            has_cl = 1;
+            cl = x;
+        } else if (sio__http_ieq(n, "transfer-encoding")) {
+            size_t pos = 0;
+            sio_str e;
+            int any = 0;
+            has_te = 1;
+            while (sio__http_list_next(v, &pos, &e)) {
+                if (!e.len) continue;
+                any = 1;
+                /* chunked must be applied once and last: in
+                   "chunked, gzip" the end of the body is unknowable. */
+                if (m->chunked) te_bad = 1;
+                if (sio__http_ieq(e, "chunked")) m->chunked = 1;
+                else te_unknown = 1;
+            }
+            if (!any) te_bad = 1;
+        } else if (sio__http_ieq(n, "connection")) {
+            conn_close |= sio_http_token_has(v, "close");
+            conn_ka |= sio_http_token_has(v, "keep-alive");
+            conn_upgrade |= sio_http_token_has(v, "upgrade");
+        } else if (sio__http_ieq(n, "upgrade")) {
+            up_ws |= sio_http_token_has(v, "websocket");
+        }
+    }
+    if (has_te) {
+        if (te_bad) return 400;
+        if (is_req && has_cl) return 400;
+        if (te_unknown) return 501;
+        cl = -1;
+    }
+    m->content_length = cl;
+    m->keep_alive = conn_close ? 0 : (m->minor_version >= 1 ? 1 : conn_ka);
+    m->upgrade_websocket = conn_upgrade && up_ws;
+    return 0;
+}
+
+/* "HTTP/" DIGIT "." DIGIT at buf[*i]. Returns 0 (ok, *minor set), 1 need
+   more, 400 malformed, 505 a major version other than 1. HTTP/1.2 and up
+   are answered as 1.1, as RFC 9110 2.5 asks. */
+static int sio__http_version(const char *buf, size_t *i, size_t end, int *minor) {
+    static const char pat[] = "HTTP/#.#";
+    size_t k, p = *i;
+    int major = 0;
+    for (k = 0; k < 8; k++, p++) {
+        if (p >= end) return 1;
+        if (pat[k] == '#') {
+            if (buf[p] < '0' || buf[p] > '9') return 400;
+            if (k == 5) major = buf[p] - '0';
+            else *minor = buf[p] - '0';
+        } else if (buf[p] != pat[k]) {
+            return 400;
+        }
+    }
+    *i = p;
+    if (major != 1) return 505;
+    if (*minor > 1) *minor = 1;
+    return 0;
+}
+
+static void sio__http_msg_init(sio_http_msg *m) {
+    m->method = m->target = m->path = m->query = m->reason = sio__http_str(NULL, 0);
+    m->status = 0;
+    m->minor_version = 0;
+    m->header_count = 0;
+    m->content_length = -1;
+    m->chunked = 0;
+    m->keep_alive = 0;
+    m->upgrade_websocket = 0;
+    m->header_bytes = 0;
+}
+
+/* Request line: method SP target SP version CRLF, single spaces only
+   (RFC 9112 3). Up to RFC 9112 2.2, empty lines before it are skipped.
+   Returns 0 with *i after the line, 1 need more, or an HTTP status. */
+static int sio__http_request_line(const char *buf, size_t *pi, size_t end, sio_http_msg *m) {
+    size_t i = *pi, s;
+    int rc, eol;
+    while (i < end && buf[i] == '\r') {
+        eol = sio__http_eol(buf, i, end, 0);
+        if (eol == SIO__HTTP_EOL_NEED) return 1;
+        if (eol < 0) return 400;
+        i += (size_t)eol;
+    }
+    s = i;
+    while (i < end && sio__http_is_tchar((unsigned char)buf[i])) i++;
+    if (i >= end) return 1;
+    if (buf[i] != ' ' || i == s) return 400;
+    m->method = sio__http_str(buf + s, i - s);
+    s = ++i;
+    if (i < end && buf[i] != '/' && buf[i] != '*') return 400;
+    while (i < end && (unsigned char)buf[i] > 0x20 && buf[i] != 0x7f) i++;
+    if (i >= end) return 1;
+    if (buf[i] != ' ' || i == s) return 400;
+    m->target = sio__http_str(buf + s, i - s);
+    /* origin-form "/path?q", or asterisk-form for "OPTIONS *" only;
+       absolute-form (proxy requests) and authority-form (CONNECT) are
+       not for us. */
+    if (buf[s] != '/' && !(m->target.len == 1 && buf[s] == '*' && m->method.len == 7 &&
+                           memcmp(m->method.ptr, "OPTIONS", 7) == 0))
+        return 400;
+    i++;
+    rc = sio__http_version(buf, &i, end, &m->minor_version);
+    if (rc == 1 || rc == 400) return rc;
+    if (i >= end) return 1;
+    if (buf[i] != '\r' && buf[i] != '\n') return 400;
+    eol = sio__http_eol(buf, i, end, 0);
+    if (eol == SIO__HTTP_EOL_NEED) return 1;
+    if (eol < 0) return 400;
+    if (rc) return rc; /* 505, only once the line proved well-formed */
+    *pi = i + (size_t)eol;
+    {
+        const char *q = (const char *)memchr(m->target.ptr, '?', m->target.len);
+        if (q) {
+            m->path = sio__http_str(m->target.ptr, (size_t)(q - m->target.ptr));
+            m->query = sio__http_str(q + 1, m->target.len - m->path.len - 1);
+        } else {
+            m->path = m->target;
+            m->query = sio__http_str(m->target.ptr + m->target.len, 0);
+        }
+    }
+    return 0;
+}
+
+/* Status line: version SP 3DIGIT [SP reason] line-end. The missing SP
+   before an empty reason ("HTTP/1.1 200\r\n") is tolerated. */
+static int sio__http_status_line(const char *buf, size_t *pi, size_t end, sio_http_msg *m) {
+    size_t i = *pi, s, k;
+    int rc, eol;
+    rc = sio__http_version(buf, &i, end, &m->minor_version);
+    if (rc == 1 || rc == 400) return rc;
+    if (i >= end) return 1;
+    if (buf[i++] != ' ') return 400;
+    m->status = 0;
+    for (k = 0; k < 3; k++, i++) {
+        if (i >= end) return 1;
+        if (buf[i] < '0' || buf[i] > '9') return 400;
+        m->status = m->status * 10 + (buf[i] - '0');
+    }
+    if (m->status < 100) return 400;
+    if (i >= end) return 1;
+    if (buf[i] == ' ') i++;
+    else if (buf[i] != '\r' && buf[i] != '\n') return 400;
+    s = i;
+    while (i < end && buf[i] != '\r' && buf[i] != '\n') {
+        if (!sio__http_is_vchar((unsigned char)buf[i])) return 400;
+        i++;
+    }
+    if (i >= end) return 1;
+    eol = sio__http_eol(buf, i, end, 1);
+    if (eol == SIO__HTTP_EOL_NEED) return 1;
+    if (eol < 0) return 400;
+    if (rc) return rc;
+    m->reason = sio__http_str(buf + s, i - s);
+    *pi = i + (size_t)eol;
+    return 0;
+}
+
+/* Header fields up to and including the empty line. Returns 0 with *pi
+   after the head, 1 need more, or an HTTP status. */
+static int sio__http_fields(const char *buf, size_t *pi, size_t end, sio_http_msg *m, int lf_ok) {
+    size_t i = *pi, s, vs, ve;
+    int eol;
+    for (;;) {
+        if (i >= end) return 1;
+        if (buf[i] == '\r' || buf[i] == '\n') {
+            eol = sio__http_eol(buf, i, end, lf_ok);
+            if (eol == SIO__HTTP_EOL_NEED) return 1;
+            if (eol < 0) return 400;
+            *pi = i + (size_t)eol;
+            return 0;
+        }
+        /* A line starting with whitespace is obs-fold (a continuation of
+           the previous value), which RFC 9112 5.2 lets us reject and which
+           parsers disagree about. */
+        if (buf[i] == ' ' || buf[i] == '\t') return 400;
+        if (m->header_count >= SIO_HTTP_MAX_HEADERS) return 431;
+        s = i;
+        while (i < end && sio__http_is_tchar((unsigned char)buf[i])) i++;
+        if (i >= end) return 1;
+        /* "Name : v" is refused too: RFC 9112 5.1 says whitespace before
+           the colon must get a 400, again because of smuggling. */
+        if (buf[i] != ':' || i == s) return 400;
+        m->headers[m->header_count].name = sio__http_str(buf + s, i - s);
+        i++;
+        while (i < end && (buf[i] == ' ' || buf[i] == '\t')) i++;
+        vs = i;
+        while (i < end && buf[i] != '\r' && buf[i] != '\n') {
+            if (!sio__http_is_vchar((unsigned char)buf[i])) return 400;
+            i++;
+        }
+        if (i >= end) return 1;
+        eol = sio__http_eol(buf, i, end, lf_ok);
+        if (eol == SIO__HTTP_EOL_NEED) return 1;
+        if (eol < 0) return 400;
+        ve = i;
+        while (ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t')) ve--;
+        m->headers[m->header_count].value = sio__http_str(buf + vs, ve - vs);
+        m->header_count++;
+        i += (size_t)eol;
+    }
+}
+
+/* The shared driver. Scanning stops at the limits, so "need more" past a
+   limit turns into 414/431 without ever looking further. */
+static int sio__http_parse_head(const char *buf, size_t len, sio_http_msg *m, int is_req, int *http_status) {
+    size_t end = len < SIO_HTTP_MAX_HEADER_BYTES ? len : SIO_HTTP_MAX_HEADER_BYTES;
+    size_t i = 0;
+    int rc;
+    sio__http_msg_init(m);
+    if (is_req) {
+        size_t lend = end < SIO_HTTP_MAX_REQUEST_LINE ? end : SIO_HTTP_MAX_REQUEST_LINE;
+        rc = sio__http_request_line(buf, &i, lend, m);
+        if (rc == 1) {
+            if (len >= SIO_HTTP_MAX_REQUEST_LINE) return sio__http_fail(http_status, 414);
+            if (len >= SIO_HTTP_MAX_HEADER_BYTES) return sio__http_fail(http_status, 431);
+            return 0;
+        }
+    } else {
+        rc = sio__http_status_line(buf, &i, end, m);
+    }
+    if (rc == 0) rc = sio__http_fields(buf, &i, end, m, !is_req);
+    if (rc == 1) return len >= SIO_HTTP_MAX_HEADER_BYTES ? sio__http_fail(http_status, 431) : 0;
+    if (rc == 0) rc = sio__http_semantics(m, is_req);
+    if (rc) return sio__http_fail(http_status, rc);
+    m->header_bytes = i;
+    return (int)i;
+}
+
+SIO_API int sio_http_parse_request(const char *buf, size_t len, sio_http_msg *m, int *http_status) {
+    if (http_status) *http_status = 0;
+    if (!m || (!buf && len)) return sio__http_fail(http_status, 400);
+    return sio__http_parse_head(buf, len, m, 1, http_status);
+}
+
+SIO_API int sio_http_parse_response(const char *buf, size_t len, sio_http_msg *m) {
+    if (!m || (!buf && len)) return SIO_ERR_INVALID;
+    return sio__http_parse_head(buf, len, m, 0, NULL);
+}
+
+SIO_API int sio_http_head_ready(const char *buf, size_t len, size_t prev_len) {
+    size_t i;
+    if (prev_len > len) prev_len = 0;
+    if (len >= SIO_HTTP_MAX_HEADER_BYTES) return 1;
+    if (prev_len < SIO_HTTP_MAX_REQUEST_LINE && len >= SIO_HTTP_MAX_REQUEST_LINE) return 1;
+    /* An empty line ends with LF preceded by LF or by CR LF; it may
+       straddle the old and new bytes, hence the step back. */
+    for (i = prev_len > 2 ? prev_len - 2 : 1; i < len; i++) {
+        if (buf[i] != '\n') continue;
+        if (buf[i - 1] == '\n' || (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n')) return 1;
+    }
+    return 0;
+}
+
+SIO_API int sio_http_query_get(sio_str query, const char *key, sio_str *raw_value) {
+    size_t klen, i = 0;
+    if (!key || !*key || !query.ptr) return 0;
+    klen = strlen(key);
+    while (i < query.len) {
+        size_t s = i, e, eq;
+        while (i < query.len && query.ptr[i] != '&') i++;
+        e = i++;
+        for (eq = s; eq < e && query.ptr[eq] != '='; eq++) {}
+        if (eq - s == klen && memcmp(query.ptr + s, key, klen) == 0) {
+            if (raw_value) {
+                if (eq < e) *raw_value = sio__http_str(query.ptr + eq + 1, e - eq - 1);
+                else *raw_value = sio__http_str(query.ptr + e, 0);
+            }
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int sio__http_hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = sio__http_lower(c);
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+SIO_API size_t sio_http_url_decode(const char *src, size_t n, char *dst, size_t cap, int plus_is_space) {
+    size_t i = 0, out = 0;
+    while (i < n) {
+        char c = src[i];
+        int hi, lo;
+        if (c == '%' && i + 2 < n &&
+            (hi = sio__http_hexval((unsigned char)src[i + 1])) >= 0 &&
+            (lo = sio__http_hexval((unsigned char)src[i + 2])) >= 0) {
+            c = (char)(hi * 16 + lo);
+            i += 3;
+        } else {
+            if (c == '+' && plus_is_space) c = ' ';
+            i++;
+        }
+        if (out + 1 < cap) dst[out] = c;
+        out++;
+    }
+    if (cap) dst[out < cap ? out : cap - 1] = '\0';
+    return out;
+}
+
+/* >>http-chunked
+   chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF, the last chunk
+   has size 0 and is followed by optional trailer fields and an empty
+   line. Example: "4\r\nWiki\r\n0\r\n\r\n" decodes to "Wiki". Every input
+   byte is consumed as soon as it is seen (the state remembers where we
+   are), so the caller never re-feeds anything. */
+enum {
+    SIO__CK_SIZE0 = 0,   /* first hex digit of a size */
+    SIO__CK_SIZE,        /* more hex digits */
+    SIO__CK_SIZE_WS,     /* BWS after the digits */
+    SIO__CK_EXT,         /* ";name=value..." up to CR */
+    SIO__CK_SIZE_LF,     /* LF of the size line */
+    SIO__CK_DATA,
+    SIO__CK_DATA_CR,
+    SIO__CK_DATA_LF,
+    SIO__CK_TRAILER,     /* start of a trailer line (or the final CRLF) */
+    SIO__CK_TRAILER_LINE,
+    SIO__CK_TRAILER_LF,
+    SIO__CK_END_LF,      /* LF of the final empty line */
+    SIO__CK_DONE,
+    SIO__CK_ERR_PARSE,
+    SIO__CK_ERR_BIG
+};
+
+SIO_API int sio_http_chunked_decode(sio_http_chunked *st, char *buf, size_t len, size_t *consumed, size_t *out_len) {
+    size_t r = 0, w = 0;
+    int rc = 0;
+    while (r < len && rc == 0) {
+        unsigned char c = (unsigned char)buf[r];
+        int hv;
+        switch (st->state) {
+        case SIO__CK_SIZE0:
+        case SIO__CK_SIZE:
+            hv = sio__http_hexval(c);
+            if (hv >= 0) {
+                if (st->remaining > ((unsigned long long)-1 >> 4)) { st->state = SIO__CK_ERR_BIG; break; }
+                st->remaining = st->remaining * 16 + (unsigned)hv;
+                st->state = SIO__CK_SIZE;
+            } else if (st->state == SIO__CK_SIZE0) {
+                st->state = SIO__CK_ERR_PARSE;
+                break;
+            } else if (c == ' ' || c == '\t') {
+                st->state = SIO__CK_SIZE_WS;
+            } else if (c == ';') {
+                st->state = SIO__CK_EXT;
+            } else if (c == '\r') {
+                st->state = SIO__CK_SIZE_LF;
+            } else {
+                st->state = SIO__CK_ERR_PARSE;
+                break;
+            }
+            r++;
+            st->ext_len++;
+            break;
+        case SIO__CK_SIZE_WS:
+            if (c == ';') st->state = SIO__CK_EXT;
+            else if (c == '\r') st->state = SIO__CK_SIZE_LF;
+            else if (c != ' ' && c != '\t') { st->state = SIO__CK_ERR_PARSE; break; }
+            r++;
+            st->ext_len++;
+            break;
+        case SIO__CK_EXT:
+            /* Extensions carry nothing we use; skip them, minding CTLs. */
+            if (c == '\r') st->state = SIO__CK_SIZE_LF;
+            else if (!sio__http_is_vchar(c)) { st->state = SIO__CK_ERR_PARSE; break; }
+            r++;
+            st->ext_len++;
+            break;
+        case SIO__CK_SIZE_LF:
+            if (c != '\n') { st->state = SIO__CK_ERR_PARSE; break; }
+            r++;
+            st->ext_len = 0;
+            st->state = st->remaining ? SIO__CK_DATA : SIO__CK_TRAILER;
+            break;
+        case SIO__CK_DATA: {
+            size_t n = len - r;
+            if ((unsigned long long)n > st->remaining) n = (size_t)st->remaining;
+            if (w != r) memmove(buf + w, buf + r, n);
+            w += n;
+            r += n;
+            st->remaining -= n;
+            if (!st->remaining) st->state = SIO__CK_DATA_CR;
+            break;
+        }
+        case SIO__CK_DATA_CR:
+        case SIO__CK_DATA_LF:
+            if (c != (st->state == SIO__CK_DATA_CR ? '\r' : '\n')) { st->state = SIO__CK_ERR_PARSE; break; }
+            r++;
+            st->state = st->state == SIO__CK_DATA_CR ? SIO__CK_DATA_LF : SIO__CK_SIZE0;
+            break;
+        case SIO__CK_TRAILER:
+            if (c == '\r') st->state = SIO__CK_END_LF;
+            else if (sio__http_is_tchar(c)) st->state = SIO__CK_TRAILER_LINE;
+            else { st->state = SIO__CK_ERR_PARSE; break; }
+            r++;
+            st->ext_len++;
+            break;
+        case SIO__CK_TRAILER_LINE:
+            /* Trailer fields are checked for CTLs and dropped: nothing in
+               Socket.IO sends them and merging them into the head would
+               need storage the caller did not give us. */
+            if (c == '\r') st->state = SIO__CK_TRAILER_LF;
+            else if (!sio__http_is_vchar(c)) { st->state = SIO__CK_ERR_PARSE; break; }
+            r++;
+            st->ext_len++;
+            break;
+        case SIO__CK_TRAILER_LF:
+        case SIO__CK_END_LF:
+            if (c != '\n') { st->state = SIO__CK_ERR_PARSE; break; }
+            r++;
+            st->ext_len++;
+            st->state = st->state == SIO__CK_END_LF ? SIO__CK_DONE : SIO__CK_TRAILER;
+            break;
+        default:
+            break;
+        }
+        if (st->ext_len > SIO_HTTP_MAX_CHUNK_LINE && st->state < SIO__CK_DONE) st->state = SIO__CK_ERR_BIG;
+        if (st->state >= SIO__CK_DONE) rc = 1;
+    }
+    if (consumed) *consumed = r;
+    if (out_len) *out_len = w;
+    if (st->state == SIO__CK_DONE) return 1;
+    if (st->state == SIO__CK_ERR_PARSE) return SIO_ERR_PARSE;
+    if (st->state == SIO__CK_ERR_BIG) return SIO_ERR_TOO_BIG;
+    return 0;
+}
+
+/* >>http-writer */
+
+SIO_API const char *sio_http_reason(int status) {
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: break;
+    }
+    switch (status / 100) {
+    case 1: return "Informational";
+    case 2: return "Success";
+    case 3: return "Redirection";
+    case 4: return "Client Error";
+    case 5: return "Server Error";
+    default: return "Unknown";
+    }
+}
+
+/* extra_headers must be whole "Name: value\r\n" lines: a bare CR or LF, a
+   missing final CRLF or an empty line would corrupt or end the head. */
+static int sio__http_headers_block_ok(const char *h) {
+    size_t i, line_start = 0;
+    for (i = 0; h[i]; i++) {
+        if (h[i] == '\r') {
+            if (h[i + 1] != '\n' || i == line_start) return 0;
+            i++;
+            line_start = i + 1;
+        } else if (h[i] == '\n') {
+            return 0;
+        }
+    }
+    return i == line_start;
+}
+
+SIO_API int sio_http_write_head(sio_buf *b, int status, const char *content_type, long long body_len, const char *extra_headers) {
+    size_t start;
+    if (!b || status < 100 || status > 999) return SIO_ERR_INVALID;
+    if (content_type && strpbrk(content_type, "\r\n")) return SIO_ERR_INVALID;
+    if (extra_headers && !sio__http_headers_block_ok(extra_headers)) return SIO_ERR_INVALID;
+    start = b->len;
+    sio_buf_appends(b, "HTTP/1.1 ");
+    sio_buf_appendu(b, (unsigned long long)status);
+    sio_buf_appendc(b, ' ');
+    sio_buf_appends(b, sio_http_reason(status));
+    sio_buf_appends(b, "\r\n");
+    if (content_type) {
+        sio_buf_appends(b, "Content-Type: ");
+        sio_buf_appends(b, content_type);
+        sio_buf_appends(b, "\r\n");
+    }
+    if (body_len >= 0) {
+        sio_buf_appends(b, "Content-Length: ");
+        sio_buf_appendu(b, (unsigned long long)body_len);
+        sio_buf_appends(b, "\r\n");
+    }
+    if (extra_headers) sio_buf_appends(b, extra_headers);
+    sio_buf_appends(b, "\r\n");
+    if (b->err) b->len = start; /* no half-written head on failure */
+    return b->err;
+}
+/* =====================================================================
+   >>ws: WebSocket framing (RFC 6455 sections 4.2, 5, 7.4)
+   Frame layout (section 5.2): byte 0 = FIN | RSV1-3 | opcode, byte 1 =
+   MASK | 7-bit length; length 126 means a 16-bit length follows, 127 a
+   64-bit one; then the 4-byte masking key if MASK; then the payload.
+   Example: 81 05 48 65 6c 6c 6f is an unmasked text frame "Hello".
+   Clients mask every frame, servers never do; a wrong mask bit is a
+   protocol error (section 5.1), as is any RSV bit since no extension is
+   ever negotiated. The reader only consumes whole frames: a frame is
+   either wholly in the caller's buffer or not looked at beyond its
+   header, which is what lets it unmask in place and hand out views.
+   ===================================================================== */
+
+/* Every value sio_ws_read returns must fit in an int: a single frame is
+   bounded by the message cap, which is clamped to this, and the loop over
+   fragments stops once it has consumed this much. */
+#define SIO__WS_STEP_MAX ((size_t)0x3FFFFFFF)
+
+static const char sio__ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/* Close codes a peer may put on the wire (section 7.4): 1004-1006 and 1015
+   are reserved or only for local reporting, 1016-2999 are unassigned,
+   3000-4999 belong to libraries and applications. */
+static int sio__ws_close_code_ok(int code) {
+    if (code >= 1000 && code <= 1003) return 1;
+    if (code >= 1007 && code <= 1014) return 1;
+    return code >= 3000 && code <= 4999;
+}
+
+static int sio__ws_fail(sio_ws_reader *r, int close_code) {
+    r->error_code = close_code;
+    switch (close_code) {
+    case 1007: return SIO_ERR_UTF8;
+    case 1009: return SIO_ERR_TOO_BIG;
+    case 1011: return SIO_ERR_NOMEM;
+    default: return SIO_ERR_PROTOCOL;
+    }
+}
+
+SIO_API int sio_ws_accept_key(const char *client_key, size_t n, char out[29]) {
+    unsigned char raw[16], digest[20];
+    size_t got = 0;
+    sio__sha1 c;
+    out[0] = '\0';
+    /* A key is the base64 of a 16-byte nonce: "dGhlIHNhbXBsZSBub25jZQ==".
+       The server never needs the nonce itself, but anything else means the
+       request was not made by a conforming client. */
+    if (!client_key || n != 24 || sio_base64_decode(client_key, n, raw, sizeof raw, &got) != SIO_OK ||
+        got != 16)
+        return SIO_ERR_INVALID;
+    sio__sha1_init(&c);
+    sio__sha1_update(&c, client_key, n);
+    sio__sha1_update(&c, sio__ws_guid, sizeof sio__ws_guid - 1);
+    sio__sha1_final(&c, digest);
+    sio_base64_encode(digest, sizeof digest, out, 29);
+    return SIO_OK;
+}
+
+SIO_API void sio_ws_make_key(const unsigned char nonce16[16], char out[25]) {
+    sio_base64_encode(nonce16, 16, out, 25);
+}
+
+SIO_API size_t sio_ws_write_header(unsigned char out[14], int fin, int opcode, uint64_t payload_len,
+                                   const unsigned char *mask4) {
+    size_t h = 2;
+    int i;
+    out[0] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 0x0F));
+    if (payload_len <= 125) {
+        out[1] = (unsigned char)payload_len;
+    } else if (payload_len <= 0xFFFF) {
+        out[1] = 126;
+        out[2] = (unsigned char)(payload_len >> 8);
+        out[3] = (unsigned char)payload_len;
+        h = 4;
+    } else {
+        out[1] = 127;
+        for (i = 0; i < 8; i++) out[2 + i] = (unsigned char)(payload_len >> (56 - 8 * i));
+        h = 10;
+    }
+    if (mask4) {
+        out[1] |= 0x80;
+        memcpy(out + h, mask4, 4);
+        h += 4;
+    }
+    return h;
+}
+
+SIO_API void sio_ws_mask(unsigned char *data, size_t n, const unsigned char mask4[4], size_t offset) {
+    size_t i;
+    for (i = 0; i < n; i++) data[i] ^= mask4[(offset + i) & 3];
+}
+
+SIO_API int sio_ws_append_frame(sio_buf *b, int opcode, const void *payload, size_t n,
+                                const unsigned char *mask4) {
+    unsigned char hdr[14];
+    size_t h, start;
+    int rc;
+    if (b->err) return b->err;
+    switch (opcode) {
+    case SIO_WS_OP_TEXT: case SIO_WS_OP_BINARY: case SIO_WS_OP_CONT: break;
+    case SIO_WS_OP_CLOSE: case SIO_WS_OP_PING: case SIO_WS_OP_PONG:
+        if (n > 125) return SIO_ERR_INVALID;
+        break;
+    default: return SIO_ERR_INVALID;
+    }
+    if (n && !payload) return SIO_ERR_INVALID;
+    if (n > (size_t)-1 - 14) return b->err = SIO_ERR_TOO_BIG;
+    h = sio_ws_write_header(hdr, 1, opcode, (uint64_t)n, mask4);
+    if ((rc = sio_buf_reserve(b, h + n)) != SIO_OK) return rc;
+    sio_buf_append(b, hdr, h);
+    start = b->len;
+    sio_buf_append(b, payload, n);
+    if (mask4) sio_ws_mask((unsigned char *)b->data + start, n, mask4, 0);
+    return SIO_OK;
+}
+
+SIO_API int sio_ws_append_close(sio_buf *b, int code, const char *reason, const unsigned char *mask4) {
+    unsigned char body[125];
+    size_t rlen = reason ? strlen(reason) : 0;
+    unsigned st = 0;
+    if (code == 0) {
+        if (rlen) return SIO_ERR_INVALID;
+        return sio_ws_append_frame(b, SIO_WS_OP_CLOSE, NULL, 0, mask4);
+    }
+    if (!sio__ws_close_code_ok(code) || rlen > 123) return SIO_ERR_INVALID;
+    if (sio_utf8_check(&st, reason, rlen) != 0 || st != 0) return SIO_ERR_INVALID;
+    body[0] = (unsigned char)(code >> 8);
+    body[1] = (unsigned char)code;
+    if (rlen) memcpy(body + 2, reason, rlen);
+    return sio_ws_append_frame(b, SIO_WS_OP_CLOSE, body, rlen + 2, mask4);
+}
+
+/* Fills msg for a control frame whose payload is already unmasked. */
+static int sio__ws_control(sio_ws_reader *r, int op, unsigned char *p, size_t n, sio_ws_msg *msg) {
+    unsigned st = 0;
+    msg->data = p;
+    msg->len = n;
+    if (op == SIO_WS_OP_PING) { msg->kind = SIO_WS_PING; return SIO_OK; }
+    if (op == SIO_WS_OP_PONG) { msg->kind = SIO_WS_PONG; return SIO_OK; }
+    /* Close body: empty, or a 2-byte big-endian code then a UTF-8 reason
+       ("03 e8 62 79 65" = 1000 "bye"). One byte cannot be either. */
+    if (n == 0) {
+        msg->close_code = 1005;    /* "no status received" (section 7.4.1) */
+    } else {
+        if (n == 1) return sio__ws_fail(r, 1002);
+        msg->close_code = (p[0] << 8) | p[1];
+        if (!sio__ws_close_code_ok(msg->close_code)) return sio__ws_fail(r, 1002);
+        if (sio_utf8_check(&st, (const char *)p + 2, n - 2) != 0 || st != 0) return sio__ws_fail(r, 1007);
+        msg->close_reason.ptr = (const char *)p + 2;
+        msg->close_reason.len = n - 2;
+    }
+    msg->kind = SIO_WS_CLOSE;
+    return SIO_OK;
+}
+
+SIO_API int sio_ws_read(sio_ws_reader *r, unsigned char *buf, size_t len, sio_ws_msg *msg) {
+    size_t pos = 0, avail, lenbytes, hlen, n, i;
+    uint64_t max = r->max_message ? (uint64_t)r->max_message : (uint64_t)SIO_WS_MAX_MESSAGE;
+    uint64_t plen, already;
+    unsigned char *p, *payload;
+    int fin, op, masked, rc;
+    unsigned st;
+
+    msg->kind = SIO_WS_NONE;
+    msg->data = NULL;
+    msg->len = 0;
+    msg->close_code = 0;
+    msg->close_reason.ptr = NULL;
+    msg->close_reason.len = 0;
+    if (r->error_code) return sio__ws_fail(r, r->error_code);
+    /* The previous call may have handed out a reassembled message: it dies
+       now. Freeing rather than keeping the buffer means an idle connection
+       does not hold on to its largest message. */
+    if (!r->frag_opcode && r->frag.data) sio_buf_free(&r->frag);
+    if (max > SIO__WS_STEP_MAX) max = SIO__WS_STEP_MAX;
+    if (!buf) len = 0;
+
+    while (pos < len && pos < SIO__WS_STEP_MAX) {
+        p = buf + pos;
+        avail = len - pos;
+        if (avail < 2) break;
+        fin = (p[0] & 0x80) != 0;
+        op = p[0] & 0x0F;
+        masked = (p[1] & 0x80) != 0;
+        /* Everything in the first two bytes is checked before waiting for
+           the rest, so a bad frame is refused as early as possible. */
+        if (p[0] & 0x70) return sio__ws_fail(r, 1002);
+        if ((op > SIO_WS_OP_BINARY && op < SIO_WS_OP_CLOSE) || op > SIO_WS_OP_PONG) return sio__ws_fail(r, 1002);
+        if (masked != (r->expect_masked != 0)) return sio__ws_fail(r, 1002);
+        if (op >= SIO_WS_OP_CLOSE) {
+            /* Control frames may sit between fragments but are never
+               fragmented themselves and carry at most 125 bytes. */
+            if (!fin || (p[1] & 0x7F) > 125) return sio__ws_fail(r, 1002);
+        } else if (op == SIO_WS_OP_CONT) {
+            if (!r->frag_opcode) return sio__ws_fail(r, 1002);
+        } else if (r->frag_opcode) {
+            return sio__ws_fail(r, 1002);  /* a new message inside an open one */
+        }
+        lenbytes = (p[1] & 0x7F) == 126 ? 2 : (p[1] & 0x7F) == 127 ? 8 : 0;
+        if (avail < 2 + lenbytes) break;
+        plen = p[1] & 0x7F;
+        if (lenbytes) {
+            plen = 0;
+            for (i = 0; i < lenbytes; i++) plen = (plen << 8) | p[2 + i];
+            if (lenbytes == 8 && (plen >> 63)) return sio__ws_fail(r, 1002);
+            /* Non-minimal length encodings (126 + "00 05") are accepted:
+               RFC 6455 says MUST for the sender but names no reaction, and
+               refusing them would gain nothing. */
+        }
+        if (op < SIO_WS_OP_CLOSE) {
+            already = op == SIO_WS_OP_CONT ? (uint64_t)r->frag.len : 0;
+            if (plen > max - already) return sio__ws_fail(r, 1009);
+        }
+        hlen = 2 + lenbytes + (masked ? 4 : 0);
+        if (avail < hlen || plen > (uint64_t)(avail - hlen)) break;
+        n = (size_t)plen;
+        payload = p + hlen;
+        if (masked) sio_ws_mask(payload, n, p + hlen - 4, 0);
+        pos += hlen + n;
+
+        if (op >= SIO_WS_OP_CLOSE) {
+            if ((rc = sio__ws_control(r, op, payload, n, msg)) != SIO_OK) return rc;
+            return (int)pos;
+        }
+        if (op != SIO_WS_OP_CONT && fin) {
+            /* The common case: a whole message in one frame, handed out
+               where it lies. */
+            if (op == SIO_WS_OP_TEXT) {
+                st = 0;
+                if (sio_utf8_check(&st, (const char *)payload, n) != 0 || st != 0) return sio__ws_fail(r, 1007);
+            }
+            msg->kind = op == SIO_WS_OP_TEXT ? SIO_WS_TEXT : SIO_WS_BINARY;
+            msg->data = payload;
+            msg->len = n;
+            return (int)pos;
+        }
+        if (op != SIO_WS_OP_CONT) {
+            r->frag_opcode = op;
+            r->utf8_state = 0;
+            r->frag.len = 0;
+            r->frag.err = 0;
+            r->frag.alloc = r->alloc;
+        }
+        /* Text is checked fragment by fragment so garbage is refused at
+           once, not after buffering up to max_message of it. */
+        if (r->frag_opcode == SIO_WS_OP_TEXT &&
+            sio_utf8_check(&r->utf8_state, (const char *)payload, n) != 0)
+            return sio__ws_fail(r, 1007);
+        if (sio_buf_append(&r->frag, payload, n) != SIO_OK)
+            return sio__ws_fail(r, r->frag.err == SIO_ERR_NOMEM ? 1011 : 1009);
+        if (fin) {
+            if (r->frag_opcode == SIO_WS_OP_TEXT && r->utf8_state != 0) return sio__ws_fail(r, 1007);
+            msg->kind = r->frag_opcode == SIO_WS_OP_TEXT ? SIO_WS_TEXT : SIO_WS_BINARY;
+            msg->data = r->frag.data ? (unsigned char *)r->frag.data : payload;
+            msg->len = r->frag.len;
+            r->frag_opcode = 0;
+            return (int)pos;
+        }
+    }
+    return (int)pos;
+}
+
+SIO_API void sio_ws_reader_free(sio_ws_reader *r) {
+    sio_buf_free(&r->frag);
+    r->frag_opcode = 0;
+    r->utf8_state = 0;
+    r->error_code = 0;
+}
 #ifdef SIO_TLS_BEARSSL
 #include <bearssl.h>
 #endif
-#include "wip/tls_impl.h"
+#ifdef SIO_TLS_BEARSSL
+/* =====================================================================
+   >>tls: TLS 1.2 through BearSSL, as an engine on memory buffers
+   No sockets here: like an OpenSSL memory BIO, the engine takes the
+   ciphertext the loop received (sio__tls_want_in/got_in), gives back the
+   ciphertext to send (sio__tls_have_out/sent_out), and in between turns
+   plaintext into records and back (sio__tls_write/read). BearSSL never
+   allocates, so every context and the record buffer come from here.
+
+   A sio__tls_ctx holds what is shared by all connections of one server
+   or client (decoded certificate chain, private key, trust anchors); it
+   must outlive every sio__tls made from it because BearSSL keeps
+   pointers into it. A sio__tls is one connection: the BearSSL server or
+   client context, its X.509 validator and the record buffer.
+
+   Only TLS 1.2 is offered (BearSSL stops there; TLS 1.0/1.1 are
+   deprecated by RFC 8996) and renegotiation is refused, so once the
+   handshake is over nothing but application data and alerts flow.
+   ===================================================================== */
+#include <dirent.h>
+#include <sys/stat.h>
+
+#ifndef SIO_TLS_DEFAULT_CA
+#define SIO_TLS_DEFAULT_CA "/etc/ssl/certs/ca-certificates.crt"
+#endif
+
+/* Full duplex costs one more 16 KiB record buffer per connection, but
+   half duplex cannot take in a record while one of its own is unsent,
+   nor write while a received record is unread: when both ends of a
+   WebSocket push at once and both sockets fill, neither drains, and the
+   connection stalls for good. Hence full duplex by default. */
+#define SIO__TLS_IOBUF_SIZE ((size_t)(SIO_TLS_BIDI ? BR_SSL_BUFSIZE_BIDI : BR_SSL_BUFSIZE_MONO))
+
+typedef struct sio__tls_ctx sio__tls_ctx;
+typedef struct sio__tls sio__tls;
+
+struct sio__tls_ctx {
+    sio_allocator alloc;          /* a copy: the caller's may be a temporary */
+    int server;
+    int insecure;                 /* client: accept any chain */
+    br_x509_certificate chain[SIO_TLS_MAX_CHAIN];
+    size_t chain_len;
+    int key_type;                 /* 0 (none), BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+    unsigned issuer_key_type;     /* key type of the CA that signed our leaf */
+    br_rsa_private_key rsa;
+    br_ec_private_key ec;
+    unsigned char *key_mem;       /* the bytes rsa / ec point into */
+    size_t key_mem_len;
+    br_x509_trust_anchor *tas;    /* each dn.data is one block holding dn + key */
+    size_t ntas, tas_cap;
+};
+
+/* The "accept anything" validator of insecure_skip_verify. It still has
+   to decode the leaf: the key exchange needs the server's public key
+   (ECDHE signatures are checked with it, RSA key exchange encrypts to
+   it), so skipping verification means skipping trust, not decoding. */
+typedef struct sio__tls_noverify {
+    const br_x509_class *vtable;
+    br_x509_decoder_context dc;
+    unsigned ncerts;
+} sio__tls_noverify;
+
+struct sio__tls {
+    sio__tls_ctx *ctx;
+    br_ssl_engine_context *eng;   /* inside u */
+    union { br_ssl_server_context s; br_ssl_client_context c; } u;
+    union { br_x509_minimal_context min; sio__tls_noverify nv; } x;
+    unsigned char *iobuf;
+    int opened;                   /* the handshake completed once */
+    char msg[96];                 /* alert phrases are composed here */
+};
+
+/* ---- error words ---------------------------------------------------- */
+
+static const char *sio__tls_alert_text(int alert) {
+    switch (alert) {
+    case 0: return "close notify";
+    case 10: return "unexpected message";
+    case 20: return "bad record MAC";
+    case 21: return "decryption failed";
+    case 22: return "record overflow";
+    case 30: return "decompression failure";
+    case 40: return "handshake failure (no common cipher suite or parameters)";
+    case 41: return "no certificate";
+    case 42: return "bad certificate";
+    case 43: return "unsupported certificate";
+    case 44: return "certificate revoked";
+    case 45: return "certificate expired";
+    case 46: return "certificate unknown";
+    case 47: return "illegal parameter";
+    case 48: return "unknown CA";
+    case 49: return "access denied";
+    case 50: return "decode error";
+    case 51: return "decrypt error";
+    case 70: return "protocol version not supported";
+    case 71: return "insufficient security";
+    case 80: return "internal error";
+    case 86: return "inappropriate fallback";
+    case 90: return "user canceled";
+    case 100: return "no renegotiation";
+    case 109: return "missing extension";
+    case 110: return "unsupported extension";
+    case 112: return "unrecognized server name";
+    case 116: return "certificate required";
+    case 120: return "no application protocol";
+    default: return "unknown alert";
+    }
+}
+
+static const char *sio__tls_err_text(int err) {
+    switch (err) {
+    case BR_ERR_OK: return "no error";
+    case BR_ERR_BAD_PARAM: return "bad parameter";
+    case BR_ERR_BAD_STATE: return "bad engine state";
+    case BR_ERR_UNSUPPORTED_VERSION: return "unsupported protocol version (not TLS 1.2, or not TLS)";
+    case BR_ERR_BAD_VERSION: return "record version mismatch";
+    case BR_ERR_BAD_LENGTH: return "bad record length";
+    case BR_ERR_TOO_LARGE: return "record too large";
+    case BR_ERR_BAD_MAC: return "bad record MAC (corrupted or forged data)";
+    case BR_ERR_NO_RANDOM: return "no random source";
+    case BR_ERR_UNKNOWN_TYPE: return "unknown record type (not TLS?)";
+    case BR_ERR_UNEXPECTED: return "unexpected message";
+    case BR_ERR_BAD_CCS: return "bad ChangeCipherSpec";
+    case BR_ERR_BAD_ALERT: return "bad alert";
+    case BR_ERR_BAD_HANDSHAKE: return "malformed handshake message";
+    case BR_ERR_OVERSIZED_ID: return "oversized session id";
+    case BR_ERR_BAD_CIPHER_SUITE: return "no common cipher suite";
+    case BR_ERR_BAD_COMPRESSION: return "unsupported compression";
+    case BR_ERR_BAD_FRAGLEN: return "bad max fragment length";
+    case BR_ERR_BAD_SECRENEG: return "secure renegotiation failure";
+    case BR_ERR_EXTRA_EXTENSION: return "unexpected extension";
+    case BR_ERR_BAD_SNI: return "bad server name (SNI)";
+    case BR_ERR_BAD_HELLO_DONE: return "bad ServerHelloDone";
+    case BR_ERR_LIMIT_EXCEEDED: return "handshake limit exceeded";
+    case BR_ERR_BAD_FINISHED: return "bad Finished (handshake tampered with)";
+    case BR_ERR_RESUME_MISMATCH: return "session resumption mismatch";
+    case BR_ERR_INVALID_ALGORITHM: return "unsupported algorithm";
+    case BR_ERR_BAD_SIGNATURE: return "bad handshake signature";
+    case BR_ERR_WRONG_KEY_USAGE: return "key usage forbids this use";
+    case BR_ERR_NO_CLIENT_AUTH: return "client certificate required";
+    case BR_ERR_IO: return "I/O error";
+    case BR_ERR_X509_INVALID_VALUE: return "certificate: invalid value";
+    case BR_ERR_X509_TRUNCATED: return "certificate: truncated";
+    case BR_ERR_X509_EMPTY_CHAIN: return "no certificate sent";
+    case BR_ERR_X509_INNER_TRUNC: return "certificate: inner element truncated";
+    case BR_ERR_X509_BAD_TAG_CLASS: return "certificate: bad ASN.1 tag class";
+    case BR_ERR_X509_BAD_TAG_VALUE: return "certificate: bad ASN.1 tag";
+    case BR_ERR_X509_INDEFINITE_LENGTH: return "certificate: indefinite length";
+    case BR_ERR_X509_EXTRA_ELEMENT: return "certificate: extra element";
+    case BR_ERR_X509_UNEXPECTED: return "certificate: unexpected element";
+    case BR_ERR_X509_NOT_CONSTRUCTED: return "certificate: expected constructed element";
+    case BR_ERR_X509_NOT_PRIMITIVE: return "certificate: expected primitive element";
+    case BR_ERR_X509_PARTIAL_BYTE: return "certificate: partial byte in BIT STRING";
+    case BR_ERR_X509_BAD_BOOLEAN: return "certificate: bad BOOLEAN";
+    case BR_ERR_X509_OVERFLOW: return "certificate: value overflow";
+    case BR_ERR_X509_BAD_DN: return "certificate: bad distinguished name";
+    case BR_ERR_X509_BAD_TIME: return "certificate: bad validity date";
+    case BR_ERR_X509_UNSUPPORTED: return "certificate: unsupported feature";
+    case BR_ERR_X509_LIMIT_EXCEEDED: return "certificate: too large or chain too long";
+    case BR_ERR_X509_WRONG_KEY_TYPE: return "certificate: wrong key type";
+    case BR_ERR_X509_BAD_SIGNATURE: return "certificate: bad signature";
+    case BR_ERR_X509_TIME_UNKNOWN: return "certificate: current time unknown";
+    case BR_ERR_X509_EXPIRED: return "certificate expired or not yet valid";
+    case BR_ERR_X509_DN_MISMATCH: return "certificate: issuer name mismatch in chain";
+    case BR_ERR_X509_BAD_SERVER_NAME: return "certificate does not match the server name";
+    case BR_ERR_X509_CRITICAL_EXTENSION: return "certificate: unsupported critical extension";
+    case BR_ERR_X509_NOT_CA: return "certificate: issuer is not a CA";
+    case BR_ERR_X509_FORBIDDEN_KEY_USAGE: return "certificate: key usage forbids this use";
+    case BR_ERR_X509_WEAK_PUBLIC_KEY: return "certificate: public key too weak";
+    case BR_ERR_X509_NOT_TRUSTED: return "certificate not trusted (unknown CA or self-signed)";
+    default: return "unknown TLS error";
+    }
+}
+
+/* ---- loading PEM ---------------------------------------------------- */
+
+typedef int (*sio__tls_pem_fn)(sio__tls_ctx *c, const char *name, const unsigned char *der, size_t len);
+
+static void sio__tls_buf_sink(void *buf, const void *data, size_t len) {
+    sio_buf_append((sio_buf *)buf, data, len);
+}
+
+static void sio__tls_wipe(void *p, size_t n) {
+    volatile unsigned char *v = (volatile unsigned char *)p;
+    while (n--) *v++ = 0;
+}
+
+typedef struct sio__tls_pem {
+    br_pem_decoder_context pc;
+    sio_buf der;
+    char name[64];
+    int inobj;
+} sio__tls_pem;
+
+static int sio__tls_pem_push(sio__tls_ctx *c, sio__tls_pem *st, const char *text, size_t len, sio__tls_pem_fn fn) {
+    const unsigned char *p = (const unsigned char *)text;
+    int rc = SIO_OK;
+    while (len > 0 && rc == SIO_OK) {
+        size_t n = br_pem_decoder_push(&st->pc, p, len);
+        int ev = br_pem_decoder_event(&st->pc);
+        p += n;
+        len -= n;
+        if (ev == BR_PEM_BEGIN_OBJ) {
+            const char *nm = br_pem_decoder_name(&st->pc);
+            size_t k = strlen(nm);
+            if (k >= sizeof st->name) k = sizeof st->name - 1;
+            memcpy(st->name, nm, k);
+            st->name[k] = '\0';
+            sio_buf_reset(&st->der);
+            br_pem_decoder_setdest(&st->pc, sio__tls_buf_sink, &st->der);
+            st->inobj = 1;
+        } else if (ev == BR_PEM_END_OBJ) {
+            st->inobj = 0;
+            if (st->der.err) rc = st->der.err;
+            else rc = fn(c, st->name, (const unsigned char *)st->der.data, st->der.len);
+        } else if (ev == BR_PEM_ERROR) {
+            rc = SIO_ERR_PARSE;
+        } else if (n == 0) {
+            break; /* cannot happen by BearSSL's contract; never spin */
+        }
+    }
+    return rc;
+}
+
+/* Calls fn for every object in a PEM text. BearSSL's decoder takes only
+   "\n" line ends ("-----END CERTIFICATE-----\r\n" is an error to it), so
+   carriage returns are left out, and it wants the END line terminated,
+   so a final "\n" is pushed in case the text lacks one. An object still
+   open at the end means a truncated file. */
+static int sio__tls_pem_each(sio__tls_ctx *c, const char *pem, size_t len, sio__tls_pem_fn fn) {
+    sio__tls_pem st;
+    const char *end = pem + len;
+    int rc = SIO_OK;
+    memset(&st, 0, sizeof st);
+    st.der.alloc = &c->alloc;
+    st.der.max = SIO_TLS_MAX_PEM_BYTES;
+    br_pem_decoder_init(&st.pc);
+    while (pem < end && rc == SIO_OK) {
+        const char *cr = (const char *)memchr(pem, '\r', (size_t)(end - pem));
+        size_t seg = cr ? (size_t)(cr - pem) : (size_t)(end - pem);
+        rc = sio__tls_pem_push(c, &st, pem, seg, fn);
+        pem += seg + (cr ? 1 : 0);
+    }
+    if (rc == SIO_OK) rc = sio__tls_pem_push(c, &st, "\n", 1, fn);
+    if (rc == SIO_OK && st.inobj) rc = SIO_ERR_PARSE;
+    if (st.der.data) sio__tls_wipe(st.der.data, st.der.cap); /* may have held a private key */
+    sio_buf_free(&st.der);
+    return rc;
+}
+
+static int sio__tls_read_file(const sio_allocator *a, const char *path, sio_buf *out) {
+    FILE *f = fopen(path, "rb");
+    int rc = SIO_OK;
+    memset(out, 0, sizeof *out);
+    out->alloc = a;
+    out->max = SIO_TLS_MAX_PEM_BYTES;
+    if (!f) return SIO_ERR_NOT_FOUND;
+    for (;;) {
+        size_t room = out->max - out->len, n;
+        if (room == 0) {
+            if (fgetc(f) != EOF) rc = SIO_ERR_TOO_BIG;
+            break;
+        }
+        if ((rc = sio_buf_reserve(out, room < 4096 ? room : 4096)) != SIO_OK) break;
+        n = fread(out->data + out->len, 1, out->cap - out->len, f);
+        out->len += n;
+        if (n == 0) {
+            if (ferror(f)) rc = SIO_ERR_IO;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc != SIO_OK) sio_buf_free(out);
+    return rc;
+}
+
+static int sio__tls_is_cert(const char *name) {
+    return strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0;
+}
+
+static int sio__tls_on_chain(sio__tls_ctx *c, const char *name, const unsigned char *der, size_t len) {
+    unsigned char *copy;
+    if (!sio__tls_is_cert(name)) return SIO_OK; /* a key in the same file, say */
+    if (c->chain_len == SIO_TLS_MAX_CHAIN) return SIO_ERR_TOO_BIG;
+    if (len == 0) return SIO_ERR_PARSE;
+    copy = (unsigned char *)sio__malloc(&c->alloc, len);
+    if (!copy) return SIO_ERR_NOMEM;
+    memcpy(copy, der, len);
+    c->chain[c->chain_len].data = copy;
+    c->chain[c->chain_len].data_len = len;
+    c->chain_len++;
+    return SIO_OK;
+}
+
+/* The skey decoder's result points into the decoder; copy it into one
+   block of our own so the decoder (on the stack) can go. */
+static int sio__tls_on_key(sio__tls_ctx *c, const char *name, const unsigned char *der, size_t len) {
+    br_skey_decoder_context kd;
+    int rc = SIO_OK;
+    if (strcmp(name, "ENCRYPTED PRIVATE KEY") == 0) return SIO_ERR_UNSUPPORTED;
+    if (strcmp(name, "RSA PRIVATE KEY") != 0 && strcmp(name, "EC PRIVATE KEY") != 0 &&
+        strcmp(name, "PRIVATE KEY") != 0)
+        return SIO_OK; /* "EC PARAMETERS" (openssl ecparam -genkey) and certificates */
+    if (c->key_type) return SIO_ERR_INVALID; /* two keys: which one? */
+    br_skey_decoder_init(&kd);
+    br_skey_decoder_push(&kd, der, len);
+    if (br_skey_decoder_last_error(&kd) != 0) {
+        rc = SIO_ERR_PARSE;
+    } else if (br_skey_decoder_key_type(&kd) == BR_KEYTYPE_RSA) {
+        const br_rsa_private_key *k = br_skey_decoder_get_rsa(&kd);
+        size_t total = k->plen + k->qlen + k->dplen + k->dqlen + k->iqlen;
+        unsigned char *m = (unsigned char *)sio__malloc(&c->alloc, total);
+        if (!m) {
+            rc = SIO_ERR_NOMEM;
+        } else {
+            c->rsa.n_bitlen = k->n_bitlen;
+            c->rsa.p = m;  memcpy(m, k->p, k->plen);   c->rsa.plen = k->plen;   m += k->plen;
+            c->rsa.q = m;  memcpy(m, k->q, k->qlen);   c->rsa.qlen = k->qlen;   m += k->qlen;
+            c->rsa.dp = m; memcpy(m, k->dp, k->dplen); c->rsa.dplen = k->dplen; m += k->dplen;
+            c->rsa.dq = m; memcpy(m, k->dq, k->dqlen); c->rsa.dqlen = k->dqlen; m += k->dqlen;
+            c->rsa.iq = m; memcpy(m, k->iq, k->iqlen); c->rsa.iqlen = k->iqlen;
+            c->key_mem = c->rsa.p;
+            c->key_mem_len = total;
+            c->key_type = BR_KEYTYPE_RSA;
+        }
+    } else if (br_skey_decoder_key_type(&kd) == BR_KEYTYPE_EC) {
+        const br_ec_private_key *k = br_skey_decoder_get_ec(&kd);
+        unsigned char *m = (unsigned char *)sio__malloc(&c->alloc, k->xlen ? k->xlen : 1);
+        if (!m) {
+            rc = SIO_ERR_NOMEM;
+        } else {
+            memcpy(m, k->x, k->xlen);
+            c->ec.curve = k->curve;
+            c->ec.x = m;
+            c->ec.xlen = k->xlen;
+            c->key_mem = m;
+            c->key_mem_len = k->xlen;
+            c->key_type = BR_KEYTYPE_EC;
+        }
+    } else {
+        rc = SIO_ERR_UNSUPPORTED;
+    }
+    sio__tls_wipe(&kd, sizeof kd);
+    return rc;
+}
+
+/* A trust anchor is a CA's name and public key. Certificates BearSSL
+   cannot decode (Ed25519 keys, say, in the system bundle) are skipped
+   rather than failing the whole bundle; a CA with the basic-constraints
+   CA flag off is still usable, as a directly trusted end-entity key. */
+static int sio__tls_on_anchor(sio__tls_ctx *c, const char *name, const unsigned char *der, size_t len) {
+    br_x509_decoder_context dc;
+    br_x509_pkey *pk;
+    br_x509_trust_anchor *ta;
+    sio_buf dn;
+    size_t klen;
+    unsigned char *m;
+    if (!sio__tls_is_cert(name)) return SIO_OK;
+    memset(&dn, 0, sizeof dn);
+    dn.alloc = &c->alloc;
+    dn.max = 65536;
+    br_x509_decoder_init(&dc, sio__tls_buf_sink, &dn);
+    br_x509_decoder_push(&dc, der, len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    if (!pk || dn.err) {
+        int rc = dn.err == SIO_ERR_NOMEM ? SIO_ERR_NOMEM : SIO_OK;
+        sio_buf_free(&dn);
+        return rc;
+    }
+    if (c->ntas == c->tas_cap) {
+        size_t cap = c->tas_cap ? c->tas_cap * 2 : 16;
+        br_x509_trust_anchor *p;
+        if (c->ntas >= SIO_TLS_MAX_ANCHORS) { sio_buf_free(&dn); return SIO_ERR_TOO_BIG; }
+        if (cap > SIO_TLS_MAX_ANCHORS) cap = SIO_TLS_MAX_ANCHORS;
+        p = (br_x509_trust_anchor *)sio__realloc(&c->alloc, c->tas, cap * sizeof *p);
+        if (!p) { sio_buf_free(&dn); return SIO_ERR_NOMEM; }
+        c->tas = p;
+        c->tas_cap = cap;
+    }
+    klen = pk->key_type == BR_KEYTYPE_RSA ? pk->key.rsa.nlen + pk->key.rsa.elen : pk->key.ec.qlen;
+    m = (unsigned char *)sio__malloc(&c->alloc, dn.len + klen + 1);
+    if (!m) { sio_buf_free(&dn); return SIO_ERR_NOMEM; }
+    ta = &c->tas[c->ntas++];
+    memset(ta, 0, sizeof *ta);
+    if (dn.len) memcpy(m, dn.data, dn.len);
+    ta->dn.data = m;
+    ta->dn.len = dn.len;
+    ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+    ta->pkey.key_type = pk->key_type;
+    m += dn.len;
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        memcpy(m, pk->key.rsa.n, pk->key.rsa.nlen);
+        ta->pkey.key.rsa.n = m;
+        ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+        m += pk->key.rsa.nlen;
+        memcpy(m, pk->key.rsa.e, pk->key.rsa.elen);
+        ta->pkey.key.rsa.e = m;
+        ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+    } else {
+        memcpy(m, pk->key.ec.q, pk->key.ec.qlen);
+        ta->pkey.key.ec.curve = pk->key.ec.curve;
+        ta->pkey.key.ec.q = m;
+        ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+    }
+    sio_buf_free(&dn);
+    return SIO_OK;
+}
+
+static void sio__tls_seterr(char *err, size_t errlen, const char *what, const char *src, const char *why) {
+    if (err && errlen) snprintf(err, errlen, "%s%s%s: %s", what, src ? " " : "", src ? src : "", why);
+}
+
+/* Loads one PEM source: a file when path is given, else the string. */
+static int sio__tls_load(sio__tls_ctx *c, const char *path, const char *pem, sio__tls_pem_fn fn) {
+    sio_buf b;
+    int rc;
+    if (!path) return sio__tls_pem_each(c, pem, strlen(pem), fn);
+    if ((rc = sio__tls_read_file(&c->alloc, path, &b)) != SIO_OK) return rc;
+    rc = sio__tls_pem_each(c, b.data ? b.data : "", b.len, fn);
+    if (b.data) sio__tls_wipe(b.data, b.cap);
+    sio_buf_free(&b);
+    return rc;
+}
+
+/* A CA directory like /etc/ssl/certs: every *.pem and *.crt in it. A file
+   that cannot be read or parsed is skipped, as the hash links and stray
+   files such directories hold would otherwise fail the whole load. */
+static int sio__tls_load_ca_dir(sio__tls_ctx *c, const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    sio_buf path;
+    int rc = SIO_OK;
+    if (!d) return SIO_ERR_NOT_FOUND;
+    memset(&path, 0, sizeof path);
+    path.alloc = &c->alloc;
+    while (rc == SIO_OK && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        int r;
+        if (n < 5 || (strcmp(e->d_name + n - 4, ".pem") != 0 && strcmp(e->d_name + n - 4, ".crt") != 0))
+            continue;
+        sio_buf_reset(&path);
+        sio_buf_appends(&path, dir);
+        sio_buf_appendc(&path, '/');
+        sio_buf_append(&path, e->d_name, n + 1);
+        if (path.err) { rc = path.err; break; }
+        r = sio__tls_load(c, path.data, NULL, sio__tls_on_anchor);
+        if (r == SIO_ERR_NOMEM || r == SIO_ERR_TOO_BIG) rc = r;
+    }
+    closedir(d);
+    sio_buf_free(&path);
+    return rc;
+}
+
+static int sio__tls_load_ca(sio__tls_ctx *c, const sio_tls_config *cfg, char *err, size_t errlen) {
+    const char *path = cfg->ca_file;
+    struct stat st;
+    int rc;
+    if (!path && !cfg->ca_pem) path = SIO_TLS_DEFAULT_CA;
+    if (path && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) rc = sio__tls_load_ca_dir(c, path);
+    else rc = sio__tls_load(c, path, cfg->ca_pem, sio__tls_on_anchor);
+    if (rc == SIO_OK && c->ntas == 0) {
+        sio__tls_seterr(err, errlen, "CA", path ? path : "(ca_pem)", "no usable CA certificate");
+        return SIO_ERR_PARSE;
+    }
+    if (rc != SIO_OK) sio__tls_seterr(err, errlen, "CA", path ? path : "(ca_pem)", sio_strerror(rc));
+    return rc;
+}
+
+static SIO__UNUSED void sio__tls_ctx_free(sio__tls_ctx *c) {
+    size_t i;
+    if (!c) return;
+    for (i = 0; i < c->chain_len; i++) sio__free(&c->alloc, c->chain[i].data);
+    for (i = 0; i < c->ntas; i++) sio__free(&c->alloc, c->tas[i].dn.data);
+    sio__free(&c->alloc, c->tas);
+    if (c->key_mem) {
+        sio__tls_wipe(c->key_mem, c->key_mem_len);
+        sio__free(&c->alloc, c->key_mem);
+    }
+    {
+        sio_allocator a = c->alloc;
+        sio__tls_wipe(c, sizeof *c);
+        sio__free(&a, c);
+    }
+}
+
+/* Our certificate and key: loaded, and checked to be of one type, so a
+   mismatch is reported at start-up rather than as a failed handshake.
+   The issuer's key type matters to BearSSL's static-ECDH suites. */
+static int sio__tls_load_identity(sio__tls_ctx *c, const sio_tls_config *cfg, char *err, size_t errlen) {
+    const char *src;
+    br_x509_decoder_context dc;
+    br_x509_pkey *pk;
+    int rc;
+    src = cfg->cert_file ? cfg->cert_file : "(cert_pem)";
+    rc = sio__tls_load(c, cfg->cert_file, cfg->cert_pem, sio__tls_on_chain);
+    if (rc == SIO_OK && c->chain_len == 0) rc = SIO_ERR_PARSE;
+    if (rc != SIO_OK) {
+        sio__tls_seterr(err, errlen, "certificate", src,
+                        rc == SIO_ERR_PARSE ? "no PEM certificate found" : sio_strerror(rc));
+        return rc;
+    }
+    src = cfg->key_file ? cfg->key_file : "(key_pem)";
+    rc = sio__tls_load(c, cfg->key_file, cfg->key_pem, sio__tls_on_key);
+    if (rc == SIO_OK && !c->key_type) rc = SIO_ERR_PARSE;
+    if (rc != SIO_OK) {
+        sio__tls_seterr(err, errlen, "private key", src,
+                        rc == SIO_ERR_PARSE ? "no RSA or EC private key found" :
+                        rc == SIO_ERR_UNSUPPORTED ? "encrypted or unsupported key type" :
+                        rc == SIO_ERR_INVALID ? "more than one private key" : sio_strerror(rc));
+        return rc;
+    }
+    br_x509_decoder_init(&dc, NULL, NULL);
+    br_x509_decoder_push(&dc, c->chain[0].data, c->chain[0].data_len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    if (!pk) {
+        sio__tls_seterr(err, errlen, "certificate", cfg->cert_file ? cfg->cert_file : "(cert_pem)",
+                        sio__tls_err_text(br_x509_decoder_last_error(&dc)));
+        return SIO_ERR_PARSE;
+    }
+    if (pk->key_type != c->key_type) {
+        sio__tls_seterr(err, errlen, "private key", src, "not of the certificate's key type (RSA vs EC)");
+        return SIO_ERR_INVALID;
+    }
+    c->issuer_key_type = (unsigned)br_x509_decoder_get_signer_key_type(&dc);
+    if (!c->issuer_key_type) c->issuer_key_type = (unsigned)c->key_type;
+    return SIO_OK;
+}
+
+static SIO__UNUSED int sio__tls_ctx_new(const sio_allocator *a, const sio_tls_config *cfg, int server,
+                            sio__tls_ctx **out, char *err, size_t errlen) {
+    sio__tls_ctx *c;
+    int rc = SIO_OK, has_cert, has_key;
+    *out = NULL;
+    if (err && errlen) err[0] = '\0';
+    if (!cfg) return SIO_ERR_INVALID;
+    has_cert = cfg->cert_file || cfg->cert_pem;
+    has_key = cfg->key_file || cfg->key_pem;
+    if (server && !has_cert) {
+        sio__tls_seterr(err, errlen, "TLS server", NULL, "needs cert_file or cert_pem");
+        return SIO_ERR_INVALID;
+    }
+    if (has_cert != has_key) {
+        sio__tls_seterr(err, errlen, "TLS", NULL, "certificate and private key go together");
+        return SIO_ERR_INVALID;
+    }
+    c = (sio__tls_ctx *)sio__malloc(a, sizeof *c);
+    if (!c) return SIO_ERR_NOMEM;
+    memset(c, 0, sizeof *c);
+    if (a) c->alloc = *a;
+    c->server = server;
+    c->insecure = !server && cfg->insecure_skip_verify;
+    if (has_cert) rc = sio__tls_load_identity(c, cfg, err, errlen);
+    /* A client verifies unless told not to; a server asks clients for
+       certificates only when given CAs for them. */
+    if (rc == SIO_OK && (server ? (cfg->ca_file || cfg->ca_pem) : !c->insecure))
+        rc = sio__tls_load_ca(c, cfg, err, errlen);
+    if (rc != SIO_OK) {
+        sio__tls_ctx_free(c);
+        return rc;
+    }
+    *out = c;
+    return SIO_OK;
+}
+
+/* ---- the insecure validator ----------------------------------------- */
+
+static void sio__tls_nv_start_chain(const br_x509_class **ctx, const char *server_name) {
+    sio__tls_noverify *nv = (sio__tls_noverify *)(void *)ctx;
+    (void)server_name;
+    nv->ncerts = 0;
+    br_x509_decoder_init(&nv->dc, NULL, NULL);
+}
+static void sio__tls_nv_start_cert(const br_x509_class **ctx, uint32_t length) {
+    (void)ctx;
+    (void)length;
+}
+static void sio__tls_nv_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
+    sio__tls_noverify *nv = (sio__tls_noverify *)(void *)ctx;
+    if (nv->ncerts == 0) br_x509_decoder_push(&nv->dc, buf, len);
+}
+static void sio__tls_nv_end_cert(const br_x509_class **ctx) {
+    ((sio__tls_noverify *)(void *)ctx)->ncerts++;
+}
+static unsigned sio__tls_nv_end_chain(const br_x509_class **ctx) {
+    sio__tls_noverify *nv = (sio__tls_noverify *)(void *)ctx;
+    if (nv->ncerts == 0) return BR_ERR_X509_EMPTY_CHAIN;
+    return (unsigned)br_x509_decoder_last_error(&nv->dc);
+}
+static const br_x509_pkey *sio__tls_nv_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
+    sio__tls_noverify *nv = (sio__tls_noverify *)ctx;
+    if (usages) *usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+    return br_x509_decoder_get_pkey(&nv->dc);
+}
+static const br_x509_class sio__tls_noverify_vtable = {
+    sizeof(sio__tls_noverify),
+    sio__tls_nv_start_chain, sio__tls_nv_start_cert, sio__tls_nv_append,
+    sio__tls_nv_end_cert, sio__tls_nv_end_chain, sio__tls_nv_get_pkey
+};
+
+/* ---- one connection ------------------------------------------------- */
+
+static SIO__UNUSED void sio__tls_free(sio__tls *t) {
+    sio_allocator a;
+    if (!t) return;
+    a = t->ctx->alloc;
+    sio__free(&a, t->iobuf);
+    sio__tls_wipe(t, sizeof *t); /* the engine holds session keys */
+    sio__free(&a, t);
+}
+
+/* server_name: on a client, sent as SNI and checked against the
+   certificate; required unless the context is insecure. Must be a DNS
+   name: BearSSL matches it against the certificate's DNS names only, so
+   an IP address works only if the certificate lists it as a DNS name.
+   NULL on a server. Returns NULL on allocation failure or bad use. */
+static SIO__UNUSED sio__tls *sio__tls_new(sio__tls_ctx *ctx, const char *server_name) {
+    sio__tls *t;
+    const sio_allocator *a = &ctx->alloc;
+    int ok;
+    if (!ctx->server && !ctx->insecure && (!server_name || !*server_name)) return NULL;
+    t = (sio__tls *)sio__malloc(a, sizeof *t);
+    if (!t) return NULL;
+    memset(t, 0, sizeof *t);
+    t->ctx = ctx;
+    t->iobuf = (unsigned char *)sio__malloc(a, SIO__TLS_IOBUF_SIZE);
+    if (!t->iobuf) { sio__free(a, t); return NULL; }
+    if (ctx->server) {
+        br_ssl_server_context *s = &t->u.s;
+        if (ctx->key_type == BR_KEYTYPE_RSA)
+            br_ssl_server_init_full_rsa(s, ctx->chain, ctx->chain_len, &ctx->rsa);
+        else
+            br_ssl_server_init_full_ec(s, ctx->chain, ctx->chain_len, ctx->issuer_key_type, &ctx->ec);
+        t->eng = &s->eng;
+        if (ctx->ntas) {
+            /* Client certificates: the CertificateRequest names our CAs and
+               the handshake fails without a chain that validates. */
+            br_x509_minimal_init_full(&t->x.min, ctx->tas, ctx->ntas);
+            br_ssl_engine_set_x509(t->eng, &t->x.min.vtable);
+            br_ssl_server_set_trust_anchor_names_alt(s, ctx->tas, ctx->ntas);
+            br_ssl_engine_set_default_rsavrfy(t->eng);
+            br_ssl_engine_set_default_ecdsa(t->eng);
+        }
+        br_ssl_engine_add_flags(t->eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
+    } else {
+        br_ssl_client_context *cl = &t->u.c;
+        br_ssl_client_init_full(cl, &t->x.min, ctx->tas, ctx->ntas);
+        t->eng = &cl->eng;
+        if (ctx->insecure) {
+            /* x.nv overlays x.min, so the engine's validator pointer (the
+               union's address) now reaches the no-op vtable. */
+            t->x.nv.vtable = &sio__tls_noverify_vtable;
+            br_ssl_engine_set_x509(t->eng, &t->x.nv.vtable);
+        }
+        if (ctx->key_type == BR_KEYTYPE_RSA)
+            br_ssl_client_set_single_rsa(cl, ctx->chain, ctx->chain_len, &ctx->rsa,
+                                         br_rsa_pkcs1_sign_get_default());
+        else if (ctx->key_type == BR_KEYTYPE_EC)
+            br_ssl_client_set_single_ec(cl, ctx->chain, ctx->chain_len, &ctx->ec, BR_KEYTYPE_SIGN,
+                                        ctx->issuer_key_type, br_ec_get_default(),
+                                        br_ecdsa_sign_asn1_get_default());
+    }
+    br_ssl_engine_set_versions(t->eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_add_flags(t->eng, BR_OPT_NO_RENEGOTIATION);
+    br_ssl_engine_set_buffer(t->eng, t->iobuf, SIO__TLS_IOBUF_SIZE, SIO_TLS_BIDI);
+    ok = ctx->server ? br_ssl_server_reset(&t->u.s) : br_ssl_client_reset(&t->u.c, server_name, 0);
+    if (!ok) {
+        sio__tls_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Ciphertext in: room for exactly the rest of the record being received
+   (so at most one record is ever buffered). 0 means "not now": decrypted
+   data waits for sio__tls_read, or (half duplex) our own record waits to
+   be sent, or the engine is closed. */
+static SIO__UNUSED size_t sio__tls_want_in(sio__tls *t, unsigned char **buf) {
+    size_t len = 0;
+    unsigned char *p = br_ssl_engine_recvrec_buf(t->eng, &len);
+    *buf = p;
+    return p ? len : 0;
+}
+
+static SIO__UNUSED void sio__tls_got_in(sio__tls *t, size_t n) {
+    if (n) br_ssl_engine_recvrec_ack(t->eng, n);
+}
+
+static SIO__UNUSED size_t sio__tls_have_out(sio__tls *t, const unsigned char **buf) {
+    size_t len = 0;
+    unsigned char *p = br_ssl_engine_sendrec_buf(t->eng, &len);
+    *buf = p;
+    return p ? len : 0;
+}
+
+static SIO__UNUSED void sio__tls_sent_out(sio__tls *t, size_t n) {
+    if (n) br_ssl_engine_sendrec_ack(t->eng, n);
+}
+
+static SIO__UNUSED size_t sio__tls_read(sio__tls *t, unsigned char *dst, size_t cap) {
+    size_t total = 0;
+    while (total < cap) {
+        size_t len = 0;
+        unsigned char *p = br_ssl_engine_recvapp_buf(t->eng, &len);
+        if (!p) break;
+        if (len > cap - total) len = cap - total;
+        memcpy(dst + total, p, len);
+        br_ssl_engine_recvapp_ack(t->eng, len);
+        total += len;
+    }
+    return total;
+}
+
+/* Plaintext is gathered into a record until the record is full (then it
+   is sealed and queued by itself) or sio__tls_flush is called. Returns 0
+   before the handshake is done and whenever the sealed record has not
+   yet been taken by sio__tls_have_out/sent_out. */
+static SIO__UNUSED size_t sio__tls_write(sio__tls *t, const unsigned char *src, size_t n) {
+    size_t total = 0;
+    while (total < n) {
+        size_t len = 0;
+        unsigned char *p = br_ssl_engine_sendapp_buf(t->eng, &len);
+        if (!p) break;
+        if (len > n - total) len = n - total;
+        memcpy(p, src + total, len);
+        br_ssl_engine_sendapp_ack(t->eng, len);
+        total += len;
+    }
+    return total;
+}
+
+static SIO__UNUSED void sio__tls_flush(sio__tls *t) { br_ssl_engine_flush(t->eng, 0); }
+
+static SIO__UNUSED int sio__tls_state(sio__tls *t) {
+    unsigned st = br_ssl_engine_current_state(t->eng);
+    if (st & BR_SSL_CLOSED) return -1;
+    if (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)) t->opened = 1;
+    return t->opened;
+}
+
+static SIO__UNUSED const char *sio__tls_error(sio__tls *t) {
+    int e = br_ssl_engine_last_error(t->eng);
+    if (e == BR_ERR_OK)
+        return (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) ? "closed (close_notify)" : "no error";
+    if (e >= BR_ERR_SEND_FATAL_ALERT) {
+        snprintf(t->msg, sizeof t->msg, "sent fatal alert: %s", sio__tls_alert_text(e - BR_ERR_SEND_FATAL_ALERT));
+        return t->msg;
+    }
+    if (e >= BR_ERR_RECV_FATAL_ALERT) {
+        snprintf(t->msg, sizeof t->msg, "peer refused: %s", sio__tls_alert_text(e - BR_ERR_RECV_FATAL_ALERT));
+        return t->msg;
+    }
+    return sio__tls_err_text(e);
+}
+
+/* The name a client asked for (SNI) on a server, "" if none; the name
+   passed to sio__tls_new on a client. */
+static SIO__UNUSED const char *sio__tls_server_name(sio__tls *t) {
+    return br_ssl_engine_get_server_name(t->eng);
+}
+
+/* Queues a close_notify: keep sending sio__tls_have_out, then close the
+   socket (waiting for the peer's close_notify is optional: the state
+   turns -1 when it arrives). */
+static SIO__UNUSED void sio__tls_close(sio__tls *t) { br_ssl_engine_close(t->eng); }
+
+#endif /* SIO_TLS_BEARSSL */
 
 /* =====================================================================
    >>packet: Socket.IO v5 packet text form
@@ -4667,9 +8112,3151 @@ SIO_API void sio_server_destroy(sio_server *srv) {
 }
 
 #ifndef SIO_NO_CLIENT
-#include "wip/client_impl.h"
+/* =====================================================================
+   >>client: WebSocket, HTTP, Engine.IO v4 and Socket.IO v5 client
+   =====================================================================
+   Built bottom-up on the same loop as the server:
+   - sio__wsc: a WebSocket client connection (RFC 6455 client role: masked
+     frames with a fresh random key each, server frames must be unmasked);
+   - sio__hcc: an HTTP/1.1 client connection with one request in flight,
+     kept alive between requests. Long-polling uses two: one for the held
+     GET, one for POSTs, so a held GET never delays a send;
+   - the Engine.IO client: handshake ("0{...}"), polling or WebSocket,
+     the upgrade dance, and the heartbeat watchdog. In v4 the SERVER pings:
+     the client answers every "2" with "3" and never pings itself; if no
+     "2" comes within pingInterval + pingTimeout the link is dead;
+   - the Socket.IO client: namespace sockets over one Engine.IO link, with
+     the Node client's reconnection rules and disconnect reasons. */
+
+/* ---- URLs and addresses ---- */
+
+typedef struct sio__url {
+    int ws;                          /* ws:// rather than http:// */
+    int tls;                         /* https:// or wss:// */
+    int v6;                          /* literal IPv6 address, bracketed in the URL */
+    char host[SIO_CLIENT_MAX_HOST];
+    int port;
+    const char *path;                /* from the first '/' to '?' or '#'; NULL if none */
+    size_t path_len;
+    const char *query;               /* after '?', without it; NULL if none */
+    size_t query_len;
+} sio__url;
+
+static int sio__url_parse(const char *url, sio__url *u) {
+    const char *p = url, *h;
+    size_t hl, i;
+    memset(u, 0, sizeof *u);
+    if (!url) return SIO_ERR_INVALID;
+    if (strncmp(p, "http://", 7) == 0) {
+        p += 7;
+    } else if (strncmp(p, "ws://", 5) == 0) {
+        p += 5;
+        u->ws = 1;
+    } else if (strncmp(p, "https://", 8) == 0 || strncmp(p, "wss://", 6) == 0) {
+#ifdef SIO_TLS_BEARSSL
+        u->ws = p[0] == 'w';
+        u->tls = 1;
+        p += u->ws ? 6 : 8;
+#else
+        return SIO_ERR_UNSUPPORTED;   /* never a silent plain-text connection */
 #endif
-#include "wip/stream_impl.h"
+    } else {
+        return SIO_ERR_INVALID;
+    }
+    if (*p == '[') {
+        const char *e = strchr(p, ']');
+        if (!e) return SIO_ERR_INVALID;
+        h = p + 1;
+        hl = (size_t)(e - h);
+        p = e + 1;
+        u->v6 = 1;
+    } else {
+        h = p;
+        while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
+        hl = (size_t)(p - h);
+    }
+    if (!hl || hl >= sizeof u->host) return SIO_ERR_INVALID;
+    /* the host goes into a Host header: nothing that could end the line */
+    for (i = 0; i < hl; i++) {
+        unsigned char ch = (unsigned char)h[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+              ch == '.' || ch == '_' || ch == '%' || (u->v6 && ch == ':')))
+            return SIO_ERR_INVALID;
+    }
+    memcpy(u->host, h, hl);
+    u->host[hl] = 0;
+    u->port = u->tls ? 443 : 80;
+    if (*p == ':') {
+        long port = 0;
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            if (++digits > 5) return SIO_ERR_INVALID;
+            port = port * 10 + (*p - '0');
+        }
+        if (!digits || port < 1 || port > 65535) return SIO_ERR_INVALID;
+        u->port = (int)port;
+    }
+    if (*p == '/') {
+        u->path = p;
+        while (*p && *p != '?' && *p != '#') p++;
+        u->path_len = (size_t)(p - u->path);
+    }
+    if (*p == '?') {
+        u->query = ++p;
+        while (*p && *p != '#') p++;
+        u->query_len = (size_t)(p - u->query);
+    }
+    if (*p && *p != '#') return SIO_ERR_INVALID;
+    return SIO_OK;
+}
+
+typedef struct sio__addrs {
+    struct sockaddr_storage a[SIO_CLIENT_MAX_ADDRS];
+    socklen_t len[SIO_CLIENT_MAX_ADDRS];
+    int n;
+} sio__addrs;
+
+/* Blocking getaddrinfo: a name like "localhost" may give ::1 and
+   127.0.0.1, and a server may listen on only one of them, so every
+   address is kept and tried in turn. */
+static int sio__resolve(const char *host, int port, sio__addrs *out) {
+    struct addrinfo hints, *res = NULL, *ai;
+    char portstr[16];
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(portstr, sizeof portstr, "%d", port);
+    out->n = 0;
+    if (getaddrinfo(host, portstr, &hints, &res) != 0) return SIO_ERR_RESOLVE;
+    for (ai = res; ai && out->n < SIO_CLIENT_MAX_ADDRS; ai = ai->ai_next) {
+        if (ai->ai_addrlen > sizeof out->a[0]) continue;
+        memcpy(&out->a[out->n], ai->ai_addr, ai->ai_addrlen);
+        out->len[out->n] = (socklen_t)ai->ai_addrlen;
+        out->n++;
+    }
+    freeaddrinfo(res);
+    return out->n ? SIO_OK : SIO_ERR_RESOLVE;
+}
+
+/* Non-blocking connect to address *idx, or the next ones that fail at
+   once; the loop reports the outcome (on_connect, or on_close with
+   SIO_ERR_REFUSED while SIO__F_CONNECTING is still set). */
+static sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, int *idx, const sio__conn_ops *ops, void *owner,
+                            int *err) {
+    *err = SIO_ERR_REFUSED;
+    for (; *idx < ad->n; (*idx)++) {
+        const struct sockaddr_storage *sa = &ad->a[*idx];
+        int fd = socket(sa->ss_family, SOCK_STREAM, 0), one = 1, rc;
+        sio__conn *c;
+        if (fd < 0) continue;
+        if (sio__set_nonblock(fd) != SIO_OK) {
+            close(fd);
+            continue;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        do rc = connect(fd, (const struct sockaddr *)sa, ad->len[*idx]);
+        while (rc < 0 && errno == EINTR);
+        if (rc < 0 && errno != EINPROGRESS) {
+            close(fd);
+            continue;
+        }
+        c = sio__conn_add(L, fd, SIO__C_CLIENT, ops, owner);
+        if (!c) {
+            close(fd);
+            *err = SIO_ERR_NOMEM;
+            return NULL;
+        }
+        if (rc < 0) c->flags |= SIO__F_CONNECTING;
+        *err = SIO_OK;
+        return c;
+    }
+    return NULL;
+}
+
+/* A TLS engine on a fresh client connection (SIO_TLS_BEARSSL): the
+   request queued on it waits in the output until the handshake is done.
+   host is the name sent by SNI and checked against the certificate. */
+static int sio__tls_attach(sio__conn *c, void *ctx, const char *host) {
+#ifdef SIO_TLS_BEARSSL
+    if (ctx && !(c->tls = sio__tls_new((sio__tls_ctx *)ctx, host))) return SIO_ERR_TLS;
+#else
+    (void)c;
+    (void)ctx;
+    (void)host;
+#endif
+    return SIO_OK;
+}
+
+/* Why a TLS connection ended, in words, copied out before it is freed. */
+static void sio__tls_why(sio__conn *c, char *dst, size_t cap) {
+#ifdef SIO_TLS_BEARSSL
+    if (c->tls) {
+        snprintf(dst, cap, "TLS: %s", sio__tls_error((sio__tls *)c->tls));
+        return;
+    }
+#else
+    (void)c;
+#endif
+    snprintf(dst, cap, "TLS failure");
+}
+
+/* ---- WebSocket client connection ---- */
+
+enum { SIO__WSC_IDLE = 0, SIO__WSC_CONNECTING, SIO__WSC_OPEN, SIO__WSC_CLOSING, SIO__WSC_CLOSED };
+
+typedef struct sio__wsc sio__wsc;
+struct sio__wsc {
+    /* set by the owner before sio__wsc_open */
+    sio__loop *loop;
+    sio__rng *rng;
+    const sio_logger *log;
+    size_t max_message;                 /* 0 = SIO_WS_MAX_MESSAGE */
+    void (*on_open)(sio__wsc *w);
+    void (*on_message)(sio__wsc *w, char *data, size_t len, int binary);
+    void (*on_pong)(sio__wsc *w, const char *data, size_t len);
+    /* err SIO_OK after a close handshake (code = the peer's code, 1005 if
+       none), else why it ended (code = what we sent, or 0) */
+    void (*on_close)(sio__wsc *w, int err, int code);
+    void *user;
+    void *tls_ctx;                      /* wss: the shared TLS context, else NULL */
+    const char *tls_host;               /* the name to check the certificate against */
+    char tls_err[160];                  /* why TLS failed, once on_close had SIO_ERR_TLS */
+    /* private */
+    sio__conn *c;
+    const sio__addrs *addrs;
+    int ai;
+    sio_buf req;                        /* the upgrade request, until answered */
+    char accept[29];
+    int state;
+    sio_ws_reader rd;
+    int sent_close;
+};
+
+static long sio__wsc_on_data(sio__conn *c, char *data, size_t len);
+static void sio__wsc_on_closed(sio__conn *c, int err);
+static const sio__conn_ops sio__wsc_ops = {sio__wsc_on_data, sio__wsc_on_closed, NULL};
+
+/* Client frames are always masked, each with a fresh random key, so a
+   proxy cannot be fed a byte sequence chosen by the page (RFC 6455 10.3). */
+static int sio__wsc_frame(sio__wsc *w, int opcode, int fin, const void *data, size_t len) {
+    unsigned char hdr[14], mask[4];
+    size_t hl;
+    char *p;
+    if (!w->c || (w->state != SIO__WSC_OPEN && !(w->state == SIO__WSC_CLOSING && opcode == SIO_WS_OP_CLOSE)))
+        return SIO_ERR_CLOSED;
+    sio__rng_bytes(w->rng, mask, 4);
+    hl = sio_ws_write_header(hdr, fin, opcode, (uint64_t)len, mask);
+    p = sio__conn_reserve(w->c, hl + len);
+    if (!p) return SIO_ERR_CLOSED;
+    memcpy(p, hdr, hl);
+    if (len) memcpy(p + hl, data, len);
+    sio_ws_mask((unsigned char *)p + hl, len, mask, 0);
+    w->c->out.len += hl + len;
+    return SIO_OK;
+}
+
+static int sio__wsc_send(sio__wsc *w, const void *data, size_t len, int binary) {
+    return sio__wsc_frame(w, binary ? SIO_WS_OP_BINARY : SIO_WS_OP_TEXT, 1, data, len);
+}
+
+static int sio__wsc_dial(sio__wsc *w) {
+    int err;
+    sio__conn *c = sio__dial(w->loop, w->addrs, &w->ai, &sio__wsc_ops, w, &err);
+    if (!c) return err;
+    c->session = w;
+    w->c = c;
+    if ((err = sio__tls_attach(c, w->tls_ctx, w->tls_host)) != SIO_OK) {
+        c->session = NULL;
+        w->c = NULL;
+        sio__conn_close(c, err);
+        return err;
+    }
+    return sio__conn_send(c, w->req.data, w->req.len);
+}
+
+/* Starts the opening handshake. host_hdr: "host:port"; target: path and
+   query; extra: "K: V\r\n" lines or NULL. */
+static int sio__wsc_open(sio__wsc *w, const sio__addrs *ad, const char *host_hdr, const char *target,
+                         const char *extra) {
+    unsigned char nonce[16];
+    char key[25];
+    sio_ws_reader_free(&w->rd);
+    memset(&w->rd, 0, sizeof w->rd);
+    w->rd.expect_masked = 0;
+    w->rd.max_message = w->max_message;
+    w->rd.alloc = w->loop->alloc;
+    w->req.alloc = w->loop->alloc;
+    w->addrs = ad;
+    w->ai = 0;
+    w->sent_close = 0;
+    sio__rng_bytes(w->rng, nonce, sizeof nonce);
+    sio_ws_make_key(nonce, key);
+    if (sio_ws_accept_key(key, 24, w->accept) != SIO_OK) return SIO_ERR_INVALID;
+    sio_buf_reset(&w->req);
+    sio_buf_appends(&w->req, "GET ");
+    sio_buf_appends(&w->req, target);
+    sio_buf_appends(&w->req, " HTTP/1.1\r\nHost: ");
+    sio_buf_appends(&w->req, host_hdr);
+    sio_buf_appends(&w->req, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
+    sio_buf_appends(&w->req, key);
+    sio_buf_appends(&w->req, "\r\nSec-WebSocket-Version: 13\r\n");
+    if (extra) sio_buf_appends(&w->req, extra);
+    sio_buf_appends(&w->req, "\r\n");
+    if (w->req.err) return w->req.err;
+    w->state = SIO__WSC_CONNECTING;
+    return sio__wsc_dial(w);
+}
+
+/* Drops the connection at once, without callbacks. */
+static void sio__wsc_abort(sio__wsc *w) {
+    sio__conn *c = w->c;
+    w->c = NULL;
+    w->state = SIO__WSC_CLOSED;
+    sio_buf_free(&w->req);
+    if (c) {
+        c->session = NULL;
+        sio__conn_close(c, SIO_OK);
+    }
+}
+
+/* Starts the closing handshake: our close frame, then the peer answers
+   with its own and closes TCP (on_close then gets SIO_OK). code 0 = an
+   empty close frame. */
+static void sio__wsc_close(sio__wsc *w, int code, const char *reason) {
+    char body[125];
+    size_t n = 0;
+    if (w->state == SIO__WSC_CONNECTING) {
+        sio__wsc_abort(w);
+        return;
+    }
+    if (w->state != SIO__WSC_OPEN || !w->c) return;
+    if (code) {
+        body[0] = (char)(code >> 8);
+        body[1] = (char)(code & 255);
+        n = 2;
+        if (reason) {
+            size_t r = strlen(reason);
+            if (r > sizeof body - 2) r = sizeof body - 2;
+            memcpy(body + 2, reason, r);
+            n += r;
+        }
+    }
+    w->state = SIO__WSC_CLOSING;
+    w->sent_close = 1;
+    sio__wsc_frame(w, SIO_WS_OP_CLOSE, 1, body, n);
+}
+
+/* Protocol failure: our close frame with the reader's code, then end. */
+static void sio__wsc_fail(sio__wsc *w, sio__conn *c, int err, int code) {
+    if (code && w->state == SIO__WSC_OPEN) {
+        unsigned char b[2];
+        b[0] = (unsigned char)(code >> 8);
+        b[1] = (unsigned char)(code & 255);
+        w->state = SIO__WSC_CLOSING;
+        sio__wsc_frame(w, SIO_WS_OP_CLOSE, 1, b, 2);
+    }
+    c->session = NULL;
+    w->c = NULL;
+    w->state = SIO__WSC_CLOSED;
+    sio_buf_free(&w->req);
+    if (code) sio__conn_end(c);
+    else sio__conn_close(c, err);
+    if (w->on_close) w->on_close(w, err, code);
+}
+
+static long sio__wsc_on_data(sio__conn *c, char *data, size_t len) {
+    sio__wsc *w = (sio__wsc *)c->session;
+    size_t used = 0;
+    if (!w) return (long)len;
+    if (w->state == SIO__WSC_CONNECTING) {
+        sio_http_msg m;
+        sio_str acc;
+        int hl = sio_http_parse_response(data, len, &m);
+        if (hl == 0) return 0;
+        if (hl < 0) {
+            sio__log(w->log, SIO_LOG_INFO, "websocket: malformed handshake answer");
+            sio__wsc_fail(w, c, SIO_ERR_PROTOCOL, 0);
+            return (long)len;
+        }
+        acc = sio_http_header_get(&m, "Sec-WebSocket-Accept");
+        if (m.status != 101 || !m.upgrade_websocket || acc.len != 28 || memcmp(acc.ptr, w->accept, 28) != 0) {
+            sio__log(w->log, SIO_LOG_INFO, "websocket: upgrade refused (HTTP %d%s)", m.status,
+                     m.status == 101 ? ", bad Sec-WebSocket-Accept" : "");
+            sio__wsc_fail(w, c, m.status == 101 ? SIO_ERR_PROTOCOL : SIO_ERR_REFUSED, 0);
+            return (long)len;
+        }
+        used = (size_t)hl;
+        sio_buf_free(&w->req);
+        w->state = SIO__WSC_OPEN;
+        if (w->on_open) w->on_open(w);
+        if (w->c != c || (c->flags & SIO__F_DEAD)) return (long)len;
+    }
+    while (used < len && w->c == c && !(c->flags & SIO__F_DEAD)) {
+        sio_ws_msg msg;
+        int n = sio_ws_read(&w->rd, (unsigned char *)data + used, len - used, &msg);
+        if (n < 0) {
+            sio__log(w->log, SIO_LOG_INFO, "websocket: bad frame from the server, closing with %d", w->rd.error_code);
+            sio__wsc_fail(w, c, n, w->rd.error_code);
+            return (long)len;
+        }
+        used += (size_t)n;
+        if (msg.kind == SIO_WS_NONE) {
+            if (n == 0) break;
+            continue;
+        }
+        switch (msg.kind) {
+        case SIO_WS_TEXT:
+        case SIO_WS_BINARY:
+            /* after our close frame, data is read and dropped */
+            if (w->state == SIO__WSC_OPEN && w->on_message)
+                w->on_message(w, (char *)msg.data, msg.len, msg.kind == SIO_WS_BINARY);
+            break;
+        case SIO_WS_PING:
+            sio__wsc_frame(w, SIO_WS_OP_PONG, 1, msg.data, msg.len);
+            break;
+        case SIO_WS_PONG:
+            if (w->on_pong) w->on_pong(w, (const char *)msg.data, msg.len);
+            break;
+        case SIO_WS_CLOSE: {
+            /* Echo the peer's code (an empty close gets an empty close)
+               unless we started the closing handshake ourselves. */
+            int code = msg.close_code;
+            if (!w->sent_close) {
+                unsigned char b[2];
+                b[0] = (unsigned char)(code >> 8);
+                b[1] = (unsigned char)(code & 255);
+                w->state = SIO__WSC_CLOSING;
+                sio__wsc_frame(w, SIO_WS_OP_CLOSE, 1, b, code == 1005 ? 0 : 2);
+            }
+            c->session = NULL;
+            w->c = NULL;
+            w->state = SIO__WSC_CLOSED;
+            sio__conn_end(c);
+            if (w->on_close) w->on_close(w, SIO_OK, code);
+            return (long)len;
+        }
+        default:
+            break;
+        }
+    }
+    return (long)used;
+}
+
+static void sio__wsc_on_closed(sio__conn *c, int err) {
+    sio__wsc *w = (sio__wsc *)c->session;
+    if (!w) return;
+    c->session = NULL;
+    w->c = NULL;
+    if (w->state == SIO__WSC_CONNECTING && (c->flags & SIO__F_CONNECTING) && w->ai + 1 < w->addrs->n) {
+        w->ai++;
+        if (sio__wsc_dial(w) == SIO_OK) return;
+    }
+    w->state = SIO__WSC_CLOSED;
+    sio_buf_free(&w->req);
+    if (err == SIO_ERR_TLS) sio__tls_why(c, w->tls_err, sizeof w->tls_err);
+    if (w->on_close) w->on_close(w, err == SIO_OK ? SIO_ERR_CLOSED : err, 0);
+}
+
+/* ---- HTTP client connection: one request in flight, kept alive ---- */
+
+typedef struct sio__hcc {
+    sio_client *cl;
+    sio__conn *c;
+    int busy;                /* request sent, answer not complete */
+    int reused;              /* the request went on a kept-alive connection */
+    int head;                /* answer head parsed */
+    int status, keep_alive, chunked;
+    long long clen;
+    sio_http_chunked ch;
+    sio_buf body;
+    size_t seen;             /* head bytes already looked at */
+    int ai;                  /* address being tried */
+    sio_buf req;             /* the request, until its answer starts */
+} sio__hcc;
+
+static long sio__hcc_on_data(sio__conn *c, char *data, size_t len);
+static void sio__hcc_on_closed(sio__conn *c, int err);
+static const sio__conn_ops sio__hcc_ops = {sio__hcc_on_data, sio__hcc_on_closed, NULL};
+static void sio__cl_http_done(sio_client *cl, sio__hcc *h, int status, char *body, size_t len);
+static void sio__cl_http_failed(sio_client *cl, sio__hcc *h, int err);
+static sio__loop *sio__cl_loop(sio_client *cl);
+static const sio__addrs *sio__cl_addrs(sio_client *cl);
+static void *sio__cl_tls_ctx(sio_client *cl);
+static const char *sio__cl_host(sio_client *cl);
+static void sio__cl_tls_failed(sio_client *cl, sio__conn *c);
+
+static int sio__hcc_dial(sio__hcc *h) {
+    int err;
+    sio__conn *c = sio__dial(sio__cl_loop(h->cl), sio__cl_addrs(h->cl), &h->ai, &sio__hcc_ops, h->cl, &err);
+    if (!c) return err;
+    c->session = h;
+    h->c = c;
+    if ((err = sio__tls_attach(c, sio__cl_tls_ctx(h->cl), sio__cl_host(h->cl))) != SIO_OK) {
+        c->session = NULL;
+        h->c = NULL;
+        sio__conn_close(c, err);
+        return err;
+    }
+    return sio__conn_send(c, h->req.data, h->req.len);
+}
+
+/* h->req holds the whole request. */
+static int sio__hcc_send(sio__hcc *h) {
+    h->busy = 1;
+    h->head = 0;
+    h->seen = 0;
+    sio_buf_free(&h->body);
+    if (h->c && !(h->c->flags & (SIO__F_DEAD | SIO__F_CLOSING))) {
+        h->reused = 1;
+        return sio__conn_send(h->c, h->req.data, h->req.len);
+    }
+    h->reused = 0;
+    h->ai = 0;
+    return sio__hcc_dial(h);
+}
+
+static void sio__hcc_drop(sio__hcc *h) {
+    sio__conn *c = h->c;
+    h->c = NULL;
+    h->busy = h->head = 0;
+    sio_buf_free(&h->req);
+    sio_buf_free(&h->body);
+    if (c) {
+        c->session = NULL;
+        sio__conn_close(c, SIO_OK);
+    }
+}
+
+static void sio__hcc_complete(sio__hcc *h, sio__conn *c) {
+    sio_buf body = h->body;   /* the handler may drop h: the body is ours now */
+    int status = h->status;
+    memset(&h->body, 0, sizeof h->body);
+    h->body.alloc = body.alloc;
+    h->busy = h->head = 0;
+    if (!h->keep_alive) {
+        h->c = NULL;
+        c->session = NULL;
+        sio__conn_close(c, SIO_OK);
+    }
+    sio__cl_http_done(h->cl, h, status, body.data, body.len);
+    sio_buf_free(&body);
+}
+
+static long sio__hcc_fail(sio__hcc *h, sio__conn *c, int err, size_t len) {
+    sio__conn_close(c, err);   /* on_closed reports it */
+    (void)h;
+    return (long)len;
+}
+
+static long sio__hcc_on_data(sio__conn *c, char *data, size_t len) {
+    sio__hcc *h = (sio__hcc *)c->session;
+    size_t used = 0;
+    if (!h) return (long)len;
+    if (!h->busy) return sio__hcc_fail(h, c, SIO_ERR_PROTOCOL, len);  /* bytes nobody asked for */
+    if (!h->head) {
+        sio_http_msg m;
+        int hl;
+        if (h->seen && !sio_http_head_ready(data, len, h->seen)) {
+            h->seen = len;
+            return 0;
+        }
+        hl = sio_http_parse_response(data, len, &m);
+        if (hl == 0) {
+            h->seen = len;
+            return 0;
+        }
+        if (hl < 0 || m.status < 200) return sio__hcc_fail(h, c, SIO_ERR_PROTOCOL, len);
+        if (m.content_length > (long long)SIO_CLIENT_MAX_BODY) return sio__hcc_fail(h, c, SIO_ERR_TOO_BIG, len);
+        h->head = 1;
+        h->seen = 0;
+        h->status = m.status;
+        h->keep_alive = m.keep_alive;
+        h->chunked = m.chunked;
+        h->clen = m.content_length;
+        memset(&h->ch, 0, sizeof h->ch);
+        h->body.alloc = c->loop->alloc;
+        sio_buf_free(&h->req);
+        used = (size_t)hl;
+    }
+    if (h->chunked) {
+        size_t consumed = 0, outn = 0;
+        int rc = sio_http_chunked_decode(&h->ch, data + used, len - used, &consumed, &outn);
+        if (rc < 0) return sio__hcc_fail(h, c, rc, len);
+        if (sio_buf_append(&h->body, data + used, outn) != SIO_OK || h->body.len > SIO_CLIENT_MAX_BODY)
+            return sio__hcc_fail(h, c, SIO_ERR_TOO_BIG, len);
+        used += consumed;
+        if (rc == 1) {
+            sio__hcc_complete(h, c);
+            return (long)len;
+        }
+        return (long)used;
+    }
+    if (h->clen >= 0) {
+        size_t want = (size_t)h->clen - h->body.len, take = len - used < want ? len - used : want;
+        if (sio_buf_append(&h->body, data + used, take) != SIO_OK) return sio__hcc_fail(h, c, SIO_ERR_NOMEM, len);
+        if (h->body.len == (size_t)h->clen) sio__hcc_complete(h, c);
+        return (long)len;
+    }
+    /* no length: the body ends with the connection */
+    if (sio_buf_append(&h->body, data + used, len - used) != SIO_OK || h->body.len > SIO_CLIENT_MAX_BODY)
+        return sio__hcc_fail(h, c, SIO_ERR_TOO_BIG, len);
+    return (long)len;
+}
+
+static void sio__hcc_on_closed(sio__conn *c, int err) {
+    sio__hcc *h = (sio__hcc *)c->session;
+    if (!h) return;
+    c->session = NULL;
+    h->c = NULL;
+    if (!h->busy) return;   /* an idle kept-alive connection timed out */
+    if (err == SIO_ERR_TLS) sio__cl_tls_failed(h->cl, c);
+    if ((c->flags & SIO__F_CONNECTING) && h->ai + 1 < sio__cl_addrs(h->cl)->n) {
+        h->ai++;
+        if (sio__hcc_dial(h) == SIO_OK) return;
+    }
+    /* A kept-alive connection may be closed by the server just as the
+       request leaves: resend it once on a fresh connection. */
+    if (h->reused && !h->head && h->req.len) {
+        h->reused = 0;
+        h->ai = 0;
+        if (sio__hcc_dial(h) == SIO_OK) return;
+    }
+    if (h->head && !h->chunked && h->clen < 0 && err == SIO_ERR_CLOSED) {
+        sio__hcc_complete(h, c);
+        return;
+    }
+    h->busy = h->head = 0;
+    sio_buf_free(&h->req);
+    sio_buf_free(&h->body);
+    sio__cl_http_failed(h->cl, h, err);
+}
+
+/* ---- the client objects ---- */
+
+enum { SIO__CL_IDLE = 0, SIO__CL_OPENING, SIO__CL_OPEN, SIO__CL_CLOSING, SIO__CL_CLOSED };
+enum { SIO__UP_NONE = 0, SIO__UP_PROBING, SIO__UP_PAUSING, SIO__UP_FAILED };
+enum { SIO__CS_OFF = 0, SIO__CS_CONNECTING, SIO__CS_CONNECTED };
+
+typedef struct sio__chandler {
+    char *event;
+    sio_client_event_fn fn;
+    void *user;
+    struct sio__chandler *next;
+} sio__chandler;
+
+typedef struct sio__cack {
+    long long id;
+    sio_client_socket *s;
+    sio_client_ack_fn fn;
+    void *user;
+    sio__timer timer;
+    int sent;                  /* on the wire (not just held while offline) */
+    struct sio__cack *next;
+} sio__cack;
+
+struct sio_client_socket {
+    sio_client *cl;
+    char *nsp;
+    char *auth;                /* raw JSON object or NULL */
+    char id[64];
+    int active;                /* the user wants it connected */
+    int state;                 /* SIO__CS_* */
+    sio__chandler *handlers;
+    sio_client_socket_fn on_connect;
+    void *connect_user;
+    sio_client_disconnect_fn on_disconnect;
+    void *disconnect_user;
+    sio_client_error_fn on_error;
+    void *error_user;
+    sio__cack *acks;
+    long long next_ack;
+    sio_buf held;              /* emits made while offline, as queue records */
+    sio_client_socket *next;
+};
+
+struct sio_client {
+    sio__loop loop;
+    sio_client_desc desc;      /* defaults filled in; strings below are owned copies */
+    sio_allocator allocator;
+    sio_logger logger;
+    sio__rng rng;
+    sio__url url;
+    char *path, *query, *headers, *url_copy;
+    char hosthdr[SIO_CLIENT_MAX_HOST + 16];
+    char default_nsp[SIO_MAX_NSP_LEN + 1];
+    int allow_polling, allow_ws;
+    sio__addrs addrs;
+    int state;                 /* SIO__CL_* */
+    int transport;             /* SIO__T_* */
+    int up;                    /* SIO__UP_* */
+    unsigned gen;              /* bumped whenever the link is torn down */
+    char sid[64];
+    long ping_interval, ping_timeout, max_payload;
+    int can_upgrade;
+    sio__hcc get, post;
+    sio__wsc ws;
+    sio_buf wq;                /* Engine.IO packets waiting: records [kind][len:4][bytes] */
+    size_t wq_off;
+    sio__timer watchdog, open_timer, reconnect_timer, probe_timer, fail_timer;
+    int attempts, reconnecting, skip_reconnect;
+    const char *fail_reason;
+    unsigned long tcount;      /* cache-buster */
+    sio_client_socket *sockets;
+    sio_buf bin_head, bin_data;
+    size_t bin_off[SIO_MAX_ATTACHMENTS + 1];
+    int bin_need, bin_have;
+    sio_buf tmp, body;
+    int stop, destroying;
+    void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
+    char tls_err[160];         /* the last TLS failure, in words */
+};
+
+#define SIO__CLOG(cl, lvl, ...) sio__log(&(cl)->logger, lvl, __VA_ARGS__)
+#define SIO__CL_OF(ptr, field) ((sio_client *)(void *)((char *)(ptr) - offsetof(sio_client, field)))
+
+static sio__loop *sio__cl_loop(sio_client *cl) { return &cl->loop; }
+static const sio__addrs *sio__cl_addrs(sio_client *cl) { return &cl->addrs; }
+static void *sio__cl_tls_ctx(sio_client *cl) { return cl->tls_ctx; }
+static const char *sio__cl_host(sio_client *cl) { return cl->url.host; }
+static void sio__cl_tls_failed(sio_client *cl, sio__conn *c) { sio__tls_why(c, cl->tls_err, sizeof cl->tls_err); }
+
+static void sio__cl_lost(sio_client *cl, const char *reason);
+static void sio__cl_open(sio_client *cl);
+static void sio__cl_sio_message(sio_client *cl, char *data, size_t len, int binary);
+static void sio__cl_sio_open(sio_client *cl);
+static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_open);
+
+/* ---- the Engine.IO send queue ---- */
+
+/* A record: 1 byte kind ('b' binary, else the packet type digit),
+   4 bytes length (big-endian), then the bytes. */
+static int sio__rec_append(sio_buf *q, int kind, const void *data, size_t len) {
+    unsigned char h[5];
+    if (len > 0xffffffffu) return SIO_ERR_TOO_BIG;
+    h[0] = (unsigned char)kind;
+    h[1] = (unsigned char)(len >> 24);
+    h[2] = (unsigned char)(len >> 16);
+    h[3] = (unsigned char)(len >> 8);
+    h[4] = (unsigned char)len;
+    sio_buf_append(q, h, 5);
+    sio_buf_append(q, data, len);
+    return q->err;
+}
+
+static size_t sio__rec_len(const char *p) {
+    const unsigned char *u = (const unsigned char *)p;
+    return ((size_t)u[1] << 24) | ((size_t)u[2] << 16) | ((size_t)u[3] << 8) | (size_t)u[4];
+}
+
+static void sio__cl_log_packet(sio_client *cl, const char *dir, int kind, const char *data, size_t len) {
+    if (!cl->logger.fn || cl->logger.level < SIO_LOG_DEBUG) return;
+    if (kind == 'b') SIO__CLOG(cl, SIO_LOG_DEBUG, "%s binary, %lu bytes", dir, (unsigned long)len);
+    else SIO__CLOG(cl, SIO_LOG_DEBUG, "%s %c%.*s%s", dir, kind, (int)(len > 300 ? 300 : len), data,
+                   len > 300 ? "..." : "");
+}
+
+/* A POST with as many queued packets as fit under the server's
+   maxPayload (at least one): "4hello\x1ebAQID". */
+static void sio__cl_post(sio_client *cl) {
+    sio_buf *b = &cl->body;
+    size_t off = cl->wq_off, n = 0;
+    char head[96];
+    sio_buf_reset(b);
+    while (off < cl->wq.len) {
+        const char *r = cl->wq.data + off;
+        size_t len = sio__rec_len(r), enc = r[0] == 'b' ? 1 + sio_base64_encoded_len(len) : 1 + len;
+        if (n && b->len + 1 + enc > (size_t)cl->max_payload) break;
+        if (n) sio_buf_appendc(b, '\x1e');
+        sio_buf_appendc(b, r[0]);
+        if (r[0] == 'b') sio_base64_buf(b, r + 5, len);
+        else sio_buf_append(b, r + 5, len);
+        off += 5 + len;
+        n++;
+    }
+    cl->wq_off = off;
+    if (cl->wq_off == cl->wq.len) {
+        sio_buf_reset(&cl->wq);
+        cl->wq_off = 0;
+    }
+    if (b->err) {
+        sio__cl_lost(cl, "transport error");
+        return;
+    }
+    sio_buf_reset(&cl->post.req);
+    cl->post.req.alloc = cl->loop.alloc;
+    sio_buf_appends(&cl->post.req, "POST ");
+    sio_buf_appends(&cl->post.req, cl->path);
+    snprintf(head, sizeof head, "?EIO=4&transport=polling&t=%lx&sid=", ++cl->tcount);
+    sio_buf_appends(&cl->post.req, head);
+    sio_buf_appends(&cl->post.req, cl->sid);
+    sio_buf_appends(&cl->post.req, cl->query);
+    sio_buf_appends(&cl->post.req, " HTTP/1.1\r\nHost: ");
+    sio_buf_appends(&cl->post.req, cl->hosthdr);
+    sio_buf_appends(&cl->post.req, "\r\nAccept: */*\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ");
+    sio_buf_appendu(&cl->post.req, (unsigned long long)b->len);
+    sio_buf_appends(&cl->post.req, "\r\n");
+    sio_buf_appends(&cl->post.req, cl->headers);
+    sio_buf_appends(&cl->post.req, "\r\n");
+    sio_buf_append(&cl->post.req, b->data, b->len);
+    if (cl->post.req.err || sio__hcc_send(&cl->post) != SIO_OK) sio__cl_lost(cl, "transport error");
+}
+
+/* Sends what the queue holds on the current transport, if it may. */
+static void sio__cl_flush(sio_client *cl) {
+    if (cl->state != SIO__CL_OPEN || cl->wq_off >= cl->wq.len) return;
+    if (cl->transport == SIO__T_WEBSOCKET) {
+        size_t off = cl->wq_off;
+        while (off < cl->wq.len) {
+            const char *r = cl->wq.data + off;
+            size_t len = sio__rec_len(r);
+            /* one frame per packet: "4hello" as text, binary as raw bytes */
+            if (r[0] == 'b') {
+                sio__wsc_send(&cl->ws, r + 5, len, 1);
+            } else {
+                /* the kind byte sits right before the data once the length
+                   is skipped: build "<digit><text>" in place */
+                char *p = cl->wq.data + off + 4;
+                p[0] = r[0];
+                sio__wsc_send(&cl->ws, p, len + 1, 0);
+            }
+            off += 5 + len;
+        }
+        sio_buf_reset(&cl->wq);
+        cl->wq_off = 0;
+        return;
+    }
+    if (cl->up != SIO__UP_PAUSING && !cl->post.busy) sio__cl_post(cl);
+}
+
+static void sio__cl_send(sio_client *cl, int type, const void *data, size_t len, int binary) {
+    int kind = binary ? 'b' : '0' + type;
+    sio__cl_log_packet(cl, "->", kind, (const char *)data, len);
+    if (sio__rec_append(&cl->wq, kind, data, len) != SIO_OK) {
+        sio__cl_lost(cl, "transport error");
+        return;
+    }
+    sio__cl_flush(cl);
+}
+
+/* ---- Engine.IO: polling ---- */
+
+static void sio__cl_get(sio_client *cl) {
+    char head[96];
+    sio_buf *r = &cl->get.req;
+    sio_buf_reset(r);
+    r->alloc = cl->loop.alloc;
+    sio_buf_appends(r, "GET ");
+    sio_buf_appends(r, cl->path);
+    snprintf(head, sizeof head, "?EIO=4&transport=polling&t=%lx", ++cl->tcount);
+    sio_buf_appends(r, head);
+    if (cl->sid[0]) {
+        sio_buf_appends(r, "&sid=");
+        sio_buf_appends(r, cl->sid);
+    }
+    sio_buf_appends(r, cl->query);
+    sio_buf_appends(r, " HTTP/1.1\r\nHost: ");
+    sio_buf_appends(r, cl->hosthdr);
+    sio_buf_appends(r, "\r\nAccept: */*\r\n");
+    sio_buf_appends(r, cl->headers);
+    sio_buf_appends(r, "\r\n");
+    if (r->err || sio__hcc_send(&cl->get) != SIO_OK) {
+        if (cl->state == SIO__CL_OPENING) {
+            cl->fail_reason = "xhr poll error";
+            sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, cl->loop.now);
+        } else {
+            sio__cl_lost(cl, "transport error");
+        }
+    }
+}
+
+static void sio__cl_finish_upgrade(sio_client *cl);
+
+/* Next step after any polling request finished: keep a GET held, send
+   what is queued; while the upgrade waits for them, finish it instead. */
+static void sio__cl_after_io(sio_client *cl) {
+    if (cl->state != SIO__CL_OPEN || cl->transport != SIO__T_POLLING) return;
+    if (cl->up == SIO__UP_PAUSING) {
+        if (!cl->get.busy && !cl->post.busy) sio__cl_finish_upgrade(cl);
+        return;
+    }
+    if (!cl->get.busy) sio__cl_get(cl);
+    if (cl->state == SIO__CL_OPEN) sio__cl_flush(cl);
+}
+
+static void sio__cl_packet(sio_client *cl, char *d, size_t n, int binary);
+
+/* A polling payload: packets joined with \x1e, binary ones as
+   "b<base64>", e.g. "0{...}\x1e40" or "42[\"a\"]\x1ebAQID". */
+static void sio__cl_payload(sio_client *cl, char *body, size_t len) {
+    unsigned gen = cl->gen;
+    size_t i = 0;
+    while (i < len && gen == cl->gen) {
+        size_t j = i;
+        while (j < len && body[j] != '\x1e') j++;
+        if (j > i && body[i] == 'b') {
+            size_t outn = 0;
+            if (sio_base64_decode(body + i + 1, j - i - 1, (unsigned char *)body + i, j - i, &outn) != SIO_OK) {
+                sio__cl_lost(cl, cl->state == SIO__CL_OPEN ? "parse error" : "xhr poll error");
+                return;
+            }
+            sio__cl_packet(cl, body + i, outn, 1);
+        } else {
+            sio__cl_packet(cl, body + i, j - i, 0);
+        }
+        i = j + 1;
+    }
+}
+
+static void sio__cl_finish_close(sio_client *cl);
+
+static void sio__cl_http_done(sio_client *cl, sio__hcc *h, int status, char *body, size_t len) {
+    if (cl->destroying) return;
+    if (cl->state == SIO__CL_CLOSING) {
+        /* the POST that was in flight is answered: now the close can go */
+        if (h == &cl->post) sio__cl_finish_close(cl);
+        return;
+    }
+    if (status != 200) {
+        SIO__CLOG(cl, SIO_LOG_INFO, "polling %s answered HTTP %d: %.*s", h == &cl->get ? "GET" : "POST", status,
+                  (int)(len > 200 ? 200 : len), body ? body : "");
+        sio__cl_lost(cl, cl->state == SIO__CL_OPENING ? "xhr poll error" : "transport error");
+        return;
+    }
+    if (h == &cl->get) {
+        unsigned gen = cl->gen;
+        sio__cl_payload(cl, body, len);
+        if (gen != cl->gen) return;
+        if (cl->state == SIO__CL_OPENING) {
+            /* the handshake answer must start with the open packet */
+            sio__cl_lost(cl, "xhr poll error");
+            return;
+        }
+    }
+    sio__cl_after_io(cl);
+}
+
+static void sio__cl_http_failed(sio_client *cl, sio__hcc *h, int err) {
+    if (cl->destroying) return;
+    if (cl->state == SIO__CL_CLOSING) {
+        if (h == &cl->post) sio__cl_finish_close(cl);
+        return;
+    }
+    SIO__CLOG(cl, SIO_LOG_INFO, "polling %s failed: %s", h == &cl->get ? "GET" : "POST",
+              err == SIO_ERR_TLS ? cl->tls_err : sio_strerror(err));
+    if (err == SIO_ERR_TLS) sio__cl_lost(cl, cl->tls_err);   /* the certificate's reason, for connect_error */
+    else sio__cl_lost(cl, cl->state == SIO__CL_OPENING ? "xhr poll error" : "transport error");
+}
+
+/* ---- Engine.IO: WebSocket and the upgrade ---- */
+
+static int sio__cl_ws_start(sio_client *cl, int with_sid) {
+    sio_buf *t = &cl->tmp;
+    int rc;
+    sio_buf_reset(t);
+    sio_buf_appends(t, cl->path);
+    sio_buf_appends(t, "?EIO=4&transport=websocket");
+    if (with_sid) {
+        sio_buf_appends(t, "&sid=");
+        sio_buf_appends(t, cl->sid);
+    }
+    sio_buf_appends(t, cl->query);
+    sio_buf_appendc(t, 0);
+    if (t->err) return t->err;
+    rc = sio__wsc_open(&cl->ws, &cl->addrs, cl->hosthdr, t->data, cl->headers);
+    return rc;
+}
+
+static void sio__cl_probe_abandon(sio_client *cl, const char *why) {
+    int was_pausing = cl->up == SIO__UP_PAUSING;
+    SIO__CLOG(cl, SIO_LOG_INFO, "upgrade to websocket abandoned (%s), staying on polling", why);
+    sio__timer_cancel(&cl->loop.timers, &cl->probe_timer);
+    sio__wsc_abort(&cl->ws);
+    cl->up = SIO__UP_FAILED;
+    if (was_pausing) sio__cl_after_io(cl);
+}
+
+static void sio__cl_probe_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, probe_timer);
+    if (cl->up == SIO__UP_PROBING || cl->up == SIO__UP_PAUSING) sio__cl_probe_abandon(cl, "timeout");
+}
+
+/* The probe answered "3probe": polling is drained (the server answers
+   the held GET with "6"), then "5" switches the session over and the
+   queue is replayed on the WebSocket in order. */
+static void sio__cl_finish_upgrade(sio_client *cl) {
+    sio__timer_cancel(&cl->loop.timers, &cl->probe_timer);
+    sio__cl_log_packet(cl, "->", '5', "", 0);
+    sio__wsc_send(&cl->ws, "5", 1, 0);
+    cl->transport = SIO__T_WEBSOCKET;
+    cl->up = SIO__UP_NONE;
+    sio__hcc_drop(&cl->get);
+    sio__hcc_drop(&cl->post);
+    SIO__CLOG(cl, SIO_LOG_INFO, "upgraded to websocket");
+    sio__cl_flush(cl);
+}
+
+static void sio__cl_ws_open(sio__wsc *w) {
+    sio_client *cl = (sio_client *)w->user;
+    if (cl->transport == SIO__T_POLLING && cl->up == SIO__UP_PROBING) {
+        sio__cl_log_packet(cl, "-> (probe)", '2', "probe", 5);
+        sio__wsc_send(w, "2probe", 6, 0);
+    }
+}
+
+static void sio__cl_ws_message(sio__wsc *w, char *data, size_t len, int binary) {
+    sio_client *cl = (sio_client *)w->user;
+    if (cl->destroying) return;
+    if (cl->transport == SIO__T_POLLING) {
+        if (cl->up == SIO__UP_PROBING && !binary && len == 6 && memcmp(data, "3probe", 6) == 0) {
+            SIO__CLOG(cl, SIO_LOG_DEBUG, "<- (probe) 3probe");
+            cl->up = SIO__UP_PAUSING;
+            sio__cl_after_io(cl);
+        } else {
+            sio__cl_probe_abandon(cl, "unexpected packet on the probe");
+        }
+        return;
+    }
+    sio__cl_packet(cl, data, len, binary);
+}
+
+static void sio__cl_ws_close(sio__wsc *w, int err, int code) {
+    sio_client *cl = (sio_client *)w->user;
+    if (cl->destroying) return;
+    if (cl->transport == SIO__T_POLLING) {
+        if (cl->up == SIO__UP_PROBING || cl->up == SIO__UP_PAUSING) sio__cl_probe_abandon(cl, "probe closed");
+        return;
+    }
+    SIO__CLOG(cl, SIO_LOG_INFO, "websocket closed (%s, code %d)", err == SIO_ERR_TLS ? w->tls_err : sio_strerror(err),
+              code);
+    if (err == SIO_ERR_TLS) {
+        snprintf(cl->tls_err, sizeof cl->tls_err, "%s", w->tls_err);
+        sio__cl_lost(cl, cl->tls_err);
+    } else if (cl->state == SIO__CL_OPENING) sio__cl_lost(cl, "websocket error");
+    else sio__cl_lost(cl, err == SIO_OK || err == SIO_ERR_CLOSED ? "transport close" : "transport error");
+}
+
+/* ---- Engine.IO: packets, handshake, heartbeat ---- */
+
+static void sio__cl_watchdog_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, watchdog);
+    SIO__CLOG(cl, SIO_LOG_INFO, "no ping from the server within %ld ms", cl->ping_interval + cl->ping_timeout);
+    sio__cl_lost(cl, "ping timeout");
+}
+
+static void sio__cl_arm_watchdog(sio_client *cl) {
+    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->watchdog,
+                   sio__now_ms() + (uint64_t)(cl->ping_interval + cl->ping_timeout));
+}
+
+static long sio__json_long(sio_json obj, const char *key, long dflt) {
+    sio_json v;
+    if (sio_json_get(obj, key, &v) != SIO_OK || v.type != SIO_JSON_NUMBER) return dflt;
+    return (long)sio_json_integer(v);
+}
+
+/* "0{"sid":"...","upgrades":["websocket"],"pingInterval":25000,...}" */
+static void sio__cl_opened(sio_client *cl, const char *json, size_t n) {
+    sio_json root, v, up;
+    if (sio_json_parse(json, n, &root) != SIO_OK || root.type != SIO_JSON_OBJECT ||
+        sio_json_get(root, "sid", &v) != SIO_OK || v.type != SIO_JSON_STRING ||
+        sio_json_strcpy(v, cl->sid, sizeof cl->sid) >= sizeof cl->sid || !cl->sid[0]) {
+        cl->sid[0] = 0;
+        sio__cl_lost(cl, cl->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error");
+        return;
+    }
+    cl->ping_interval = sio__json_long(root, "pingInterval", 25000);
+    cl->ping_timeout = sio__json_long(root, "pingTimeout", 20000);
+    cl->max_payload = sio__json_long(root, "maxPayload", 1000000);
+    if (cl->ping_interval < 0) cl->ping_interval = 25000;
+    if (cl->ping_timeout < 0) cl->ping_timeout = 20000;
+    if (cl->max_payload < 64) cl->max_payload = 1000000;
+    cl->can_upgrade = 0;
+    if (sio_json_get(root, "upgrades", &up) == SIO_OK && up.type == SIO_JSON_ARRAY) {
+        sio_json_iter it;
+        sio_json_iter_init(&it, up);
+        while (sio_json_iter_next(&it, NULL, &v))
+            if (sio_json_str_eq(v, "websocket")) cl->can_upgrade = 1;
+    }
+    cl->state = SIO__CL_OPEN;
+    sio__timer_cancel(&cl->loop.timers, &cl->open_timer);
+    sio__cl_arm_watchdog(cl);
+    SIO__CLOG(cl, SIO_LOG_INFO, "connected: sid %s over %s, pingInterval %ld, pingTimeout %ld, maxPayload %ld",
+              cl->sid, cl->transport == SIO__T_POLLING ? "polling" : "websocket", cl->ping_interval,
+              cl->ping_timeout, cl->max_payload);
+    if (cl->reconnecting) {
+        int tries = cl->attempts;
+        cl->reconnecting = 0;
+        cl->attempts = 0;
+        if (cl->desc.on_reconnect) cl->desc.on_reconnect(cl, tries, cl->desc.user);
+        if (cl->state != SIO__CL_OPEN) return;
+    }
+    cl->attempts = 0;
+    if (cl->transport == SIO__T_POLLING && cl->can_upgrade && cl->allow_ws) {
+        cl->up = SIO__UP_PROBING;
+        SIO__CLOG(cl, SIO_LOG_INFO, "probing websocket");
+        if (sio__cl_ws_start(cl, 1) != SIO_OK) cl->up = SIO__UP_FAILED;
+        else sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->probe_timer,
+                            cl->loop.now + (uint64_t)cl->desc.timeout_ms);
+    }
+    sio__cl_sio_open(cl);
+}
+
+static void sio__cl_packet(sio_client *cl, char *d, size_t n, int binary) {
+    if (binary) {
+        sio__cl_log_packet(cl, "<-", 'b', d, n);
+        if (cl->state != SIO__CL_OPEN) {
+            sio__cl_lost(cl, "parse error");
+            return;
+        }
+        sio__cl_sio_message(cl, d, n, 1);
+        return;
+    }
+    if (n == 0) {
+        sio__cl_lost(cl, "parse error");
+        return;
+    }
+    sio__cl_log_packet(cl, "<-", d[0], d + 1, n - 1);
+    if (cl->state == SIO__CL_OPENING) {
+        if (d[0] == '0') sio__cl_opened(cl, d + 1, n - 1);
+        else sio__cl_lost(cl, cl->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error");
+        return;
+    }
+    switch (d[0]) {
+    case '1':
+        sio__cl_lost(cl, "transport close");
+        break;
+    case '2':
+        /* v4: the server pings, we answer; the watchdog restarts */
+        sio__cl_arm_watchdog(cl);
+        sio__cl_send(cl, SIO_EIO_PONG, d + 1, n - 1, 0);
+        break;
+    case '3':
+    case '6':
+        break;
+    case '4':
+        sio__cl_sio_message(cl, d + 1, n - 1, 0);
+        break;
+    default:
+        sio__cl_lost(cl, "parse error");
+        break;
+    }
+}
+
+/* ---- connection life cycle and reconnection ---- */
+
+/* Tears the link down without telling anyone. */
+static void sio__cl_teardown(sio_client *cl) {
+    sio__timers *T = &cl->loop.timers;
+    cl->gen++;
+    sio__hcc_drop(&cl->get);
+    sio__hcc_drop(&cl->post);
+    sio__wsc_abort(&cl->ws);
+    sio__timer_cancel(T, &cl->watchdog);
+    sio__timer_cancel(T, &cl->open_timer);
+    sio__timer_cancel(T, &cl->probe_timer);
+    sio__timer_cancel(T, &cl->fail_timer);
+    sio_buf_reset(&cl->wq);
+    cl->wq_off = 0;
+    /* reset, not freed: a handler may still be looking at attachments */
+    sio_buf_reset(&cl->bin_head);
+    sio_buf_reset(&cl->bin_data);
+    cl->bin_need = cl->bin_have = 0;
+    cl->up = SIO__UP_NONE;
+    cl->sid[0] = 0;
+    cl->state = SIO__CL_IDLE;
+}
+
+static double sio__cl_rand01(sio_client *cl) {
+    unsigned char b[8];
+    uint64_t v = 0;
+    int i;
+    sio__rng_bytes(&cl->rng, b, sizeof b);
+    for (i = 0; i < 8; i++) v = (v << 8) | b[i];
+    return (double)(v >> 11) / 9007199254740992.0;   /* 53 bits -> [0,1) */
+}
+
+/* Node's back-off: initial * 2^attempt, then a jitter of up to
+   factor * delay either way, then capped at the maximum. With 1000 ms,
+   0.5: attempt 0 waits 500..1500 ms, attempt 1 1000..3000 ms, ... */
+static uint64_t sio__cl_backoff(sio_client *cl) {
+    double ms = (double)cl->desc.reconnection_delay_ms, f = cl->desc.randomization_factor;
+    int i;
+    for (i = 0; i < cl->attempts && ms < 1e12; i++) ms *= 2;
+    cl->attempts++;
+    if (f > 0) {
+        double r = sio__cl_rand01(cl), dev = (double)(long long)(r * f * ms);
+        ms = ((int)(r * 10) & 1) == 0 ? ms - dev : ms + dev;
+    }
+    if (ms > (double)cl->desc.reconnection_delay_max_ms) ms = (double)cl->desc.reconnection_delay_max_ms;
+    return ms < 0 ? 0 : (uint64_t)ms;
+}
+
+static void sio__cl_reconnect(sio_client *cl) {
+    uint64_t delay;
+    if (cl->reconnecting || cl->skip_reconnect || cl->desc.no_reconnection) {
+        if (!cl->reconnecting) cl->state = SIO__CL_CLOSED;
+        return;
+    }
+    if (cl->desc.reconnection_attempts > 0 && cl->attempts >= cl->desc.reconnection_attempts) {
+        SIO__CLOG(cl, SIO_LOG_INFO, "reconnection failed after %d attempts", cl->attempts);
+        cl->attempts = 0;
+        cl->state = SIO__CL_CLOSED;
+        if (cl->desc.on_reconnect_failed) cl->desc.on_reconnect_failed(cl, cl->desc.user);
+        return;
+    }
+    delay = sio__cl_backoff(cl);
+    cl->reconnecting = 1;
+    SIO__CLOG(cl, SIO_LOG_INFO, "reconnecting in %lu ms (attempt %d)", (unsigned long)delay, cl->attempts);
+    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->reconnect_timer, sio__now_ms() + delay);
+}
+
+static void sio__cl_reconnect_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, reconnect_timer);
+    if (cl->skip_reconnect || cl->state != SIO__CL_IDLE) {
+        cl->reconnecting = 0;
+        return;
+    }
+    if (cl->desc.on_reconnect_attempt) cl->desc.on_reconnect_attempt(cl, cl->attempts, cl->desc.user);
+    if (cl->skip_reconnect || cl->state != SIO__CL_IDLE) {
+        cl->reconnecting = 0;
+        return;
+    }
+    sio__cl_open(cl);
+}
+
+/* The link is gone (or never came up): tell the sockets, then maybe
+   reconnect. */
+static void sio__cl_lost(sio_client *cl, const char *reason) {
+    int was_open = cl->state == SIO__CL_OPEN;
+    if (cl->state != SIO__CL_OPEN && cl->state != SIO__CL_OPENING) return;
+    SIO__CLOG(cl, was_open ? SIO_LOG_INFO : SIO_LOG_WARN, "%s: %s", was_open ? "connection lost" : "connection failed",
+              reason);
+    sio__cl_teardown(cl);
+    sio__cl_sockets_down(cl, reason, was_open);
+    if (cl->state != SIO__CL_IDLE || cl->destroying) return;   /* a handler closed or reopened it */
+    if (cl->reconnecting) {
+        /* the attempt failed: schedule the next one */
+        cl->reconnecting = 0;
+    }
+    sio__cl_reconnect(cl);
+}
+
+static void sio__cl_open_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, open_timer);
+    if (cl->state == SIO__CL_OPENING) sio__cl_lost(cl, "timeout");
+}
+
+static void sio__cl_fail_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, fail_timer);
+    sio__cl_lost(cl, cl->fail_reason ? cl->fail_reason : "transport error");
+}
+
+static void sio__cl_open(sio_client *cl) {
+    int rc;
+    if (cl->state == SIO__CL_OPENING || cl->state == SIO__CL_OPEN) return;
+    cl->state = SIO__CL_OPENING;
+    cl->open_timer.fn = sio__cl_open_due;
+    cl->transport = cl->allow_polling ? SIO__T_POLLING : SIO__T_WEBSOCKET;
+    cl->up = SIO__UP_NONE;
+    cl->sid[0] = 0;
+    cl->loop.now = sio__now_ms();
+    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->open_timer, cl->loop.now + (uint64_t)cl->desc.timeout_ms);
+    SIO__CLOG(cl, SIO_LOG_INFO, "connecting to %s:%d%s over %s", cl->url.host, cl->url.port, cl->path,
+              cl->transport == SIO__T_POLLING ? "polling" : "websocket");
+    /* resolved again on every attempt: the server may have moved */
+    if (sio__resolve(cl->url.host, cl->url.port, &cl->addrs) != SIO_OK) {
+        SIO__CLOG(cl, SIO_LOG_WARN, "cannot resolve %s", cl->url.host);
+        cl->fail_reason = cl->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error";
+        sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, cl->loop.now);
+        return;
+    }
+    if (cl->transport == SIO__T_POLLING) {
+        sio__cl_get(cl);
+        return;
+    }
+    rc = sio__cl_ws_start(cl, 0);
+    if (rc != SIO_OK) {
+        cl->fail_reason = "websocket error";
+        sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, cl->loop.now);
+    }
+}
+
+/* Sends what is queued plus the close packet "1" in one last POST, on a
+   connection of its own that is left to finish by itself. */
+static void sio__cl_final_post(sio_client *cl) {
+    sio__cl_log_packet(cl, "->", '1', "", 0);
+    sio__rec_append(&cl->wq, '1', "", 0);
+    cl->up = SIO__UP_NONE;
+    cl->state = SIO__CL_OPEN;   /* sio__cl_post may report a failure through sio__cl_lost */
+    cl->skip_reconnect = 1;
+    sio__cl_post(cl);
+    if (cl->post.c) {
+        sio__conn *c = cl->post.c;
+        c->session = NULL;
+        cl->post.c = NULL;
+        cl->post.busy = 0;
+        sio__conn_end(c);
+    }
+}
+
+static void sio__cl_finish_close(sio_client *cl) {
+    sio_client_socket *s;
+    if (cl->state == SIO__CL_CLOSING) sio__cl_final_post(cl);
+    sio__cl_teardown(cl);
+    cl->state = SIO__CL_CLOSED;
+    SIO__CLOG(cl, SIO_LOG_INFO, "connection closed by the client");
+    /* a socket opened while we were closing wants a new connection */
+    for (s = cl->sockets; s; s = s->next)
+        if (s->active) {
+            cl->skip_reconnect = 0;
+            cl->state = SIO__CL_IDLE;
+            sio__cl_open(cl);
+            return;
+        }
+}
+
+static void sio__cl_close_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, open_timer);
+    if (cl->state == SIO__CL_CLOSING) sio__cl_finish_close(cl);
+    else sio__cl_open_due(t);
+}
+
+/* Closes the link on purpose: what is queued (DISCONNECT packets) goes
+   out first, then "1" on polling or a close frame on WebSocket. On
+   polling only one POST may be in flight, so a busy one is waited for,
+   as the Node client waits for its "drain". */
+static void sio__cl_shutdown(sio_client *cl) {
+    cl->skip_reconnect = 1;
+    cl->reconnecting = 0;
+    sio__timer_cancel(&cl->loop.timers, &cl->reconnect_timer);
+    if (cl->state == SIO__CL_CLOSING) return;
+    if (cl->state == SIO__CL_OPEN && cl->transport == SIO__T_WEBSOCKET) {
+        sio__cl_flush(cl);
+        sio__wsc_close(&cl->ws, 1000, NULL);
+        if (cl->ws.c) {
+            /* let the close frame go out; the server's answer is not awaited */
+            sio__conn *c = cl->ws.c;
+            c->session = NULL;
+            cl->ws.c = NULL;
+            sio__conn_end(c);
+        }
+    } else if (cl->state == SIO__CL_OPEN) {
+        if (cl->post.busy) {
+            cl->state = SIO__CL_CLOSING;
+            cl->open_timer.fn = sio__cl_close_due;
+            sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->open_timer, sio__now_ms() + 2000);
+            return;
+        }
+        sio__cl_final_post(cl);
+    }
+    sio__cl_finish_close(cl);
+}
+
+/* ---- Socket.IO ---- */
+
+static sio_client_socket *sio__cl_socket(sio_client *cl, const char *nsp, size_t n) {
+    sio_client_socket *s;
+    for (s = cl->sockets; s; s = s->next)
+        if (strlen(s->nsp) == n && memcmp(s->nsp, nsp, n) == 0) return s;
+    return NULL;
+}
+
+/* "<type>[N-][/nsp,][id]" + ["event", args...] or the args array alone. */
+static int sio__cl_build(sio_buf *b, int type, const char *nsp, long long ack_id, const char *event,
+                         const sio_msg *args) {
+    int nbins = args ? args->nbins : 0;
+    sio_buf_reset(b);
+    if (nbins) type = type == SIO_PKT_EVENT ? SIO_PKT_BINARY_EVENT : SIO_PKT_BINARY_ACK;
+    sio_packet_write(b, type, nbins, nsp, strlen(nsp), ack_id, NULL, 0);
+    if (event) {
+        sio_json_writer w;
+        sio_json_writer_init(&w, b);
+        sio_buf_appendc(b, '[');
+        sio_json_str(&w, event);
+        if (w.err) return w.err;
+        if (!args || args->buf.len <= 1) {
+            sio_buf_appendc(b, ']');
+        } else {
+            size_t at;
+            int rc;
+            sio_buf_appendc(b, ',');
+            at = b->len;
+            rc = sio__msg_append(b, args);
+            if (rc != SIO_OK) return rc;
+            /* drop the '[' of the args array */
+            memmove(b->data + at, b->data + at + 1, b->len - at - 1);
+            b->len--;
+        }
+    } else {
+        int rc = sio__msg_append(b, args);
+        if (rc != SIO_OK) return rc;
+    }
+    return b->err;
+}
+
+/* Sends the packet in cl->tmp plus attachments, or holds it while offline. */
+static int sio__cs_out(sio_client_socket *s, const sio_msg *args, int may_hold) {
+    sio_client *cl = s->cl;
+    int i, nbins = args ? args->nbins : 0;
+    if (s->state == SIO__CS_CONNECTED && cl->state == SIO__CL_OPEN) {
+        sio__cl_send(cl, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+        for (i = 0; i < nbins; i++) sio__cl_send(cl, SIO_EIO_MESSAGE, args->bins[i].ptr, args->bins[i].len, 1);
+        return SIO_OK;
+    }
+    if (!may_hold) return 1;
+    {
+        size_t need = 5 + 1 + cl->tmp.len, old = s->held.len;
+        for (i = 0; i < nbins; i++) need += 5 + args->bins[i].len;
+        if (s->held.len + need > cl->desc.max_buffered) {
+            SIO__CLOG(cl, SIO_LOG_WARN, "%s: offline buffer full (%lu bytes), emit dropped", s->nsp,
+                      (unsigned long)cl->desc.max_buffered);
+            return SIO_ERR_TOO_BIG;
+        }
+        /* the record carries "4" + packet, as the engine queue wants it */
+        sio__rec_append(&s->held, '4', cl->tmp.data, cl->tmp.len);
+        for (i = 0; i < nbins; i++) sio__rec_append(&s->held, 'b', args->bins[i].ptr, args->bins[i].len);
+        if (s->held.err) {
+            s->held.len = old;
+            s->held.err = 0;
+            return SIO_ERR_NOMEM;
+        }
+    }
+    return SIO_OK;
+}
+
+static void sio__cs_send_connect(sio_client_socket *s) {
+    sio_client *cl = s->cl;
+    sio_buf_reset(&cl->tmp);
+    sio_packet_write(&cl->tmp, SIO_PKT_CONNECT, 0, s->nsp, strlen(s->nsp), -1, s->auth,
+                     s->auth ? strlen(s->auth) : 0);
+    s->state = SIO__CS_CONNECTING;
+    if (!cl->tmp.err) sio__cl_send(cl, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+}
+
+/* Engine.IO is open: every socket that wants to be connected asks to. */
+static void sio__cl_sio_open(sio_client *cl) {
+    sio_client_socket *s;
+    unsigned gen = cl->gen;
+    for (s = cl->sockets; s && gen == cl->gen; s = s->next)
+        if (s->active && s->state == SIO__CS_OFF) sio__cs_send_connect(s);
+}
+
+static void sio__cs_clear_acks(sio_client_socket *s, int all) {
+    sio__cack **pp = &s->acks, *a;
+    while ((a = *pp) != NULL) {
+        if (!all && !a->sent) {
+            pp = &a->next;
+            continue;
+        }
+        *pp = a->next;
+        sio__timer_cancel(&s->cl->loop.timers, &a->timer);
+        a->fn(s, SIO_ERR_CLOSED, NULL, a->user);
+        sio__free(s->cl->loop.alloc, a);
+    }
+}
+
+/* The manager closes the link once no socket wants it any more. */
+static void sio__cl_check_idle(sio_client *cl) {
+    sio_client_socket *s;
+    for (s = cl->sockets; s; s = s->next)
+        if (s->active) return;
+    if (cl->state != SIO__CL_CLOSED) sio__cl_shutdown(cl);
+}
+
+static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_open) {
+    sio_client_socket *s;
+    for (s = cl->sockets; s; s = s->next) {
+        int was = s->state;
+        if (!s->active) continue;
+        s->state = SIO__CS_OFF;
+        s->id[0] = 0;
+        if (was_open && was == SIO__CS_CONNECTED) {
+            /* acks of packets that went out will never come; held ones stay */
+            sio__cs_clear_acks(s, 0);
+            if (s->on_disconnect) s->on_disconnect(s, reason, s->disconnect_user);
+        } else if (!was_open) {
+            if (s->on_error) s->on_error(s, reason, NULL, s->error_user);
+        }
+    }
+}
+
+static void sio__cs_connected(sio_client_socket *s, const sio_packet *p) {
+    sio_client *cl = s->cl;
+    sio_json sid;
+    sio__cack *a;
+    if (s->state != SIO__CS_CONNECTING) return;
+    s->id[0] = 0;
+    if (sio_json_get(p->json, "sid", &sid) == SIO_OK) sio_json_strcpy(sid, s->id, sizeof s->id);
+    s->state = SIO__CS_CONNECTED;
+    SIO__CLOG(cl, SIO_LOG_INFO, "namespace %s joined, id %s", s->nsp, s->id);
+    /* emits made while offline go out first, in order */
+    if (s->held.len) {
+        size_t off = 0;
+        while (off < s->held.len) {
+            size_t len = sio__rec_len(s->held.data + off);
+            sio__cl_log_packet(cl, "-> (held)", (unsigned char)s->held.data[off], s->held.data + off + 5, len);
+            off += 5 + len;
+        }
+        sio_buf_append(&cl->wq, s->held.data, s->held.len);
+        sio_buf_free(&s->held);
+        s->held.alloc = cl->loop.alloc;
+        if (cl->wq.err) {
+            sio__cl_lost(cl, "transport error");
+            return;
+        }
+        sio__cl_flush(cl);
+    }
+    for (a = s->acks; a; a = a->next) a->sent = 1;
+    if (s->on_connect) s->on_connect(s, s->connect_user);
+}
+
+static void sio__cs_refused(sio_client_socket *s, const sio_packet *p) {
+    char msg[512];
+    const char *data = NULL;
+    char *dcopy = NULL;
+    sio_json m, d;
+    msg[0] = 0;
+    if (p->json.type == SIO_JSON_STRING) {
+        sio_json_strcpy(p->json, msg, sizeof msg);
+    } else {
+        if (sio_json_get(p->json, "message", &m) == SIO_OK) {
+            if (m.type == SIO_JSON_STRING) sio_json_strcpy(m, msg, sizeof msg);
+            else snprintf(msg, sizeof msg, "%.*s", (int)m.len, m.ptr);
+        }
+        if (sio_json_get(p->json, "data", &d) == SIO_OK) {
+            dcopy = sio__strndup(s->cl->loop.alloc, d.ptr, d.len);
+            data = dcopy;
+        }
+    }
+    SIO__CLOG(s->cl, SIO_LOG_INFO, "namespace %s refused: %s", s->nsp, msg);
+    s->state = SIO__CS_OFF;
+    s->active = 0;
+    if (s->on_error) s->on_error(s, msg, data, s->error_user);
+    sio__free(s->cl->loop.alloc, dcopy);
+    sio__cl_check_idle(s->cl);
+}
+
+static void sio__cl_dispatch(sio_client *cl, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio_client_socket *s = sio__cl_socket(cl, p->nsp.ptr, p->nsp.len);
+    unsigned gen = cl->gen;
+    if (!s) return;   /* a namespace we do not know: ignored, as in Node */
+    switch (p->type) {
+    case SIO_PKT_CONNECT:
+        if (p->json.type != SIO_JSON_OBJECT) {
+            sio__cl_lost(cl, "parse error");
+            return;
+        }
+        sio__cs_connected(s, p);
+        return;
+    case SIO_PKT_CONNECT_ERROR:
+        if (s->state == SIO__CS_CONNECTING) sio__cs_refused(s, p);
+        return;
+    case SIO_PKT_DISCONNECT:
+        if (s->state != SIO__CS_CONNECTED) return;
+        s->state = SIO__CS_OFF;
+        s->active = 0;
+        s->id[0] = 0;
+        sio__cs_clear_acks(s, 0);
+        if (s->on_disconnect) s->on_disconnect(s, "io server disconnect", s->disconnect_user);
+        if (gen == cl->gen) sio__cl_check_idle(cl);
+        return;
+    case SIO_PKT_EVENT:
+    case SIO_PKT_BINARY_EVENT: {
+        sio_client_event ev;
+        sio_json name;
+        sio__chandler *h;
+        char namebuf[SIO_MAX_EVENT_LEN + 1];
+        if (s->state != SIO__CS_CONNECTED) return;
+        memset(&ev, 0, sizeof ev);
+        ev.socket = s;
+        ev.ack_id = p->ack_id;
+        ev.args.array = p->json;
+        ev.args.first = 1;
+        ev.args.count = sio_json_count(p->json) - 1;
+        ev.args.bins = bins;
+        ev.args.nbins = (size_t)nbins;
+        sio_json_at(p->json, 0, &name);
+        if (name.type == SIO_JSON_STRING) {
+            if (sio_json_strcpy(name, namebuf, sizeof namebuf) >= sizeof namebuf) {
+                sio__cl_lost(cl, "parse error");
+                return;
+            }
+        } else {
+            snprintf(namebuf, sizeof namebuf, "%.*s", (int)name.len, name.ptr);
+        }
+        ev.name.ptr = namebuf;
+        ev.name.len = strlen(namebuf);
+        for (h = s->handlers; h; h = h->next) {
+            if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
+            if (gen != cl->gen || s->state != SIO__CS_CONNECTED) break;
+        }
+        return;
+    }
+    default: { /* ACK, BINARY_ACK */
+        sio__cack **pp, *a;
+        for (pp = &s->acks; (a = *pp) != NULL; pp = &a->next)
+            if (a->id == p->ack_id) break;
+        if (a) {
+            sio_args args;
+            *pp = a->next;
+            sio__timer_cancel(&cl->loop.timers, &a->timer);
+            memset(&args, 0, sizeof args);
+            args.array = p->json;
+            args.count = sio_json_count(p->json);
+            args.bins = bins;
+            args.nbins = (size_t)nbins;
+            a->fn(s, SIO_OK, &args, a->user);
+            sio__free(cl->loop.alloc, a);
+        }
+        return;
+    }
+    }
+}
+
+/* A Socket.IO packet, or one attachment of the BINARY_EVENT/ACK before it:
+   "51-[\"up\",{\"_placeholder\":true,\"num\":0}]" then one binary message. */
+static void sio__cl_sio_message(sio_client *cl, char *data, size_t len, int binary) {
+    sio_packet p;
+    if (binary) {
+        if (!cl->bin_need) {
+            SIO__CLOG(cl, SIO_LOG_INFO, "binary message with no packet waiting for it");
+            sio__cl_lost(cl, "parse error");
+            return;
+        }
+        if (sio_buf_append(&cl->bin_data, data, len) != SIO_OK) {
+            sio__cl_lost(cl, "transport error");
+            return;
+        }
+        cl->bin_off[++cl->bin_have] = cl->bin_data.len;
+        if (cl->bin_have < cl->bin_need) return;
+        if (sio_packet_parse(cl->bin_head.data, cl->bin_head.len, &p) == SIO_OK) {
+            sio_str bins[SIO_MAX_ATTACHMENTS];
+            int i, n = cl->bin_need;
+            for (i = 0; i < n; i++) {
+                bins[i].ptr = cl->bin_data.data + cl->bin_off[i];
+                bins[i].len = cl->bin_off[i + 1] - cl->bin_off[i];
+            }
+            cl->bin_need = cl->bin_have = 0;
+            sio__cl_dispatch(cl, &p, bins, n);
+        }
+        cl->bin_need = cl->bin_have = 0;
+        sio_buf_reset(&cl->bin_head);
+        sio_buf_reset(&cl->bin_data);
+        return;
+    }
+    if (cl->bin_need) {
+        SIO__CLOG(cl, SIO_LOG_INFO, "text while attachments were expected");
+        sio__cl_lost(cl, "parse error");
+        return;
+    }
+    if (sio_packet_parse(data, len, &p) != SIO_OK) {
+        SIO__CLOG(cl, SIO_LOG_INFO, "malformed Socket.IO packet");
+        sio__cl_lost(cl, "parse error");
+        return;
+    }
+    if (p.attachments) {
+        sio_buf_reset(&cl->bin_head);
+        sio_buf_reset(&cl->bin_data);
+        if (sio_buf_append(&cl->bin_head, data, len) != SIO_OK) {
+            sio__cl_lost(cl, "transport error");
+            return;
+        }
+        cl->bin_need = p.attachments;
+        cl->bin_have = 0;
+        cl->bin_off[0] = 0;
+        return;
+    }
+    sio__cl_dispatch(cl, &p, NULL, 0);
+}
+
+/* ---- public API ---- */
+
+static char *sio__cl_strdup(sio_client *cl, const char *s) {
+    return s ? sio__strndup(cl->loop.alloc, s, strlen(s)) : NULL;
+}
+
+SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
+    sio_client_desc d;
+    sio_client *cl;
+    const sio_allocator *a;
+    const char *tr;
+    int rc;
+    sio_buf q;
+    if (err) *err = SIO_OK;
+    if (!desc || !desc->url) {
+        if (err) *err = SIO_ERR_INVALID;
+        return NULL;
+    }
+    d = *desc;
+    a = (d.allocator.alloc_fn || d.allocator.free_fn) ? &d.allocator : NULL;
+    cl = (sio_client *)sio__malloc(a, sizeof *cl);
+    if (!cl) {
+        if (err) *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    memset(cl, 0, sizeof *cl);
+    cl->desc = d;
+    cl->allocator = d.allocator;
+    cl->logger = d.logger;
+    rc = sio__loop_init(&cl->loop, a ? &cl->allocator : NULL, &cl->logger, 0);
+    if (rc != SIO_OK) {
+        sio__free(a, cl->loop.scratch);
+        sio__free(a, cl);
+        if (err) *err = rc;
+        return NULL;
+    }
+    a = cl->loop.alloc;
+    sio__rng_init(&cl->rng);
+    cl->tmp.alloc = cl->body.alloc = cl->wq.alloc = cl->bin_head.alloc = cl->bin_data.alloc = a;
+    cl->watchdog.fn = sio__cl_watchdog_due;
+    cl->open_timer.fn = sio__cl_open_due;
+    cl->reconnect_timer.fn = sio__cl_reconnect_due;
+    cl->probe_timer.fn = sio__cl_probe_due;
+    cl->fail_timer.fn = sio__cl_fail_due;
+    cl->get.cl = cl->post.cl = cl;
+    cl->ws.loop = &cl->loop;
+    cl->ws.rng = &cl->rng;
+    cl->ws.log = &cl->logger;
+    cl->ws.user = cl;
+    cl->ws.on_open = sio__cl_ws_open;
+    cl->ws.on_message = sio__cl_ws_message;
+    cl->ws.on_close = sio__cl_ws_close;
+    if (cl->desc.reconnection_delay_ms <= 0) cl->desc.reconnection_delay_ms = 1000;
+    if (cl->desc.reconnection_delay_max_ms <= 0) cl->desc.reconnection_delay_max_ms = 5000;
+    if (cl->desc.randomization_factor == 0) cl->desc.randomization_factor = 0.5;
+    if (cl->desc.timeout_ms <= 0) cl->desc.timeout_ms = 20000;
+    if (cl->desc.max_buffered == 0) cl->desc.max_buffered = SIO_CLIENT_MAX_BUFFERED;
+    cl->max_payload = 1000000;
+
+    cl->url_copy = sio__cl_strdup(cl, d.url);
+    rc = cl->url_copy ? sio__url_parse(cl->url_copy, &cl->url) : SIO_ERR_NOMEM;
+    if (rc == SIO_ERR_UNSUPPORTED)
+        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: https:// and wss:// need TLS, which this build does not have", d.url);
+#ifdef SIO_TLS_BEARSSL
+    if (rc == SIO_OK && cl->url.tls) {
+        char why[256];
+        sio__tls_ctx *ctx = NULL;
+        rc = sio__tls_ctx_new(a, &d.tls, 0, &ctx, why, sizeof why);
+        if (rc != SIO_OK) SIO__CLOG(cl, SIO_LOG_ERROR, "TLS: %s", why);
+        cl->tls_ctx = ctx;
+        cl->ws.tls_ctx = ctx;
+        cl->ws.tls_host = cl->url.host;
+        if (rc == SIO_OK && d.tls.insecure_skip_verify)
+            SIO__CLOG(cl, SIO_LOG_WARN, "TLS certificate verification is OFF: anyone on the path can read and "
+                                        "change this connection");
+    }
+#endif
+    else if (rc != SIO_OK)
+        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: not a http:// or ws:// URL", d.url);
+    tr = d.transports;
+    if (rc == SIO_OK) {
+        if (!tr || !*tr || strcmp(tr, "auto") == 0) cl->allow_polling = cl->allow_ws = 1;
+        else if (strcmp(tr, "polling") == 0) cl->allow_polling = 1;
+        else if (strcmp(tr, "websocket") == 0) cl->allow_ws = 1;
+        else {
+            SIO__CLOG(cl, SIO_LOG_ERROR, "transports: \"%s\" is not auto, polling or websocket", tr);
+            rc = SIO_ERR_INVALID;
+        }
+    }
+    if (rc == SIO_OK) {
+        /* the URL's path is the namespace, as io("http://host/admin") */
+        if (cl->url.path && cl->url.path_len > 1) {
+            if (cl->url.path_len > SIO_MAX_NSP_LEN) rc = SIO_ERR_INVALID;
+            else memcpy(cl->default_nsp, cl->url.path, cl->url.path_len);
+        } else {
+            strcpy(cl->default_nsp, "/");
+        }
+    }
+    if (rc == SIO_OK) {
+        const char *hdr = d.headers ? d.headers : "";
+        size_t hl = strlen(hdr);
+        /* extra headers must be whole "K: V\r\n" lines so none can end the head */
+        if (hl && (hl < 2 || hdr[hl - 2] != '\r' || hdr[hl - 1] != '\n' || strstr(hdr, "\r\n\r\n") || hdr[0] == '\r'))
+            rc = SIO_ERR_INVALID;
+        cl->headers = sio__cl_strdup(cl, hdr);
+        cl->path = sio__cl_strdup(cl, d.path ? d.path : "/socket.io/");
+        memset(&q, 0, sizeof q);
+        q.alloc = a;
+        if (d.query && *d.query) {
+            sio_buf_appendc(&q, '&');
+            sio_buf_appends(&q, d.query[0] == '?' || d.query[0] == '&' ? d.query + 1 : d.query);
+        }
+        if (cl->url.query && cl->url.query_len) {
+            sio_buf_appendc(&q, '&');
+            sio_buf_append(&q, cl->url.query, cl->url.query_len);
+        }
+        sio_buf_appendc(&q, 0);
+        cl->query = q.err ? NULL : q.data;
+        if (q.err) sio_buf_free(&q);
+        if (!cl->headers || !cl->path || !cl->query) rc = rc ? rc : SIO_ERR_NOMEM;
+        else if (strpbrk(cl->path, " \r\n") || strpbrk(cl->query, " \r\n#")) rc = SIO_ERR_INVALID;
+        if (rc == SIO_ERR_INVALID) SIO__CLOG(cl, SIO_LOG_ERROR, "bad path, query or headers");
+    }
+    if (rc == SIO_OK) {
+        if (cl->url.v6) snprintf(cl->hosthdr, sizeof cl->hosthdr, "[%s]:%d", cl->url.host, cl->url.port);
+        else snprintf(cl->hosthdr, sizeof cl->hosthdr, "%s:%d", cl->url.host, cl->url.port);
+        rc = sio__resolve(cl->url.host, cl->url.port, &cl->addrs);
+        if (rc != SIO_OK) SIO__CLOG(cl, SIO_LOG_ERROR, "cannot resolve %s", cl->url.host);
+    }
+    if (rc != SIO_OK) {
+        sio_client_destroy(cl);
+        if (err) *err = rc;
+        return NULL;
+    }
+    sio__cl_open(cl);
+    return cl;
+}
+
+SIO_API void *sio_client_user(const sio_client *c) { return c ? c->desc.user : NULL; }
+
+SIO_API sio_client_socket *sio_client_socket_open(sio_client *cl, const char *nsp, const char *auth_json) {
+    sio_client_socket *s;
+    const sio_allocator *a;
+    char *auth = NULL;
+    if (!cl) return NULL;
+    a = cl->loop.alloc;
+    if (!nsp) nsp = cl->default_nsp;
+    if (nsp[0] != '/' || strlen(nsp) > SIO_MAX_NSP_LEN || strchr(nsp, ',')) return NULL;
+    if (auth_json) {
+        sio_json j;
+        if (sio_json_parse(auth_json, strlen(auth_json), &j) != SIO_OK || j.type != SIO_JSON_OBJECT) return NULL;
+        auth = sio__strndup(a, auth_json, strlen(auth_json));
+        if (!auth) return NULL;
+    }
+    s = sio__cl_socket(cl, nsp, strlen(nsp));
+    if (!s) {
+        s = (sio_client_socket *)sio__malloc(a, sizeof *s);
+        if (!s) {
+            sio__free(a, auth);
+            return NULL;
+        }
+        memset(s, 0, sizeof *s);
+        s->cl = cl;
+        s->held.alloc = a;
+        s->nsp = sio__strndup(a, nsp, strlen(nsp));
+        if (!s->nsp) {
+            sio__free(a, auth);
+            sio__free(a, s);
+            return NULL;
+        }
+        /* appended, so namespaces are joined in the order they were opened */
+        {
+            sio_client_socket **pp = &cl->sockets;
+            while (*pp) pp = &(*pp)->next;
+            *pp = s;
+        }
+    }
+    sio__free(a, s->auth);
+    s->auth = auth;
+    if (s->active) return s;
+    s->active = 1;
+    if (cl->state == SIO__CL_OPEN) {
+        sio__cs_send_connect(s);
+    } else if (cl->state == SIO__CL_CLOSED) {
+        cl->skip_reconnect = 0;
+        cl->attempts = 0;
+        cl->state = SIO__CL_IDLE;
+        sio__cl_open(cl);
+    }
+    return s;
+}
+
+SIO_API void sio_client_socket_close(sio_client_socket *s) {
+    sio_client *cl;
+    int was;
+    if (!s || !s->active) return;
+    cl = s->cl;
+    was = s->state;
+    if (was == SIO__CS_CONNECTED && cl->state == SIO__CL_OPEN) {
+        sio_buf_reset(&cl->tmp);
+        sio_packet_write(&cl->tmp, SIO_PKT_DISCONNECT, 0, s->nsp, strlen(s->nsp), -1, NULL, 0);
+        sio__cl_send(cl, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+    }
+    s->active = 0;
+    s->state = SIO__CS_OFF;
+    s->id[0] = 0;
+    sio_buf_free(&s->held);
+    sio__cs_clear_acks(s, 1);
+    if (was == SIO__CS_CONNECTED && s->on_disconnect) s->on_disconnect(s, "io client disconnect", s->disconnect_user);
+    sio__cl_check_idle(cl);
+}
+
+SIO_API sio_client *sio_client_socket_client(const sio_client_socket *s) { return s ? s->cl : NULL; }
+SIO_API const char *sio_client_socket_id(const sio_client_socket *s) { return s ? s->id : ""; }
+SIO_API int sio_client_connected(const sio_client_socket *s) {
+    return s && s->state == SIO__CS_CONNECTED && s->cl->state == SIO__CL_OPEN;
+}
+
+SIO_API int sio_client_on(sio_client_socket *s, const char *event, sio_client_event_fn fn, void *user) {
+    const sio_allocator *a;
+    sio__chandler *h, **pp;
+    if (!s || !event || !fn) return SIO_ERR_INVALID;
+    a = s->cl->loop.alloc;
+    h = (sio__chandler *)sio__malloc(a, sizeof *h);
+    if (!h) return SIO_ERR_NOMEM;
+    h->event = sio__strndup(a, event, strlen(event));
+    if (!h->event) {
+        sio__free(a, h);
+        return SIO_ERR_NOMEM;
+    }
+    h->fn = fn;
+    h->user = user;
+    h->next = NULL;
+    for (pp = &s->handlers; *pp; pp = &(*pp)->next) {}
+    *pp = h;
+    return SIO_OK;
+}
+
+SIO_API void sio_client_on_connect(sio_client_socket *s, sio_client_socket_fn fn, void *user) {
+    s->on_connect = fn;
+    s->connect_user = user;
+}
+
+SIO_API void sio_client_on_disconnect(sio_client_socket *s, sio_client_disconnect_fn fn, void *user) {
+    s->on_disconnect = fn;
+    s->disconnect_user = user;
+}
+
+SIO_API void sio_client_on_connect_error(sio_client_socket *s, sio_client_error_fn fn, void *user) {
+    s->on_error = fn;
+    s->error_user = user;
+}
+
+static int sio__cl_event_ok(const char *event) {
+    static const char *const reserved[] = {"connect", "connect_error", "disconnect", "disconnecting",
+                                           "newListener", "removeListener"};
+    size_t i;
+    if (!event) return 0;
+    for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strcmp(event, reserved[i]) == 0) return 0;
+    return 1;
+}
+
+static void sio__cl_ack_due(sio__timer *t) {
+    sio__cack *a = (sio__cack *)(void *)((char *)t - offsetof(sio__cack, timer));
+    sio_client_socket *s = a->s;
+    sio__cack **pp;
+    for (pp = &s->acks; *pp; pp = &(*pp)->next)
+        if (*pp == a) {
+            *pp = a->next;
+            break;
+        }
+    a->fn(s, SIO_ERR_TIMEOUT, NULL, a->user);
+    sio__free(s->cl->loop.alloc, a);
+}
+
+static int sio__cl_emit(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
+                        sio_client_ack_fn fn, void *user, int is_volatile) {
+    sio_client *cl;
+    sio__cack *a = NULL;
+    int rc;
+    if (!s) return SIO_ERR_INVALID;
+    if (!sio__cl_event_ok(event)) return SIO_ERR_INVALID;
+    if (!s->active) return SIO_ERR_STATE;
+    cl = s->cl;
+    if (fn) {
+        a = (sio__cack *)sio__malloc(cl->loop.alloc, sizeof *a);
+        if (!a) return SIO_ERR_NOMEM;
+        memset(a, 0, sizeof *a);
+        a->id = s->next_ack++;
+        a->s = s;
+        a->fn = fn;
+        a->user = user;
+        a->timer.fn = sio__cl_ack_due;
+    }
+    rc = sio__cl_build(&cl->tmp, SIO_PKT_EVENT, s->nsp, a ? a->id : -1, event, args);
+    if (rc == SIO_OK) rc = sio__cs_out(s, args, !is_volatile);
+    if (rc != SIO_OK) {
+        sio__free(cl->loop.alloc, a);
+        return rc;
+    }
+    if (a) {
+        a->sent = s->state == SIO__CS_CONNECTED;
+        a->next = s->acks;
+        s->acks = a;
+        /* the deadline runs from the emit, held or not, as in Node */
+        if (timeout_ms > 0)
+            sio__timer_set(&cl->loop.timers, cl->loop.alloc, &a->timer, sio__now_ms() + (uint64_t)timeout_ms);
+    }
+    return SIO_OK;
+}
+
+SIO_API int sio_client_emit(sio_client_socket *s, const char *event, const sio_msg *args) {
+    return sio__cl_emit(s, event, args, 0, NULL, NULL, 0);
+}
+
+SIO_API int sio_client_emit_json(sio_client_socket *s, const char *event, const char *json_args) {
+    sio_msg m;
+    int rc;
+    sio_msg_init(&m);
+    rc = sio_msg_json(&m, json_args);
+    if (rc == SIO_OK) rc = sio_client_emit(s, event, &m);
+    sio_msg_free(&m);
+    return rc;
+}
+
+SIO_API int sio_client_emit_ack(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
+                                sio_client_ack_fn fn, void *user) {
+    if (!fn) return SIO_ERR_INVALID;
+    return sio__cl_emit(s, event, args, timeout_ms, fn, user, 0);
+}
+
+SIO_API int sio_client_emit_volatile(sio_client_socket *s, const char *event, const sio_msg *args) {
+    return sio__cl_emit(s, event, args, 0, NULL, NULL, 1);
+}
+
+SIO_API int sio_client_ack(sio_client_socket *s, long long ack_id, const sio_msg *args) {
+    sio_client *cl;
+    int rc;
+    if (!s || ack_id < 0) return SIO_ERR_INVALID;
+    cl = s->cl;
+    if (s->state != SIO__CS_CONNECTED || cl->state != SIO__CL_OPEN) return SIO_ERR_CLOSED;
+    rc = sio__cl_build(&cl->tmp, SIO_PKT_ACK, s->nsp, ack_id, NULL, args);
+    if (rc != SIO_OK) return rc;
+    return sio__cs_out(s, args, 0);
+}
+
+SIO_API const char *sio_client_transport(const sio_client *c) {
+    if (!c || c->state != SIO__CL_OPEN) return "";
+    return c->transport == SIO__T_WEBSOCKET ? "websocket" : "polling";
+}
+
+SIO_API int sio_client_closed(const sio_client *c) { return !c || c->state == SIO__CL_CLOSED; }
+
+SIO_API int sio_client_poll(sio_client *c, int timeout_ms) {
+    if (!c) return SIO_ERR_INVALID;
+    return sio__loop_poll(&c->loop, timeout_ms, NULL);
+}
+
+SIO_API int sio_client_run(sio_client *c) {
+    int rc = SIO_OK;
+    if (!c) return SIO_ERR_INVALID;
+    c->stop = 0;
+    while (!c->stop && c->state != SIO__CL_CLOSED && rc == SIO_OK) rc = sio_client_poll(c, 1000);
+    /* let the last packets (DISCONNECT, close) leave */
+    sio__loop_flush(&c->loop);
+    return rc;
+}
+
+SIO_API void sio_client_stop(sio_client *c) {
+    if (c) {
+        c->stop = 1;
+        c->loop.stop = 1;
+    }
+}
+
+SIO_API void sio_client_disconnect(sio_client *cl) {
+    sio_client_socket *s;
+    if (!cl) return;
+    cl->skip_reconnect = 1;
+    for (s = cl->sockets; s; s = s->next) sio_client_socket_close(s);
+    if (cl->state != SIO__CL_CLOSED) sio__cl_shutdown(cl);
+}
+
+SIO_API void sio_client_destroy(sio_client *cl) {
+    const sio_allocator *a;
+    if (!cl) return;
+    a = cl->loop.alloc;
+    if (cl->loop.scratch) {
+        sio_client_disconnect(cl);
+        sio__loop_flush(&cl->loop);
+    }
+    cl->destroying = 1;
+    while (cl->sockets) {
+        sio_client_socket *s = cl->sockets;
+        cl->sockets = s->next;
+        sio__cs_clear_acks(s, 1);
+        while (s->handlers) {
+            sio__chandler *h = s->handlers;
+            s->handlers = h->next;
+            sio__free(a, h->event);
+            sio__free(a, h);
+        }
+        sio_buf_free(&s->held);
+        sio__free(a, s->auth);
+        sio__free(a, s->nsp);
+        sio__free(a, s);
+    }
+    sio__wsc_abort(&cl->ws);
+    sio_ws_reader_free(&cl->ws.rd);
+    sio__hcc_drop(&cl->get);
+    sio__hcc_drop(&cl->post);
+    sio__loop_free(&cl->loop);
+#ifdef SIO_TLS_BEARSSL
+    if (cl->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)cl->tls_ctx);
+#endif
+    sio_buf_free(&cl->wq);
+    sio_buf_free(&cl->tmp);
+    sio_buf_free(&cl->body);
+    sio_buf_free(&cl->bin_head);
+    sio_buf_free(&cl->bin_data);
+    sio__free(a, cl->path);
+    sio__free(a, cl->query);
+    sio__free(a, cl->headers);
+    sio__free(a, cl->url_copy);
+    if (cl->rng.fd >= 0) close(cl->rng.fd);
+    sio__free(a, cl);
+}
+#endif
+/* =====================================================================
+   >>stream: byte streams, wire-compatible with socket.io-stream 0.9.x
+   =====================================================================
+   What the npm package puts on the wire, learnt by logging its packets
+   between socket.io 4.8 peers (the words below are ours):
+
+   * Opening. ss(socket).emit("upload", stream, {name: "a"}) is an
+     ordinary event named "$stream" whose first argument is the user's
+     event name; every stream argument is replaced by an object holding a
+     random UUID (plus "options" when the stream was created with some):
+         42["$stream","upload",{"$stream":"c977d60a-...-4ef708fa8e17"},{"name":"a"}]
+     Both ends then know the stream by that id, in one map per socket
+     holding the streams of both directions.
+   * Pulling. The side that reads asks for one chunk at a time; the size
+     is Node's highWaterMark and nobody looks at it:
+         42["$stream-read","c977...",16384]
+   * Writing. One chunk per request, as a binary attachment with the
+     encoding name, and with an ack:
+         451-["$stream-write","c977...",{"_placeholder":true,"num":0},"buffer"] + <bytes>
+     The reader acks with no arguments (43[] ) when it hands the chunk on,
+     so a slow consumer delays the ack; an unknown id is acked with
+     ["invalid stream id: <id>"]. A Node writer sends a chunk only when it
+     holds an unanswered read AND its previous chunk was acked: that pair
+     is the whole back-pressure scheme. Chunks are strings when the sender
+     forces base64 (encoding "base64").
+   * Ending. The writer sends 42["$stream-end","c977..."] after its last
+     ack. Node streams are not half-open by default, so the reader answers
+     with a $stream-end of its own once it has consumed everything; either
+     end may ignore a $stream-end for an id it already forgot.
+   * Errors. 42["$stream-error","c977...","message"]: the receiver's stream
+     emits 'error' and is dropped. A lost connection drops every stream of
+     the socket ("Connection aborted") without any packet.
+
+   Our side follows the same rules: a reader keeps one read request
+   outstanding and acks each chunk once it has been handed to on_data; a
+   writer sends one chunk per request, with at most SIO_STREAM_MAX_UNACKED
+   chunks unacked, from a queue of at most SIO_STREAM_HIGH_WATER bytes.
+   Handlers of the library and the user's calls may close a stream while
+   some function up the call stack still holds it, so closed streams sit on
+   a dead list until the outermost entry into the hub returns. */
+
+typedef struct sio__stream_ackrec {
+    sio_stream_hub *hub;
+    sio_stream *st;                    /* NULL once the stream is gone */
+    struct sio__stream_ackrec *prev, *next;
+} sio__stream_ackrec;
+
+typedef struct sio__stream_held {      /* a chunk not yet handed to the user */
+    struct sio__stream_held *next;
+    long long ack_id;
+    size_t len;
+} sio__stream_held;                     /* the bytes follow the header */
+
+typedef struct sio__stream_ops {
+    int (*emit)(void *sock, const char *event, const sio_msg *m);
+    int (*emit_ack)(void *sock, const char *event, const sio_msg *m, sio__stream_ackrec *rec);
+    int (*ack)(void *sock, long long id, const sio_msg *m);
+} sio__stream_ops;
+
+typedef struct sio__stream_handler {
+    char *event;
+    sio_stream_event_fn fn;
+    void *user;
+    struct sio__stream_handler *next;
+} sio__stream_handler;
+
+struct sio_stream {
+    sio_stream_hub *hub;
+    void *sock;
+    char id[SIO_STREAM_MAX_ID + 1];
+    sio_stream_handlers h;
+    sio_stream *prev, *next;           /* the hub's live or dead list */
+    int dead;
+    /* reading */
+    int reading, read_req, paused, peer_ended, end_delivered;
+    sio__stream_held *held, **held_tail;
+    size_t held_bytes;
+    int dst_fd, dst_close;
+    /* writing */
+    int want, unacked, ending, end_sent, need_drain, pumping;
+    sio_buf wq;
+    int src_fd, src_close;
+    unsigned long long in, out;
+};
+
+struct sio_stream_hub {
+    const sio__stream_ops *ops;
+    const sio_allocator *alloc;
+    sio_namespace *nsp;                /* server hubs */
+    sio_disconnect_fn prev_disc;
+    void *prev_disc_user;
+#ifndef SIO_NO_CLIENT
+    sio_client_socket *cs;             /* client hubs */
+    sio_client_disconnect_fn prev_cdisc;
+    void *prev_cdisc_user;
+#endif
+    sio__stream_handler *handlers;
+    sio_stream *live, *dead;
+    sio__stream_ackrec *acks;
+    int depth;
+    uint64_t rng;
+    sio_buf tmp;                       /* string chunks, decoded */
+};
+
+static const char *const sio__stream_events[] = {"$stream", "$stream-read", "$stream-write", "$stream-end",
+                                                 "$stream-error"};
+
+/* ---- hub bookkeeping ---- */
+
+static void sio__stream_free(sio_stream *st) {
+    const sio_allocator *a = st->hub->alloc;
+    while (st->held) {
+        sio__stream_held *c = st->held;
+        st->held = c->next;
+        sio__free(a, c);
+    }
+    sio_buf_free(&st->wq);
+    sio__free(a, st);
+}
+
+static void sio__stream_enter(sio_stream_hub *hub) { hub->depth++; }
+
+static void sio__stream_leave(sio_stream_hub *hub) {
+    if (--hub->depth > 0) return;
+    while (hub->dead) {
+        sio_stream *st = hub->dead;
+        hub->dead = st->next;
+        sio__stream_free(st);
+    }
+}
+
+static void sio__stream_unlink(sio_stream *st) {
+    if (st->prev) st->prev->next = st->next;
+    else st->hub->live = st->next;
+    if (st->next) st->next->prev = st->prev;
+    st->prev = st->next = NULL;
+}
+
+static void sio__stream_close_fds(sio_stream *st) {
+    if (st->src_fd >= 0 && st->src_close) close(st->src_fd);
+    if (st->dst_fd >= 0 && st->dst_close) close(st->dst_fd);
+    st->src_fd = st->dst_fd = -1;
+}
+
+/* ---- packets ---- */
+
+/* [id] or [id, text] or [id, number]: read, end and error requests. */
+static int sio__stream_send(sio_stream *st, const char *event, const char *text, long long num) {
+    sio_msg m;
+    int rc;
+    sio_msg_init(&m);
+    sio_json_str(&m.w, st->id);
+    if (text) sio_json_str(&m.w, text);
+    if (num >= 0) sio_json_int(&m.w, num);
+    rc = m.w.err ? m.w.err : m.buf.err;
+    if (rc == SIO_OK) rc = st->hub->ops->emit(st->sock, event, &m);
+    sio_msg_free(&m);
+    return rc;
+}
+
+/* Closes st: optionally tells the peer ($stream-error) and the user
+   (on_close). The memory goes when the hub is left. */
+static void sio__stream_close(sio_stream *st, int err, const char *message, int tell_peer, int tell_user) {
+    sio_stream_hub *hub = st->hub;
+    sio__stream_ackrec *r;
+    if (st->dead) return;
+    if (tell_peer) sio__stream_send(st, "$stream-error", message ? message : sio_strerror(err), -1);
+    st->dead = 1;
+    sio__stream_unlink(st);
+    st->next = hub->dead;
+    hub->dead = st;
+    for (r = hub->acks; r; r = r->next)
+        if (r->st == st) r->st = NULL;
+    sio__stream_close_fds(st);
+    if (tell_user && st->h.on_close) st->h.on_close(st, err, message, st->h.user);
+}
+
+static void sio__stream_fail_errno(sio_stream *st, int e) {
+    sio__stream_close(st, SIO_ERR_IO, strerror(e), 1, 1);
+}
+
+static int sio__stream_count(sio_stream_hub *hub, void *sock) {
+    sio_stream *st;
+    int n = 0;
+    for (st = hub->live; st; st = st->next)
+        if (st->sock == sock) n++;
+    return n;
+}
+
+static sio_stream *sio__stream_find(sio_stream_hub *hub, void *sock, const char *id) {
+    sio_stream *st;
+    for (st = hub->live; st; st = st->next)
+        if (st->sock == sock && strcmp(st->id, id) == 0) return st;
+    return NULL;
+}
+
+static sio_stream *sio__stream_new(sio_stream_hub *hub, void *sock, const char *id) {
+    sio_stream *st = (sio_stream *)sio__malloc(hub->alloc, sizeof *st);
+    if (!st) return NULL;
+    memset(st, 0, sizeof *st);
+    st->hub = hub;
+    st->sock = sock;
+    snprintf(st->id, sizeof st->id, "%s", id);
+    st->held_tail = &st->held;
+    st->dst_fd = st->src_fd = -1;
+    st->wq.alloc = hub->alloc;
+    st->next = hub->live;
+    if (hub->live) hub->live->prev = st;
+    hub->live = st;
+    return st;
+}
+
+/* xorshift64*: ids only have to be unique per socket and unguessable
+   enough not to collide with the peer's own UUIDs. */
+static uint64_t sio__stream_rand(sio_stream_hub *hub) {
+    uint64_t x = hub->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    hub->rng = x;
+    return x * 2685821657736338717ull;
+}
+
+static void sio__stream_seed(sio_stream_hub *hub) {
+    unsigned char b[8];
+    uint64_t s = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20) ^ (uint64_t)(uintptr_t)hub;
+    int fd = open("/dev/urandom", O_RDONLY);
+    size_t i;
+    if (fd >= 0) {
+        if (read(fd, b, sizeof b) == (ssize_t)sizeof b)
+            for (i = 0; i < sizeof b; i++) s ^= (uint64_t)b[i] << (8 * i);
+        close(fd);
+    }
+    hub->rng = s ? s : 0x9e3779b97f4a7c15ull;
+}
+
+/* A version-4 UUID as socket.io-stream makes them: 8-4-4-4-12 hex. */
+static void sio__stream_uuid(sio_stream_hub *hub, char out[37]) {
+    static const char hex[] = "0123456789abcdef";
+    uint64_t a = sio__stream_rand(hub), b = sio__stream_rand(hub);
+    int i, k = 0;
+    for (i = 0; i < 36; i++) {
+        unsigned v;
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            out[i] = '-';
+            continue;
+        }
+        if (k < 16) v = (unsigned)(a >> (4 * k)) & 15u;
+        else v = (unsigned)(b >> (4 * (k - 16))) & 15u;
+        k++;
+        if (i == 14) v = 4;
+        if (i == 19) v = 8 | (v & 3);
+        out[i] = hex[v];
+    }
+    out[36] = 0;
+}
+
+/* ---- writing side ---- */
+
+static int sio__stream_send_chunk(sio_stream *st, size_t n) {
+    sio_stream_hub *hub = st->hub;
+    sio__stream_ackrec *rec = (sio__stream_ackrec *)sio__malloc(hub->alloc, sizeof *rec);
+    sio_msg m;
+    int rc;
+    if (!rec) return SIO_ERR_NOMEM;
+    rec->hub = hub;
+    rec->st = st;
+    rec->prev = NULL;
+    rec->next = hub->acks;
+    if (hub->acks) hub->acks->prev = rec;
+    hub->acks = rec;
+    sio_msg_init(&m);
+    sio_json_str(&m.w, st->id);
+    sio_msg_bin(&m, st->wq.data, n);
+    sio_json_str(&m.w, "buffer");
+    rc = m.err ? m.err : (m.w.err ? m.w.err : m.buf.err);
+    /* counted first: a connection that dies inside the emit answers the
+       ack (SIO_ERR_CLOSED) before the emit returns */
+    st->unacked++;
+    if (rc == SIO_OK) rc = hub->ops->emit_ack(st->sock, "$stream-write", &m, rec);
+    sio_msg_free(&m);
+    if (rc != SIO_OK) {
+        st->unacked--;
+        if (rec->prev) rec->prev->next = rec->next;
+        else hub->acks = rec->next;
+        if (rec->next) rec->next->prev = rec->prev;
+        sio__free(hub->alloc, rec);
+    }
+    return rc;
+}
+
+/* Tops the queue up from the source descriptor: one chunk ahead at most. */
+static void sio__stream_fill(sio_stream *st) {
+    while (!st->dead && st->src_fd >= 0 && st->wq.len < SIO_STREAM_CHUNK) {
+        ssize_t r;
+        if (sio_buf_reserve(&st->wq, SIO_STREAM_CHUNK) != SIO_OK) {
+            sio__stream_close(st, SIO_ERR_NOMEM, NULL, 1, 1);
+            return;
+        }
+        r = read(st->src_fd, st->wq.data + st->wq.len, SIO_STREAM_CHUNK);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        if (r < 0) {
+            sio__stream_fail_errno(st, errno);
+            return;
+        }
+        if (r == 0) {
+            if (st->src_close) close(st->src_fd);
+            st->src_fd = -1;
+            st->ending = 1;
+            return;
+        }
+        st->wq.len += (size_t)r;
+        st->out += (unsigned long long)r;
+    }
+}
+
+static void sio__stream_check_done(sio_stream *st) {
+    if (!st->dead && st->end_sent && st->unacked == 0 && !st->held && (st->peer_ended || !st->reading))
+        sio__stream_close(st, SIO_OK, NULL, 0, 1);
+}
+
+/* Sends what the peer asked for, ends when everything is out and acked,
+   and, when `drain` is set, tells the user there is room. Only packets
+   from the peer pass drain = 1: an on_drain fired from inside the user's
+   own sio_stream_write would hand them a second write before the first
+   returned. Re-entered from on_drain (via sio_stream_write): the inner
+   call only queues, the outer loop sends. */
+static void sio__stream_pump(sio_stream *st, int drain) {
+    int again = 1;
+    if (st->pumping) return;
+    st->pumping = 1;
+    while (again && !st->dead) {
+        again = 0;
+        sio__stream_fill(st);
+        while (!st->dead && st->want && st->unacked < SIO_STREAM_MAX_UNACKED && st->wq.len > 0) {
+            size_t n = st->wq.len < SIO_STREAM_CHUNK ? st->wq.len : SIO_STREAM_CHUNK;
+            int rc = sio__stream_send_chunk(st, n);
+            if (rc != SIO_OK) {
+                sio__stream_close(st, rc, NULL, 0, 1);
+                break;
+            }
+            sio_buf_consume(&st->wq, n);
+            st->want = 0;
+            sio__stream_fill(st);
+        }
+        if (st->dead) break;
+        if (drain && st->need_drain && !st->ending && SIO_STREAM_HIGH_WATER - st->wq.len >= SIO_STREAM_CHUNK) {
+            st->need_drain = 0;
+            if (st->h.on_drain) {
+                st->h.on_drain(st, st->h.user);
+                again = 1;
+            }
+        }
+    }
+    st->pumping = 0;
+    if (st->dead) return;
+    if (st->ending && !st->end_sent && st->wq.len == 0 && st->unacked == 0 && st->src_fd < 0) {
+        int rc = sio__stream_send(st, "$stream-end", NULL, -1);
+        if (rc != SIO_OK) {
+            sio__stream_close(st, rc, NULL, 0, 1);
+            return;
+        }
+        st->end_sent = 1;
+    }
+    sio__stream_check_done(st);
+}
+
+static void sio__stream_acked(sio__stream_ackrec *rec, int err, const sio_args *args) {
+    sio_stream_hub *hub = rec->hub;
+    sio_stream *st = rec->st;
+    sio_json v;
+    if (rec->prev) rec->prev->next = rec->next;
+    else hub->acks = rec->next;
+    if (rec->next) rec->next->prev = rec->prev;
+    sio__free(hub->alloc, rec);
+    if (!st || st->dead) return;
+    sio__stream_enter(hub);
+    st->unacked--;
+    if (err != SIO_OK) {
+        sio__stream_close(st, err, "Connection aborted", 0, 1);
+    } else if (args && sio_args_get(args, 0, &v) == SIO_OK && v.type != SIO_JSON_NULL &&
+               v.type != SIO_JSON_FALSE) {
+        /* the reader refused the chunk, e.g. ["invalid stream id: ..."] */
+        char msg[256];
+        if (v.type == SIO_JSON_STRING) sio_json_strcpy(v, msg, sizeof msg);
+        else snprintf(msg, sizeof msg, "%.*s", (int)(v.len < 200 ? v.len : 200), v.ptr);
+        sio__stream_close(st, SIO_ERR_REFUSED, msg, 1, 1);
+    } else {
+        sio__stream_pump(st, 1);
+    }
+    sio__stream_leave(hub);
+}
+
+/* ---- reading side ---- */
+
+static void sio__stream_request(sio_stream *st) {
+    if (st->dead || !st->reading || st->read_req || st->paused || st->peer_ended || st->held) return;
+    st->read_req = 1;
+    if (sio__stream_send(st, "$stream-read", NULL, SIO_STREAM_CHUNK) != SIO_OK)
+        sio__stream_close(st, SIO_ERR_CLOSED, "Connection aborted", 0, 1);
+}
+
+static void sio__stream_ack_chunk(sio_stream *st, long long ack_id) {
+    sio_msg m;
+    if (ack_id < 0 || st->dead) return;
+    sio_msg_init(&m);
+    st->hub->ops->ack(st->sock, ack_id, &m);
+    sio_msg_free(&m);
+}
+
+static void sio__stream_deliver(sio_stream *st, const char *p, size_t len) {
+    size_t off = 0;
+    st->in += len;
+    while (st->dst_fd >= 0 && off < len) {
+        ssize_t w = write(st->dst_fd, p + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pf;
+            pf.fd = st->dst_fd;
+            pf.events = POLLOUT;
+            pf.revents = 0;
+            poll(&pf, 1, -1);
+            continue;
+        }
+        if (w < 0) {
+            sio__stream_fail_errno(st, errno);
+            return;
+        }
+        off += (size_t)w;
+    }
+    if (st->h.on_data) st->h.on_data(st, p, len, st->h.user);
+}
+
+/* The peer ended and nothing is held: end of data for the user, then our
+   own end, because a socket.io-stream peer is not half-open either. */
+static void sio__stream_finish_read(sio_stream *st) {
+    if (st->dead || !st->reading || st->end_delivered) return;
+    st->end_delivered = 1;
+    if (st->dst_fd >= 0 && st->dst_close) {
+        if (close(st->dst_fd) != 0) {
+            st->dst_fd = -1;
+            sio__stream_fail_errno(st, errno);
+            return;
+        }
+        st->dst_fd = -1;
+    }
+    if (st->h.on_end) st->h.on_end(st, st->h.user);
+    if (st->dead) return;
+    st->ending = 1;
+    sio__stream_pump(st, 0);
+}
+
+/* Hands held chunks over while the user takes them. */
+static void sio__stream_flush_held(sio_stream *st) {
+    while (!st->dead && st->held && st->reading && !st->paused) {
+        sio__stream_held *c = st->held;
+        st->held = c->next;
+        if (!st->held) st->held_tail = &st->held;
+        st->held_bytes -= c->len;
+        sio__stream_deliver(st, (const char *)(c + 1), c->len);
+        sio__stream_ack_chunk(st, c->ack_id);
+        sio__free(st->hub->alloc, c);
+    }
+    if (st->dead || st->held || !st->reading || st->paused) return;
+    if (st->peer_ended) sio__stream_finish_read(st);
+    else sio__stream_request(st);
+}
+
+static void sio__stream_on_write(sio_stream *st, const char *p, size_t len, long long ack_id) {
+    st->read_req = 0;
+    if (st->held || !st->reading || st->paused) {
+        sio__stream_held *c;
+        /* a Node writer sends only what was asked for; more than a high
+           water mark of unasked-for data is a peer ignoring the rules */
+        if (len > SIO_STREAM_HIGH_WATER || st->held_bytes + len > SIO_STREAM_HIGH_WATER) {
+            sio__stream_close(st, SIO_ERR_TOO_BIG, "too much data not asked for", 1, 1);
+            return;
+        }
+        c = (sio__stream_held *)sio__malloc(st->hub->alloc, sizeof *c + (len ? len : 1));
+        if (!c) {
+            sio__stream_close(st, SIO_ERR_NOMEM, NULL, 1, 1);
+            return;
+        }
+        c->next = NULL;
+        c->ack_id = ack_id;
+        c->len = len;
+        if (len) memcpy(c + 1, p, len);
+        *st->held_tail = c;
+        st->held_tail = &c->next;
+        st->held_bytes += len;
+        return;
+    }
+    sio__stream_deliver(st, p, len);
+    sio__stream_ack_chunk(st, ack_id);
+    sio__stream_request(st);
+}
+
+/* ---- incoming events ---- */
+
+static int sio__stream_id_of(sio_json v, char *id) {
+    if (v.type != SIO_JSON_STRING) return 0;
+    if (sio_json_strcpy(v, id, SIO_STREAM_MAX_ID + 1) > SIO_STREAM_MAX_ID) return 0;
+    return id[0] != 0 && strlen(id) == sio_json_strcpy(v, NULL, 0);
+}
+
+static void sio__stream_ack_text(sio_stream_hub *hub, void *sock, long long ack_id, const char *text, const char *id) {
+    sio_msg m;
+    sio_buf b;
+    if (ack_id < 0) return;
+    memset(&b, 0, sizeof b);
+    b.alloc = hub->alloc;
+    sio_buf_appends(&b, text);
+    sio_buf_appends(&b, id);
+    sio_buf_appendc(&b, 0);
+    sio_msg_init(&m);
+    if (!b.err) sio_json_str(&m.w, b.data);
+    hub->ops->ack(sock, ack_id, &m);
+    sio_msg_free(&m);
+    sio_buf_free(&b);
+}
+
+static void sio__stream_on_open(sio_stream_hub *hub, void *sock, sio_socket *ssock,
+                                struct sio_client_socket *csock, const sio_args *a, long long ack_id) {
+    sio_stream *streams[SIO_STREAM_MAX_PER_EVENT];
+    sio_stream_event ev;
+    sio__stream_handler *h;
+    sio_json name, v, idv;
+    char type[SIO_MAX_EVENT_LEN + 1], id[SIO_STREAM_MAX_ID + 1];
+    size_t i, n = 0;
+    int any = 0;
+    if (sio_args_get(a, 0, &name) != SIO_OK || name.type != SIO_JSON_STRING) return;
+    if (sio_json_strcpy(name, type, sizeof type) >= sizeof type) return;
+    for (h = hub->handlers; h; h = h->next)
+        if (strcmp(h->event, type) == 0 || strcmp(h->event, "*") == 0) any = 1;
+    if (!any) return; /* as in Node: no listener, no streams decoded */
+    for (i = 1; i < a->count && n < SIO_STREAM_MAX_PER_EVENT; i++) {
+        sio_stream *st;
+        if (sio_args_get(a, i, &v) != SIO_OK || v.type != SIO_JSON_OBJECT) continue;
+        if (sio_json_get(v, "$stream", &idv) != SIO_OK || !sio__stream_id_of(idv, id)) continue;
+        if (sio__stream_find(hub, sock, id)) {
+            /* the peer reused a live id: refuse the newcomer, keep the old one */
+            sio_stream tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.hub = hub;
+            tmp.sock = sock;
+            snprintf(tmp.id, sizeof tmp.id, "%s", id);
+            sio__stream_send(&tmp, "$stream-error", "Decoded stream already exists", -1);
+            continue;
+        }
+        if (sio__stream_count(hub, sock) >= SIO_STREAM_MAX_PER_SOCKET) {
+            sio_stream tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.hub = hub;
+            tmp.sock = sock;
+            snprintf(tmp.id, sizeof tmp.id, "%s", id);
+            sio__stream_send(&tmp, "$stream-error", "too many streams", -1);
+            continue;
+        }
+        st = sio__stream_new(hub, sock, id);
+        if (!st) break;
+        streams[n++] = st;
+    }
+    memset(&ev, 0, sizeof ev);
+    ev.hub = hub;
+    ev.socket = ssock;
+    ev.client = csock;
+    ev.name.ptr = type;
+    ev.name.len = strlen(type);
+    ev.stream = n ? streams[0] : NULL;
+    ev.streams = streams;
+    ev.nstreams = n;
+    ev.args = *a;
+    ev.args.first = a->first + 1;
+    ev.args.count = a->count - 1;
+    ev.ack_id = ack_id;
+    for (h = hub->handlers; h; h = h->next)
+        if (strcmp(h->event, type) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
+}
+
+/* Chunk bytes from the $stream-write arguments: a binary attachment, a
+   base64 string (forceBase64 senders), any other string as its UTF-8, or
+   null for an empty chunk. */
+static int sio__stream_chunk(sio_stream_hub *hub, const sio_args *a, const char **p, size_t *len) {
+    sio_json v, enc;
+    sio_str bin;
+    if (sio_args_get(a, 1, &v) != SIO_OK || v.type == SIO_JSON_NULL) {
+        *p = "";
+        *len = 0;
+        return SIO_OK;
+    }
+    if (sio_args_bin(a, v, &bin)) {
+        *p = bin.ptr;
+        *len = bin.len;
+        return SIO_OK;
+    }
+    if (v.type != SIO_JSON_STRING) return SIO_ERR_PROTOCOL;
+    sio_buf_reset(&hub->tmp);
+    if (sio_buf_reserve(&hub->tmp, v.len + 1) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio_args_get(a, 2, &enc) == SIO_OK && sio_json_str_eq(enc, "base64")) {
+        sio_str raw = sio_json_raw_str(v);
+        size_t n = 0;
+        if (sio_base64_decode(raw.ptr, raw.len, (unsigned char *)hub->tmp.data, hub->tmp.cap, &n) != SIO_OK)
+            return SIO_ERR_PROTOCOL;
+        *len = n;
+    } else {
+        *len = sio_json_strcpy(v, hub->tmp.data, hub->tmp.cap);
+    }
+    *p = hub->tmp.data;
+    return SIO_OK;
+}
+
+static void sio__stream_incoming(sio_stream_hub *hub, void *sock, sio_socket *ssock,
+                                 struct sio_client_socket *csock, sio_str name, const sio_args *args,
+                                 long long ack_id) {
+    sio_stream *st;
+    sio_json v;
+    char id[SIO_STREAM_MAX_ID + 1];
+    sio__stream_enter(hub);
+    if (name.len == 7) { /* "$stream" */
+        sio__stream_on_open(hub, sock, ssock, csock, args, ack_id);
+        sio__stream_leave(hub);
+        return;
+    }
+    if (sio_args_get(args, 0, &v) != SIO_OK || !sio__stream_id_of(v, id)) {
+        sio__stream_leave(hub);
+        return;
+    }
+    st = sio__stream_find(hub, sock, id);
+    if (name.len == 13 && memcmp(name.ptr, "$stream-write", 13) == 0) {
+        const char *p = NULL;
+        size_t len = 0;
+        int rc;
+        if (!st) {
+            sio__stream_ack_text(hub, sock, ack_id, "invalid stream id: ", id);
+        } else if ((rc = sio__stream_chunk(hub, args, &p, &len)) != SIO_OK) {
+            sio__stream_close(st, rc, "bad chunk", 1, 1);
+        } else {
+            sio__stream_on_write(st, p, len, ack_id);
+        }
+    } else if (!st) {
+        /* read, end or error for a stream already forgotten: Node ignores them too */
+    } else if (name.len == 12 && memcmp(name.ptr, "$stream-read", 12) == 0) {
+        st->want = 1;
+        sio__stream_pump(st, 1);
+    } else if (name.len == 11 && memcmp(name.ptr, "$stream-end", 11) == 0) {
+        st->peer_ended = 1;
+        st->read_req = 0;
+        if (st->reading && !st->paused && !st->held) sio__stream_finish_read(st);
+        else sio__stream_check_done(st);
+    } else if (name.len == 13 && memcmp(name.ptr, "$stream-error", 13) == 0) {
+        char msg[256];
+        msg[0] = 0;
+        if (sio_args_get(args, 1, &v) == SIO_OK) {
+            if (v.type == SIO_JSON_STRING) sio_json_strcpy(v, msg, sizeof msg);
+            else snprintf(msg, sizeof msg, "%.*s", (int)(v.len < 200 ? v.len : 200), v.ptr);
+        }
+        sio__stream_close(st, SIO_ERR_REFUSED, msg, 0, 1);
+    }
+    sio__stream_leave(hub);
+}
+
+static void sio__stream_drop_socket(sio_stream_hub *hub, void *sock) {
+    sio_stream *st, *next;
+    sio__stream_enter(hub);
+    for (st = hub->live; st; st = next) {
+        next = st->next;
+        if (st->sock == sock) {
+            sio__stream_close(st, SIO_ERR_CLOSED, "Connection aborted", 0, 1);
+            next = hub->live; /* on_close may have closed others: start over */
+        }
+    }
+    sio__stream_leave(hub);
+}
+
+/* ---- server glue ---- */
+
+static int sio__stream_srv_emit(void *sock, const char *event, const sio_msg *m) {
+    return sio_emit((sio_socket *)sock, event, m);
+}
+static void sio__stream_srv_acked(sio_socket *s, int err, const sio_args *args, void *user) {
+    (void)s;
+    sio__stream_acked((sio__stream_ackrec *)user, err, args);
+}
+static int sio__stream_srv_emit_ack(void *sock, const char *event, const sio_msg *m, sio__stream_ackrec *rec) {
+    return sio_emit_ack((sio_socket *)sock, event, m, 0, sio__stream_srv_acked, rec);
+}
+static int sio__stream_srv_ack(void *sock, long long id, const sio_msg *m) {
+    return sio_ack((sio_socket *)sock, id, m);
+}
+static const sio__stream_ops sio__stream_srv_ops = {sio__stream_srv_emit, sio__stream_srv_emit_ack,
+                                                    sio__stream_srv_ack};
+
+static void sio__stream_srv_event(const sio_event *ev, void *user) {
+    sio__stream_incoming((sio_stream_hub *)user, ev->socket, ev->socket, NULL, ev->name, &ev->args, ev->ack_id);
+}
+
+static void sio__stream_srv_disc(sio_socket *s, const char *reason, void *user) {
+    sio_stream_hub *hub = (sio_stream_hub *)user;
+    sio__stream_drop_socket(hub, s);
+    if (hub->prev_disc) hub->prev_disc(s, reason, hub->prev_disc_user);
+}
+
+static sio_stream_hub *sio__stream_hub_new(const sio_allocator *a, const sio__stream_ops *ops) {
+    sio_stream_hub *hub = (sio_stream_hub *)sio__malloc(a, sizeof *hub);
+    if (!hub) return NULL;
+    memset(hub, 0, sizeof *hub);
+    hub->ops = ops;
+    hub->alloc = a;
+    hub->tmp.alloc = a;
+    sio__stream_seed(hub);
+    return hub;
+}
+
+SIO_API sio_stream_hub *sio_stream_attach(sio_namespace *nsp, int *err) {
+    sio_stream_hub *hub;
+    size_t i;
+    int rc = SIO_OK;
+    if (err) *err = SIO_ERR_INVALID;
+    if (!nsp) return NULL;
+    hub = sio__stream_hub_new(nsp->srv->loop.alloc, &sio__stream_srv_ops);
+    if (!hub) {
+        if (err) *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    hub->nsp = nsp;
+    for (i = 0; i < sizeof sio__stream_events / sizeof sio__stream_events[0] && rc == SIO_OK; i++)
+        rc = sio_on(nsp, sio__stream_events[i], sio__stream_srv_event, hub);
+    if (rc != SIO_OK) {
+        /* handlers already added cannot be removed: keep the hub alive but
+           unusable rather than leave them pointing at freed memory */
+        if (err) *err = rc;
+        return NULL;
+    }
+    /* the server keeps one disconnect handler per namespace: ours runs
+       first, then the one that was there */
+    hub->prev_disc = nsp->on_disconnect;
+    hub->prev_disc_user = nsp->disconnect_user;
+    sio_on_disconnect(nsp, sio__stream_srv_disc, hub);
+    if (err) *err = SIO_OK;
+    return hub;
+}
+
+/* ---- client glue ---- */
+#ifndef SIO_NO_CLIENT
+static int sio__stream_cl_emit(void *sock, const char *event, const sio_msg *m) {
+    sio_client_socket *s = (sio_client_socket *)sock;
+    /* a stream must not outlive its connection: no holding while offline */
+    if (!sio_client_connected(s)) return SIO_ERR_CLOSED;
+    return sio_client_emit(s, event, m);
+}
+static void sio__stream_cl_acked(sio_client_socket *s, int err, const sio_args *args, void *user) {
+    (void)s;
+    sio__stream_acked((sio__stream_ackrec *)user, err, args);
+}
+static int sio__stream_cl_emit_ack(void *sock, const char *event, const sio_msg *m, sio__stream_ackrec *rec) {
+    sio_client_socket *s = (sio_client_socket *)sock;
+    if (!sio_client_connected(s)) return SIO_ERR_CLOSED;
+    return sio_client_emit_ack(s, event, m, 0, sio__stream_cl_acked, rec);
+}
+static int sio__stream_cl_ack(void *sock, long long id, const sio_msg *m) {
+    return sio_client_ack((sio_client_socket *)sock, id, m);
+}
+static const sio__stream_ops sio__stream_cl_ops = {sio__stream_cl_emit, sio__stream_cl_emit_ack, sio__stream_cl_ack};
+
+static void sio__stream_cl_event(const sio_client_event *ev, void *user) {
+    sio__stream_incoming((sio_stream_hub *)user, ev->socket, NULL, ev->socket, ev->name, &ev->args, ev->ack_id);
+}
+
+static void sio__stream_cl_disc(sio_client_socket *s, const char *reason, void *user) {
+    sio_stream_hub *hub = (sio_stream_hub *)user;
+    sio__stream_drop_socket(hub, s);
+    if (hub->prev_cdisc) hub->prev_cdisc(s, reason, hub->prev_cdisc_user);
+}
+
+SIO_API sio_stream_hub *sio_stream_attach_client(sio_client_socket *s, int *err) {
+    sio_stream_hub *hub;
+    size_t i;
+    int rc = SIO_OK;
+    if (err) *err = SIO_ERR_INVALID;
+    if (!s) return NULL;
+    hub = sio__stream_hub_new(s->cl->loop.alloc, &sio__stream_cl_ops);
+    if (!hub) {
+        if (err) *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    hub->cs = s;
+    for (i = 0; i < sizeof sio__stream_events / sizeof sio__stream_events[0] && rc == SIO_OK; i++)
+        rc = sio_client_on(s, sio__stream_events[i], sio__stream_cl_event, hub);
+    if (rc != SIO_OK) {
+        if (err) *err = rc;
+        return NULL;
+    }
+    hub->prev_cdisc = s->on_disconnect;
+    hub->prev_cdisc_user = s->disconnect_user;
+    sio_client_on_disconnect(s, sio__stream_cl_disc, hub);
+    if (err) *err = SIO_OK;
+    return hub;
+}
+#endif
+
+/* ---- public API ---- */
+
+SIO_API void sio_stream_hub_destroy(sio_stream_hub *hub) {
+    const sio_allocator *a;
+    if (!hub) return;
+    a = hub->alloc;
+    while (hub->live) {
+        sio_stream *st = hub->live;
+        hub->live = st->next;
+        sio__stream_close_fds(st);
+        sio__stream_free(st);
+    }
+    while (hub->dead) {
+        sio_stream *st = hub->dead;
+        hub->dead = st->next;
+        sio__stream_free(st);
+    }
+    while (hub->acks) {
+        sio__stream_ackrec *r = hub->acks;
+        hub->acks = r->next;
+        sio__free(a, r);
+    }
+    while (hub->handlers) {
+        sio__stream_handler *h = hub->handlers;
+        hub->handlers = h->next;
+        sio__free(a, h->event);
+        sio__free(a, h);
+    }
+    sio_buf_free(&hub->tmp);
+    sio__free(a, hub);
+}
+
+SIO_API int sio_stream_on(sio_stream_hub *hub, const char *event, sio_stream_event_fn fn, void *user) {
+    sio__stream_handler *h, **pp;
+    size_t n;
+    if (!hub || !event || !fn) return SIO_ERR_INVALID;
+    n = strlen(event);
+    if (n > SIO_MAX_EVENT_LEN) return SIO_ERR_TOO_BIG;
+    h = (sio__stream_handler *)sio__malloc(hub->alloc, sizeof *h);
+    if (!h) return SIO_ERR_NOMEM;
+    h->event = (char *)sio__malloc(hub->alloc, n + 1);
+    if (!h->event) {
+        sio__free(hub->alloc, h);
+        return SIO_ERR_NOMEM;
+    }
+    memcpy(h->event, event, n + 1);
+    h->fn = fn;
+    h->user = user;
+    h->next = NULL;
+    for (pp = &hub->handlers; *pp; pp = &(*pp)->next) {}
+    *pp = h;
+    return SIO_OK;
+}
+
+static sio_stream *sio__stream_open(sio_stream_hub *hub, void *sock, const char *event, const char *json_args,
+                                    int *err) {
+    sio_json root, v;
+    sio_json_iter it;
+    sio_stream *st;
+    sio_msg m;
+    char id[37];
+    int rc, tries = 0;
+    if (err) *err = SIO_ERR_INVALID;
+    if (!hub || !sock || !event || !*event || strlen(event) > SIO_MAX_EVENT_LEN) return NULL;
+    if (json_args && (sio_json_parse(json_args, strlen(json_args), &root) != SIO_OK || root.type != SIO_JSON_ARRAY))
+        return NULL;
+    if (sio__stream_count(hub, sock) >= SIO_STREAM_MAX_PER_SOCKET) {
+        if (err) *err = SIO_ERR_TOO_BIG;
+        return NULL;
+    }
+    do sio__stream_uuid(hub, id);
+    while (sio__stream_find(hub, sock, id) && ++tries < 8);
+    sio_msg_init(&m);
+    sio_json_str(&m.w, event);
+    sio_json_obj_begin(&m.w);
+    sio_json_key(&m.w, "$stream");
+    sio_json_str(&m.w, id);
+    sio_json_obj_end(&m.w);
+    if (json_args) {
+        sio_json_iter_init(&it, root);
+        while (sio_json_iter_next(&it, NULL, &v)) sio_json_raw(&m.w, v.ptr, v.len);
+    }
+    rc = m.w.err ? m.w.err : m.buf.err;
+    st = NULL;
+    if (rc == SIO_OK) {
+        st = sio__stream_new(hub, sock, id);
+        if (!st) rc = SIO_ERR_NOMEM;
+    }
+    if (rc == SIO_OK) {
+        rc = hub->ops->emit(sock, "$stream", &m);
+        if (rc != SIO_OK) {
+            sio__stream_unlink(st);
+            sio__stream_free(st);
+            st = NULL;
+        }
+    }
+    sio_msg_free(&m);
+    if (err) *err = rc;
+    return st;
+}
+
+SIO_API sio_stream *sio_stream_open(sio_stream_hub *hub, sio_socket *s, const char *event, const char *json_args,
+                                    int *err) {
+    if (hub && hub->ops != &sio__stream_srv_ops) {
+        if (err) *err = SIO_ERR_INVALID;
+        return NULL;
+    }
+    return sio__stream_open(hub, s, event, json_args, err);
+}
+
+#ifndef SIO_NO_CLIENT
+SIO_API sio_stream *sio_stream_open_client(sio_stream_hub *hub, const char *event, const char *json_args,
+                                           int *err) {
+    if (!hub || hub->ops != &sio__stream_cl_ops) {
+        if (err) *err = SIO_ERR_INVALID;
+        return NULL;
+    }
+    if (!sio_client_connected(hub->cs)) {
+        if (err) *err = SIO_ERR_CLOSED;
+        return NULL;
+    }
+    return sio__stream_open(hub, hub->cs, event, json_args, err);
+}
+
+SIO_API sio_client_socket *sio_stream_client_socket(const sio_stream *st) {
+    return st && st->hub->ops == &sio__stream_cl_ops ? (sio_client_socket *)st->sock : NULL;
+}
+#endif
+
+SIO_API const char *sio_stream_id(const sio_stream *st) { return st ? st->id : ""; }
+SIO_API sio_socket *sio_stream_socket(const sio_stream *st) {
+    return st && st->hub->ops == &sio__stream_srv_ops ? (sio_socket *)st->sock : NULL;
+}
+SIO_API unsigned long long sio_stream_bytes_in(const sio_stream *st) { return st ? st->in : 0; }
+SIO_API unsigned long long sio_stream_bytes_out(const sio_stream *st) { return st ? st->out : 0; }
+
+/* Reading starts (or goes on) if there is somewhere for the data to go. */
+static void sio__stream_update_reading(sio_stream *st) {
+    int was = st->reading;
+    st->reading = st->h.on_data != NULL || st->dst_fd >= 0;
+    if (st->reading && !was) sio__stream_flush_held(st);
+}
+
+SIO_API void sio_stream_set_handlers(sio_stream *st, const sio_stream_handlers *h) {
+    sio_stream_hub *hub;
+    if (!st || st->dead) return;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    if (h) st->h = *h;
+    else memset(&st->h, 0, sizeof st->h);
+    sio__stream_update_reading(st);
+    sio__stream_leave(hub);
+}
+
+SIO_API size_t sio_stream_writable(const sio_stream *st) {
+    if (!st || st->dead || st->ending || st->src_fd >= 0) return 0;
+    return st->wq.len >= SIO_STREAM_HIGH_WATER ? 0 : SIO_STREAM_HIGH_WATER - st->wq.len;
+}
+
+SIO_API int sio_stream_write(sio_stream *st, const void *data, size_t len) {
+    sio_stream_hub *hub;
+    size_t room, n;
+    if (!st || (!data && len)) return SIO_ERR_INVALID;
+    if (st->dead || st->ending || st->src_fd >= 0) return SIO_ERR_STATE;
+    room = sio_stream_writable(st);
+    n = len < room ? len : room;
+    if (n && sio_buf_append(&st->wq, data, n) != SIO_OK) return SIO_ERR_NOMEM;
+    st->out += n;
+    if (n < len || st->wq.len >= SIO_STREAM_CHUNK) st->need_drain = 1;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    sio__stream_pump(st, 0);
+    sio__stream_leave(hub);
+    return (int)n;
+}
+
+SIO_API int sio_stream_end(sio_stream *st) {
+    sio_stream_hub *hub;
+    if (!st) return SIO_ERR_INVALID;
+    if (st->dead) return SIO_ERR_STATE;
+    if (st->ending) return SIO_OK;
+    st->ending = 1;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    sio__stream_pump(st, 0);
+    sio__stream_leave(hub);
+    return SIO_OK;
+}
+
+SIO_API void sio_stream_pause(sio_stream *st) {
+    if (st && !st->dead) st->paused = 1;
+}
+
+SIO_API void sio_stream_resume(sio_stream *st) {
+    sio_stream_hub *hub;
+    if (!st || st->dead || !st->paused) return;
+    st->paused = 0;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    sio__stream_flush_held(st);
+    sio__stream_leave(hub);
+}
+
+SIO_API int sio_stream_error(sio_stream *st, const char *message) {
+    sio_stream_hub *hub;
+    if (!st) return SIO_ERR_INVALID;
+    if (st->dead) return SIO_ERR_STATE;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    sio__stream_close(st, SIO_ERR_REFUSED, message ? message : "error", 1, 0);
+    sio__stream_leave(hub);
+    return SIO_OK;
+}
+
+SIO_API void sio_stream_destroy(sio_stream *st) {
+    sio_stream_hub *hub;
+    if (!st || st->dead) return;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    sio__stream_close(st, SIO_OK, NULL, 0, 0);
+    sio__stream_leave(hub);
+}
+
+SIO_API int sio_stream_send_fd(sio_stream *st, int fd, int close_fd) {
+    sio_stream_hub *hub;
+    if (!st || fd < 0) return SIO_ERR_INVALID;
+    if (st->dead || st->ending || st->src_fd >= 0) return SIO_ERR_STATE;
+    st->src_fd = fd;
+    st->src_close = close_fd;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    sio__stream_pump(st, 0);
+    sio__stream_leave(hub);
+    return SIO_OK;
+}
+
+SIO_API int sio_stream_send_file(sio_stream *st, const char *path) {
+    int fd;
+    if (!st || !path) return SIO_ERR_INVALID;
+    if (st->dead || st->ending || st->src_fd >= 0) return SIO_ERR_STATE;
+    fd = open(path, O_RDONLY);
+    if (fd < 0) return errno == ENOENT ? SIO_ERR_NOT_FOUND : SIO_ERR_IO;
+    return sio_stream_send_fd(st, fd, 1);
+}
+
+SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd) {
+    sio_stream_hub *hub;
+    if (!st || fd < 0) return SIO_ERR_INVALID;
+    if (st->dead || st->dst_fd >= 0 || st->end_delivered) return SIO_ERR_STATE;
+    st->dst_fd = fd;
+    st->dst_close = close_fd;
+    hub = st->hub;
+    sio__stream_enter(hub);
+    sio__stream_update_reading(st);
+    sio__stream_request(st);
+    sio__stream_leave(hub);
+    return SIO_OK;
+}
 
 #endif /* SOCKETIO_IMPLEMENTATION_DONE */
 #endif /* SOCKETIO_IMPLEMENTATION */

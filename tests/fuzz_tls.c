@@ -17,13 +17,6 @@
    real ClientHello and a real server flight) into the directory given. */
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
-#ifndef SIO_TLS_MAX_CHAIN
-#include "../wip/tls_api.h"
-#endif
-#ifndef SIO__TLS_IOBUF_SIZE
-#include <bearssl.h>
-#include "../wip/tls_impl.h"
-#endif
 
 #define FZ_ASSERT(c) do { if (!(c)) { fprintf(stderr, "fuzz_tls: %s (line %d)\n", #c, __LINE__); abort(); } } while (0)
 

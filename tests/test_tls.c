@@ -16,14 +16,6 @@ int main(void) {
     return 0;
 }
 #else
-/* Until the layer is pasted into socketio.h, take it from its fragments. */
-#ifndef SIO_TLS_MAX_CHAIN
-#include "../wip/tls_api.h"
-#endif
-#ifndef SIO__TLS_IOBUF_SIZE
-#include <bearssl.h>
-#include "../wip/tls_impl.h"
-#endif
 
 static int g_pass, g_fail, g_num, g_bad;
 

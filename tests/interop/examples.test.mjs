@@ -89,4 +89,32 @@ describe('examples', { concurrency: true }, () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('client: the C client chats with a socket.io-client user through build/chat', async () => {
+    const srv = await start('chat');
+    const u = connect(srv.port);
+    await connected(u);
+    u.emit('join', 'node-user');
+    const child = spawn(path.resolve(ROOT, BUILD, 'client'), [srv.url, 'c-bot'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const until = (what, f) => withTimeout(new Promise((r) => {
+      const iv = setInterval(() => { if (f()) { clearInterval(iv); r(); } }, 20);
+    }), 5000, what);
+    try {
+      await until('the C client connected', () => /connected over/.test(err));
+      const [joined] = await u.inbox.take('joined');
+      assert.equal(joined.name, 'c-bot');
+      child.stdin.write('hello from C\n');
+      let m;
+      do [m] = await u.inbox.take('message'); while (m.name !== 'c-bot');
+      assert.equal(m.text, 'hello from C');
+      u.emit('message', 'hi C, from Node');
+      await until('the C client printed the message', () => out.includes('node-user: hi C, from Node'));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

@@ -42,7 +42,7 @@ echo "  targets: minimal <= 64 KiB; a mongoose WebSocket-only echo server is abo
 
 # Every SIO_NO_* switch the header knows, each alone on top of the full -Os build.
 echo "each SIO_NO_* macro alone (-Os, stripped; saving against every feature in):"
-for m in $(cat socketio.h wip/*.h 2>/dev/null | grep -o 'SIO_NO_[A-Z0-9_]*' | sort -u); do
+for m in $(cat socketio.h | grep -o 'SIO_NO_[A-Z0-9_]*' | sort -u); do
     s=$(build "$OUT/echo-$m" "$CC" -Os -D"$m")
     if [ "$s" = - ]; then
         printf '  %-30s does not build with examples/echo.c (%s)\n' "$m" "$(grep -m1 -o 'error:.*' "$OUT/echo-$m.err" | cut -c1-60)"
@@ -92,7 +92,7 @@ ms() { # cmd... -> best of 3 wall-clock milliseconds
     echo "$best"
 }
 printf '#define SOCKETIO_IMPLEMENTATION\n#include "socketio.h"\n' >"$OUT/impl_sio.c"
-ours_lines=$(cat socketio.h $(grep -o '^#include "wip/[^"]*"' socketio.h | sed 's/#include "\(.*\)"/\1/') | wc -l)
+ours_lines=$(wc -l <socketio.h)
 echo "compile time of the implementation alone, -O2 -c, best of 3:"
 for cc in "$CC" clang; do
     command -v "$cc" >/dev/null || continue
