@@ -66,7 +66,8 @@
    SIO_MAX_ATTACHMENTS 10, SIO_MAX_NSP_LEN 128, SIO_MAX_EVENT_LEN 256,
    SIO_MAX_OUTPUT 16 MiB, SIO_MAX_CONNECTIONS 100000, SIO_READ_CHUNK 65536,
    SIO_ACCEPT_BURST 256, SIO_MAX_PACKETS_PER_PAYLOAD 10000,
-   SIO_CLIENT_MAX_BUFFERED 1 MiB, SIO_STREAM_CHUNK 64 KiB,
+   SIO_CLIENT_MAX_BUFFERED 1 MiB, SIO_CLIENT_RESOLVE_TIMEOUT_MS 5000,
+   SIO_STREAM_CHUNK 64 KiB,
    SIO_STREAM_HIGH_WATER 256 KiB, SIO_TLS_MAX_CHAIN 8, SIO_EPOLL_EVENTS 1024.
    What varies per server or client (ports, ping interval and timeout,
    max_payload, timeouts, CORS, allocator, logger) is in the desc structs,
@@ -923,6 +924,9 @@ SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets i
 #ifndef SIO_CLIENT_MAX_HOST
 #define SIO_CLIENT_MAX_HOST 256             /* bytes of the host name in the URL */
 #endif
+#ifndef SIO_CLIENT_RESOLVE_TIMEOUT_MS
+#define SIO_CLIENT_RESOLVE_TIMEOUT_MS 5000  /* default resolve_timeout_ms */
+#endif
 
 typedef struct sio_client sio_client;               /* a manager: one Engine.IO connection */
 typedef struct sio_client_socket sio_client_socket; /* one namespace on it */
@@ -966,7 +970,11 @@ typedef struct sio_client_desc {
     double randomization_factor; /* 0 = 0.5; < 0 = no jitter */
     int timeout_ms;              /* 0 = 20000: Engine.IO handshake deadline */
     size_t max_buffered;         /* 0 = SIO_CLIENT_MAX_BUFFERED: emits held per socket while offline */
-    int resolve_timeout_ms;      /* reserved: name resolution (getaddrinfo) is synchronous */
+    int resolve_timeout_ms;      /* 0 = SIO_CLIENT_RESOLVE_TIMEOUT_MS (5000): longest DNS lookup of the
+                                    host per attempt. Resolution never blocks the loop: literals and
+                                    /etc/hosts names at once, others by UDP queries inside the loop */
+    const char *dns_server;      /* "ip:port" or "[ipv6]:port": ask only this nameserver; NULL = the
+                                    nameservers of /etc/resolv.conf (127.0.0.1 when it lists none) */
     void (*on_reconnect_attempt)(sio_client *c, int attempt, void *user);
     void (*on_reconnect)(sio_client *c, int attempt, void *user);
     void (*on_reconnect_failed)(sio_client *c, void *user);
@@ -975,9 +983,12 @@ typedef struct sio_client_desc {
     sio_logger logger;           /* debug level: handshake, upgrade, every packet both ways */
 } sio_client_desc;
 
-/* Parses the URL, resolves the host and starts connecting. NULL on error
-   with *err (may be NULL) set: SIO_ERR_INVALID (bad URL or transports),
-   SIO_ERR_UNSUPPORTED (TLS), SIO_ERR_RESOLVE, SIO_ERR_NOMEM. */
+/* Parses the URL and starts connecting (resolving the host first, inside
+   the loop). NULL on error with *err (may be NULL) set: SIO_ERR_INVALID
+   (bad URL, host name, dns_server or transports), SIO_ERR_UNSUPPORTED
+   (TLS), SIO_ERR_NOMEM. A name that does not resolve is not an error
+   here: each attempt reports it as a connect_error ("cannot resolve
+   host: no such host (NXDOMAIN)", "...: timed out"), then reconnects. */
 SIO_API sio_client *sio_client_create(const sio_client_desc *d, int *err);
 SIO_API void sio_client_destroy(sio_client *c);
 SIO_API void *sio_client_user(const sio_client *c);
@@ -8112,6 +8123,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
 }
 
 #ifndef SIO_NO_CLIENT
+#include <net/if.h>   /* if_nametoindex: zones of IPv6 literals, "fe80::1%eth0" */
 /* =====================================================================
    >>client: WebSocket, HTTP, Engine.IO v4 and Socket.IO v5 client
    =====================================================================
@@ -8216,26 +8228,395 @@ typedef struct sio__addrs {
     int n;
 } sio__addrs;
 
-/* Blocking getaddrinfo: a name like "localhost" may give ::1 and
-   127.0.0.1, and a server may listen on only one of them, so every
-   address is kept and tried in turn. */
-static int sio__resolve(const char *host, int port, sio__addrs *out) {
-    struct addrinfo hints, *res = NULL, *ai;
-    char portstr[16];
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    snprintf(portstr, sizeof portstr, "%d", port);
-    out->n = 0;
-    if (getaddrinfo(host, portstr, &hints, &res) != 0) return SIO_ERR_RESOLVE;
-    for (ai = res; ai && out->n < SIO_CLIENT_MAX_ADDRS; ai = ai->ai_next) {
-        if (ai->ai_addrlen > sizeof out->a[0]) continue;
-        memcpy(&out->a[out->n], ai->ai_addr, ai->ai_addrlen);
-        out->len[out->n] = (socklen_t)ai->ai_addrlen;
-        out->n++;
+/* ---- name resolution that never blocks the loop ----
+   getaddrinfo() may wait seconds for a DNS server, and the whole loop
+   (pings, other connections, the application's timers) would wait with
+   it. So a host name is resolved inside the loop, in three steps:
+   1. an IPv4 or IPv6 literal needs no lookup ("127.0.0.1", "::1",
+      "fe80::1%eth0");
+   2. SIO_HOSTS_FILE (/etc/hosts), read again on every attempt and at
+      most SIO_DNS_MAX_FILE bytes of it, answers at once, both families;
+      "localhost" and "*.localhost" are loopback even when it does not
+      list them (RFC 6761 section 6.3);
+   3. otherwise A and AAAA queries (RFC 1035 section 4) go over UDP to the
+      "nameserver" lines of SIO_RESOLV_CONF (127.0.0.1 when none), or to
+      desc.dns_server. Each nameserver gets a connected socket of its own,
+      so the kernel drops datagrams from any other address; an answer
+      counts only with our random 16-bit id and our exact question.
+      CNAME chains inside one answer are followed. The queries still
+      unanswered go to the next nameserver every SIO_DNS_RETRY_MS; after
+      resolve_timeout_ms the attempt fails like a refused connect, and the
+      usual reconnection back-off follows.
+   Not done: search domains and ndots (a name is taken as complete), TCP
+   for truncated answers (ignored: another nameserver may fit its answer
+   in a datagram), EDNS, caching. Addresses come IPv6 first, then IPv4,
+   each family in answer order; sio__dial tries them in turn. */
+
+#ifndef SIO_DNS_MAX_SERVERS
+#define SIO_DNS_MAX_SERVERS 3          /* nameservers used, as glibc's MAXNS */
+#endif
+#ifndef SIO_DNS_MAX_FILE
+#define SIO_DNS_MAX_FILE 65536         /* bytes of /etc/hosts or /etc/resolv.conf read */
+#endif
+#ifndef SIO_DNS_RETRY_MS
+#define SIO_DNS_RETRY_MS 1000          /* unanswered queries go to the next nameserver */
+#endif
+#ifndef SIO_DNS_MAX_CNAME
+#define SIO_DNS_MAX_CNAME 8            /* CNAME links followed inside one answer */
+#endif
+#ifndef SIO_DNS_MAX_RR
+#define SIO_DNS_MAX_RR 64              /* answer records looked at; the rest are ignored */
+#endif
+#ifndef SIO_HOSTS_FILE
+#define SIO_HOSTS_FILE "/etc/hosts"
+#endif
+#ifndef SIO_RESOLV_CONF
+#define SIO_RESOLV_CONF "/etc/resolv.conf"
+#endif
+#define SIO__DNS_MAX_QUERY 288         /* 12 header + 255 name + 4 + slack */
+#define SIO__DNS_A 1
+#define SIO__DNS_CNAME 5
+#define SIO__DNS_AAAA 28
+
+/* What sio__dns_answer makes of a datagram. */
+enum {
+    SIO__DNS_NOT_OURS = -1,   /* another id or question, or not a response: ignore */
+    SIO__DNS_BAD = -2,        /* malformed: ignore */
+    SIO__DNS_TRUNCATED = -3,  /* TC set: ignore, another nameserver may answer in full */
+    SIO__DNS_NXDOMAIN = -4,   /* the name does not exist: fail now */
+    SIO__DNS_FAILED = -5      /* SERVFAIL, REFUSED, ...: try the next nameserver */
+};
+
+static void sio__addrs_add(sio__addrs *out, int family, const void *addr, int port, unsigned scope) {
+    struct sockaddr_storage *ss;
+    if (out->n >= SIO_CLIENT_MAX_ADDRS) return;
+    ss = &out->a[out->n];
+    memset(ss, 0, sizeof *ss);
+    if (family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        memcpy(&s4->sin_addr, addr, 4);
+        out->len[out->n] = (socklen_t)sizeof *s4;
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        s6->sin6_scope_id = scope;
+        memcpy(&s6->sin6_addr, addr, 16);
+        out->len[out->n] = (socklen_t)sizeof *s6;
     }
-    freeaddrinfo(res);
-    return out->n ? SIO_OK : SIO_ERR_RESOLVE;
+    out->n++;
+}
+
+/* An address literal of n bytes: 1 and one address added, 0 when it is
+   not one (a name), -1 for an IPv6 literal with an unknown zone. */
+static int sio__addr_literal_n(const char *s, size_t n, int port, sio__addrs *out) {
+    char tmp[64];
+    unsigned char b[16];
+    const char *pct;
+    unsigned scope = 0;
+    if (n >= sizeof tmp) return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    if (inet_pton(AF_INET, tmp, b) == 1) {
+        sio__addrs_add(out, AF_INET, b, port, 0);
+        return 1;
+    }
+    pct = strchr(tmp, '%');
+    if (pct) {
+        const char *z = pct + 1;
+        tmp[pct - tmp] = 0;
+        if (inet_pton(AF_INET6, tmp, b) != 1) return 0;
+        if (*z >= '0' && *z <= '9') {
+            unsigned long v = strtoul(z, NULL, 10);
+            scope = (unsigned)v;
+        } else {
+            scope = if_nametoindex(z);
+        }
+        if (!scope) return -1;
+    } else if (inet_pton(AF_INET6, tmp, b) != 1) {
+        return 0;
+    }
+    sio__addrs_add(out, AF_INET6, b, port, scope);
+    return 1;
+}
+
+static int sio__addr_literal(const char *s, int port, sio__addrs *out) {
+    return sio__addr_literal_n(s, strlen(s), port, out);
+}
+
+/* "ip:port" or "[ipv6]:port" (desc.dns_server). */
+static int sio__hostport_parse(const char *s, sio__addrs *out) {
+    const char *h = s, *e, *colon;
+    long port = 0;
+    int digits = 0;
+    out->n = 0;
+    if (*s == '[') {
+        h = s + 1;
+        e = strchr(h, ']');
+        if (!e || e[1] != ':') return SIO_ERR_INVALID;
+        colon = e + 1;
+    } else {
+        colon = strchr(s, ':');
+        if (!colon || strchr(colon + 1, ':')) return SIO_ERR_INVALID;
+        e = colon;
+    }
+    for (s = colon + 1; *s >= '0' && *s <= '9'; s++) {
+        if (++digits > 5) return SIO_ERR_INVALID;
+        port = port * 10 + (*s - '0');
+    }
+    if (*s || !digits || port < 1 || port > 65535) return SIO_ERR_INVALID;
+    return sio__addr_literal_n(h, (size_t)(e - h), (int)port, out) == 1 ? SIO_OK : SIO_ERR_INVALID;
+}
+
+/* Case-insensitive equality of a name of n bytes and a host name, which
+   may end in a dot ("example.com." is "example.com"). */
+static int sio__name_eq(const char *a, size_t an, const char *host) {
+    size_t hn = strlen(host), i;
+    if (hn && host[hn - 1] == '.') hn--;
+    if (an && a[an - 1] == '.') an--;
+    if (an != hn) return 0;
+    for (i = 0; i < an; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)host[i];
+        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+static int sio__dns_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+/* The next whitespace-separated word of [*p, end) on the current line;
+   comments (from '#', or ';' when semi) end the line. 0 at the line's end. */
+static size_t sio__dns_word(const char **p, const char *end, int semi, const char **w) {
+    const char *s = *p;
+    while (s < end && sio__dns_space(*s)) s++;
+    *w = s;
+    if (s == end || *s == '\n' || *s == '#' || (semi && *s == ';')) {
+        *p = s;
+        return 0;
+    }
+    while (s < end && !sio__dns_space(*s) && *s != '\n' && *s != '#' && !(semi && *s == ';')) s++;
+    *p = s;
+    return (size_t)(s - *w);
+}
+
+static const char *sio__dns_next_line(const char *p, const char *end) {
+    while (p < end && *p != '\n') p++;
+    return p < end ? p + 1 : end;
+}
+
+/* /etc/hosts text ("::1 localhost ip6-localhost  # comment"): the address
+   of every line that names host, IPv6 ones first. Returns how many. */
+static int sio__hosts_find(const char *buf, size_t len, const char *host, int port, sio__addrs *out) {
+    int pass, n0 = out->n;
+    for (pass = 0; pass < 2; pass++) {
+        const char *p = buf, *end = buf + len;
+        while (p < end) {
+            const char *addr, *w, *line = p;
+            size_t al = sio__dns_word(&p, end, 0, &addr), wl;
+            int hit = 0;
+            if (al) {
+                while ((wl = sio__dns_word(&p, end, 0, &w)) > 0)
+                    if (sio__name_eq(w, wl, host)) hit = 1;
+            }
+            if (hit && (memchr(addr, ':', al) != NULL) == (pass == 0)) {
+                sio__addrs one;
+                one.n = 0;
+                if (sio__addr_literal_n(addr, al, port, &one) == 1 && out->n < SIO_CLIENT_MAX_ADDRS) {
+                    out->a[out->n] = one.a[0];
+                    out->len[out->n] = one.len[0];
+                    out->n++;
+                }
+            }
+            p = sio__dns_next_line(p > line ? p : line, end);
+        }
+    }
+    return out->n - n0;
+}
+
+/* resolv.conf text: the addresses of the "nameserver" lines (port 53), at
+   most SIO_DNS_MAX_SERVERS. Returns how many. */
+static int sio__resolv_parse(const char *buf, size_t len, sio__addrs *out) {
+    const char *p = buf, *end = buf + len;
+    out->n = 0;
+    while (p < end) {
+        const char *w, *a;
+        size_t wl = sio__dns_word(&p, end, 1, &w), l;
+        if (wl == 10 && memcmp(w, "nameserver", 10) == 0 && (l = sio__dns_word(&p, end, 1, &a)) > 0 &&
+            out->n < SIO_DNS_MAX_SERVERS)
+            sio__addr_literal_n(a, l, 53, out);
+        p = sio__dns_next_line(p, end);
+    }
+    return out->n;
+}
+
+/* A query for one name and type, recursion desired (RFC 1035 4.1):
+   header (id, flags 0x0100, one question) then the name as labels,
+   "myhost.test" -> 06 'myhost' 04 'test' 00, then type and class IN.
+   Returns its length, or SIO_ERR_INVALID for a name DNS cannot carry. */
+static int sio__dns_query(unsigned char *out, size_t cap, unsigned id, const char *name, int qtype) {
+    size_t n = strlen(name), i = 0, o = 12;
+    if (n && name[n - 1] == '.') n--;
+    if (!n || n > 253 || cap < 12 + n + 2 + 4 || name[n - 1] == '.') return SIO_ERR_INVALID;
+    memset(out, 0, 12);
+    out[0] = (unsigned char)(id >> 8);
+    out[1] = (unsigned char)id;
+    out[2] = 0x01;   /* RD */
+    out[5] = 1;      /* QDCOUNT */
+    while (i < n) {
+        size_t j = i;
+        while (j < n && name[j] != '.') j++;
+        if (j == i || j - i > 63) return SIO_ERR_INVALID;
+        out[o++] = (unsigned char)(j - i);
+        memcpy(out + o, name + i, j - i);
+        o += j - i;
+        i = j + 1;
+    }
+    out[o++] = 0;
+    out[o++] = (unsigned char)(qtype >> 8);
+    out[o++] = (unsigned char)qtype;
+    out[o++] = 0;
+    out[o++] = 1;    /* IN */
+    return (int)o;
+}
+
+/* Reads the name at *off (RFC 1035 4.1.4: labels, or a pointer to a name
+   earlier in the message) into out as "a.b.c", and moves *off past it.
+   SIO__DNS_BAD on a pointer loop, anything outside the message, a label
+   with a dot in it or a name over 255 bytes. */
+static int sio__dns_name(const unsigned char *m, size_t len, size_t *off, char *out, size_t cap) {
+    size_t p = *off, o = 0;
+    int jumps = 0;
+    for (;;) {
+        unsigned l;
+        if (p >= len) return SIO__DNS_BAD;
+        l = m[p];
+        if ((l & 0xC0) == 0xC0) {
+            if (p + 1 >= len || ++jumps > 32) return SIO__DNS_BAD;
+            if (jumps == 1) *off = p + 2;
+            p = ((size_t)(l & 0x3F) << 8) | m[p + 1];
+            continue;
+        }
+        if (l & 0xC0) return SIO__DNS_BAD;   /* 0x40, 0x80: label types never used */
+        if (l == 0) {
+            if (!jumps) *off = p + 1;
+            break;
+        }
+        if (p + 1 + l > len || o + 1 + l + 1 > cap || o + 1 + l > 255) return SIO__DNS_BAD;
+        if (memchr(m + p + 1, '.', l)) return SIO__DNS_BAD;
+        if (o) out[o++] = '.';
+        memcpy(out + o, m + p + 1, l);
+        o += l;
+        p += 1 + l;
+    }
+    out[o] = 0;
+    return (int)o;
+}
+
+typedef struct sio__dns_rr {
+    size_t owner, rdata;   /* offsets of the owner name and of the data */
+    unsigned type, rdlen;
+} sio__dns_rr;
+
+/* An answer to the query (id, name, qtype) as a pure function over bytes:
+   the addresses of name, or of the end of its CNAME chain, are appended
+   to out with port; returns how many (0: the name has no such record),
+   or one of SIO__DNS_*. Nothing is appended unless the whole answer
+   section parses. */
+static int sio__dns_answer(const unsigned char *m, size_t len, unsigned id, const char *name, int qtype, int port,
+                           sio__addrs *out) {
+    char nm[256], cur[256];
+    sio__dns_rr rr[SIO_DNS_MAX_RR];
+    size_t off = 12, nr = 0, i;
+    unsigned an, k;
+    int hops, n0 = out->n, rc;
+    if (len < 12) return SIO__DNS_BAD;
+    if (((unsigned)m[0] << 8 | m[1]) != (id & 0xffffu)) return SIO__DNS_NOT_OURS;
+    if (!(m[2] & 0x80) || (m[2] & 0x78)) return SIO__DNS_NOT_OURS;   /* QR, opcode QUERY */
+    if (m[4] != 0 || m[5] != 1) return SIO__DNS_NOT_OURS;
+    if ((rc = sio__dns_name(m, len, &off, nm, sizeof nm)) < 0) return rc;
+    if (!sio__name_eq(nm, (size_t)rc, name)) return SIO__DNS_NOT_OURS;
+    if (off + 4 > len) return SIO__DNS_BAD;
+    if (((unsigned)m[off] << 8 | m[off + 1]) != (unsigned)qtype || m[off + 2] != 0 || m[off + 3] != 1)
+        return SIO__DNS_NOT_OURS;
+    off += 4;
+    if (m[2] & 0x02) return SIO__DNS_TRUNCATED;
+    if ((m[3] & 0x0F) == 3) return SIO__DNS_NXDOMAIN;
+    if ((m[3] & 0x0F) != 0) return SIO__DNS_FAILED;
+    an = (unsigned)m[6] << 8 | m[7];
+    for (k = 0; k < an; k++) {
+        size_t owner = off;
+        unsigned type, cls, rdlen;
+        if ((rc = sio__dns_name(m, len, &off, nm, sizeof nm)) < 0) return rc;
+        if (off + 10 > len) return SIO__DNS_BAD;
+        type = (unsigned)m[off] << 8 | m[off + 1];
+        cls = (unsigned)m[off + 2] << 8 | m[off + 3];
+        rdlen = (unsigned)m[off + 8] << 8 | m[off + 9];
+        off += 10;
+        if (off + rdlen > len) return SIO__DNS_BAD;
+        if (cls == 1 && nr < SIO_DNS_MAX_RR) {
+            rr[nr].owner = owner;
+            rr[nr].rdata = off;
+            rr[nr].type = type;
+            rr[nr].rdlen = rdlen;
+            nr++;
+        }
+        off += rdlen;
+    }
+    /* follow the chain: name -> CNAME -> CNAME -> ... */
+    {
+        size_t n = strlen(name);
+        if (n && name[n - 1] == '.') n--;
+        if (n >= sizeof cur) return SIO__DNS_BAD;
+        memcpy(cur, name, n);
+        cur[n] = 0;
+    }
+    for (hops = 0; hops < SIO_DNS_MAX_CNAME; hops++) {
+        int found = 0;
+        for (i = 0; i < nr && !found; i++) {
+            size_t o = rr[i].owner;
+            if (rr[i].type != SIO__DNS_CNAME) continue;
+            if ((rc = sio__dns_name(m, len, &o, nm, sizeof nm)) < 0) return rc;
+            if (!sio__name_eq(nm, (size_t)rc, cur)) continue;
+            o = rr[i].rdata;
+            if ((rc = sio__dns_name(m, len, &o, nm, sizeof nm)) < 0) return rc;
+            if (o > rr[i].rdata + rr[i].rdlen) return SIO__DNS_BAD;
+            memcpy(cur, nm, (size_t)rc + 1);
+            found = 1;
+        }
+        if (!found) break;
+    }
+    for (i = 0; i < nr; i++) {
+        size_t o = rr[i].owner;
+        unsigned want = qtype == SIO__DNS_A ? 4u : 16u;
+        if (rr[i].type != (unsigned)qtype || rr[i].rdlen != want) continue;
+        if ((rc = sio__dns_name(m, len, &o, nm, sizeof nm)) < 0) return rc;
+        if (!sio__name_eq(nm, (size_t)rc, cur)) continue;
+        sio__addrs_add(out, qtype == SIO__DNS_A ? AF_INET : AF_INET6, m + rr[i].rdata, port, 0);
+    }
+    return out->n - n0;
+}
+
+/* At most cap bytes of a small local file, cut after its last whole line
+   when it is longer. -1 when it cannot be read. */
+static long sio__read_small_file(const char *path, char *buf, size_t cap) {
+    size_t n = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    while (n < cap) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n == cap) {
+        while (n > 0 && buf[n - 1] != '\n') n--;
+    }
+    return (long)n;
 }
 
 /* Non-blocking connect to address *idx, or the next ones that fail at
@@ -8809,6 +9190,16 @@ struct sio_client {
     int stop, destroying;
     void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
     char tls_err[160];         /* the last TLS failure, in words */
+    /* name resolution in the loop (sio__cl_resolve) */
+    sio__addrs dns_server;     /* desc.dns_server, n = 0 when unset */
+    sio__addrs dns_ns;         /* nameservers of this attempt */
+    sio__addrs dns_got[2];     /* answers so far: [0] AAAA, [1] A */
+    sio__conn *dns_udp[SIO_DNS_MAX_SERVERS];
+    sio__timer dns_retry, dns_deadline;
+    unsigned dns_id[2];
+    int dns_done[2], dns_next, dns_active;
+    char dns_why[64];          /* how an attempt that ran out of time is described */
+    char resolve_err[SIO_CLIENT_MAX_HOST + 96];
 };
 
 #define SIO__CLOG(cl, lvl, ...) sio__log(&(cl)->logger, lvl, __VA_ARGS__)
@@ -9242,12 +9633,209 @@ static void sio__cl_packet(sio_client *cl, char *d, size_t n, int binary) {
     }
 }
 
+/* ---- resolution in the loop (see "name resolution" above) ---- */
+
+static void sio__cl_connect(sio_client *cl);
+
+static void sio__dns_stop(sio_client *cl) {
+    int i;
+    cl->dns_active = 0;
+    sio__timer_cancel(&cl->loop.timers, &cl->dns_retry);
+    sio__timer_cancel(&cl->loop.timers, &cl->dns_deadline);
+    for (i = 0; i < SIO_DNS_MAX_SERVERS; i++) {
+        sio__conn *c = cl->dns_udp[i];
+        cl->dns_udp[i] = NULL;
+        if (c) sio__conn_close(c, SIO_OK);
+    }
+}
+
+/* The attempt fails as a refused connect would: connect_error with
+   "cannot resolve <host>: <why>", then the back-off. Reported from a
+   timer, so never inside sio_client_create or the caller's own call. */
+static void sio__dns_fail(sio_client *cl, const char *why) {
+    sio__dns_stop(cl);
+    snprintf(cl->resolve_err, sizeof cl->resolve_err, "cannot resolve %s: %s", cl->url.host, why);
+    SIO__CLOG(cl, SIO_LOG_WARN, "%s", cl->resolve_err);
+    cl->fail_reason = cl->resolve_err;
+    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, sio__now_ms());
+}
+
+static void sio__dns_finish(sio_client *cl) {
+    int f, i;
+    sio__dns_stop(cl);
+    cl->addrs.n = 0;
+    for (f = 0; f < 2; f++)   /* AAAA first, then A */
+        for (i = 0; i < cl->dns_got[f].n && cl->addrs.n < SIO_CLIENT_MAX_ADDRS; i++) {
+            cl->addrs.a[cl->addrs.n] = cl->dns_got[f].a[i];
+            cl->addrs.len[cl->addrs.n] = cl->dns_got[f].len[i];
+            cl->addrs.n++;
+        }
+    if (!cl->addrs.n) {
+        sio__dns_fail(cl, "no address (no A or AAAA record)");
+        return;
+    }
+    SIO__CLOG(cl, SIO_LOG_DEBUG, "resolved %s: %d IPv6, %d IPv4 addresses", cl->url.host, cl->dns_got[0].n,
+              cl->dns_got[1].n);
+    sio__cl_connect(cl);
+}
+
+/* One datagram from a nameserver's connected socket: always consumed whole. */
+static long sio__dns_on_data(sio__conn *c, char *data, size_t len) {
+    sio_client *cl = (sio_client *)c->owner;
+    int q;
+    if (!cl->dns_active) return (long)len;
+    for (q = 0; q < 2; q++) {
+        int rc;
+        if (cl->dns_done[q]) continue;
+        rc = sio__dns_answer((const unsigned char *)data, len, cl->dns_id[q], cl->url.host,
+                             q == 0 ? SIO__DNS_AAAA : SIO__DNS_A, cl->url.port, &cl->dns_got[q]);
+        if (rc == SIO__DNS_NOT_OURS) continue;
+        if (rc >= 0) {
+            cl->dns_done[q] = 1;
+        } else if (rc == SIO__DNS_NXDOMAIN) {
+            sio__dns_fail(cl, "no such host (NXDOMAIN)");
+            return (long)len;
+        } else if (rc == SIO__DNS_FAILED) {
+            snprintf(cl->dns_why, sizeof cl->dns_why, "timed out (a nameserver answered rcode %d)", data[3] & 0x0F);
+        } else {
+            SIO__CLOG(cl, SIO_LOG_DEBUG, "DNS answer for %s ignored: %s", cl->url.host,
+                      rc == SIO__DNS_TRUNCATED ? "truncated" : "malformed");
+        }
+        break;
+    }
+    if (cl->dns_done[0] && cl->dns_done[1]) sio__dns_finish(cl);
+    return (long)len;
+}
+
+static void sio__dns_on_close(sio__conn *c, int err) {
+    sio_client *cl = (sio_client *)c->owner;
+    int i;
+    for (i = 0; i < SIO_DNS_MAX_SERVERS; i++)
+        if (cl->dns_udp[i] == c) {
+            cl->dns_udp[i] = NULL;
+            /* ICMP port unreachable comes back as ECONNREFUSED on a connected socket */
+            if (err != SIO_OK) SIO__CLOG(cl, SIO_LOG_DEBUG, "nameserver %d: %s", i + 1, sio_strerror(err));
+        }
+}
+
+static const sio__conn_ops sio__dns_ops = {sio__dns_on_data, sio__dns_on_close, NULL};
+
+/* Sends the queries still unanswered to the next nameserver, opening its
+   socket on first use, and arms the retransmission. */
+static void sio__dns_send(sio_client *cl) {
+    int k = cl->dns_next++ % cl->dns_ns.n, q;
+    sio__conn *c = cl->dns_udp[k];
+    if (!c) {
+        const struct sockaddr_storage *sa = &cl->dns_ns.a[k];
+        int fd = socket(sa->ss_family, SOCK_DGRAM, 0), rc = -1;
+        if (fd >= 0 && sio__set_nonblock(fd) == SIO_OK) {
+            do rc = connect(fd, (const struct sockaddr *)sa, cl->dns_ns.len[k]);
+            while (rc < 0 && errno == EINTR);
+        }
+        if (rc == 0) c = sio__conn_add(&cl->loop, fd, SIO__C_CLIENT, &sio__dns_ops, cl);
+        if (c) cl->dns_udp[k] = c;
+        else if (fd >= 0) close(fd);
+        if (!c) SIO__CLOG(cl, SIO_LOG_DEBUG, "nameserver %d: no socket", k + 1);
+    }
+    for (q = 0; c && q < 2; q++) {
+        unsigned char buf[SIO__DNS_MAX_QUERY];
+        int n;
+        if (cl->dns_done[q]) continue;
+        n = sio__dns_query(buf, sizeof buf, cl->dns_id[q], cl->url.host, q == 0 ? SIO__DNS_AAAA : SIO__DNS_A);
+        if (n > 0 && send(c->fd, buf, (size_t)n, 0) < 0)
+            SIO__CLOG(cl, SIO_LOG_DEBUG, "nameserver %d: send failed (errno %d)", k + 1, errno);
+    }
+    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->dns_retry, sio__now_ms() + SIO_DNS_RETRY_MS);
+}
+
+static void sio__dns_retry_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, dns_retry);
+    if (cl->dns_active) sio__dns_send(cl);
+}
+
+static void sio__dns_deadline_due(sio__timer *t) {
+    sio_client *cl = SIO__CL_OF(t, dns_deadline);
+    if (cl->dns_active) sio__dns_fail(cl, cl->dns_why);
+}
+
+static int sio__is_localhost(const char *h) {
+    size_t n = strlen(h);
+    if (n && h[n - 1] == '.') n--;
+    return sio__name_eq(h, n, "localhost") || (n > 10 && sio__name_eq(h + n - 10, 10, ".localhost"));
+}
+
+/* Fills cl->addrs now (SIO_OK) for a literal, an /etc/hosts name or
+   localhost; else starts the DNS queries (1), or fails (< 0, reported
+   through fail_timer). */
+static int sio__cl_resolve(sio_client *cl) {
+    const char *host = cl->url.host;
+    int port = cl->url.port, rc;
+    unsigned char id[4];
+    char *buf;
+    long n;
+    cl->addrs.n = 0;
+    rc = sio__addr_literal(host, port, &cl->addrs);
+    if (rc > 0) return SIO_OK;
+    if (rc < 0) {
+        sio__dns_fail(cl, "unknown network interface");
+        return SIO_ERR_RESOLVE;
+    }
+    buf = (char *)sio__malloc(cl->loop.alloc, SIO_DNS_MAX_FILE);
+    if (!buf) {
+        sio__dns_fail(cl, "out of memory");
+        return SIO_ERR_NOMEM;
+    }
+    n = sio__read_small_file(SIO_HOSTS_FILE, buf, SIO_DNS_MAX_FILE);
+    if (n > 0 && sio__hosts_find(buf, (size_t)n, host, port, &cl->addrs) > 0) {
+        sio__free(cl->loop.alloc, buf);
+        SIO__CLOG(cl, SIO_LOG_DEBUG, "%s: %d addresses from %s", host, cl->addrs.n, SIO_HOSTS_FILE);
+        return SIO_OK;
+    }
+    if (sio__is_localhost(host)) {
+        static const unsigned char lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        static const unsigned char lo4[4] = {127, 0, 0, 1};
+        sio__free(cl->loop.alloc, buf);
+        sio__addrs_add(&cl->addrs, AF_INET6, lo6, port, 0);
+        sio__addrs_add(&cl->addrs, AF_INET, lo4, port, 0);
+        return SIO_OK;
+    }
+    if (cl->dns_server.n) {
+        cl->dns_ns = cl->dns_server;
+    } else {
+        n = sio__read_small_file(SIO_RESOLV_CONF, buf, SIO_DNS_MAX_FILE);
+        cl->dns_ns.n = 0;
+        if (n > 0) sio__resolv_parse(buf, (size_t)n, &cl->dns_ns);
+        if (!cl->dns_ns.n) {
+            static const unsigned char lo4[4] = {127, 0, 0, 1};
+            sio__addrs_add(&cl->dns_ns, AF_INET, lo4, 53, 0);
+        }
+    }
+    sio__free(cl->loop.alloc, buf);
+    if (cl->dns_ns.n > SIO_DNS_MAX_SERVERS) cl->dns_ns.n = SIO_DNS_MAX_SERVERS;
+    do sio__rng_bytes(&cl->rng, id, sizeof id);
+    while (id[0] == id[2] && id[1] == id[3]);
+    cl->dns_id[0] = (unsigned)id[0] << 8 | id[1];
+    cl->dns_id[1] = (unsigned)id[2] << 8 | id[3];
+    cl->dns_done[0] = cl->dns_done[1] = 0;
+    cl->dns_got[0].n = cl->dns_got[1].n = 0;
+    cl->dns_next = 0;
+    snprintf(cl->dns_why, sizeof cl->dns_why, "timed out");
+    cl->dns_active = 1;
+    SIO__CLOG(cl, SIO_LOG_DEBUG, "resolving %s over DNS (%d nameservers, %d ms)", host, cl->dns_ns.n,
+              cl->desc.resolve_timeout_ms);
+    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->dns_deadline,
+                   sio__now_ms() + (uint64_t)cl->desc.resolve_timeout_ms);
+    sio__dns_send(cl);
+    return 1;
+}
+
 /* ---- connection life cycle and reconnection ---- */
 
 /* Tears the link down without telling anyone. */
 static void sio__cl_teardown(sio_client *cl) {
     sio__timers *T = &cl->loop.timers;
     cl->gen++;
+    sio__dns_stop(cl);
     sio__hcc_drop(&cl->get);
     sio__hcc_drop(&cl->post);
     sio__wsc_abort(&cl->ws);
@@ -9352,7 +9940,6 @@ static void sio__cl_fail_due(sio__timer *t) {
 }
 
 static void sio__cl_open(sio_client *cl) {
-    int rc;
     if (cl->state == SIO__CL_OPENING || cl->state == SIO__CL_OPEN) return;
     cl->state = SIO__CL_OPENING;
     cl->open_timer.fn = sio__cl_open_due;
@@ -9364,12 +9951,13 @@ static void sio__cl_open(sio_client *cl) {
     SIO__CLOG(cl, SIO_LOG_INFO, "connecting to %s:%d%s over %s", cl->url.host, cl->url.port, cl->path,
               cl->transport == SIO__T_POLLING ? "polling" : "websocket");
     /* resolved again on every attempt: the server may have moved */
-    if (sio__resolve(cl->url.host, cl->url.port, &cl->addrs) != SIO_OK) {
-        SIO__CLOG(cl, SIO_LOG_WARN, "cannot resolve %s", cl->url.host);
-        cl->fail_reason = cl->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error";
-        sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, cl->loop.now);
-        return;
-    }
+    if (sio__cl_resolve(cl) != SIO_OK) return;   /* under way, or failed and reported */
+    sio__cl_connect(cl);
+}
+
+/* The host is resolved: the first request of the attempt. */
+static void sio__cl_connect(sio_client *cl) {
+    int rc;
     if (cl->transport == SIO__T_POLLING) {
         sio__cl_get(cl);
         return;
@@ -9813,6 +10401,8 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     cl->reconnect_timer.fn = sio__cl_reconnect_due;
     cl->probe_timer.fn = sio__cl_probe_due;
     cl->fail_timer.fn = sio__cl_fail_due;
+    cl->dns_retry.fn = sio__dns_retry_due;
+    cl->dns_deadline.fn = sio__dns_deadline_due;
     cl->get.cl = cl->post.cl = cl;
     cl->ws.loop = &cl->loop;
     cl->ws.rng = &cl->rng;
@@ -9825,6 +10415,7 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     if (cl->desc.reconnection_delay_max_ms <= 0) cl->desc.reconnection_delay_max_ms = 5000;
     if (cl->desc.randomization_factor == 0) cl->desc.randomization_factor = 0.5;
     if (cl->desc.timeout_ms <= 0) cl->desc.timeout_ms = 20000;
+    if (cl->desc.resolve_timeout_ms <= 0) cl->desc.resolve_timeout_ms = SIO_CLIENT_RESOLVE_TIMEOUT_MS;
     if (cl->desc.max_buffered == 0) cl->desc.max_buffered = SIO_CLIENT_MAX_BUFFERED;
     cl->max_payload = 1000000;
 
@@ -9895,8 +10486,20 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     if (rc == SIO_OK) {
         if (cl->url.v6) snprintf(cl->hosthdr, sizeof cl->hosthdr, "[%s]:%d", cl->url.host, cl->url.port);
         else snprintf(cl->hosthdr, sizeof cl->hosthdr, "%s:%d", cl->url.host, cl->url.port);
-        rc = sio__resolve(cl->url.host, cl->url.port, &cl->addrs);
-        if (rc != SIO_OK) SIO__CLOG(cl, SIO_LOG_ERROR, "cannot resolve %s", cl->url.host);
+        /* resolved on each attempt; here only whether it could be */
+        {
+            unsigned char qb[SIO__DNS_MAX_QUERY];
+            int lit = sio__addr_literal(cl->url.host, cl->url.port, &cl->addrs);
+            if (cl->url.v6 ? lit != 1 : (lit == 0 && sio__dns_query(qb, sizeof qb, 0, cl->url.host, 1) < 0)) {
+                SIO__CLOG(cl, SIO_LOG_ERROR, "%s: not a valid host name or address", cl->url.host);
+                rc = SIO_ERR_INVALID;
+            }
+            cl->addrs.n = 0;
+        }
+        if (rc == SIO_OK && d.dns_server && sio__hostport_parse(d.dns_server, &cl->dns_server) != SIO_OK) {
+            SIO__CLOG(cl, SIO_LOG_ERROR, "dns_server \"%s\": not ip:port or [ipv6]:port", d.dns_server);
+            rc = SIO_ERR_INVALID;
+        }
     }
     if (rc != SIO_OK) {
         sio_client_destroy(cl);
