@@ -245,7 +245,7 @@ if command -v gnuplot >/dev/null; then
     done
     if [ -n "$plots" ]; then
         gnuplot <<EOF
-set terminal png size 900,560
+set terminal png size 900,560 noenhanced
 set output '$OUT/rss.png'
 set title 'Server RSS against idle WebSocket connections (Socket.IO connected)'
 set xlabel 'connections'
