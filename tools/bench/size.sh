@@ -32,10 +32,15 @@ build() { # out cc flags... -> prints stripped size in bytes, or "-" when it doe
 echo "size of examples/echo.c, stripped ($(uname -m), $($CC --version | head -n1)):"
 min=$(build "$OUT/echo-min" "$CC" -Os $MIN_FLAGS)
 min_gc=$(build "$OUT/echo-min-gc" "$CC" -Os $MIN_FLAGS -ffunction-sections -fdata-sections -Wl,--gc-sections)
+# What we recommend for small devices: drop unused functions and the unwind
+# tables C never uses (.eh_frame alone is ~12 KB here).
+SMALL="-Os $MIN_FLAGS -ffunction-sections -fdata-sections -Wl,--gc-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
+small=$(build "$OUT/echo-small" "$CC" $SMALL)
 full=$(build "$OUT/echo-full" "$CC" -Os)
 full_o2=$(build "$OUT/echo-full-O2" "$CC" -O2)
 printf '  %-58s %8s B  %s\n' "minimal: -Os $MIN_FLAGS" "$min" "$(kib "$min")"
 printf '  %-58s %8s B  %s\n' "minimal, + -ffunction-sections -Wl,--gc-sections" "$min_gc" "$(kib "$min_gc")"
+printf '  %-58s %8s B  %s\n' "minimal, + gc-sections, no unwind tables (recommended)" "$small" "$(kib "$small")"
 printf '  %-58s %8s B  %s\n' "every feature in: -Os" "$full" "$(kib "$full")"
 printf '  %-58s %8s B  %s\n' "every feature in: -O2" "$full_o2" "$(kib "$full_o2")"
 echo "  targets: minimal <= 64 KiB; a mongoose WebSocket-only echo server is about 123 KiB here"
@@ -59,7 +64,7 @@ if command -v musl-gcc >/dev/null; then
     else
         verdict="not tested (no loadgen)"
         if $CC -std=c99 -O2 -I. tools/bench/loadgen.c -o "$OUT/loadgen" 2>/dev/null; then
-            "$OUT/echo-musl" --port 0 >"$OUT/musl.log" 2>&1 &
+            "$OUT/echo-musl" --host 127.0.0.1 --port 0 >"$OUT/musl.log" 2>&1 &
             pid=$!
             for _ in $(seq 1 100); do grep -q '^listening' "$OUT/musl.log" && break; sleep 0.05; done
             port=$(sed -n 's/^listening on port //p' "$OUT/musl.log")
