@@ -3,12 +3,15 @@
 
    client_driver URL [--transport T] [--delay MS] [--delay-max MS]
                      [--attempts N] [--no-reconnect] [--timeout MS]
+                     [--dns-server IP:PORT] [--resolve-timeout MS]
 
    Commands on stdin, one per line (JSON arrays may carry binary as
    {"_binary":"<base64>"}):
      open NSP [AUTH_JSON]        emit NSP JSON_ARRAY        volatile NSP JSON_ARRAY
      emitack NSP MS JSON_ARRAY   close NSP                  disconnect
      transport                   quit
+     ping  (answered "pong" by the loop, to show it is not blocked)
+     stats (the longest sio_client_poll(c, 10) so far: "stats maxpoll MS")
    Reports on stdout, one per line:
      connect NSP ID | connect_error NSP MESSAGE\tDATA | disconnect NSP REASON
      event NSP JSON_ARRAY  (an ack request is answered ["ack-of", "<event>"])
@@ -19,6 +22,13 @@
 
 static sio_client *client;
 static int quit;
+static double maxpoll_ms;
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void out(const char *fmt, ...) {
     va_list ap;
@@ -207,6 +217,14 @@ static void command(char *line) {
         sio_client_disconnect(client);
         return;
     }
+    if (strcmp(cmd, "ping") == 0) {
+        out("pong\n");
+        return;
+    }
+    if (strcmp(cmd, "stats") == 0) {
+        out("stats maxpoll %.0f\n", maxpoll_ms);
+        return;
+    }
     if (strcmp(cmd, "transport") == 0) {
         out("transport %s\n", sio_client_transport(client));
         return;
@@ -262,6 +280,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--delay-max") == 0 && next) d.reconnection_delay_max_ms = atoi(next), i++;
         else if (strcmp(a, "--attempts") == 0 && next) d.reconnection_attempts = atoi(next), i++;
         else if (strcmp(a, "--timeout") == 0 && next) d.timeout_ms = atoi(next), i++;
+        else if (strcmp(a, "--dns-server") == 0 && next) d.dns_server = next, i++;
+        else if (strcmp(a, "--resolve-timeout") == 0 && next) d.resolve_timeout_ms = atoi(next), i++;
         else if (strcmp(a, "--no-reconnect") == 0) d.no_reconnection = 1;
         else if (strcmp(a, "-v") == 0) d.logger.fn = log_line, d.logger.level = SIO_LOG_DEBUG;
         else if (!d.url) d.url = a;
@@ -278,7 +298,10 @@ int main(int argc, char **argv) {
     }
     while (!quit) {
         struct pollfd p;
+        double t0 = now_ms(), dt;
         sio_client_poll(client, 10);
+        dt = now_ms() - t0;
+        if (dt > maxpoll_ms) maxpoll_ms = dt;
         if (sio_client_closed(client) != was_closed) {
             was_closed = !was_closed;
             if (was_closed) out("closed\n");
