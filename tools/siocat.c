@@ -14,8 +14,9 @@
    reply as {"ack":[...]}), --namespace /x, --auth JSON, --transport
    polling|websocket|auto, --header 'K: V' (repeatable), --host H (server),
    --count N (exit after N events or acks received), -q SECONDS (exit that
-   long after stdin ended and every ack came), -v (log the exchange to
-   stderr).
+   long after stdin ended and every ack came), --dns-server IP:PORT (ask
+   only that nameserver), --resolve-timeout MS (longest lookup of the host,
+   default 5000), -v (log the exchange to stderr).
 
    Exit status: 0 on a clean end, 1 when the connection fails or is
    refused (the reason goes to stderr), 2 on bad usage.
@@ -34,7 +35,8 @@ static void on_signal(int sig) {
 
 typedef struct siocat {
     /* options */
-    const char *url, *nsp, *auth, *transport, *host;
+    const char *url, *nsp, *auth, *transport, *host, *dns_server;
+    int resolve_timeout_ms;
     sio_buf headers;
     int ack_mode, verbose, listen_port, server_mode;
     long count;
@@ -351,6 +353,7 @@ static int usage(void) {
             "       siocat -l PORT [options]\n"
             "options: --ack  --namespace /x  --auth JSON  --transport polling|websocket|auto\n"
             "         --header 'K: V'  --host H  --count N  -q SECONDS  -v\n"
+            "         --dns-server IP:PORT  --resolve-timeout MS\n"
             "TLS (build/tls/siocat): --ca PEM  --insecure  -l with --tls-cert PEM --tls-key PEM\n");
     return 2;
 }
@@ -373,6 +376,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--namespace") == 0 && next) sc.nsp = next, i++;
         else if (strcmp(a, "--auth") == 0 && next) sc.auth = next, i++;
         else if (strcmp(a, "--transport") == 0 && next) sc.transport = next, i++;
+        else if (strcmp(a, "--dns-server") == 0 && next) sc.dns_server = next, i++;
+        else if (strcmp(a, "--resolve-timeout") == 0 && next) sc.resolve_timeout_ms = atoi(next), i++;
         else if (strcmp(a, "--host") == 0 && next) sc.host = next, i++;
         else if (strcmp(a, "--count") == 0 && next) sc.count = atol(next), i++;
         else if (strcmp(a, "-q") == 0 && next) sc.quit_after = atof(next), i++;
@@ -434,6 +439,8 @@ int main(int argc, char **argv) {
         memset(&d, 0, sizeof d);
         d.url = sc.url;
         d.transports = sc.transport;
+        d.dns_server = sc.dns_server;
+        d.resolve_timeout_ms = sc.resolve_timeout_ms;
         d.headers = sc.headers.len > 1 ? sc.headers.data : NULL;
         d.tls.ca_file = sc.ca;
         d.tls.insecure_skip_verify = sc.insecure;
