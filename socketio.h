@@ -147,6 +147,22 @@
 #ifndef SIO_JSON_MAX_DEPTH
 #define SIO_JSON_MAX_DEPTH 64             /* nesting of arrays/objects */
 #endif
+/* Server defaults, as the Node server's; each also a desc field. */
+#ifndef SIO_PING_INTERVAL_MS
+#define SIO_PING_INTERVAL_MS 25000
+#endif
+#ifndef SIO_PING_TIMEOUT_MS
+#define SIO_PING_TIMEOUT_MS 20000
+#endif
+#ifndef SIO_MAX_PAYLOAD
+#define SIO_MAX_PAYLOAD 1000000           /* maxHttpBufferSize: POST body, WebSocket message */
+#endif
+#ifndef SIO_CONNECT_TIMEOUT_MS
+#define SIO_CONNECT_TIMEOUT_MS 45000      /* a namespace must be joined by then */
+#endif
+#ifndef SIO_UPGRADE_TIMEOUT_MS
+#define SIO_UPGRADE_TIMEOUT_MS 10000
+#endif
 #ifndef SIO_WS_MAX_MESSAGE
 #define SIO_WS_MAX_MESSAGE 1000000        /* default WebSocket message cap */
 #endif
@@ -823,6 +839,12 @@ typedef struct sio_server_desc {
     size_t max_output;           /* per-connection unsent bytes before it is dropped; 0 = 16 MiB */
     int http_timeout_ms;         /* time to send a complete request head+body; 0 = 30000 */
     int max_packets_per_payload; /* packets in one polling POST; 0 = SIO_MAX_PACKETS_PER_PAYLOAD */
+    /* Lower caps on the compiled-in limits (0 = the macro; larger values are clamped to it). */
+    int max_http_headers;        /* SIO_HTTP_MAX_HEADERS: more -> 431 */
+    int max_http_header_bytes;   /* SIO_HTTP_MAX_HEADER_BYTES: request line + headers, more -> 431 */
+    int max_request_line;        /* SIO_HTTP_MAX_REQUEST_LINE: longer -> 414 */
+    int max_attachments;         /* SIO_MAX_ATTACHMENTS: binary attachments per packet */
+    int max_json_depth;          /* SIO_JSON_MAX_DEPTH: nesting of incoming JSON */
     int max_connections;         /* 0 = 100000 */
     const char *cors_origin;     /* NULL = no CORS; "*" or a comma-separated allow-list */
     int cors_credentials;        /* add Access-Control-Allow-Credentials */
@@ -7101,6 +7123,16 @@ static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
         sio_str origin;
         if (c->flags & SIO__F_HELD) break;  /* pipelining behind a held GET waits */
         hl = sio_http_parse_request(data + used, len - used, &m, &status);
+        if (hl == 0 && len - used > (size_t)srv->desc.max_http_header_bytes) {
+            hl = SIO_ERR_TOO_BIG;   /* the run-time cap, tighter than the parser's */
+            status = memchr(data + used, '\n', len - used) ? 431 : 414;
+        }
+        if (hl > 0) {
+            size_t line = m.method.len + 1 + m.target.len + 9;
+            if (line > (size_t)srv->desc.max_request_line) hl = SIO_ERR_TOO_BIG, status = 414;
+            else if (m.header_count > srv->desc.max_http_headers || hl > srv->desc.max_http_header_bytes)
+                hl = SIO_ERR_TOO_BIG, status = 431;
+        }
         if (hl == 0) {
             if (!c->timer.slot)
                 sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
@@ -7315,6 +7347,27 @@ SIO_API void sio_engine_close(sio_engine_conn *c) {
    once the last attachment is in. */
 
 static void sio__socket_close(sio_socket *s, const char *reason, int notify_client);
+
+/* Deepest nesting of a (validated) JSON text, strings skipped: enforces a
+   run-time depth cap below SIO_JSON_MAX_DEPTH, which the parser enforces. */
+static int sio__json_depth(sio_str t) {
+    int d = 0, max = 0, in_str = 0;
+    size_t i;
+    for (i = 0; i < t.len; i++) {
+        char ch = t.ptr[i];
+        if (in_str) {
+            if (ch == '\\') i++;
+            else if (ch == '"') in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++d > max) max = d;
+        } else if (ch == ']' || ch == '}') {
+            d--;
+        }
+    }
+    return max;
+}
 
 static sio_namespace *sio__nsp_find(sio_server *srv, const char *name, size_t n) {
     sio_namespace *nsp;
@@ -7656,6 +7709,12 @@ static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int 
         sio__eio_close(e, "parse error", 1);
         return;
     }
+    if (p.attachments > e->srv->desc.max_attachments ||
+        (e->srv->desc.max_json_depth < SIO_JSON_MAX_DEPTH && sio__json_depth(p.data) > e->srv->desc.max_json_depth)) {
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: packet over the attachment or JSON depth limit, closing", e->sid);
+        sio__eio_close(e, "parse error", 1);
+        return;
+    }
     if (p.attachments) {
         bp = (sio__binpend *)sio__malloc(e->srv->loop.alloc, sizeof *bp);
         if (!bp) {
@@ -7971,11 +8030,22 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     srv->allocator = d.allocator;
     srv->logger = d.logger;
     if (!srv->desc.path) srv->desc.path = "/socket.io/";
-    if (srv->desc.ping_interval_ms <= 0) srv->desc.ping_interval_ms = 25000;
-    if (srv->desc.ping_timeout_ms <= 0) srv->desc.ping_timeout_ms = 20000;
-    if (srv->desc.max_payload <= 0) srv->desc.max_payload = 1000000;
-    if (srv->desc.connect_timeout_ms <= 0) srv->desc.connect_timeout_ms = 45000;
-    if (srv->desc.upgrade_timeout_ms <= 0) srv->desc.upgrade_timeout_ms = 10000;
+    if (srv->desc.ping_interval_ms <= 0) srv->desc.ping_interval_ms = SIO_PING_INTERVAL_MS;
+    if (srv->desc.ping_timeout_ms <= 0) srv->desc.ping_timeout_ms = SIO_PING_TIMEOUT_MS;
+    if (srv->desc.max_payload <= 0) srv->desc.max_payload = SIO_MAX_PAYLOAD;
+    if (srv->desc.connect_timeout_ms <= 0) srv->desc.connect_timeout_ms = SIO_CONNECT_TIMEOUT_MS;
+    if (srv->desc.upgrade_timeout_ms <= 0) srv->desc.upgrade_timeout_ms = SIO_UPGRADE_TIMEOUT_MS;
+    /* run-time limits may only tighten the compiled-in ones */
+    if (srv->desc.max_http_headers <= 0 || srv->desc.max_http_headers > SIO_HTTP_MAX_HEADERS)
+        srv->desc.max_http_headers = SIO_HTTP_MAX_HEADERS;
+    if (srv->desc.max_http_header_bytes <= 0 || srv->desc.max_http_header_bytes > SIO_HTTP_MAX_HEADER_BYTES)
+        srv->desc.max_http_header_bytes = SIO_HTTP_MAX_HEADER_BYTES;
+    if (srv->desc.max_request_line <= 0 || srv->desc.max_request_line > SIO_HTTP_MAX_REQUEST_LINE)
+        srv->desc.max_request_line = SIO_HTTP_MAX_REQUEST_LINE;
+    if (srv->desc.max_attachments <= 0 || srv->desc.max_attachments > SIO_MAX_ATTACHMENTS)
+        srv->desc.max_attachments = SIO_MAX_ATTACHMENTS;
+    if (srv->desc.max_json_depth <= 0 || srv->desc.max_json_depth > SIO_JSON_MAX_DEPTH)
+        srv->desc.max_json_depth = SIO_JSON_MAX_DEPTH;
     if (srv->desc.max_connections <= 0) srv->desc.max_connections = SIO_MAX_CONNECTIONS;
     if (srv->desc.max_packets_per_payload <= 0) srv->desc.max_packets_per_payload = SIO_MAX_PACKETS_PER_PAYLOAD;
     rc = sio__loop_init(&srv->loop, a ? &srv->allocator : NULL, &srv->logger, srv->desc.max_output);

@@ -161,6 +161,8 @@ static void usage(void) {
     fprintf(stderr, "usage: echo [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
                     "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN]\n"
                     "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--max-packets N]\n"
+                    "            [--max-headers N] [--max-header-bytes N] [--max-request-line N]\n"
+                    "            [--max-attachments N] [--max-json-depth N]\n"
                     "            [--cors-credentials] [--print-disconnects] [-v]\n"
                     "            [--tls-cert PEM --tls-key PEM]   (TLS builds: build/tls/echo)\n");
 }
@@ -206,6 +208,11 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--http-timeout") == 0) d.http_timeout_ms = atoi(v);
         else if (strcmp(a, "--max-output") == 0) d.max_output = (size_t)atol(v);
         else if (strcmp(a, "--max-packets") == 0) d.max_packets_per_payload = atoi(v);
+        else if (strcmp(a, "--max-headers") == 0) d.max_http_headers = atoi(v);
+        else if (strcmp(a, "--max-header-bytes") == 0) d.max_http_header_bytes = atoi(v);
+        else if (strcmp(a, "--max-request-line") == 0) d.max_request_line = atoi(v);
+        else if (strcmp(a, "--max-attachments") == 0) d.max_attachments = atoi(v);
+        else if (strcmp(a, "--max-json-depth") == 0) d.max_json_depth = atoi(v);
         else if (strcmp(a, "--tls-cert") == 0) d.tls.cert_file = v;   /* needs SIO_TLS_BEARSSL */
         else if (strcmp(a, "--tls-key") == 0) d.tls.key_file = v;
         else {

@@ -167,4 +167,36 @@ describe('limits', () => {
     const gone = await poll(srv.port, S, bad.sid);
     assert.equal(gone.status, 400);   // session unknown: it was closed
   });
+
+  it('run-time caps: header count and bytes (431), request line (414)', async () => {
+    const srv = await start(['--max-headers', '10', '--max-header-bytes', '1024', '--max-request-line', '200']);
+    const hs = (n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x-h${i}`, 'v']));
+    assert.equal((await request(srv.port, 'GET', `${S}?EIO=4&transport=polling`, { headers: hs(5) })).status, 200);
+    assert.equal((await request(srv.port, 'GET', `${S}?EIO=4&transport=polling`, { headers: hs(12) })).status, 431);
+    const big = { 'x-big': 'y'.repeat(1500) };
+    assert.equal((await request(srv.port, 'GET', `${S}?EIO=4&transport=polling`, { headers: big })).status, 431);
+    const long = `${S}?EIO=4&transport=polling&pad=${'z'.repeat(300)}`;
+    assert.equal((await request(srv.port, 'GET', long)).status, 414);
+  });
+
+  it('run-time caps: attachments per packet and JSON depth close the connection; within them all is well', async () => {
+    const srv = await start(['--max-attachments', '2', '--max-json-depth', '5']);
+    const nest = (d) => '['.repeat(d) + ']'.repeat(d);
+    const within = await handshake(srv.port, S);
+    // depth 5 counting the event array itself: ["e",[[[[]]]]]
+    await post(srv.port, S, within.sid, `40\x1e42["e",${nest(4)}]`);
+    const r = await poll(srv.port, S, within.sid);
+    assert.match(r.text, /42\["e-back",\[\[\[\[\]\]\]\]\]/);
+    const deep = await handshake(srv.port, S);
+    await post(srv.port, S, deep.sid, `40\x1e42["e",${nest(5)}]`);
+    await poll(srv.port, S, deep.sid);   // 40 + auth, or the close
+    const gone = await poll(srv.port, S, deep.sid);
+    assert.ok(gone.status === 400 || gone.text === '1', `the session must end: ${gone.status} ${gone.text}`);
+    const att = await handshake(srv.port, S);
+    const ph = (n) => `{"_placeholder":true,"num":${n}}`;
+    await post(srv.port, S, att.sid, `40\x1e453-["e",${ph(0)},${ph(1)},${ph(2)}]\x1ebAQ==\x1ebAg==\x1ebAw==`);
+    await poll(srv.port, S, att.sid);
+    const gone2 = await poll(srv.port, S, att.sid);
+    assert.ok(gone2.status === 400 || gone2.text === '1', `the session must end: ${gone2.status} ${gone2.text}`);
+  });
 });
