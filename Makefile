@@ -23,6 +23,7 @@ ifneq ($(shell test -f /usr/include/bearssl.h && echo yes),yes)
 FUZZERS  := $(filter-out $(B)/fuzz/fuzz_tls,$(FUZZERS))
 endif
 FUZZ_SECONDS ?= 60
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: check-client-js all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
 
@@ -120,7 +121,8 @@ setup:
 	@bash tests/setup.sh
 
 test: setup
-	@$(MAKE) --no-print-directory all check-clang check-cxx check-client-js sanitize fuzz-replay
+	@$(MAKE) --no-print-directory -j$(JOBS) all check-clang check-cxx check-client-js sanitize $(FUZZERS)
+	@$(MAKE) --no-print-directory fuzz-replay
 	@bash tests/run.sh $(B)
 
 demo: all
