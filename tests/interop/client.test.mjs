@@ -11,13 +11,10 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Server } from 'socket.io';
-import { ROOT, commandFrom, sleep, withTimeout } from './lib.mjs';
+import { Driver as SharedDriver } from './driver.mjs';
+import { sleep, withTimeout } from './lib.mjs';
 
-const cmd = commandFrom('SIO_CLIENT_DRIVER_CMD', 'client_driver');
 const cleanups = [];
 afterEach(async () => {
   while (cleanups.length) {
@@ -27,65 +24,9 @@ afterEach(async () => {
 
 // ---------------------------------------------------------------- the driver
 
-class Driver {
-  constructor(url, args = []) {
-    const [exe, ...pre] = cmd;
-    if (exe.includes('/') && !existsSync(path.resolve(ROOT, exe))) {
-      throw new Error(`${exe} does not exist (build it, or set SIO_CLIENT_DRIVER_CMD)`);
-    }
-    this.lines = [];
-    this.used = new Set();
-    this.waiters = [];
-    this.log = '';
-    this.child = spawn(exe, [...pre, url, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.exited = new Promise((res) => this.child.once('exit', (code, sig) => res({ code, sig })));
-    let buf = '';
-    this.child.stdout.on('data', (d) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        this.lines.push(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
-      this.waiters = this.waiters.filter((w) => !w());
-    });
-    this.child.stderr.on('data', (d) => { this.log += d; });
-    this.child.stdin.on('error', () => {});
-    cleanups.push(() => this.stop());
-  }
-
-  send(line) { this.child.stdin.write(`${line}\n`); }
-
-  // The first line not taken yet that matches `re`; the match is returned.
-  expect(re, ms = 5000) {
-    return new Promise((resolve, reject) => {
-      const w = () => {
-        for (let i = 0; i < this.lines.length; i++) {
-          if (this.used.has(i)) continue;
-          const m = re.exec(this.lines[i]);
-          if (m) { this.used.add(i); clearTimeout(t); resolve(m); return true; }
-        }
-        return false;
-      };
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        reject(new Error(`timeout (${ms} ms) waiting for ${re}; driver said:\n${this.lines.join('\n')}\n${this.log}`));
-      }, ms);
-      if (!w()) this.waiters.push(w);
-    });
-  }
-
-  count(re) { return this.lines.filter((l) => re.test(l)).length; }
-
-  async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.send('quit');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 2000);
-    await this.exited;
-    clearTimeout(t);
-  }
+class Driver extends SharedDriver {
+  constructor(url, args = []) { super(url, args, cleanups); }
 }
-
 // ---------------------------------------------------------------- the server
 
 // A socket.io server on `port` (0 = any). Namespace "/" and "/admin" (auth

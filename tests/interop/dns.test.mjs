@@ -13,13 +13,10 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import dgram from 'node:dgram';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Server } from 'socket.io';
-import { ROOT, commandFrom, sleep, withTimeout } from './lib.mjs';
+import { Driver as SharedDriver } from './driver.mjs';
+import { sleep, withTimeout } from './lib.mjs';
 
-const cmd = commandFrom('SIO_CLIENT_DRIVER_CMD', 'client_driver');
 const cleanups = [];
 afterEach(async () => {
   while (cleanups.length) {
@@ -27,65 +24,9 @@ afterEach(async () => {
   }
 });
 
-class Driver {
-  constructor(url, args = []) {
-    const [exe, ...pre] = cmd;
-    if (exe.includes('/') && !existsSync(path.resolve(ROOT, exe))) {
-      throw new Error(`${exe} does not exist (build it, or set SIO_CLIENT_DRIVER_CMD)`);
-    }
-    this.lines = [];
-    this.stamps = [];
-    this.used = new Set();
-    this.waiters = [];
-    this.log = '';
-    this.child = spawn(exe, [...pre, url, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.exited = new Promise((res) => this.child.once('exit', (code, sig) => res({ code, sig })));
-    let buf = '';
-    this.child.stdout.on('data', (d) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        this.lines.push(buf.slice(0, i));
-        this.stamps.push(performance.now());
-        buf = buf.slice(i + 1);
-      }
-      this.waiters = this.waiters.filter((w) => !w());
-    });
-    this.child.stderr.on('data', (d) => { this.log += d; });
-    this.child.stdin.on('error', () => {});
-    cleanups.push(() => this.stop());
-  }
-
-  send(line) { this.child.stdin.write(`${line}\n`); }
-
-  // The first line not taken yet that matches `re`: { m, at } (at: when it was read).
-  expect(re, ms = 5000) {
-    return new Promise((resolve, reject) => {
-      const w = () => {
-        for (let i = 0; i < this.lines.length; i++) {
-          if (this.used.has(i)) continue;
-          const m = re.exec(this.lines[i]);
-          if (m) { this.used.add(i); clearTimeout(t); resolve({ m, at: this.stamps[i] }); return true; }
-        }
-        return false;
-      };
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        reject(new Error(`timeout (${ms} ms) waiting for ${re}; driver said:\n${this.lines.join('\n')}\n${this.log}`));
-      }, ms);
-      if (!w()) this.waiters.push(w);
-    });
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.send('quit');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 2000);
-    await this.exited;
-    clearTimeout(t);
-  }
+class Driver extends SharedDriver {
+  constructor(url, args = []) { super(url, args, cleanups); }
 }
-
 // ---------------------------------------------------------------- fake DNS
 
 function readName(msg, off) {
@@ -201,11 +142,11 @@ describe('client name resolution in the loop (issue 4)', () => {
       const d = new Driver(`http://myhost.test:${srv.port}`,
         ['--dns-server', dns.addr, '--transport', transport, '--no-reconnect']);
       d.send('open /');
-      await d.expect(/^connect \/ \S+/, 8000);
-      const { m } = await d.expect(/^event \/ (.*)$/, 5000);
+      await d.expectAt(/^connect \/ \S+/, 8000);
+      const { m } = await d.expectAt(/^event \/ (.*)$/, 5000);
       assert.deepEqual(JSON.parse(m[1]), ['hello', `myhost.test:${srv.port}`]);
       d.send('emitack / 3000 ["echo","hi",{"n":1}]');
-      const ack = await d.expect(/^ack \/ (.*)$/, 5000);
+      const ack = await d.expectAt(/^ack \/ (.*)$/, 5000);
       assert.deepEqual(JSON.parse(ack.m[1]), ['hi', { n: 1 }]);
       const qs = dns.queries.slice(before0);
       assert.ok(qs.some((q) => q.qtype === 1 && q.name === 'myhost.test'), 'A asked');
@@ -218,9 +159,9 @@ describe('client name resolution in the loop (issue 4)', () => {
   it('follows a CNAME inside the answer (alias.test -> myhost.test)', async () => {
     const d = new Driver(`http://alias.test:${srv.port}`, ['--dns-server', dns.addr, '--no-reconnect']);
     d.send('open /');
-    await d.expect(/^connect \/ \S+/, 8000);
+    await d.expectAt(/^connect \/ \S+/, 8000);
     d.send('emitack / 3000 ["echo","via cname"]');
-    const ack = await d.expect(/^ack \/ (.*)$/, 5000);
+    const ack = await d.expectAt(/^ack \/ (.*)$/, 5000);
     assert.deepEqual(JSON.parse(ack.m[1]), ['via cname']);
   });
 
@@ -229,12 +170,12 @@ describe('client name resolution in the loop (issue 4)', () => {
     const d = new Driver(`http://nosuch.test:${srv.port}`,
       ['--dns-server', dns.addr, '--delay', '100', '--delay-max', '200', '--attempts', '2']);
     d.send('open /');
-    const e = await d.expect(/^connect_error \/ (.*)$/, 3000);
+    const e = await d.expectAt(/^connect_error \/ (.*)$/, 3000);
     assert.match(e.m[1], /cannot resolve nosuch\.test: no such host/);
     assert.ok(e.at - t0 < 1500, `failed in ${Math.round(e.at - t0)} ms`);
-    await d.expect(/^reconnect_attempt 1$/, 3000);
-    await d.expect(/^connect_error \/ .*no such host/, 3000);
-    await d.expect(/^reconnect_failed$/, 5000);
+    await d.expectAt(/^reconnect_attempt 1$/, 3000);
+    await d.expectAt(/^connect_error \/ .*no such host/, 3000);
+    await d.expectAt(/^reconnect_failed$/, 5000);
   });
 
   it('slow.test times out after resolve_timeout_ms, and the loop keeps running meanwhile', async () => {
@@ -242,28 +183,28 @@ describe('client name resolution in the loop (issue 4)', () => {
     const d = new Driver(`http://slow.test:${srv.port}`,
       ['--dns-server', dns.addr, '--resolve-timeout', '500', '--no-reconnect']);
     d.send('ping');
-    await d.expect(/^pong$/, 5000);   // the driver is up
+    await d.expectAt(/^pong$/, 5000);   // the driver is up
     const t0 = performance.now();
     d.send('open /');
     // while the name is being looked up, the loop answers pings at once
     const rtts = [];
     let failed = null;
-    d.expect(/^connect_error \/ (.*)$/, 4000).then((x) => { failed = x; }, () => {});
+    d.expectAt(/^connect_error \/ (.*)$/, 4000).then((x) => { failed = x; }, () => {});
     while (!failed && performance.now() - t0 < 3000) {
       const s = performance.now();
       d.send('ping');
-      const p = await d.expect(/^pong$/, 2000);
+      const p = await d.expectAt(/^pong$/, 2000);
       rtts.push(p.at - s);
       await sleep(20);
     }
-    const e = failed || await d.expect(/^connect_error \/ (.*)$/, 2000);
+    const e = failed || await d.expectAt(/^connect_error \/ (.*)$/, 2000);
     const took = e.at - t0;
     assert.match(e.m[1], /cannot resolve slow\.test: timed out/);
     assert.ok(took > 400 && took < 1500, `timed out after ${Math.round(took)} ms, wanted ~500`);
     assert.ok(rtts.length >= 5, `${rtts.length} pings answered while resolving`);
     assert.ok(Math.max(...rtts) < 150, `ping round trips ${rtts.map(Math.round)} ms`);
     d.send('stats');
-    const st = await d.expect(/^stats maxpoll (\d+)$/, 2000);
+    const st = await d.expectAt(/^stats maxpoll (\d+)$/, 2000);
     assert.ok(Number(st.m[1]) < 100, `a sio_client_poll(c, 10) took ${st.m[1]} ms`);
     const qs = dns.queries.slice(before0).filter((q) => q.name === 'slow.test');
     assert.deepEqual(new Set(qs.map((q) => q.qtype)), new Set([1, 28]));
@@ -275,7 +216,7 @@ describe('client name resolution in the loop (issue 4)', () => {
       ['--dns-server', dns.addr, '--resolve-timeout', '2300', '--no-reconnect']);
     const t0 = performance.now();
     d.send('open /');
-    const e = await d.expect(/^connect_error \/ (.*)$/, 5000);
+    const e = await d.expectAt(/^connect_error \/ (.*)$/, 5000);
     assert.match(e.m[1], /timed out/);
     assert.ok(e.at - t0 > 2000, `gave up after ${Math.round(e.at - t0)} ms`);
     const qs = dns.queries.slice(before0).filter((q) => q.name === 'slow.test');
@@ -288,7 +229,7 @@ describe('client name resolution in the loop (issue 4)', () => {
     const d = new Driver(`http://spoof.test:${srv.port}`,
       ['--dns-server', dns.addr, '--resolve-timeout', '500', '--no-reconnect']);
     d.send('open /');
-    const e = await d.expect(/^connect_error \/ (.*)$/, 4000);
+    const e = await d.expectAt(/^connect_error \/ (.*)$/, 4000);
     assert.match(e.m[1], /cannot resolve spoof\.test: timed out/);
   });
 
@@ -297,7 +238,7 @@ describe('client name resolution in the loop (issue 4)', () => {
     for (const host of ['127.0.0.1', 'localhost']) {
       const d = new Driver(`http://${host}:${srv.port}`, ['--dns-server', dns.addr, '--no-reconnect']);
       d.send('open /');
-      await d.expect(/^connect \/ \S+/, 8000);
+      await d.expectAt(/^connect \/ \S+/, 8000);
       await d.stop();
     }
     assert.equal(dns.queries.length, before0);
@@ -307,7 +248,7 @@ describe('client name resolution in the loop (issue 4)', () => {
     for (const [url, args] of [[`http://myhost.test:${srv.port}`, ['--dns-server', 'nonsense']],
       [`http://bad..name:${srv.port}`, []]]) {
       const d = new Driver(url, args);
-      const e = await d.expect(/^create-error (.*)$/, 3000);
+      const e = await d.expectAt(/^create-error (.*)$/, 3000);
       assert.ok(e.m[1].length > 0);
       await withTimeout(d.exited, 3000, 'driver exit');
     }
