@@ -95,6 +95,8 @@ describe('examples', { concurrency: true }, () => {
     const u = connect(srv.port);
     await connected(u);
     u.emit('join', 'node-user');
+    const [me] = await u.inbox.take('joined');   // our own notice first: the order is now fixed
+    assert.equal(me.name, 'node-user');
     const child = spawn(path.resolve(ROOT, BUILD, 'client'), [srv.url, 'c-bot'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -107,6 +109,7 @@ describe('examples', { concurrency: true }, () => {
       await until('the C client connected', () => /connected over/.test(err));
       const [joined] = await u.inbox.take('joined');
       assert.equal(joined.name, 'c-bot');
+      assert.equal(joined.users, 2);
       child.stdin.write('hello from C\n');
       let m;
       do [m] = await u.inbox.take('message'); while (m.name !== 'c-bot');
