@@ -744,13 +744,21 @@ SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *
                              size_t nsp_len, long long ack_id, const char *json, size_t json_len);
 
 /* Arguments of an incoming event or ack: a JSON array plus the binary
-   attachments its placeholders point at. Views valid during the callback. */
+   attachments its placeholders point at. Views valid during the callback.
+   The library walks the array once on arrival and records where the first
+   SIO_ARGS_INDEXED arguments sit, so sio_args_get() does not walk it again
+   for each of them. The number is fixed, not a tunable limit: it shapes a
+   public struct, which every file of a program must see alike. An args
+   built by hand may leave nindexed 0: then sio_args_get() walks. */
+#define SIO_ARGS_INDEXED 8
 typedef struct sio_args {
     sio_json array;         /* the whole array as received */
     size_t first;           /* index of the first argument (1 for events: 0 is the name) */
     size_t count;           /* number of arguments */
     const sio_str *bins;    /* attachments, in placeholder order */
     size_t nbins;
+    size_t nindexed;                    /* arguments 0..nindexed-1 are in indexed[] */
+    sio_json indexed[SIO_ARGS_INDEXED];
 } sio_args;
 
 SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out);     /* argument i */
@@ -1592,7 +1600,19 @@ SIO_API int sio_utf8_check(unsigned *state, const char *s, size_t n) {
     size_t i = 0;
     if (st == SIO__UTF8_BAD) return -1;
     while (i < n) {
-        unsigned c = p[i++];
+        unsigned c;
+        if (st == 0) {
+            /* between sequences: skip ASCII eight bytes at a time (no byte
+               of the word has its top bit set) */
+            uint64_t w;
+            while (n - i >= 8) {
+                memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080ull) break;
+                i += 8;
+            }
+            if (i >= n) break;
+        }
+        c = p[i++];
         if (st == 0) {
             if (c < 0x80) continue;
             if (c >= 0xC2 && c <= 0xDF) st = 1;
@@ -1938,12 +1958,29 @@ static size_t sio__json_ws(const char *s, size_t i, size_t n) {
     return i;
 }
 
+/* 1 when none of the 8 bytes at p needs a closer look inside a string:
+   no control byte (< 0x20), no '"', no '\\', nothing >= 0x80. Each test
+   is the "has a zero byte" trick, (x - 0x01..) & ~x & 0x80.., on the word
+   shifted so the byte looked for becomes zero. A false alarm only sends
+   the caller to its byte-by-byte path. */
+static int sio__json_plain8(const unsigned char *p) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t w, q, b;
+    memcpy(&w, p, 8);
+    q = w ^ (ones * '"');
+    b = w ^ (ones * '\\');
+    return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high) == 0;
+}
+
 /* s[*pos] is '"'. On success *pos is just past the closing quote. */
 static int sio__json_scan_string(const char *s, size_t n, size_t *pos) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = *pos + 1, k;
     unsigned long cp, lo;
     for (;;) {
+        /* the bulk of most strings: printable ASCII, neither '"' nor '\\' */
+        while (n - i >= 8 && sio__json_plain8(u + i)) i += 8;
+        while (i < n && (unsigned)(u[i] - 0x20) < 0x60 && u[i] != '"' && u[i] != '\\') i++;
         if (i >= n) goto bad;
         if (u[i] == '"') { *pos = i + 1; return SIO_OK; }
         if (u[i] < 0x20) goto bad;
@@ -2123,6 +2160,23 @@ SIO_API int sio_json_parse(const char *text, size_t n, sio_json *root) {
    count (outside strings) returns to zero. Garbage merely ends early.
    ------------------------------------------------------------------- */
 
+/* s[i] is just past an opening quote: returns the index past the closing
+   one (n if none). memchr finds each quote; one preceded by an odd run of
+   backslashes is escaped ("a\\\"b" goes on, "a\\\\" ends). Arguments are
+   mostly strings, so this is the reader's hot loop. */
+static size_t sio__json_skip_string(const char *s, size_t i, size_t n) {
+    while (i < n) {
+        const char *q = (const char *)memchr(s + i, '"', n - i);
+        size_t j, k;
+        if (!q) return n;
+        j = (size_t)(q - s);
+        for (k = j; k > i && s[k - 1] == '\\'; k--) {}
+        i = j + 1;
+        if (((j - k) & 1) == 0) return i;
+    }
+    return n;
+}
+
 /* End of the value starting at s[i], never beyond n. */
 static size_t sio__json_skip(const char *s, size_t i, size_t n) {
     size_t depth = 0;
@@ -2137,9 +2191,7 @@ static size_t sio__json_skip(const char *s, size_t i, size_t n) {
     while (i < n) {
         c = s[i++];
         if (c == '"') {
-            while (i < n && s[i] != '"') i += (s[i] == '\\') ? 2 : 1;
-            if (i >= n) return n;
-            i++;
+            if ((i = sio__json_skip_string(s, i, n)) >= n) return n;
         } else if (c == '[' || c == '{') {
             depth++;
         } else if (c == ']' || c == '}') {
@@ -2301,6 +2353,12 @@ SIO_API size_t sio_json_strcpy(sio_json v, char *dst, size_t cap) {
         if (dst && cap) dst[0] = '\0';
         return 0;
     }
+    if (dst && raw.len < cap && !memchr(raw.ptr, '\\', raw.len)) {
+        /* no escapes and room for all: the raw text is the value */
+        memcpy(dst, raw.ptr, raw.len);
+        dst[raw.len] = '\0';
+        return raw.len;
+    }
     while (i < raw.len) {
         k = sio__json_unit(raw.ptr, &i, raw.len, unit);
         total += k;
@@ -2320,6 +2378,9 @@ SIO_API int sio_json_str_eq(sio_json v, const char *s) {
     size_t i = 0, o = 0, k;
     char unit[4];
     if (!raw.ptr || !s) return 0;
+    /* no escapes (the usual case): the raw text is the value */
+    if (raw.len && raw.ptr[0] != '\\' && raw.ptr[0] != s[0]) return 0;
+    if (!memchr(raw.ptr, '\\', raw.len)) return strlen(s) == raw.len && memcmp(s, raw.ptr, raw.len) == 0;
     while (i < raw.len) {
         k = sio__json_unit(raw.ptr, &i, raw.len, unit);
         if (memchr(unit, 0, k) || strncmp(s + o, unit, k) != 0) return 0;
@@ -3143,8 +3204,19 @@ SIO_API size_t sio_ws_write_header(unsigned char out[14], int fin, int opcode, u
 }
 
 SIO_API void sio_ws_mask(unsigned char *data, size_t n, const unsigned char mask4[4], size_t offset) {
+    unsigned char m[8];
+    uint64_t mw, w;
     size_t i;
-    for (i = 0; i < n; i++) data[i] ^= mask4[(offset + i) & 3];
+    /* The key repeats every 4 bytes, so 8 bytes of it line up with every
+       8-byte step: a client's whole message is unmasked a word at a time. */
+    for (i = 0; i < 8; i++) m[i] = mask4[(offset + i) & 3];
+    memcpy(&mw, m, 8);
+    for (i = 0; n - i >= 8; i += 8) {
+        memcpy(&w, data + i, 8);
+        w ^= mw;
+        memcpy(data + i, &w, 8);
+    }
+    for (; i < n; i++) data[i] ^= m[i & 7];
 }
 
 SIO_API int sio_ws_append_frame(sio_buf *b, int opcode, const void *payload, size_t n,
@@ -4221,8 +4293,78 @@ SIO_API int sio_eio_payload_next(char *body, size_t len, size_t *pos, char **pkt
 /* ---- incoming arguments ---- */
 
 SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out) {
+    sio_json_iter it;
+    sio_json v;
+    size_t skip;
     if (!a || i >= a->count) return SIO_ERR_NOT_FOUND;
-    return sio_json_at(a->array, a->first + i, out);
+    if (i < a->nindexed) {
+        if (out) *out = a->indexed[i];
+        return SIO_OK;
+    }
+    if (!a->nindexed) return sio_json_at(a->array, a->first + i, out);
+    /* past the index: walk on from the last recorded argument */
+    v = a->indexed[a->nindexed - 1];
+    sio_json_iter_init(&it, a->array);
+    it.pos = (size_t)(v.ptr - a->array.ptr) + v.len;
+    for (skip = i - a->nindexed; sio_json_iter_next(&it, NULL, &v); skip--) {
+        if (skip == 0) {
+            if (out) *out = v;
+            return SIO_OK;
+        }
+    }
+    return SIO_ERR_NOT_FOUND;
+}
+
+/* Fills *a from an incoming array in one walk: the count, and the places
+   of the first arguments from index `first` on. For an event,
+   42["chat","hi"], first is 1 and *head receives element 0, the name. */
+static void sio__args_index(sio_args *a, sio_json array, size_t first, const sio_str *bins, int nbins,
+                            sio_json *head) {
+    sio_json_iter it;
+    sio_json v;
+    size_t k = 0;
+    memset(a, 0, sizeof *a);
+    a->array = array;
+    a->first = first;
+    a->bins = bins;
+    a->nbins = nbins > 0 ? (size_t)nbins : 0;
+    sio_json_iter_init(&it, array);
+    for (; sio_json_iter_next(&it, NULL, &v); k++) {
+        if (k == 0 && head) *head = v;
+        if (k >= first && a->nindexed < SIO_ARGS_INDEXED) a->indexed[a->nindexed++] = v;
+    }
+    a->count = k > first ? k - first : 0;
+}
+
+/* Drops argument 0 (a stream hub hands on the arguments after its type). */
+static void sio__args_shift(sio_args *a) {
+    if (!a->count) return;
+    a->first++;
+    a->count--;
+    if (a->nindexed) {
+        memmove(a->indexed, a->indexed + 1, (a->nindexed - 1) * sizeof a->indexed[0]);
+        a->nindexed--;
+    }
+}
+
+/* An EVENT's name and arguments. The name is copied out unescaped into
+   namebuf (SIO_MAX_EVENT_LEN + 1 bytes); a number as name (Node allows
+   42[1,"x"]) is kept as its text. SIO_ERR_TOO_BIG when it does not fit. */
+static int sio__event_unpack(const sio_packet *p, const sio_str *bins, int nbins, sio_args *args, char *namebuf,
+                             sio_str *name) {
+    sio_json head;
+    head.ptr = NULL;
+    head.len = 0;
+    head.type = SIO_JSON_INVALID;
+    sio__args_index(args, p->json, 1, bins, nbins, &head);
+    if (head.type == SIO_JSON_STRING) {
+        if (sio_json_strcpy(head, namebuf, SIO_MAX_EVENT_LEN + 1) >= SIO_MAX_EVENT_LEN + 1) return SIO_ERR_TOO_BIG;
+    } else {
+        snprintf(namebuf, SIO_MAX_EVENT_LEN + 1, "%.*s", (int)head.len, head.ptr ? head.ptr : "");
+    }
+    name->ptr = namebuf;
+    name->len = strlen(namebuf);
+    return SIO_OK;
 }
 
 /* A placeholder is exactly {"_placeholder":true,"num":K}. */
@@ -7621,28 +7763,15 @@ static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str
     }
     if (p->type == SIO_PKT_EVENT || p->type == SIO_PKT_BINARY_EVENT) {
         sio_event ev;
-        sio_json name;
         sio__handler *h;
         char namebuf[SIO_MAX_EVENT_LEN + 1];
         memset(&ev, 0, sizeof ev);
         ev.socket = s;
         ev.ack_id = p->ack_id;
-        ev.args.array = p->json;
-        ev.args.first = 1;
-        ev.args.count = sio_json_count(p->json) - 1;
-        ev.args.bins = bins;
-        ev.args.nbins = (size_t)nbins;
-        sio_json_at(p->json, 0, &name);
-        if (name.type == SIO_JSON_STRING) {
-            if (sio_json_strcpy(name, namebuf, sizeof namebuf) >= sizeof namebuf) {
-                sio__eio_close(e, "parse error", 1);
-                return;
-            }
-        } else {
-            snprintf(namebuf, sizeof namebuf, "%.*s", (int)name.len, name.ptr);
+        if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
+            sio__eio_close(e, "parse error", 1);
+            return;
         }
-        ev.name.ptr = namebuf;
-        ev.name.len = strlen(namebuf);
         for (h = s->nsp->handlers; h; h = h->next) {
             if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
             if (!s->connected || e->closed) break;
@@ -7658,11 +7787,7 @@ static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str
             sio_args args;
             *pp = pa->next;
             sio__timer_cancel(&e->srv->loop.timers, &pa->timer);
-            memset(&args, 0, sizeof args);
-            args.array = p->json;
-            args.count = sio_json_count(p->json);
-            args.bins = bins;
-            args.nbins = (size_t)nbins;
+            sio__args_index(&args, p->json, 0, bins, nbins, NULL);
             pa->fn(s, SIO_OK, &args, pa->user);
             sio__free(e->srv->loop.alloc, pa);
         }
@@ -10321,29 +10446,16 @@ static void sio__cl_dispatch(sio_client *cl, const sio_packet *p, const sio_str 
     case SIO_PKT_EVENT:
     case SIO_PKT_BINARY_EVENT: {
         sio_client_event ev;
-        sio_json name;
         sio__chandler *h;
         char namebuf[SIO_MAX_EVENT_LEN + 1];
         if (s->state != SIO__CS_CONNECTED) return;
         memset(&ev, 0, sizeof ev);
         ev.socket = s;
         ev.ack_id = p->ack_id;
-        ev.args.array = p->json;
-        ev.args.first = 1;
-        ev.args.count = sio_json_count(p->json) - 1;
-        ev.args.bins = bins;
-        ev.args.nbins = (size_t)nbins;
-        sio_json_at(p->json, 0, &name);
-        if (name.type == SIO_JSON_STRING) {
-            if (sio_json_strcpy(name, namebuf, sizeof namebuf) >= sizeof namebuf) {
-                sio__cl_lost(cl, "parse error");
-                return;
-            }
-        } else {
-            snprintf(namebuf, sizeof namebuf, "%.*s", (int)name.len, name.ptr);
+        if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
+            sio__cl_lost(cl, "parse error");
+            return;
         }
-        ev.name.ptr = namebuf;
-        ev.name.len = strlen(namebuf);
         for (h = s->handlers; h; h = h->next) {
             if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
             if (gen != cl->gen || s->state != SIO__CS_CONNECTED) break;
@@ -10358,11 +10470,7 @@ static void sio__cl_dispatch(sio_client *cl, const sio_packet *p, const sio_str 
             sio_args args;
             *pp = a->next;
             sio__timer_cancel(&cl->loop.timers, &a->timer);
-            memset(&args, 0, sizeof args);
-            args.array = p->json;
-            args.count = sio_json_count(p->json);
-            args.bins = bins;
-            args.nbins = (size_t)nbins;
+            sio__args_index(&args, p->json, 0, bins, nbins, NULL);
             a->fn(s, SIO_OK, &args, a->user);
             sio__free(cl->loop.alloc, a);
         }
@@ -11444,8 +11552,7 @@ static void sio__stream_on_open(sio_stream_hub *hub, void *sock, sio_socket *sso
     ev.streams = streams;
     ev.nstreams = n;
     ev.args = *a;
-    ev.args.first = a->first + 1;
-    ev.args.count = a->count - 1;
+    sio__args_shift(&ev.args);
     ev.ack_id = ack_id;
     for (h = hub->handlers; h; h = h->next)
         if (strcmp(h->event, type) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);

@@ -83,7 +83,8 @@ static void on_any(const sio_event *ev, void *user) {
     char name[SIO_MAX_EVENT_LEN + 1], arg0[512];
     sio_msg m;
     (void)user;
-    snprintf(name, sizeof name, "%.*s", (int)ev->name.len, ev->name.ptr);
+    memcpy(name, ev->name.ptr, ev->name.len);   /* names are at most SIO_MAX_EVENT_LEN bytes */
+    name[ev->name.len] = '\0';
 
     if (strcmp(name, "join") == 0 || strcmp(name, "leave") == 0) {
         sio_args_strcpy(&ev->args, 0, arg0, sizeof arg0);

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (data[0] & 1) {
         sio_packet p;
         if (sio_packet_parse(copy, size - 1, &p) == SIO_OK && p.json.type == SIO_JSON_ARRAY) {
-            sio_args a;
+            sio_args a, ix;
             sio_json v;
             size_t i;
             char tmp[64];
@@ -26,9 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             a.count = sio_json_count(p.json);
             a.bins = bins;
             a.nbins = 2;
+            sio__args_index(&ix, p.json, 0, bins, 2, NULL);
+            if (ix.count != a.count) abort();
             for (i = 0; i < a.count; i++) {
                 sio_str b;
+                sio_json w;
                 if (sio_args_get(&a, i, &v) != SIO_OK) abort();
+                /* the index the library builds on arrival sees the same */
+                if (sio_args_get(&ix, i, &w) != SIO_OK || w.ptr != v.ptr || w.len != v.len) abort();
                 sio_args_bin(&a, v, &b);
                 sio_args_strcpy(&a, i, tmp, sizeof tmp);
             }

@@ -826,6 +826,152 @@ static void t_roundtrip(void) {
     CHECK(bad == 0);
 }
 
+/* The word-at-a-time and indexed paths against plain byte loops. */
+static int ref_utf8_ok(const char *s, size_t n) {
+    unsigned st = 0;
+    size_t i;
+    for (i = 0; i < n; i++)     /* one byte a call: never a whole word */
+        if (sio_utf8_check(&st, s + i, 1) != 0) return 0;
+    return st == 0;
+}
+
+static void t_fast_paths(void) {
+    char buf[80], out[80];
+    size_t len, pos, k;
+    sio_json v;
+    /* a bad byte at every place of an ASCII run, whole and in two calls */
+    for (len = 1; len <= 40; len++) {
+        for (pos = 0; pos < len; pos++) {
+            static const char bads[] = { '\x80', '\xff', '\xc0' };
+            for (k = 0; k < sizeof bads; k++) {
+                unsigned st = 0;
+                int whole;
+                memset(buf, 'a', len);
+                buf[pos] = bads[k];
+                whole = sio_utf8_check(&st, buf, len) == 0 && st == 0;
+                CHECK(!whole && whole == ref_utf8_ok(buf, len));
+                st = 0;
+                CHECK(sio_utf8_check(&st, buf, pos) == 0 && st == 0);
+                CHECK(sio_utf8_check(&st, buf + pos, len - pos) != 0);
+            }
+            /* a good 3-byte sequence cut by the call boundary */
+            if (pos + 3 <= len) {
+                unsigned st = 0;
+                memset(buf, 'b', len);
+                memcpy(buf + pos, "\xe2\x82\xac", 3);
+                CHECK(sio_utf8_check(&st, buf, pos + 1) == 0 && st != 0);
+                CHECK(sio_utf8_check(&st, buf + pos + 1, len - pos - 1) == 0 && st == 0);
+            }
+        }
+    }
+    /* strings: each special byte at each place of a long run */
+    for (len = 0; len <= 30; len++) {
+        for (pos = 0; pos < len; pos++) {
+            static const char *specials[] = { "\\\"", "\\\\", "\x01", "\x1f", "\xc3\xa9", "\\u00e9" };
+            for (k = 0; k < sizeof specials / sizeof specials[0]; k++) {
+                size_t sl = strlen(specials[k]), n = 0;
+                int ctl = specials[k][0] < 0x20 && specials[k][0] > 0;
+                buf[n++] = '[';
+                buf[n++] = '"';
+                memset(buf + n, 'x', pos);
+                n += pos;
+                memcpy(buf + n, specials[k], sl);
+                n += sl;
+                memset(buf + n, 'y', len - pos);
+                n += len - pos;
+                memcpy(buf + n, "\",1]", 4);
+                n += 4;
+                if (ctl) {
+                    CHECK(parse_n(buf, n, NULL) == SIO_ERR_PARSE);
+                    continue;
+                }
+                CHECK(sio_json_parse(buf, n, &v) == SIO_OK && sio_json_count(v) == 2);
+                {
+                    sio_json s0, s1;
+                    CHECK(sio_json_at(v, 0, &s0) == SIO_OK && s0.type == SIO_JSON_STRING &&
+                          s0.len == n - 4 && s0.ptr == buf + 1);
+                    CHECK(sio_json_at(v, 1, &s1) == SIO_OK && s1.type == SIO_JSON_NUMBER && s1.len == 1);
+                }
+            }
+        }
+    }
+    /* escaped quotes and backslash runs end strings where they should */
+    {
+        static const char doc[] = "[\"a\\\"b\",\"c\\\\\",\"\\\\\\\"\",\"\\\\\\\\\",\"\"]";
+        static const char *want[] = { "a\"b", "c\\", "\\\"", "\\\\", "" };
+        CHECK(sio_json_parse(doc, sizeof doc - 1, &v) == SIO_OK && sio_json_count(v) == 5);
+        for (k = 0; k < 5; k++) {
+            sio_json e;
+            CHECK(sio_json_at(v, k, &e) == SIO_OK && sio_json_strcpy(e, out, sizeof out) == strlen(want[k]) &&
+                  strcmp(out, want[k]) == 0 && sio_json_str_eq(e, want[k]));
+        }
+    }
+    /* strcpy: the no-escape copy at, below and above the room it has */
+    CHECK(sio_json_parse("\"abcd\"", 6, &v) == SIO_OK);
+    CHECK(sio_json_strcpy(v, out, 5) == 4 && strcmp(out, "abcd") == 0);
+    CHECK(sio_json_strcpy(v, out, 4) == 4 && strcmp(out, "abc") == 0);
+    CHECK(sio_json_strcpy(v, out, 1) == 4 && out[0] == '\0');
+    CHECK(sio_json_strcpy(v, NULL, 0) == 4);
+    CHECK(sio_json_parse("\"h\xc3\xa9\"", 5, &v) == SIO_OK);
+    CHECK(sio_json_strcpy(v, out, 3) == 3 && strcmp(out, "h") == 0);   /* never half a character */
+    /* str_eq: first byte, length and prefix differences */
+    CHECK(sio_json_str_eq(v, "h\xc3\xa9") && !sio_json_str_eq(v, "h") && !sio_json_str_eq(v, "h\xc3\xa9x") &&
+          !sio_json_str_eq(v, "") && !sio_json_str_eq(v, "x"));
+    CHECK(sio_json_parse("\"\"", 2, &v) == SIO_OK && sio_json_str_eq(v, "") && !sio_json_str_eq(v, "a"));
+    CHECK(sio_json_parse("\"\\u0063onnect\"", 14, &v) == SIO_OK && sio_json_str_eq(v, "connect"));
+}
+
+/* The arguments index: every argument and count as a plain walk sees them,
+   below, at and beyond SIO_ARGS_INDEXED, and after a shift. */
+static void t_args_index(void) {
+    size_t n, first, i;
+    for (n = 0; n <= 2 * SIO_ARGS_INDEXED + 3; n++) {
+        sio_buf b;
+        sio_json_writer w;
+        sio_json arr;
+        memset(&b, 0, sizeof b);
+        sio_json_writer_init(&w, &b);
+        sio_json_arr_begin(&w);
+        for (i = 0; i < n; i++) {
+            switch (i % 4) {
+            case 0: sio_json_str(&w, "q\"uo\\te"); break;
+            case 1: sio_json_int(&w, (long long)i); break;
+            case 2: sio_json_obj_begin(&w); sio_json_key(&w, "k"); sio_json_str(&w, "]}"); sio_json_obj_end(&w); break;
+            default: sio_json_null(&w); break;
+            }
+        }
+        sio_json_arr_end(&w);
+        CHECK(sio_json_writer_finish(&w) == SIO_OK && sio_json_parse(b.data, b.len, &arr) == SIO_OK);
+        for (first = 0; first <= 1; first++) {
+            sio_args a, plain;
+            sio_json head, x, y;
+            head.type = SIO_JSON_INVALID;
+            sio__args_index(&a, arr, first, NULL, 0, &head);
+            memset(&plain, 0, sizeof plain);
+            plain.array = arr;
+            plain.first = first;
+            plain.count = n > first ? n - first : 0;
+            CHECK(a.count == plain.count && a.first == first);
+            CHECK(a.nindexed == (plain.count < SIO_ARGS_INDEXED ? plain.count : SIO_ARGS_INDEXED));
+            CHECK(n == 0 ? head.type == SIO_JSON_INVALID : head.type == SIO_JSON_STRING);
+            for (i = 0; i <= a.count; i++) {
+                int r1 = sio_args_get(&a, i, &x), r2 = sio_args_get(&plain, i, &y);
+                CHECK(r1 == r2 && (r1 != SIO_OK || (x.ptr == y.ptr && x.len == y.len && x.type == y.type)));
+            }
+            if (a.count) {
+                sio__args_shift(&a);
+                sio__args_shift(&plain);
+                CHECK(a.count == plain.count);
+                for (i = 0; i <= a.count; i++) {
+                    int r1 = sio_args_get(&a, i, &x), r2 = sio_args_get(&plain, i, &y);
+                    CHECK(r1 == r2 && (r1 != SIO_OK || (x.ptr == y.ptr && x.len == y.len)));
+                }
+            }
+        }
+        sio_buf_free(&b);
+    }
+}
+
 int main(void) {
     group("utf8 validation (overlongs, surrogates, range, truncation)", t_utf8);
     group("writer: nesting, commas, all value kinds", t_writer_basic);
@@ -847,6 +993,8 @@ int main(void) {
     group("reader: numbers and integers, clamping, long digits", t_reader_numbers);
     group("reader: garbage views stay in bounds", t_reader_garbage);
     group("random documents: write, parse, rewrite identical", t_roundtrip);
+    group("fast paths: ASCII words in UTF-8 and strings, no-escape copies", t_fast_paths);
+    group("arguments index: same views as a walk, beyond the index, shifted", t_args_index);
     printf("# pass %d\n# fail %d\n", n_pass, n_fail);
     return n_fail > 0 ? 1 : 0;
 }

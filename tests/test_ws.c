@@ -297,6 +297,17 @@ static void test_writer(void) {
     sio_ws_mask(data + 3, 5, k_mask, 3);
     sio_ws_mask(data, 8, k_mask, 0);
     CHECK(memcmp(data, "abcdefgh", 8) == 0);
+    {   /* word-at-a-time masking equals the byte rule, any length and offset */
+        unsigned char a[40], ref[40];
+        size_t len, off, i;
+        for (len = 0; len <= sizeof a; len++)
+            for (off = 0; off < 8; off++) {
+                for (i = 0; i < len; i++) a[i] = ref[i] = (unsigned char)(i * 37 + off);
+                sio_ws_mask(a, len, k_mask, off);
+                for (i = 0; i < len; i++) ref[i] ^= k_mask[(off + i) & 3];
+                CHECK(len == 0 || memcmp(a, ref, len) == 0);
+            }
+    }
     CHECK(sio_ws_append_frame(&b, 3, "x", 1, NULL) == SIO_ERR_INVALID);
     CHECK(sio_ws_append_frame(&b, SIO_WS_OP_PING, big, 126, NULL) == SIO_ERR_INVALID);
     CHECK(sio_ws_append_frame(&b, SIO_WS_OP_PING, big, 125, NULL) == SIO_OK && b.len == 127);
