@@ -4396,6 +4396,119 @@ SIO_API size_t sio_args_strcpy(const sio_args *a, size_t i, char *dst, size_t ca
     return sio_json_strcpy(v, dst, cap);
 }
 
+/* ---- incoming messages: binary packets and their attachments ----
+   A BINARY_EVENT or BINARY_ACK arrives as its text header, then one binary
+   message per attachment:
+       51-["up",{"_placeholder":true,"num":0}]     then the bytes
+   Server and client both keep the header and the bytes in a sio__binpend
+   until the last attachment is in. It is allocated only while one is in
+   flight, so idle connections do not carry it. */
+typedef struct sio__binpend {
+    sio_buf head;                /* the packet text */
+    sio_buf data;                /* the attachments, concatenated */
+    size_t off[SIO_MAX_ATTACHMENTS + 1];
+    int need, have;
+} sio__binpend;
+
+static void sio__binpend_free(const sio_allocator *a, sio__binpend *bp) {
+    if (!bp) return;
+    sio_buf_free(&bp->head);
+    sio_buf_free(&bp->data);
+    sio__free(a, bp);
+}
+
+/* Deepest nesting of a (validated) JSON text, strings skipped: enforces a
+   run-time depth cap below SIO_JSON_MAX_DEPTH, which the parser enforces. */
+static int sio__json_depth(sio_str t) {
+    int d = 0, max = 0, in_str = 0;
+    size_t i;
+    for (i = 0; i < t.len; i++) {
+        char ch = t.ptr[i];
+        if (in_str) {
+            if (ch == '\\') i++;
+            else if (ch == '"') in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++d > max) max = d;
+        } else if (ch == ']' || ch == '}') {
+            d--;
+        }
+    }
+    return max;
+}
+
+/* What one incoming Socket.IO message amounts to. */
+#define SIO__IN_WAIT 0           /* kept: attachments still to come */
+#define SIO__IN_PACKET 1         /* a whole packet to dispatch */
+typedef struct sio__in {
+    sio_packet p;
+    sio_str bins[SIO_MAX_ATTACHMENTS];   /* its attachments, as views */
+    int nbins;
+    sio__binpend *done;          /* owns the bins' bytes: free after dispatching */
+    const char *why;             /* what was wrong, on SIO_ERR_PARSE */
+} sio__in;
+
+/* Takes one Socket.IO message (a text packet, or binary: an attachment)
+   for a connection whose packet waiting for attachments is *slot.
+   Returns SIO__IN_PACKET, SIO__IN_WAIT, SIO_ERR_PARSE (in->why; the peer
+   broke the protocol: close with "parse error") or SIO_ERR_NOMEM. A
+   finished packet leaves *slot, so whatever a handler does to the
+   connection while it runs, the bytes it is looking at stay. */
+static int sio__in_take(const sio_allocator *a, sio__binpend **slot, char *data, size_t len, int binary,
+                        int max_attachments, int max_depth, sio__in *in) {
+    sio__binpend *bp = *slot;
+    int i;
+    in->nbins = 0;
+    in->done = NULL;
+    in->why = NULL;
+    if (binary) {
+        if (!bp) {
+            in->why = "binary message with no packet waiting for it";
+            return SIO_ERR_PARSE;
+        }
+        if (sio_buf_append(&bp->data, data, len) != SIO_OK) return SIO_ERR_NOMEM;
+        bp->off[++bp->have] = bp->data.len;
+        if (bp->have < bp->need) return SIO__IN_WAIT;
+        *slot = NULL;
+        in->done = bp;
+        if (sio_packet_parse(bp->head.data, bp->head.len, &in->p) != SIO_OK) {
+            in->why = "malformed Socket.IO packet";   /* parsed once already: cannot happen */
+            return SIO_ERR_PARSE;
+        }
+        for (i = 0; i < bp->need; i++) {
+            in->bins[i].ptr = bp->data.data + bp->off[i];
+            in->bins[i].len = bp->off[i + 1] - bp->off[i];
+        }
+        in->nbins = bp->need;
+        return SIO__IN_PACKET;
+    }
+    if (bp) {
+        in->why = "text while attachments were expected";
+        return SIO_ERR_PARSE;
+    }
+    if (sio_packet_parse(data, len, &in->p) != SIO_OK) {
+        in->why = "malformed Socket.IO packet";
+        return SIO_ERR_PARSE;
+    }
+    if (in->p.attachments > max_attachments ||
+        (max_depth < SIO_JSON_MAX_DEPTH && sio__json_depth(in->p.data) > max_depth)) {
+        in->why = "packet over the attachment or JSON depth limit";
+        return SIO_ERR_PARSE;
+    }
+    if (!in->p.attachments) return SIO__IN_PACKET;
+    if (!(bp = (sio__binpend *)sio__malloc(a, sizeof *bp))) return SIO_ERR_NOMEM;
+    memset(bp, 0, sizeof *bp);
+    bp->head.alloc = bp->data.alloc = a;
+    bp->need = in->p.attachments;
+    if (sio_buf_append(&bp->head, data, len) != SIO_OK) {
+        sio__binpend_free(a, bp);
+        return SIO_ERR_NOMEM;
+    }
+    *slot = bp;
+    return SIO__IN_WAIT;
+}
+
 /* ---- outgoing arguments ---- */
 
 SIO_API void sio_msg_init(sio_msg *m) {
@@ -5424,15 +5537,6 @@ enum { SIO__ROLE_GET = 1, SIO__ROLE_POST = 2 };
 
 typedef struct sio__pending_ack sio__pending_ack;
 
-/* A BINARY_EVENT/ACK header waiting for its attachments; allocated only
-   while one is in flight, so idle connections do not carry it. */
-typedef struct sio__binpend {
-    sio_buf head;                /* the packet text */
-    sio_buf data;                /* the attachments, concatenated */
-    size_t off[SIO_MAX_ATTACHMENTS + 1];
-    int need, have;
-} sio__binpend;
-
 struct sio_engine_conn {
     sio_server *srv;
     char sid[21];
@@ -5674,14 +5778,6 @@ static void sio__ws_send_packet(sio__conn *c, int type, const void *data, size_t
 
 static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_client);
 
-static void sio__binpend_free(sio_server *srv, sio_engine_conn *e) {
-    if (!e->bin) return;
-    sio_buf_free(&e->bin->head);
-    sio_buf_free(&e->bin->data);
-    sio__free(srv->loop.alloc, e->bin);
-    e->bin = NULL;
-}
-
 /* Answers the held GET with everything queued. */
 static void sio__eio_flush_poll(sio_engine_conn *e) {
     sio__conn *c = e->get;
@@ -5829,7 +5925,8 @@ static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_clie
         e->probe = NULL;
     }
     sio_buf_free(&e->pq);
-    sio__binpend_free(srv, e);
+    sio__binpend_free(srv->loop.alloc, e->bin);
+    e->bin = NULL;
     e->next_dead = srv->dead_sessions;
     srv->dead_sessions = e;
 }
@@ -7507,27 +7604,6 @@ SIO_API void sio_engine_close(sio_engine_conn *c) {
 
 static void sio__socket_close(sio_socket *s, const char *reason, int notify_client);
 
-/* Deepest nesting of a (validated) JSON text, strings skipped: enforces a
-   run-time depth cap below SIO_JSON_MAX_DEPTH, which the parser enforces. */
-static int sio__json_depth(sio_str t) {
-    int d = 0, max = 0, in_str = 0;
-    size_t i;
-    for (i = 0; i < t.len; i++) {
-        char ch = t.ptr[i];
-        if (in_str) {
-            if (ch == '\\') i++;
-            else if (ch == '"') in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '[' || ch == '{') {
-            if (++d > max) max = d;
-        } else if (ch == ']' || ch == '}') {
-            d--;
-        }
-    }
-    return max;
-}
-
 static sio_namespace *sio__nsp_find(sio_server *srv, const char *name, size_t n) {
     sio_namespace *nsp;
     for (nsp = srv->nsps; nsp; nsp = nsp->next)
@@ -7812,65 +7888,19 @@ static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str
 }
 
 static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int binary) {
-    sio_packet p;
-    sio__binpend *bp = e->bin;
-    if (binary) {
-        if (!bp) {
-            SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: binary message with no packet waiting for it", e->sid);
-            sio__eio_close(e, "parse error", 1);
-            return;
-        }
-        if (sio_buf_append(&bp->data, data, len) != SIO_OK) {
-            sio__eio_close(e, "transport error", 1);
-            return;
-        }
-        bp->off[++bp->have] = bp->data.len;
-        if (bp->have < bp->need) return;
-        /* the last attachment: deliver, with the bytes as views */
-        e->bin = NULL;
-        if (sio_packet_parse(bp->head.data, bp->head.len, &p) == SIO_OK) {
-            sio_str bins[SIO_MAX_ATTACHMENTS];
-            int i;
-            for (i = 0; i < bp->need; i++) {
-                bins[i].ptr = bp->data.data + bp->off[i];
-                bins[i].len = bp->off[i + 1] - bp->off[i];
-            }
-            sio__dispatch(e, &p, bins, bp->have);
-        }
-        e->bin = bp;
-        sio__binpend_free(e->srv, e);
-        return;
-    }
-    if (bp) {
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: text while attachments were expected", e->sid);
+    const sio_allocator *a = e->srv->loop.alloc;
+    sio__in in;
+    int rc = sio__in_take(a, &e->bin, data, len, binary, e->srv->desc.max_attachments, e->srv->desc.max_json_depth,
+                          &in);
+    if (rc == SIO__IN_PACKET) {
+        sio__dispatch(e, &in.p, in.nbins ? in.bins : NULL, in.nbins);
+    } else if (rc == SIO_ERR_PARSE) {
+        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: %s, closing", e->sid, in.why);
         sio__eio_close(e, "parse error", 1);
-        return;
+    } else if (rc != SIO__IN_WAIT) {
+        sio__eio_close(e, "transport error", 1);
     }
-    if (sio_packet_parse(data, len, &p) != SIO_OK) {
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: malformed Socket.IO packet, closing", e->sid);
-        sio__eio_close(e, "parse error", 1);
-        return;
-    }
-    if (p.attachments > e->srv->desc.max_attachments ||
-        (e->srv->desc.max_json_depth < SIO_JSON_MAX_DEPTH && sio__json_depth(p.data) > e->srv->desc.max_json_depth)) {
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: packet over the attachment or JSON depth limit, closing", e->sid);
-        sio__eio_close(e, "parse error", 1);
-        return;
-    }
-    if (p.attachments) {
-        bp = (sio__binpend *)sio__malloc(e->srv->loop.alloc, sizeof *bp);
-        if (!bp) {
-            sio__eio_close(e, "transport error", 1);
-            return;
-        }
-        memset(bp, 0, sizeof *bp);
-        bp->head.alloc = bp->data.alloc = e->srv->loop.alloc;
-        bp->need = p.attachments;
-        e->bin = bp;
-        if (sio_buf_append(&bp->head, data, len) != SIO_OK) sio__eio_close(e, "transport error", 1);
-        return;
-    }
-    sio__dispatch(e, &p, NULL, 0);
+    sio__binpend_free(a, in.done);
 }
 
 /* ---- closing sockets ---- */
@@ -9395,9 +9425,7 @@ struct sio_client {
     const char *fail_reason;
     unsigned long tcount;      /* cache-buster */
     sio_client_socket *sockets;
-    sio_buf bin_head, bin_data;
-    size_t bin_off[SIO_MAX_ATTACHMENTS + 1];
-    int bin_need, bin_have;
+    sio__binpend *bin;         /* a binary packet waiting for its attachments */
     sio_buf tmp, body;
     int stop, destroying;
     void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
@@ -10057,10 +10085,8 @@ static void sio__cl_teardown(sio_client *cl) {
     sio__timer_cancel(T, &cl->fail_timer);
     sio_buf_reset(&cl->wq);
     cl->wq_off = 0;
-    /* reset, not freed: a handler may still be looking at attachments */
-    sio_buf_reset(&cl->bin_head);
-    sio_buf_reset(&cl->bin_data);
-    cl->bin_need = cl->bin_have = 0;
+    sio__binpend_free(cl->loop.alloc, cl->bin);   /* a packet being dispatched is not here */
+    cl->bin = NULL;
     cl->up = SIO__UP_NONE;
     cl->sid[0] = 0;
     cl->state = SIO__CL_IDLE;
@@ -10499,57 +10525,18 @@ static void sio__cl_dispatch(sio_client *cl, const sio_packet *p, const sio_str 
 /* A Socket.IO packet, or one attachment of the BINARY_EVENT/ACK before it:
    "51-[\"up\",{\"_placeholder\":true,\"num\":0}]" then one binary message. */
 static void sio__cl_sio_message(sio_client *cl, char *data, size_t len, int binary) {
-    sio_packet p;
-    if (binary) {
-        if (!cl->bin_need) {
-            SIO__CLOG(cl, SIO_LOG_INFO, "binary message with no packet waiting for it");
-            sio__cl_lost(cl, "parse error");
-            return;
-        }
-        if (sio_buf_append(&cl->bin_data, data, len) != SIO_OK) {
-            sio__cl_lost(cl, "transport error");
-            return;
-        }
-        cl->bin_off[++cl->bin_have] = cl->bin_data.len;
-        if (cl->bin_have < cl->bin_need) return;
-        if (sio_packet_parse(cl->bin_head.data, cl->bin_head.len, &p) == SIO_OK) {
-            sio_str bins[SIO_MAX_ATTACHMENTS];
-            int i, n = cl->bin_need;
-            for (i = 0; i < n; i++) {
-                bins[i].ptr = cl->bin_data.data + cl->bin_off[i];
-                bins[i].len = cl->bin_off[i + 1] - cl->bin_off[i];
-            }
-            cl->bin_need = cl->bin_have = 0;
-            sio__cl_dispatch(cl, &p, bins, n);
-        }
-        cl->bin_need = cl->bin_have = 0;
-        sio_buf_reset(&cl->bin_head);
-        sio_buf_reset(&cl->bin_data);
-        return;
-    }
-    if (cl->bin_need) {
-        SIO__CLOG(cl, SIO_LOG_INFO, "text while attachments were expected");
+    const sio_allocator *a = cl->loop.alloc;
+    sio__in in;
+    int rc = sio__in_take(a, &cl->bin, data, len, binary, SIO_MAX_ATTACHMENTS, SIO_JSON_MAX_DEPTH, &in);
+    if (rc == SIO__IN_PACKET) {
+        sio__cl_dispatch(cl, &in.p, in.nbins ? in.bins : NULL, in.nbins);
+    } else if (rc == SIO_ERR_PARSE) {
+        SIO__CLOG(cl, SIO_LOG_INFO, "%s", in.why);
         sio__cl_lost(cl, "parse error");
-        return;
+    } else if (rc != SIO__IN_WAIT) {
+        sio__cl_lost(cl, "transport error");
     }
-    if (sio_packet_parse(data, len, &p) != SIO_OK) {
-        SIO__CLOG(cl, SIO_LOG_INFO, "malformed Socket.IO packet");
-        sio__cl_lost(cl, "parse error");
-        return;
-    }
-    if (p.attachments) {
-        sio_buf_reset(&cl->bin_head);
-        sio_buf_reset(&cl->bin_data);
-        if (sio_buf_append(&cl->bin_head, data, len) != SIO_OK) {
-            sio__cl_lost(cl, "transport error");
-            return;
-        }
-        cl->bin_need = p.attachments;
-        cl->bin_have = 0;
-        cl->bin_off[0] = 0;
-        return;
-    }
-    sio__cl_dispatch(cl, &p, NULL, 0);
+    sio__binpend_free(a, in.done);
 }
 
 /* ---- public API ---- */
@@ -10590,7 +10577,7 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     }
     a = cl->loop.alloc;
     sio__rng_init(&cl->rng);
-    cl->tmp.alloc = cl->body.alloc = cl->wq.alloc = cl->bin_head.alloc = cl->bin_data.alloc = a;
+    cl->tmp.alloc = cl->body.alloc = cl->wq.alloc = a;
     cl->watchdog.fn = sio__cl_watchdog_due;
     cl->open_timer.fn = sio__cl_open_due;
     cl->reconnect_timer.fn = sio__cl_reconnect_due;
@@ -10986,8 +10973,7 @@ SIO_API void sio_client_destroy(sio_client *cl) {
     sio_buf_free(&cl->wq);
     sio_buf_free(&cl->tmp);
     sio_buf_free(&cl->body);
-    sio_buf_free(&cl->bin_head);
-    sio_buf_free(&cl->bin_data);
+    sio__binpend_free(a, cl->bin);
     sio__free(a, cl->path);
     sio__free(a, cl->query);
     sio__free(a, cl->headers);
