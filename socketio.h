@@ -1097,10 +1097,10 @@ SIO_API void sio_client_disconnect(sio_client *c);
    nothing left to send, for instance): once it has run, do not touch the
    stream again, even on return from that call. Destroy a hub
    only after its server or client has been destroyed (that delivers the
-   last disconnects, which close every stream). A hub installs its own
-   disconnect handler in front of the namespace's (or client socket's)
-   one: call sio_on_disconnect / sio_client_on_disconnect BEFORE
-   sio_stream_attach*, not after, or the hub will not see disconnects. */
+   last disconnects, which close every stream). A hub hears disconnects
+   on its own, before the namespace's (or client socket's) handler runs,
+   whenever that handler is set; one hub per namespace or client socket
+   (a second attach gives SIO_ERR_STATE). */
 
 #ifndef SIO_STREAM_CHUNK
 #define SIO_STREAM_CHUNK 65536          /* largest chunk sent in one $stream-write */
@@ -5613,6 +5613,10 @@ struct sio_namespace {
     void *connection_user;
     sio_disconnect_fn on_disconnect;
     void *disconnect_user;
+    /* the library's own listener (a stream hub), run before the
+       application's, which sio_on_disconnect() cannot displace */
+    sio_disconnect_fn lib_disconnect;
+    void *lib_disconnect_user;
     sio__handler *handlers;
     sio__mw *mws;
     sio_socket *sockets;         /* connected sockets */
@@ -7935,6 +7939,7 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
         pa->fn(s, SIO_ERR_CLOSED, NULL, pa->user);
         sio__free(srv->loop.alloc, pa);
     }
+    if (nsp->lib_disconnect) nsp->lib_disconnect(s, reason, nsp->lib_disconnect_user);
     if (nsp->on_disconnect) nsp->on_disconnect(s, reason, nsp->disconnect_user);
     s->next_dead = srv->dead_sockets;
     srv->dead_sockets = s;
@@ -9389,6 +9394,8 @@ struct sio_client_socket {
     void *connect_user;
     sio_client_disconnect_fn on_disconnect;
     void *disconnect_user;
+    sio_client_disconnect_fn lib_disconnect;   /* a stream hub's, run first */
+    void *lib_disconnect_user;
     sio_client_error_fn on_error;
     void *error_user;
     sio__cack *acks;
@@ -10367,6 +10374,12 @@ static void sio__cl_sio_open(sio_client *cl) {
         if (s->active && s->state == SIO__CS_OFF) sio__cs_send_connect(s);
 }
 
+/* The library's listener (a stream hub) first, then the application's. */
+static void sio__cs_tell_disconnect(sio_client_socket *s, const char *reason) {
+    if (s->lib_disconnect) s->lib_disconnect(s, reason, s->lib_disconnect_user);
+    if (s->on_disconnect) s->on_disconnect(s, reason, s->disconnect_user);
+}
+
 static void sio__cs_clear_acks(sio_client_socket *s, int all) {
     sio__cack **pp = &s->acks, *a;
     while ((a = *pp) != NULL) {
@@ -10399,7 +10412,7 @@ static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_ope
         if (was_open && was == SIO__CS_CONNECTED) {
             /* acks of packets that went out will never come; held ones stay */
             sio__cs_clear_acks(s, 0);
-            if (s->on_disconnect) s->on_disconnect(s, reason, s->disconnect_user);
+            sio__cs_tell_disconnect(s, reason);
         } else if (!was_open) {
             if (s->on_error) s->on_error(s, reason, NULL, s->error_user);
         }
@@ -10483,7 +10496,7 @@ static void sio__cl_dispatch(sio_client *cl, const sio_packet *p, const sio_str 
         s->active = 0;
         s->id[0] = 0;
         sio__cs_clear_acks(s, 0);
-        if (s->on_disconnect) s->on_disconnect(s, "io server disconnect", s->disconnect_user);
+        sio__cs_tell_disconnect(s, "io server disconnect");
         if (gen == cl->gen) sio__cl_check_idle(cl);
         return;
     case SIO_PKT_EVENT:
@@ -10762,7 +10775,7 @@ SIO_API void sio_client_socket_close(sio_client_socket *s) {
     s->id[0] = 0;
     sio_buf_free(&s->held);
     sio__cs_clear_acks(s, 1);
-    if (was == SIO__CS_CONNECTED && s->on_disconnect) s->on_disconnect(s, "io client disconnect", s->disconnect_user);
+    if (was == SIO__CS_CONNECTED) sio__cs_tell_disconnect(s, "io client disconnect");
     sio__cl_check_idle(cl);
 }
 
@@ -11071,12 +11084,8 @@ struct sio_stream_hub {
     const sio__stream_ops *ops;
     const sio_allocator *alloc;
     sio_namespace *nsp;                /* server hubs */
-    sio_disconnect_fn prev_disc;
-    void *prev_disc_user;
 #ifndef SIO_NO_CLIENT
     sio_client_socket *cs;             /* client hubs */
-    sio_client_disconnect_fn prev_cdisc;
-    void *prev_cdisc_user;
 #endif
     sio__stream_handler *handlers;
     sio_stream *live, *dead;
@@ -11679,9 +11688,8 @@ static void sio__stream_srv_event(const sio_event *ev, void *user) {
 }
 
 static void sio__stream_srv_disc(sio_socket *s, const char *reason, void *user) {
-    sio_stream_hub *hub = (sio_stream_hub *)user;
-    sio__stream_drop_socket(hub, s);
-    if (hub->prev_disc) hub->prev_disc(s, reason, hub->prev_disc_user);
+    (void)reason;
+    sio__stream_drop_socket((sio_stream_hub *)user, s);
 }
 
 static sio_stream_hub *sio__stream_hub_new(const sio_allocator *a, const sio__stream_ops *ops) {
@@ -11701,6 +11709,10 @@ SIO_API sio_stream_hub *sio_stream_attach(sio_namespace *nsp, int *err) {
     int rc = SIO_OK;
     if (err) *err = SIO_ERR_INVALID;
     if (!nsp) return NULL;
+    if (nsp->lib_disconnect) {
+        if (err) *err = SIO_ERR_STATE;     /* one hub per namespace */
+        return NULL;
+    }
     hub = sio__stream_hub_new(nsp->srv->loop.alloc, &sio__stream_srv_ops);
     if (!hub) {
         if (err) *err = SIO_ERR_NOMEM;
@@ -11715,11 +11727,10 @@ SIO_API sio_stream_hub *sio_stream_attach(sio_namespace *nsp, int *err) {
         if (err) *err = rc;
         return NULL;
     }
-    /* the server keeps one disconnect handler per namespace: ours runs
-       first, then the one that was there */
-    hub->prev_disc = nsp->on_disconnect;
-    hub->prev_disc_user = nsp->disconnect_user;
-    sio_on_disconnect(nsp, sio__stream_srv_disc, hub);
+    /* the library's own slot: the application's sio_on_disconnect(), before
+       or after this, neither displaces it nor is displaced */
+    nsp->lib_disconnect = sio__stream_srv_disc;
+    nsp->lib_disconnect_user = hub;
     if (err) *err = SIO_OK;
     return hub;
 }
@@ -11751,9 +11762,8 @@ static void sio__stream_cl_event(const sio_client_event *ev, void *user) {
 }
 
 static void sio__stream_cl_disc(sio_client_socket *s, const char *reason, void *user) {
-    sio_stream_hub *hub = (sio_stream_hub *)user;
-    sio__stream_drop_socket(hub, s);
-    if (hub->prev_cdisc) hub->prev_cdisc(s, reason, hub->prev_cdisc_user);
+    (void)reason;
+    sio__stream_drop_socket((sio_stream_hub *)user, s);
 }
 
 SIO_API sio_stream_hub *sio_stream_attach_client(sio_client_socket *s, int *err) {
@@ -11762,6 +11772,10 @@ SIO_API sio_stream_hub *sio_stream_attach_client(sio_client_socket *s, int *err)
     int rc = SIO_OK;
     if (err) *err = SIO_ERR_INVALID;
     if (!s) return NULL;
+    if (s->lib_disconnect) {
+        if (err) *err = SIO_ERR_STATE;     /* one hub per client socket */
+        return NULL;
+    }
     hub = sio__stream_hub_new(s->cl->loop.alloc, &sio__stream_cl_ops);
     if (!hub) {
         if (err) *err = SIO_ERR_NOMEM;
@@ -11774,9 +11788,8 @@ SIO_API sio_stream_hub *sio_stream_attach_client(sio_client_socket *s, int *err)
         if (err) *err = rc;
         return NULL;
     }
-    hub->prev_cdisc = s->on_disconnect;
-    hub->prev_cdisc_user = s->disconnect_user;
-    sio_client_on_disconnect(s, sio__stream_cl_disc, hub);
+    s->lib_disconnect = sio__stream_cl_disc;
+    s->lib_disconnect_user = hub;
     if (err) *err = SIO_OK;
     return hub;
 }

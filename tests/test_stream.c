@@ -401,6 +401,43 @@ static void test_errors(void) {
     w_close(&w);
 }
 
+/* Handlers set after sio_stream_attach*(): the hubs still hear the
+   disconnect (before, a later sio_on_disconnect displaced the hub's, and
+   its streams outlived their socket). */
+static int srv_disc_calls;
+static void srv_disc(sio_socket *s, const char *reason, void *user) {
+    (void)s;
+    (void)reason;
+    (void)user;
+    srv_disc_calls++;
+}
+
+static void test_late_handlers(void) {
+    world w;
+    end ce;
+    int err = 0;
+    CHECK(w_open(&w, "websocket", 1) == SIO_OK);
+    sio_stream_on(w.shub, "down", srv_down, NULL);
+    srv_disc_calls = 0;
+    sio_on_disconnect(sio_of(w.srv, "/"), srv_disc, NULL);
+    sio_client_on_disconnect(w.cs, w_disconnect, &w);
+    CHECK(sio_stream_attach(sio_of(w.srv, "/"), &err) == NULL && err == SIO_ERR_STATE);
+    CHECK(sio_stream_attach_client(w.cs, &err) == NULL && err == SIO_ERR_STATE);
+    memset(&srv_end, 0, sizeof srv_end);
+    memset(&ce, 0, sizeof ce);
+    ce.st = sio_stream_open_client(w.chub, "down", "[{\"size\":100000000}]", NULL);
+    if (ce.st) e_attach_reader(&ce, ce.st);
+    while (ce.n < 300000 && !ce.closed) w_run(&w, NULL, 1);
+    CHECK(w.shub->live != NULL && w.chub->live != NULL);
+    sio_client_socket_close(w.cs);
+    CHECK(ce.closed == 1 && ce.close_err == SIO_ERR_CLOSED && w.chub->live == NULL);
+    w_run(&w, &srv_end.closed, 3000);
+    CHECK(srv_end.closed == 1 && srv_end.close_err == SIO_ERR_CLOSED && w.shub->live == NULL);
+    CHECK(w.disconnected == 1 && srv_disc_calls == 1);
+    w_close(&w);
+    group("disconnect handlers set after attaching: hubs still close their streams, both handlers run");
+}
+
 /* ------------------------------------------------------- raw packets */
 
 static int raw_acked;
@@ -669,6 +706,7 @@ int main(void) {
     test_transfers("polling");
     test_files();
     test_errors();
+    test_late_handlers();
     test_raw();
     test_refused_ack();
     test_api_misuse();
