@@ -78,7 +78,9 @@
    No threads are created and there is no global mutable state: a server
    or client belongs to the thread that polls it. Drive it with
    sio_server_run(), a turn at a time with sio_server_poll(), or from your
-   own poll() loop with sio_server_fds()/sio_server_process().
+   own poll() loop with sio_server_fds()/sio_server_process(); a client
+   likewise (sio_client_run, _poll, _fds, _process), and one poll() can
+   serve several servers and clients at once.
    Every allocation goes through the allocator; every buffer is bounded.
    Functions return int: >= 0 success, negative SIO_ERR_* on failure, and
    sio_strerror() says it in words. Nothing is dropped silently: give the
@@ -1066,6 +1068,15 @@ SIO_API int  sio_client_closed(const sio_client *c);
 SIO_API int  sio_client_poll(sio_client *c, int timeout_ms);      /* one loop turn */
 SIO_API int  sio_client_run(sio_client *c);                       /* until stopped or closed */
 SIO_API void sio_client_stop(sio_client *c);
+/* Stepping from your own poll() loop, as sio_server_fds/_process:
+       n = sio_client_fds(c, fds, max, &timeout);   fill fds[0..n), lower timeout
+       poll(all your fds, ..., timeout);
+       sio_client_process(c, fds, n);               same fds, revents set
+   n > max: nothing was written, grow the array and call again. The
+   descriptors change from turn to turn (reconnects, DNS, upgrades):
+   ask every turn. */
+SIO_API int  sio_client_fds(sio_client *c, struct pollfd *fds, int max, int *timeout_ms);
+SIO_API int  sio_client_process(sio_client *c, const struct pollfd *fds, int n);
 /* Leaves every namespace and closes the connection; no reconnection. */
 SIO_API void sio_client_disconnect(sio_client *c);
 #endif
@@ -10924,6 +10935,16 @@ SIO_API int sio_client_closed(const sio_client *c) { return !c || c->state == SI
 SIO_API int sio_client_poll(sio_client *c, int timeout_ms) {
     if (!c) return SIO_ERR_INVALID;
     return sio__loop_poll(&c->loop, timeout_ms, NULL);
+}
+
+SIO_API int sio_client_fds(sio_client *c, struct pollfd *fds, int max, int *timeout_ms) {
+    if (!c || (!fds && max > 0) || !timeout_ms) return SIO_ERR_INVALID;
+    return sio__loop_fds(&c->loop, fds, max, timeout_ms);
+}
+
+SIO_API int sio_client_process(sio_client *c, const struct pollfd *fds, int n) {
+    if (!c || (!fds && n > 0)) return SIO_ERR_INVALID;
+    return sio__loop_process_fds(&c->loop, fds, n, NULL);
 }
 
 SIO_API int sio_client_run(sio_client *c) {

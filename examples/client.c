@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define CLIENT_FDS 16
+
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) {
     (void)sig;
@@ -96,14 +98,24 @@ int main(int argc, char **argv) {
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 
-    /* The client's loop in turns of 50 ms, standard input checked between. */
+    /* One poll() for standard input and the client's sockets (the step
+       API): a typed line goes out at once, the client's timers stay on
+       time. A client needs a handful of descriptors: its connection, an
+       upgrade probe or a second polling request, a DNS query. */
     while (!stop_requested && !sio_client_closed(c)) {
-        struct pollfd in;
-        sio_client_poll(c, 50);
-        if (!stdin_open) continue;
-        in.fd = 0;
-        in.events = POLLIN;
-        if (poll(&in, 1, 0) > 0) {
+        struct pollfd fds[1 + CLIENT_FDS];
+        int timeout = -1, n;
+        fds[0].fd = stdin_open ? 0 : -1;
+        fds[0].events = POLLIN;
+        fds[0].revents = 0;
+        n = sio_client_fds(c, fds + 1, CLIENT_FDS, &timeout);
+        if (n < 0 || n > CLIENT_FDS) {
+            fprintf(stderr, "client: %s\n", n < 0 ? sio_strerror(n) : "more descriptors than expected");
+            break;
+        }
+        if (poll(fds, (nfds_t)n + 1, timeout) < 0) continue;   /* a signal: look at stop_requested */
+        sio_client_process(c, fds + 1, n);
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
             ssize_t r = read(0, line + used, sizeof line - 1 - used);
             char *nl;
             if (r <= 0) {

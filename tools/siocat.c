@@ -254,17 +254,13 @@ static void handle_line(siocat *sc, char *text, size_t n) {
     free(event);
 }
 
-/* Reads what stdin has (never blocks) and handles the complete lines. */
+/* Reads what stdin has (poll() said it is readable) and handles the
+   complete lines. */
 static void read_stdin(siocat *sc) {
-    struct pollfd p;
     char chunk[65536];
     ssize_t r;
     size_t start = 0, i;
     if (!sc->stdin_open) return;
-    p.fd = 0;
-    p.events = POLLIN;
-    p.revents = 0;
-    if (poll(&p, 1, 0) <= 0) return;
     r = read(0, chunk, sizeof chunk);
     if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
     if (r <= 0) {
@@ -362,7 +358,8 @@ int main(int argc, char **argv) {
     static siocat sc;
     struct sigaction sa;
     uint64_t quit_at = 0;
-    int i, err = 0;
+    struct pollfd *fds;
+    int i, err = 0, nfds = 64;
     memset(&sc, 0, sizeof sc);
     sc.quit_after = -1;
     sc.stdin_open = 1;
@@ -468,11 +465,46 @@ int main(int argc, char **argv) {
         sio_client_on_connect_error(sc.sock, on_connect_error, &sc);
     }
 
+    /* One poll() for standard input and the library's descriptors (the step
+       API), so a line goes out the moment it is typed. Slot 0 is stdin. */
+    if (!(fds = (struct pollfd *)calloc((size_t)nfds, sizeof *fds))) {
+        fprintf(stderr, "siocat: out of memory\n");
+        return 1;
+    }
     while (!sc.done && !got_signal) {
-        if (sc.server) sio_server_poll(sc.server, 10);
-        else sio_client_poll(sc.client, 10);
+        int timeout = -1, n;
+        if (quit_at) {
+            uint64_t now = sio__now_ms();
+            timeout = now >= quit_at ? 0 : (int)(quit_at - now);
+        }
+        for (;;) {
+            n = sc.server ? sio_server_fds(sc.server, fds + 1, nfds - 1, &timeout)
+                          : sio_client_fds(sc.client, fds + 1, nfds - 1, &timeout);
+            if (n <= nfds - 1) break;
+            /* more connections than slots: grow, and ask again */
+            free(fds);
+            nfds = 2 * (n + 1);
+            if (!(fds = (struct pollfd *)calloc((size_t)nfds, sizeof *fds))) {
+                n = SIO_ERR_NOMEM;
+                break;
+            }
+        }
+        if (n < 0) {
+            fprintf(stderr, "siocat: %s\n", sio_strerror(n));
+            sc.exit_code = 1;
+            break;
+        }
+        fds[0].fd = sc.stdin_open ? 0 : -1;
+        fds[0].events = POLLIN;
+        fds[0].revents = 0;
+        if (poll(fds, (nfds_t)n + 1, timeout) < 0) {
+            if (errno != EINTR) break;
+            for (i = 0; i <= n; i++) fds[i].revents = 0;
+        }
+        if (sc.server) sio_server_process(sc.server, fds + 1, n);
+        else sio_client_process(sc.client, fds + 1, n);
         if (sc.done) break;
-        read_stdin(&sc);
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) read_stdin(&sc);
         if (sc.client && sio_client_closed(sc.client)) {
             /* given up without a clean "io server disconnect" */
             fprintf(stderr, "siocat: connection closed%s%s\n", sc.last_error[0] ? ": " : "", sc.last_error);
@@ -494,6 +526,7 @@ int main(int argc, char **argv) {
         sio_client_destroy(sc.client);
     }
     if (sc.server) sio_server_destroy(sc.server);
+    free(fds);
     sio_buf_free(&sc.headers);
     sio_buf_free(&sc.line);
     return sc.exit_code;

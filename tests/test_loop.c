@@ -1,0 +1,161 @@
+/* Tests of the step APIs: a server and a client driven by ONE poll() of the
+   caller's, through sio_server_fds/_process and sio_client_fds/_process,
+   as an application with its own loop would. Loopback, in one process.
+   Build: cc -std=c99 -Wall -Wextra -Wpedantic -Werror tests/test_loop.c */
+#define SOCKETIO_IMPLEMENTATION
+#include "../socketio.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int n_pass, n_fail, group_fail;
+
+#define CHECK(c) do { if (!(c)) { group_fail++; \
+    fprintf(stderr, "  check failed at %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
+
+static void group(const char *name) {
+    if (group_fail) printf("not ok %d - loop: %s\n", n_pass + n_fail + 1, name), n_fail++;
+    else printf("ok %d - loop: %s\n", n_pass + n_fail + 1, name), n_pass++;
+    group_fail = 0;
+}
+
+#define CAP 64
+
+typedef struct world {
+    sio_server *srv;
+    sio_client *cl;
+    sio_client_socket *cs;
+    int connected, acked, got_back, turns;
+    char ack_text[64];
+} world;
+
+static void srv_echo(const sio_event *ev, void *user) {
+    sio_msg m;
+    sio_json v;
+    (void)user;
+    sio_msg_init(&m);
+    if (sio_args_get(&ev->args, 0, &v) == SIO_OK) sio_json_raw(&m.w, v.ptr, v.len);
+    if (ev->ack_id >= 0) sio_ack(ev->socket, ev->ack_id, &m);
+    else sio_emit(ev->socket, "back", &m);
+    sio_msg_free(&m);
+}
+
+static void cl_connect(sio_client_socket *s, void *user) {
+    (void)s;
+    ((world *)user)->connected = 1;
+}
+
+static void cl_back(const sio_client_event *ev, void *user) {
+    (void)ev;
+    ((world *)user)->got_back++;
+}
+
+static void cl_acked(sio_client_socket *s, int err, const sio_args *args, void *user) {
+    world *w = (world *)user;
+    (void)s;
+    w->acked = err == SIO_OK ? 1 : -1;
+    if (err == SIO_OK) sio_args_strcpy(args, 0, w->ack_text, sizeof w->ack_text);
+}
+
+static long ms_since(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Turns of the caller's loop until *flag, at most ms: both parts in one
+   poll(). Returns 0 when the arrays did not fit. */
+static int turns(world *w, const int *flag, long ms) {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (!(flag && *flag) && ms_since(&t0) < ms) {
+        struct pollfd fds[CAP];
+        int timeout = 100, ns, nc;
+        ns = sio_server_fds(w->srv, fds, CAP, &timeout);
+        if (ns < 0 || ns > CAP) return 0;
+        nc = sio_client_fds(w->cl, fds + ns, CAP - ns, &timeout);
+        if (nc < 0 || nc > CAP - ns) return 0;
+        if (timeout < 0 || timeout > 100) return 0;   /* only ever lowered */
+        if (poll(fds, (nfds_t)(ns + nc), timeout) < 0) continue;
+        sio_server_process(w->srv, fds, ns);
+        sio_client_process(w->cl, fds + ns, nc);
+        w->turns++;
+    }
+    return 1;
+}
+
+static void run(const char *transports) {
+    world w;
+    sio_server_desc sd;
+    sio_client_desc cd;
+    char url[64], name[128];
+    struct pollfd none[1];
+    sio_msg m;
+    int err = 0, n, timeout;
+    memset(&w, 0, sizeof w);
+    memset(&sd, 0, sizeof sd);
+    sd.host = "127.0.0.1";
+    w.srv = sio_server_create(&sd, &err);
+    CHECK(w.srv != NULL);
+    if (!w.srv) return;
+    sio_on(sio_of(w.srv, "/"), "echo", srv_echo, NULL);
+    memset(&cd, 0, sizeof cd);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", sio_server_port(w.srv));
+    cd.url = url;
+    cd.transports = transports;
+    w.cl = sio_client_create(&cd, &err);
+    CHECK(w.cl != NULL);
+    if (!w.cl) {
+        sio_server_destroy(w.srv);
+        return;
+    }
+    w.cs = sio_client_socket_open(w.cl, "/", NULL);
+    sio_client_on_connect(w.cs, cl_connect, &w);
+    sio_client_on(w.cs, "back", cl_back, &w);
+
+    /* arguments checked; an array too small is told, not written */
+    timeout = -1;
+    CHECK(sio_client_fds(NULL, none, 1, &timeout) == SIO_ERR_INVALID);
+    CHECK(sio_client_fds(w.cl, none, 1, NULL) == SIO_ERR_INVALID);
+    CHECK(sio_client_process(NULL, none, 0) == SIO_ERR_INVALID);
+    CHECK(sio_client_process(w.cl, NULL, 1) == SIO_ERR_INVALID);
+    CHECK(turns(&w, &w.connected, 5000));
+    CHECK(w.connected);
+    none[0].fd = -7;
+    n = sio_client_fds(w.cl, none, 0, &timeout);
+    CHECK(n >= 1 && none[0].fd == -7);
+    {
+        struct pollfd fds[CAP];
+        timeout = -1;
+        CHECK(sio_client_fds(w.cl, fds, CAP, &timeout) == n);
+        CHECK(timeout >= 0);   /* connected: the heartbeat watchdog is a timer */
+        CHECK(sio_client_process(w.cl, fds, 0) == SIO_OK);
+    }
+    snprintf(name, sizeof name, "server and client in one poll(): connect (%s)", transports);
+    group(name);
+
+    sio_msg_init(&m);
+    sio_json_str(&m.w, "through one loop");
+    CHECK(sio_client_emit_ack(w.cs, "echo", &m, 3000, cl_acked, &w) == SIO_OK);
+    sio_msg_free(&m);
+    CHECK(turns(&w, &w.acked, 5000));
+    CHECK(w.acked == 1 && strcmp(w.ack_text, "through one loop") == 0);
+    CHECK(sio_client_emit_json(w.cs, "echo", "[1]") == SIO_OK);
+    CHECK(turns(&w, &w.got_back, 5000));
+    CHECK(w.got_back == 1);
+    snprintf(name, sizeof name, "an acked emit and an event each way (%s)", transports);
+    group(name);
+
+    sio_client_destroy(w.cl);
+    sio_server_destroy(w.srv);
+}
+
+int main(void) {
+    run("websocket");
+    run("polling");
+    run("auto");        /* polling, then the upgrade to WebSocket */
+    printf("# pass %d\n# fail %d\n", n_pass, n_fail);
+    return n_fail > 0 ? 1 : 0;
+}
