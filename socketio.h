@@ -4589,6 +4589,43 @@ static int sio__msg_append(sio_buf *b, const sio_msg *m) {
     return sio_buf_appendc(b, ']');
 }
 
+/* The text of an outgoing EVENT or ACK, both roles:
+       2/chat,12["name",a1,a2]     an event asking for ack 12 on "/chat"
+       3/chat,12[a1,a2]            the answer to it
+   With attachments the type becomes BINARY_* and their count leads:
+       51-["up",{"_placeholder":true,"num":0}] */
+static int sio__packet_build(sio_buf *b, int type, const char *nsp, long long ack_id, const char *event,
+                             const sio_msg *args) {
+    int nbins = args ? args->nbins : 0;
+    sio_buf_reset(b);
+    if (nbins) type = type == SIO_PKT_EVENT ? SIO_PKT_BINARY_EVENT : SIO_PKT_BINARY_ACK;
+    sio_packet_write(b, type, nbins, nsp, strlen(nsp), ack_id, NULL, 0);
+    if (event) {
+        sio_json_writer w;
+        sio_json_writer_init(&w, b);
+        sio_buf_appendc(b, '[');
+        sio_json_str(&w, event);
+        if (w.err) return w.err;
+        if (!args || args->buf.len <= 1) {
+            sio_buf_appendc(b, ']');
+        } else {
+            size_t at;
+            int rc;
+            sio_buf_appendc(b, ',');
+            at = b->len;
+            rc = sio__msg_append(b, args);
+            if (rc != SIO_OK) return rc;
+            /* drop the '[' of the arguments' own array */
+            memmove(b->data + at, b->data + at + 1, b->len - at - 1);
+            b->len--;
+        }
+    } else {
+        int rc = sio__msg_append(b, args);
+        if (rc != SIO_OK) return rc;
+    }
+    return b->err;
+}
+
 /* =====================================================================
    >>loop: sockets, timers and the poll() loop
    =====================================================================
@@ -7633,38 +7670,6 @@ static void sio__sio_send(sio_engine_conn *e, const char *pkt, size_t n, const s
     for (i = 0; i < nbins; i++) sio__eio_send(e, SIO_EIO_MESSAGE, bins[i].ptr, bins[i].len, 1);
 }
 
-/* Builds "<type>[N-][/nsp,][id]" + args into srv->tmp. */
-static int sio__build(sio_server *srv, int type, const sio_namespace *nsp, long long ack_id, const char *event,
-                      const sio_msg *args) {
-    sio_buf *b = &srv->tmp;
-    int nbins = args ? args->nbins : 0;
-    sio_buf_reset(b);
-    if (nbins) type = type == SIO_PKT_EVENT ? SIO_PKT_BINARY_EVENT : SIO_PKT_BINARY_ACK;
-    sio_packet_write(b, type, nbins, nsp->name, strlen(nsp->name), ack_id, NULL, 0);
-    if (event) {
-        sio_json_writer w;
-        sio_json_writer_init(&w, b);
-        sio_buf_appendc(b, '[');
-        sio_json_str(&w, event);
-        if (w.err) return w.err;
-        if (!args || args->buf.len <= 1) {
-            sio_buf_appendc(b, ']');
-        } else {
-            sio_buf_appendc(b, ',');
-            sio__msg_append(b, args);
-            /* drop the '[' of the args array: "[" + event + "," + a1,a2 + "]" */
-            {
-                size_t at = b->len - args->buf.len - 1;
-                memmove(b->data + at, b->data + at + 1, b->len - at - 1);
-                b->len--;
-            }
-        }
-    } else {
-        sio__msg_append(b, args);
-    }
-    return b->err;
-}
-
 /* ---- rooms ---- */
 
 static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create) {
@@ -7980,7 +7985,7 @@ SIO_API int sio_emit(sio_socket *s, const char *event, const sio_msg *args) {
     if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
     if (!event) return SIO_ERR_INVALID;
     srv = s->nsp->srv;
-    rc = sio__build(srv, SIO_PKT_EVENT, s->nsp, -1, event, args);
+    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, s->nsp->name, -1, event, args);
     if (rc != SIO_OK) return rc;
     sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
     return SIO_OK;
@@ -8025,7 +8030,7 @@ SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, 
     pa->fn = fn;
     pa->user = user;
     pa->timer.fn = sio__ack_due;
-    rc = sio__build(srv, SIO_PKT_EVENT, s->nsp, pa->id, event, args);
+    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, s->nsp->name, pa->id, event, args);
     if (rc != SIO_OK) {
         sio__free(srv->loop.alloc, pa);
         return rc;
@@ -8043,7 +8048,7 @@ SIO_API int sio_ack(sio_socket *s, long long ack_id, const sio_msg *args) {
     if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
     if (ack_id < 0) return SIO_ERR_INVALID;
     srv = s->nsp->srv;
-    rc = sio__build(srv, SIO_PKT_ACK, s->nsp, ack_id, NULL, args);
+    rc = sio__packet_build(&srv->tmp, SIO_PKT_ACK, s->nsp->name, ack_id, NULL, args);
     if (rc != SIO_OK) return rc;
     sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
     return SIO_OK;
@@ -8069,7 +8074,7 @@ SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     sio_buf pkt;
     if (!nsp || !event) return SIO_ERR_INVALID;
     srv = nsp->srv;
-    rc = sio__build(srv, SIO_PKT_EVENT, nsp, -1, event, args);
+    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, -1, event, args);
     if (rc != SIO_OK) return rc;
     /* the receivers may drop (and log, and use tmp) while we write: own the bytes */
     pkt = srv->tmp;
@@ -10305,39 +10310,6 @@ static sio_client_socket *sio__cl_socket(sio_client *cl, const char *nsp, size_t
     return NULL;
 }
 
-/* "<type>[N-][/nsp,][id]" + ["event", args...] or the args array alone. */
-static int sio__cl_build(sio_buf *b, int type, const char *nsp, long long ack_id, const char *event,
-                         const sio_msg *args) {
-    int nbins = args ? args->nbins : 0;
-    sio_buf_reset(b);
-    if (nbins) type = type == SIO_PKT_EVENT ? SIO_PKT_BINARY_EVENT : SIO_PKT_BINARY_ACK;
-    sio_packet_write(b, type, nbins, nsp, strlen(nsp), ack_id, NULL, 0);
-    if (event) {
-        sio_json_writer w;
-        sio_json_writer_init(&w, b);
-        sio_buf_appendc(b, '[');
-        sio_json_str(&w, event);
-        if (w.err) return w.err;
-        if (!args || args->buf.len <= 1) {
-            sio_buf_appendc(b, ']');
-        } else {
-            size_t at;
-            int rc;
-            sio_buf_appendc(b, ',');
-            at = b->len;
-            rc = sio__msg_append(b, args);
-            if (rc != SIO_OK) return rc;
-            /* drop the '[' of the args array */
-            memmove(b->data + at, b->data + at + 1, b->len - at - 1);
-            b->len--;
-        }
-    } else {
-        int rc = sio__msg_append(b, args);
-        if (rc != SIO_OK) return rc;
-    }
-    return b->err;
-}
-
 /* Sends the packet in cl->tmp plus attachments, or holds it while offline. */
 static int sio__cs_out(sio_client_socket *s, const sio_msg *args, int may_hold) {
     sio_client *cl = s->cl;
@@ -10873,7 +10845,7 @@ static int sio__cl_emit(sio_client_socket *s, const char *event, const sio_msg *
         a->user = user;
         a->timer.fn = sio__cl_ack_due;
     }
-    rc = sio__cl_build(&cl->tmp, SIO_PKT_EVENT, s->nsp, a ? a->id : -1, event, args);
+    rc = sio__packet_build(&cl->tmp, SIO_PKT_EVENT, s->nsp, a ? a->id : -1, event, args);
     if (rc == SIO_OK) rc = sio__cs_out(s, args, !is_volatile);
     if (rc != SIO_OK) {
         sio__free(cl->loop.alloc, a);
@@ -10920,7 +10892,7 @@ SIO_API int sio_client_ack(sio_client_socket *s, long long ack_id, const sio_msg
     if (!s || ack_id < 0) return SIO_ERR_INVALID;
     cl = s->cl;
     if (s->state != SIO__CS_CONNECTED || cl->state != SIO__CL_OPEN) return SIO_ERR_CLOSED;
-    rc = sio__cl_build(&cl->tmp, SIO_PKT_ACK, s->nsp, ack_id, NULL, args);
+    rc = sio__packet_build(&cl->tmp, SIO_PKT_ACK, s->nsp, ack_id, NULL, args);
     if (rc != SIO_OK) return rc;
     return sio__cs_out(s, args, 0);
 }
