@@ -908,6 +908,9 @@ SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s);
 SIO_API sio_json sio_socket_auth(const sio_socket *s);      /* CONNECT payload ({} when none) */
 SIO_API void *sio_socket_data(const sio_socket *s);
 SIO_API void  sio_socket_set_data(sio_socket *s, void *data);
+/* Emits and broadcasts give SIO_ERR_INVALID for a reserved event name
+   ("connect", "connect_error", "disconnect", "disconnecting", "newListener",
+   "removeListener"): a Socket.IO peer would close the connection on it. */
 SIO_API int  sio_emit(sio_socket *s, const char *event, const sio_msg *args);
 SIO_API int  sio_emit_json(sio_socket *s, const char *event, const char *json_args); /* "[1,\"a\"]" or NULL */
 SIO_API int  sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args,
@@ -4195,15 +4198,28 @@ static SIO__UNUSED void sio__tls_close(sio__tls *t) { br_ssl_engine_close(t->eng
    because a peer that passes them there must pass them here, and one that
    fails there must fail here. */
 
+/* Names an event may not have, either way: Node's parser refuses a packet
+   carrying one (the receiving side closes the connection), so emitting
+   one is refused before it is sent, as Node's emit() throws. */
+static const char *const sio__reserved_events[] = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"
+};
+#define SIO__N_RESERVED (sizeof sio__reserved_events / sizeof sio__reserved_events[0])
+
 static int sio__is_reserved_event(sio_json name) {
-    static const char *const reserved[] = {
-        "connect", "connect_error", "disconnect", "disconnecting",
-        "newListener", "removeListener"
-    };
     size_t i;
-    for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
-        if (sio_json_str_eq(name, reserved[i])) return 1;
+    for (i = 0; i < SIO__N_RESERVED; i++)
+        if (sio_json_str_eq(name, sio__reserved_events[i])) return 1;
     return 0;
+}
+
+/* An outgoing event name: given, and not reserved. */
+static int sio__event_name_ok(const char *event) {
+    size_t i;
+    if (!event) return 0;
+    for (i = 0; i < SIO__N_RESERVED; i++)
+        if (strcmp(event, sio__reserved_events[i]) == 0) return 0;
+    return 1;
 }
 
 SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p) {
@@ -7983,7 +7999,7 @@ SIO_API int sio_emit(sio_socket *s, const char *event, const sio_msg *args) {
     sio_server *srv;
     int rc;
     if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
-    if (!event) return SIO_ERR_INVALID;
+    if (!sio__event_name_ok(event)) return SIO_ERR_INVALID;
     srv = s->nsp->srv;
     rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, s->nsp->name, -1, event, args);
     if (rc != SIO_OK) return rc;
@@ -8020,7 +8036,7 @@ SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, 
     sio__pending_ack *pa;
     int rc;
     if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
-    if (!event || !fn) return SIO_ERR_INVALID;
+    if (!sio__event_name_ok(event) || !fn) return SIO_ERR_INVALID;
     srv = s->nsp->srv;
     pa = (sio__pending_ack *)sio__malloc(srv->loop.alloc, sizeof *pa);
     if (!pa) return SIO_ERR_NOMEM;
@@ -8072,7 +8088,7 @@ SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     size_t i, j;
     int rc;
     sio_buf pkt;
-    if (!nsp || !event) return SIO_ERR_INVALID;
+    if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
     srv = nsp->srv;
     rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, -1, event, args);
     if (rc != SIO_OK) return rc;
@@ -10803,16 +10819,6 @@ SIO_API void sio_client_on_connect_error(sio_client_socket *s, sio_client_error_
     s->error_user = user;
 }
 
-static int sio__cl_event_ok(const char *event) {
-    static const char *const reserved[] = {"connect", "connect_error", "disconnect", "disconnecting",
-                                           "newListener", "removeListener"};
-    size_t i;
-    if (!event) return 0;
-    for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
-        if (strcmp(event, reserved[i]) == 0) return 0;
-    return 1;
-}
-
 static void sio__cl_ack_due(sio__timer *t) {
     sio__cack *a = (sio__cack *)(void *)((char *)t - offsetof(sio__cack, timer));
     sio_client_socket *s = a->s;
@@ -10832,7 +10838,7 @@ static int sio__cl_emit(sio_client_socket *s, const char *event, const sio_msg *
     sio__cack *a = NULL;
     int rc;
     if (!s) return SIO_ERR_INVALID;
-    if (!sio__cl_event_ok(event)) return SIO_ERR_INVALID;
+    if (!sio__event_name_ok(event)) return SIO_ERR_INVALID;
     if (!s->active) return SIO_ERR_STATE;
     cl = s->cl;
     if (fn) {

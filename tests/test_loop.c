@@ -31,10 +31,17 @@ typedef struct world {
     char ack_text[64];
 } world;
 
+static int reserved_refused;
+
 static void srv_echo(const sio_event *ev, void *user) {
     sio_msg m;
     sio_json v;
     (void)user;
+    /* reserved names never go out: the peer would close the connection */
+    reserved_refused += sio_emit(ev->socket, "disconnect", NULL) == SIO_ERR_INVALID;
+    reserved_refused += sio_emit_json(ev->socket, "connect_error", "[1]") == SIO_ERR_INVALID;
+    reserved_refused += sio_broadcast(sio_socket_nsp(ev->socket), NULL, "connect", NULL) == SIO_ERR_INVALID;
+    reserved_refused += sio_emit_ack(ev->socket, "newListener", NULL, 0, NULL, NULL) == SIO_ERR_INVALID;
     sio_msg_init(&m);
     if (sio_args_get(&ev->args, 0, &v) == SIO_OK) sio_json_raw(&m.w, v.ptr, v.len);
     if (ev->ack_id >= 0) sio_ack(ev->socket, ev->ack_id, &m);
@@ -145,7 +152,10 @@ static void run(const char *transports) {
     CHECK(sio_client_emit_json(w.cs, "echo", "[1]") == SIO_OK);
     CHECK(turns(&w, &w.got_back, 5000));
     CHECK(w.got_back == 1);
-    snprintf(name, sizeof name, "an acked emit and an event each way (%s)", transports);
+    CHECK(reserved_refused == 8 && sio_client_connected(w.cs));
+    CHECK(sio_client_emit_json(w.cs, "disconnecting", "[]") == SIO_ERR_INVALID);
+    reserved_refused = 0;
+    snprintf(name, sizeof name, "an acked emit and an event each way, reserved names refused (%s)", transports);
     group(name);
 
     sio_client_destroy(w.cl);
