@@ -69,6 +69,14 @@ $(B)/asan/tests/%: tests/%.c socketio.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(SAN) -I. $< -o $@
 
+# The step-API test once more on the epoll backend (SIO_EPOLL, Linux), where
+# a loop is one descriptor: the client's side of it is tested nowhere else.
+$(B)/asan/tests/test_loop_epoll: tests/test_loop.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(SAN) -DSIO_EPOLL -I. $< -o $@
+
+sanitize: $(B)/asan/tests/test_loop_epoll
+
 # Every program must also compile clean under clang ...
 $(B)/clang/%.o: %.c socketio.h
 	@mkdir -p $(@D)
