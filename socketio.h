@@ -238,6 +238,9 @@ typedef struct sio_buf {
     size_t max;
     const sio_allocator *alloc;
     int err;
+    /* 1 while data is storage the buffer does not own (an array inside
+       a sio_msg): outgrowing it copies to the heap, freeing leaves it */
+    int borrowed;
 } sio_buf;
 
 SIO_API int  sio_buf_reserve(sio_buf *b, size_t extra);
@@ -780,12 +783,19 @@ SIO_API size_t sio_args_strcpy(const sio_args *a, size_t i, char *dst, size_t ca
        sio_msg m; sio_msg_init(&m);
        sio_json_str(&m.w, "hello"); sio_msg_bin(&m, bytes, n);
        sio_emit(socket, "greet", &m); sio_msg_free(&m);                     */
+/* The first SIO_MSG_INLINE bytes of a message's JSON live inside the
+   sio_msg itself, so replying from a handler allocates nothing; larger
+   messages move to the heap. Fixed, like SIO_ARGS_INDEXED: it shapes a
+   public struct. A sio_msg must not be copied by value (its writer and
+   buffer point into it). */
+#define SIO_MSG_INLINE 256
 typedef struct sio_msg {
     sio_buf buf;
     sio_json_writer w;
     sio_str bins[SIO_MAX_ATTACHMENTS];
     int nbins;
     int err;
+    char small[SIO_MSG_INLINE];
 } sio_msg;
 
 SIO_API void sio_msg_init(sio_msg *m);
@@ -1336,8 +1346,13 @@ SIO_API int sio_buf_reserve(sio_buf *b, size_t extra) {
     cap = b->cap ? b->cap : 256;
     while (cap < need) cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
     if (b->max && cap > b->max) cap = b->max;
-    p = (char *)sio__realloc(b->alloc, b->data, cap);
-    if (!p) return b->err = SIO_ERR_NOMEM;
+    if (b->borrowed) {
+        if (!(p = (char *)sio__malloc(b->alloc, cap))) return b->err = SIO_ERR_NOMEM;
+        if (b->len) memcpy(p, b->data, b->len);
+        b->borrowed = 0;
+    } else if (!(p = (char *)sio__realloc(b->alloc, b->data, cap))) {
+        return b->err = SIO_ERR_NOMEM;
+    }
     b->data = p;
     b->cap = cap;
     return SIO_OK;
@@ -1372,7 +1387,8 @@ SIO_API void sio_buf_consume(sio_buf *b, size_t n) {
 SIO_API void sio_buf_reset(sio_buf *b) { b->len = 0; b->err = 0; }
 
 SIO_API void sio_buf_free(sio_buf *b) {
-    sio__free(b->alloc, b->data);
+    if (!b->borrowed) sio__free(b->alloc, b->data);
+    b->borrowed = 0;
     b->data = NULL;
     b->len = b->cap = 0;
     b->err = 0;
@@ -4539,7 +4555,10 @@ static int sio__in_take(const sio_allocator *a, sio__binpend **slot, char *data,
 /* ---- outgoing arguments ---- */
 
 SIO_API void sio_msg_init(sio_msg *m) {
-    memset(m, 0, sizeof *m);
+    memset(m, 0, offsetof(sio_msg, small));   /* the inline bytes need no clearing */
+    m->buf.data = m->small;
+    m->buf.cap = sizeof m->small;
+    m->buf.borrowed = 1;
     sio_json_writer_init(&m->w, &m->buf);
     sio_json_arr_begin(&m->w);
 }

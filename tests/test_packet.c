@@ -125,6 +125,54 @@ int main(void) {
     }
     group("outgoing arguments: placeholders, raw arrays extended");
 
+    {   /* the inline bytes, then the heap: same text at every size, one free */
+        size_t len, k;
+        int wrong = 0;
+        for (len = 0; len < 3 * SIO_MSG_INLINE; len += 7) {
+            sio_msg m;
+            sio_buf out, want;
+            char s[3 * SIO_MSG_INLINE];
+            memset(&out, 0, sizeof out);
+            memset(&want, 0, sizeof want);
+            for (k = 0; k < len; k++) s[k] = (char)('a' + k % 26);
+            sio_msg_init(&m);
+            if (!m.buf.borrowed || m.buf.data != m.small) wrong++;
+            sio_json_str_n(&m.w, s, len);
+            sio_json_int(&m.w, (long long)len);
+            if ((m.buf.len <= SIO_MSG_INLINE) != (m.buf.data == m.small)) wrong++;
+            sio_buf_append(&want, "[\"", 2);
+            sio_buf_append(&want, s, len);
+            sio_buf_append(&want, "\",", 2);
+            sio_buf_appendu(&want, (unsigned long long)len);
+            sio_buf_appendc(&want, ']');
+            if (sio__msg_append(&out, &m) != SIO_OK || out.len != want.len || memcmp(out.data, want.data, out.len))
+                wrong++;
+            sio_msg_free(&m);
+            if (m.buf.data || m.buf.borrowed) wrong++;
+            sio_buf_free(&out);
+            sio_buf_free(&want);
+        }
+        CHECK(wrong == 0);
+        /* a raw array too long for the inline bytes */
+        {
+            sio_msg m;
+            sio_buf out;
+            char big[2 * SIO_MSG_INLINE + 3];
+            memset(&out, 0, sizeof out);
+            memset(big, ' ', sizeof big);
+            big[0] = '[';
+            big[sizeof big - 2] = ']';
+            big[sizeof big - 1] = '\0';
+            sio_msg_init(&m);
+            CHECK(sio_msg_json(&m, big) == SIO_OK && m.buf.data != m.small);   /* spaces and all, then trimmed */
+            sio_json_int(&m.w, 1);
+            CHECK(sio__msg_append(&out, &m) == SIO_OK && out.len == 3 && memcmp(out.data, "[1]", 3) == 0);
+            sio_msg_free(&m);
+            sio_buf_free(&out);
+        }
+    }
+    group("outgoing arguments: inline bytes first, then the heap");
+
     printf("# pass %d\n# fail %d\n", passes, fails);
     return fails ? 1 : 0;
 }
