@@ -940,6 +940,22 @@ typedef struct sio_bcast {
 } sio_bcast;
 SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args);
 SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args); /* every namespace */
+
+/* A broadcast asking every receiver for an ack, as Node's
+   io.to(room).timeout(ms).emit(event, ..., (err, responses) => {}): one
+   packet, encoded once, one ack id for all. fn runs once, on a later loop
+   turn at the soonest: SIO_OK with every receiver's answer, or
+   SIO_ERR_TIMEOUT after timeout_ms (> 0, required) with the answers that
+   came in time; a receiver that leaves first never answers. SIO_ERR_CLOSED
+   when the server is destroyed first. Replies and their views live
+   during the callback only. */
+typedef struct sio_bcast_reply {
+    const char *socket_id;      /* who answered */
+    sio_args args;              /* the arguments of its ack */
+} sio_bcast_reply;
+typedef void (*sio_bcast_ack_fn)(sio_namespace *nsp, int err, const sio_bcast_reply *replies, size_t n, void *user);
+SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
+                              int timeout_ms, sio_bcast_ack_fn fn, void *user);
 SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected */
 SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets in a room */
 
@@ -5660,12 +5676,13 @@ struct sio_socket {
     sio__room **rooms;           /* rooms joined, own id room included */
     size_t nrooms, rooms_cap;
     sio__pending_ack *acks;
-    long long next_ack;
     uint64_t mark_sent, mark_skip;  /* broadcast de-duplication */
     int connected;
     void *data;
     sio_socket *next_dead;
 };
+
+typedef struct sio__bcast_ack sio__bcast_ack;
 
 struct sio__pending_ack {
     long long id;
@@ -5674,6 +5691,31 @@ struct sio__pending_ack {
     void *user;
     sio__timer timer;
     sio__pending_ack *next;
+    sio__bcast_ack *group;       /* a broadcast's: the answer goes there */
+    size_t slot;                 /* this receiver's place in group->waiting */
+};
+
+/* A broadcast waiting for its receivers' acks. Each receiver holds a
+   sio__pending_ack pointing here; waiting[] points back, so whichever
+   ends first (the answer, the receiver, the deadline) unhooks the other. */
+typedef struct sio__bcast_rec {
+    size_t at;                   /* socket id (NUL-ended), then the JSON, then attachments */
+    size_t json_len;
+    size_t bin_end[SIO_MAX_ATTACHMENTS];
+    int nbins;
+} sio__bcast_rec;
+
+struct sio__bcast_ack {
+    sio_namespace *nsp;
+    sio_bcast_ack_fn fn;
+    void *user;
+    sio__timer timer;
+    sio__pending_ack **waiting;  /* per receiver; NULL once it answered or left */
+    size_t nwaiting, cap, left;  /* left: receivers still to answer */
+    sio_buf store;               /* the answers, back to back */
+    sio__bcast_rec *recs;
+    size_t nrecs, recs_cap;
+    sio__bcast_ack *prev, *next; /* in nsp->backs */
 };
 
 typedef struct sio__handler {
@@ -5706,6 +5748,8 @@ struct sio_namespace {
     size_t count;
     sio__map rooms;
     sio__map ids;                /* socket id -> socket: each socket's own room, implicit */
+    long long next_ack;          /* ack ids: per namespace, so a broadcast's id is free on every socket */
+    sio__bcast_ack *backs;       /* broadcasts waiting for acks */
     sio_namespace *next;
 };
 
@@ -5720,6 +5764,7 @@ struct sio_server {
     size_t nsessions;
     sio_namespace *nsps;
     sio__rng rng;
+    int destroying;              /* sio_server_destroy has begun: no new broadcasts with acks */
     uint64_t bcast_gen;
     sio_engine_conn *dead_sessions;
     sio_socket *dead_sockets;
@@ -7891,6 +7936,8 @@ static sio_socket *sio__socket_for(sio_engine_conn *e, sio_str nsp) {
     return NULL;
 }
 
+static void sio__bcast_ack_answer(sio__pending_ack *pa, const sio_packet *p, const sio_str *bins, int nbins);
+
 static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str *bins, int nbins) {
     sio_socket *s;
     if (p->type == SIO_PKT_CONNECT) {
@@ -7932,12 +7979,17 @@ static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str
         for (pp = &s->acks; (pa = *pp) != NULL; pp = &pa->next)
             if (pa->id == p->ack_id) break;
         if (pa) {
-            sio_args args;
+            const sio_allocator *a = e->srv->loop.alloc;
             *pp = pa->next;
-            sio__timer_cancel(&e->srv->loop.timers, &pa->timer);
-            sio__args_index(&args, p->json, 0, bins, nbins, NULL);
-            pa->fn(s, SIO_OK, &args, pa->user);
-            sio__free(e->srv->loop.alloc, pa);
+            if (pa->group) {
+                sio__bcast_ack_answer(pa, p, bins, nbins);
+            } else {
+                sio_args args;
+                sio__timer_cancel(&e->srv->loop.timers, &pa->timer);
+                sio__args_index(&args, p->json, 0, bins, nbins, NULL);
+                pa->fn(s, SIO_OK, &args, pa->user);
+            }
+            sio__free(a, pa);
         }
     }
 }
@@ -7986,8 +8038,12 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
     while (s->acks) {
         sio__pending_ack *pa = s->acks;
         s->acks = pa->next;
-        sio__timer_cancel(&srv->loop.timers, &pa->timer);
-        pa->fn(s, SIO_ERR_CLOSED, NULL, pa->user);
+        if (pa->group) {
+            pa->group->waiting[pa->slot] = NULL;   /* never answers: as in Node, the broadcast times out */
+        } else {
+            sio__timer_cancel(&srv->loop.timers, &pa->timer);
+            pa->fn(s, SIO_ERR_CLOSED, NULL, pa->user);
+        }
         sio__free(srv->loop.alloc, pa);
     }
     if (nsp->lib_disconnect) nsp->lib_disconnect(s, reason, nsp->lib_disconnect_user);
@@ -8060,7 +8116,7 @@ SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, 
     pa = (sio__pending_ack *)sio__malloc(srv->loop.alloc, sizeof *pa);
     if (!pa) return SIO_ERR_NOMEM;
     memset(pa, 0, sizeof *pa);
-    pa->id = s->next_ack++;
+    pa->id = s->nsp->next_ack++;
     pa->socket = s;
     pa->fn = fn;
     pa->user = user;
@@ -8095,21 +8151,140 @@ SIO_API void sio_disconnect(sio_socket *s) {
 
 /* ---- broadcast: encode once, write to every receiver ---- */
 
-static void sio__bcast_send(sio_socket *s, const sio_buf *pkt, const sio_msg *args, uint64_t gen) {
+static void sio__bcast_ack_finish(sio__bcast_ack *g, int err) {
+    sio_namespace *nsp = g->nsp;
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    sio_bcast_reply *replies = NULL;
+    sio_str *bins = NULL;
+    size_t i, nbins = 0;
+    sio__timer_cancel(&nsp->srv->loop.timers, &g->timer);
+    if (g->prev) g->prev->next = g->next;
+    else nsp->backs = g->next;
+    if (g->next) g->next->prev = g->prev;
+    /* receivers that did not answer forget the id */
+    for (i = 0; i < g->nwaiting; i++) {
+        sio__pending_ack *pa = g->waiting[i], **pp;
+        if (!pa) continue;
+        for (pp = &pa->socket->acks; *pp; pp = &(*pp)->next)
+            if (*pp == pa) {
+                *pp = pa->next;
+                break;
+            }
+        sio__free(a, pa);
+    }
+    for (i = 0; i < g->nrecs; i++) nbins += (size_t)g->recs[i].nbins;
+    if (g->nrecs) replies = (sio_bcast_reply *)sio__malloc(a, g->nrecs * sizeof *replies);
+    if (nbins) bins = (sio_str *)sio__malloc(a, nbins * sizeof *bins);
+    if ((g->nrecs && !replies) || (nbins && !bins)) {
+        err = SIO_ERR_NOMEM;
+        g->nrecs = 0;
+    }
+    for (i = nbins = 0; i < g->nrecs; i++) {
+        const sio__bcast_rec *r = &g->recs[i];
+        const char *base = g->store.data + r->at;
+        size_t json_at = strlen(base) + 1, from = json_at + r->json_len;
+        sio_json arr;
+        int k;
+        for (k = 0; k < r->nbins; k++) {
+            bins[nbins + (size_t)k].ptr = g->store.data + r->at + from;
+            bins[nbins + (size_t)k].len = r->bin_end[k] - from;
+            from = r->bin_end[k];
+        }
+        if (sio_json_parse(base + json_at, r->json_len, &arr) != SIO_OK) sio_json_parse("[]", 2, &arr);
+        replies[i].socket_id = base;
+        sio__args_index(&replies[i].args, arr, 0, r->nbins ? bins + nbins : NULL, r->nbins, NULL);
+        nbins += (size_t)r->nbins;
+    }
+    g->fn(nsp, err, replies, g->nrecs, g->user);
+    sio__free(a, replies);
+    sio__free(a, bins);
+    sio_buf_free(&g->store);
+    sio__free(a, g->recs);
+    sio__free(a, g->waiting);
+    sio__free(a, g);
+}
+
+static void sio__bcast_ack_due(sio__timer *t) {
+    sio__bcast_ack *g = (sio__bcast_ack *)(void *)((char *)t - offsetof(sio__bcast_ack, timer));
+    sio__bcast_ack_finish(g, g->left ? SIO_ERR_TIMEOUT : SIO_OK);
+}
+
+/* One receiver's ACK: its text and attachments are copied, since the
+   views die when this packet's dispatch ends. */
+static void sio__bcast_ack_answer(sio__pending_ack *pa, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio__bcast_ack *g = pa->group;
+    int k;
+    g->waiting[pa->slot] = NULL;
+    g->left--;
+    if (g->nrecs == g->recs_cap) {
+        size_t cap = g->recs_cap ? 2 * g->recs_cap : 8;
+        sio__bcast_rec *nr = (sio__bcast_rec *)sio__realloc(g->nsp->srv->loop.alloc, g->recs, cap * sizeof *nr);
+        if (nr) {
+            g->recs = nr;
+            g->recs_cap = cap;
+        }
+    }
+    if (g->nrecs < g->recs_cap) {   /* else out of memory: this answer is lost, the count stays right */
+        sio__bcast_rec *r = &g->recs[g->nrecs];
+        r->at = g->store.len;
+        r->json_len = p->json.len;
+        r->nbins = nbins;
+        sio_buf_append(&g->store, pa->socket->id, strlen(pa->socket->id) + 1);
+        sio_buf_append(&g->store, p->json.ptr, p->json.len);
+        for (k = 0; k < nbins; k++) {
+            sio_buf_append(&g->store, bins[k].ptr, bins[k].len);
+            r->bin_end[k] = g->store.len - r->at;
+        }
+        if (g->store.err == SIO_OK) g->nrecs++;
+    }
+    if (!g->left) sio__bcast_ack_finish(g, SIO_OK);
+}
+
+static void sio__bcast_send(sio_socket *s, const sio_buf *pkt, const sio_msg *args, uint64_t gen,
+                            sio__bcast_ack *g, long long id) {
     if (s->mark_skip == gen || s->mark_sent == gen || !s->connected || s->eio->closed) return;
     s->mark_sent = gen;
+    if (g) {
+        /* hooked up before the write, which may drop the receiver (and
+           unhook it again). Out of memory, it is sent to but not waited for. */
+        sio__pending_ack *pa = NULL;
+        const sio_allocator *a = s->nsp->srv->loop.alloc;
+        if (g->nwaiting == g->cap) {
+            size_t cap = g->cap ? 2 * g->cap : 16;
+            sio__pending_ack **w = (sio__pending_ack **)sio__realloc(a, g->waiting, cap * sizeof *w);
+            if (w) {
+                g->waiting = w;
+                g->cap = cap;
+            }
+        }
+        if (g->nwaiting < g->cap) pa = (sio__pending_ack *)sio__malloc(a, sizeof *pa);
+        if (pa) {
+            memset(pa, 0, sizeof *pa);
+            pa->id = id;
+            pa->socket = s;
+            pa->group = g;
+            pa->slot = g->nwaiting;
+            pa->next = s->acks;
+            s->acks = pa;
+            g->waiting[g->nwaiting++] = pa;
+            g->left++;
+        }
+    }
     sio__sio_send(s->eio, pkt->data, pkt->len, args ? args->bins : NULL, args ? args->nbins : 0);
 }
 
-SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args) {
+static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
+                          sio__bcast_ack *g) {
     sio_server *srv;
     uint64_t gen;
     size_t i, j;
     int rc;
     sio_buf pkt;
+    long long id;
     if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
     srv = nsp->srv;
-    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, -1, event, args);
+    id = g ? nsp->next_ack++ : -1;
+    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, id, event, args);
     if (rc != SIO_OK) return rc;
     /* the receivers may drop (and log, and use tmp) while we write: own the bytes */
     pkt = srv->tmp;
@@ -8128,18 +8303,55 @@ SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
         sio_socket *s, *next;
         for (s = nsp->sockets; s; s = next) {
             next = s->next_in_nsp;
-            sio__bcast_send(s, &pkt, args, gen);
+            sio__bcast_send(s, &pkt, args, gen, g, id);
         }
     } else {
         for (i = 0; i < to->nrooms; i++) {
             sio__room *r = sio__room_get(nsp, to->rooms[i], 0);
             void **one = r ? NULL : sio__map_find(&nsp->ids, to->rooms[i], strlen(to->rooms[i]));
-            for (j = 0; r && j < r->n; j++) sio__bcast_send(r->members[j], &pkt, args, gen);
-            if (one) sio__bcast_send((sio_socket *)*one, &pkt, args, gen);
+            for (j = 0; r && j < r->n; j++) sio__bcast_send(r->members[j], &pkt, args, gen, g, id);
+            if (one) sio__bcast_send((sio_socket *)*one, &pkt, args, gen, g, id);
         }
     }
     sio_buf_free(&srv->tmp);
     srv->tmp = pkt;
+    return SIO_OK;
+}
+
+SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args) {
+    return sio__broadcast(nsp, to, event, args, NULL);
+}
+
+SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
+                              int timeout_ms, sio_bcast_ack_fn fn, void *user) {
+    const sio_allocator *a;
+    sio__bcast_ack *g;
+    int rc;
+    if (!nsp || !fn || timeout_ms <= 0 || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    if (nsp->srv->destroying) return SIO_ERR_CLOSED;
+    a = nsp->srv->loop.alloc;
+    if (!(g = (sio__bcast_ack *)sio__malloc(a, sizeof *g))) return SIO_ERR_NOMEM;
+    memset(g, 0, sizeof *g);
+    g->nsp = nsp;
+    g->fn = fn;
+    g->user = user;
+    g->store.alloc = a;
+    g->timer.fn = sio__bcast_ack_due;
+    g->next = nsp->backs;
+    if (g->next) g->next->prev = g;
+    nsp->backs = g;
+    if ((rc = sio__broadcast(nsp, to, event, args, g)) != SIO_OK) {
+        /* refused before anything was sent: nobody holds it */
+        if (g->prev) g->prev->next = g->next;
+        else nsp->backs = g->next;
+        if (g->next) g->next->prev = g->prev;
+        sio__free(a, g->waiting);
+        sio__free(a, g);
+        return rc;
+    }
+    /* the answer comes on a later turn even when nobody was there to ask */
+    sio__timer_set(&nsp->srv->loop.timers, a, &g->timer,
+                   nsp->srv->loop.now + (uint64_t)(g->left ? timeout_ms : 0));
     return SIO_OK;
 }
 
@@ -8383,11 +8595,15 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     size_t i;
     if (!srv) return;
     a = srv->loop.alloc;
+    srv->destroying = 1;
     /* end every session first, so handlers see their disconnects */
     for (i = 0; i < srv->sessions.cap; i++) {
         sio__map_ent *me = &srv->sessions.e[i];
         if (me->key && me->key != sio__tombstone) sio__eio_close((sio_engine_conn *)me->val, "server shutting down", 1);
     }
+    /* broadcasts still waiting for acks hear why they never will */
+    for (nsp = srv->nsps; nsp; nsp = nsp->next)
+        while (nsp->backs) sio__bcast_ack_finish(nsp->backs, SIO_ERR_CLOSED);
     sio__loop_flush(&srv->loop);
     sio__loop_free(&srv->loop);
     sio__srv_reap(srv);

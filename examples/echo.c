@@ -10,6 +10,11 @@
      broadcast [ev,...] emits to everyone in the namespace but the sender
      ask [ev, ...]      emits ev to the sender with an ack request (5 s);
                         its answer comes back as "ask-back" (["timeout"] if none)
+     ask-all [room, ms, ev, ...]  broadcasts ev with the rest to room (null:
+                        everyone but the sender) asking each for an ack within
+                        ms; then "ask-all-back" [err, replies] goes to the
+                        sender: err null, "timeout" or "closed"; replies
+                        [{"id": socket id, "args": [...], "bins": [base64...]}]
      disconnect-me      the server disconnects that socket
    /engine.io/: a bare Engine.IO endpoint sending every message back.
 
@@ -78,6 +83,49 @@ static void on_ask_reply(sio_socket *s, int err, const sio_args *args, void *use
     sio_msg_free(&m);
 }
 
+/* ask-all: the sender's id, to find it again when the answers are in */
+typedef struct ask_all {
+    char requester[64];
+} ask_all;
+
+static void on_ask_all_done(sio_namespace *nsp, int err, const sio_bcast_reply *replies, size_t n, void *user) {
+    ask_all *q = (ask_all *)user;
+    const char *rooms[1];
+    sio_bcast to;
+    sio_msg m;
+    size_t i, k;
+    sio_msg_init(&m);
+    if (err == SIO_OK) sio_json_null(&m.w);
+    else sio_json_str(&m.w, err == SIO_ERR_TIMEOUT ? "timeout" : err == SIO_ERR_CLOSED ? "closed" : sio_strerror(err));
+    sio_json_arr_begin(&m.w);
+    for (i = 0; i < n; i++) {
+        sio_json_obj_begin(&m.w);
+        sio_json_key(&m.w, "id");
+        sio_json_str(&m.w, replies[i].socket_id);
+        sio_json_key(&m.w, "args");
+        sio_json_raw(&m.w, replies[i].args.array.ptr, replies[i].args.array.len);
+        sio_json_key(&m.w, "bins");
+        sio_json_arr_begin(&m.w);
+        for (k = 0; k < replies[i].args.nbins; k++) {
+            sio_buf b64;
+            memset(&b64, 0, sizeof b64);
+            sio_base64_buf(&b64, replies[i].args.bins[k].ptr, replies[i].args.bins[k].len);
+            sio_json_str_n(&m.w, b64.data ? b64.data : "", b64.len);
+            sio_buf_free(&b64);
+        }
+        sio_json_arr_end(&m.w);
+        sio_json_obj_end(&m.w);
+    }
+    sio_json_arr_end(&m.w);
+    rooms[0] = q->requester;   /* every socket is in a room named by its id */
+    memset(&to, 0, sizeof to);
+    to.rooms = rooms;
+    to.nrooms = 1;
+    if (err != SIO_ERR_CLOSED) sio_broadcast(nsp, &to, "ask-all-back", &m);
+    sio_msg_free(&m);
+    free(q);
+}
+
 static void on_any(const sio_event *ev, void *user) {
     sio_socket *s = ev->socket;
     char name[SIO_MAX_EVENT_LEN + 1], arg0[512];
@@ -121,6 +169,41 @@ static void on_any(const sio_event *ev, void *user) {
         args_from(&m, &ev->args, 1);
         sio_emit_ack(s, event, &m, 5000, on_ask_reply, NULL);
         sio_msg_free(&m);
+    } else if (strcmp(name, "ask-all") == 0 && ev->args.count >= 3) {
+        char event[SIO_MAX_EVENT_LEN + 1];
+        const char *rooms[1], *except[1];
+        sio_json ms;
+        sio_bcast to;
+        ask_all *q = (ask_all *)calloc(1, sizeof *q);
+        int rc = SIO_ERR_NOMEM;
+        sio_args_get(&ev->args, 1, &ms);
+        sio_args_strcpy(&ev->args, 0, arg0, sizeof arg0);
+        sio_args_strcpy(&ev->args, 2, event, sizeof event);
+        memset(&to, 0, sizeof to);
+        if (arg0[0]) {
+            rooms[0] = arg0;
+            to.rooms = rooms;
+            to.nrooms = 1;
+        } else {
+            except[0] = sio_socket_id(s);
+            to.except = except;
+            to.nexcept = 1;
+        }
+        args_from(&m, &ev->args, 3);
+        if (q) {
+            snprintf(q->requester, sizeof q->requester, "%s", sio_socket_id(s));
+            rc = sio_broadcast_ack(sio_socket_nsp(s), &to, event, &m, (int)sio_json_integer(ms), on_ask_all_done, q);
+            if (rc != SIO_OK) free(q);
+        }
+        sio_msg_free(&m);
+        if (rc != SIO_OK) {
+            sio_msg_init(&m);
+            sio_json_str(&m.w, sio_strerror(rc));
+            sio_json_arr_begin(&m.w);
+            sio_json_arr_end(&m.w);
+            sio_emit(s, "ask-all-back", &m);
+            sio_msg_free(&m);
+        }
     } else if (strcmp(name, "disconnect-me") == 0) {
         sio_disconnect(s);
         return;
@@ -131,7 +214,7 @@ static void on_any(const sio_event *ev, void *user) {
     if (ev->ack_id >= 0) {
         sio_ack(s, ev->ack_id, &m);
     } else if (strcmp(name, "join") && strcmp(name, "leave") && strcmp(name, "to") && strcmp(name, "broadcast") &&
-               strcmp(name, "ask")) {
+               strcmp(name, "ask") && strcmp(name, "ask-all")) {
         char back[SIO_MAX_EVENT_LEN + 8];
         snprintf(back, sizeof back, "%s-back", name);
         sio_emit(s, back, &m);

@@ -66,6 +66,32 @@ static void cl_acked(sio_client_socket *s, int err, const sio_args *args, void *
     if (err == SIO_OK) sio_args_strcpy(args, 0, w->ack_text, sizeof w->ack_text);
 }
 
+/* broadcast acks: what the callback saw */
+static int bcast_err = 1, bcast_calls;
+static size_t bcast_n;
+static char bcast_first[64];
+static void on_bcast_done(sio_namespace *nsp, int err, const sio_bcast_reply *replies, size_t n, void *user) {
+    (void)nsp;
+    (void)user;
+    bcast_calls++;
+    bcast_err = err;
+    bcast_n = n;
+    bcast_first[0] = '\0';
+    if (n) sio_args_strcpy(&replies[0].args, 0, bcast_first, sizeof bcast_first);
+    /* too late to ask again once the server is going */
+    if (err == SIO_ERR_CLOSED && sio_broadcast_ack(nsp, NULL, "again", NULL, 1000, on_bcast_done, NULL) != SIO_ERR_CLOSED)
+        bcast_calls += 100;
+}
+
+static void cl_answer(const sio_client_event *ev, void *user) {
+    sio_msg m;
+    (void)user;
+    sio_msg_init(&m);
+    sio_json_str(&m.w, "here");
+    if (ev->ack_id >= 0) sio_client_ack(ev->socket, ev->ack_id, &m);
+    sio_msg_free(&m);
+}
+
 static long ms_since(const struct timespec *t0) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -158,8 +184,28 @@ static void run(const char *transports) {
     snprintf(name, sizeof name, "an acked emit and an event each way, reserved names refused (%s)", transports);
     group(name);
 
+    /* a broadcast with acks: our client answers "roll", ignores "never" */
+    sio_client_on(w.cs, "roll", cl_answer, NULL);
+    bcast_calls = 0;
+    CHECK(sio_broadcast_ack(sio_of(w.srv, "/"), NULL, "roll", NULL, 3000, on_bcast_done, NULL) == SIO_OK);
+    CHECK(bcast_calls == 0);                 /* never from inside the call */
+    CHECK(turns(&w, &bcast_calls, 5000));
+    CHECK(bcast_calls == 1 && bcast_err == SIO_OK && bcast_n == 1 && strcmp(bcast_first, "here") == 0);
+    CHECK(sio_broadcast_ack(sio_of(w.srv, "/"), NULL, "roll", NULL, 0, on_bcast_done, NULL) == SIO_ERR_INVALID);
+    CHECK(sio_broadcast_ack(sio_of(w.srv, "/"), NULL, "connect", NULL, 100, on_bcast_done, NULL) == SIO_ERR_INVALID);
+    bcast_calls = 0;
+    CHECK(sio_broadcast_ack(sio_of(w.srv, "/"), NULL, "never", NULL, 150, on_bcast_done, NULL) == SIO_OK);
+    CHECK(turns(&w, &bcast_calls, 5000));
+    CHECK(bcast_calls == 1 && bcast_err == SIO_ERR_TIMEOUT && bcast_n == 0);
+    /* one still waiting when the server goes: SIO_ERR_CLOSED, nothing leaked */
+    bcast_calls = 0;
+    CHECK(sio_broadcast_ack(sio_of(w.srv, "/"), NULL, "never", NULL, 60000, on_bcast_done, NULL) == SIO_OK);
+    CHECK(turns(&w, NULL, 50));
     sio_client_destroy(w.cl);
     sio_server_destroy(w.srv);
+    CHECK(bcast_calls == 1 && bcast_err == SIO_ERR_CLOSED);
+    snprintf(name, sizeof name, "broadcast with acks: all answered, timed out, server destroyed (%s)", transports);
+    group(name);
 }
 
 int main(void) {
