@@ -4535,8 +4535,8 @@ static int sio__in_take(const sio_allocator *a, sio__binpend **slot, char *data,
             in->why = "malformed Socket.IO packet";   /* parsed once already: cannot happen */
             return SIO_ERR_PARSE;
         }
-        for (i = 0; i < bp->need; i++) {
-            in->bins[i].ptr = bp->data.data + bp->off[i];
+        for (i = 0; i < bp->need; i++) {   /* all empty: no buffer was ever allocated */
+            in->bins[i].ptr = bp->data.data ? bp->data.data + bp->off[i] : "";
             in->bins[i].len = bp->off[i + 1] - bp->off[i];
         }
         in->nbins = bp->need;
