@@ -45,7 +45,8 @@
    - Acks: an event with ev->ack_id >= 0 wants sio_ack(); sio_emit_ack()
      asks the peer for one, with a timeout.
    - Rooms: sio_join/sio_leave; sio_broadcast encodes once and writes to
-     every receiver of a room set, minus exceptions.
+     every receiver of a room set, minus exceptions; sio_broadcast_ack
+     also collects every receiver's ack, within a deadline.
 
    3. CONFIGURATION MACROS (define before the implementation include)
    ==================================================================
