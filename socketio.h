@@ -880,6 +880,14 @@ typedef struct sio_server_desc {
     sio_http_fn on_http;         /* other paths; NULL = 404 */
     void *http_user;
     int no_serve_client;         /* 1: do not serve <path>socket.io.js */
+    /* Connection state recovery (Node's connectionStateRecovery, with its
+       maxDisconnectionDuration): 0 = off. A client whose connection broke
+       (transport close or error, ping timeout) and that comes back within
+       recovery_ms gets its socket id and rooms back and the broadcasts it
+       missed, without the middleware running again; sio_socket_recovered()
+       tells. Broadcasts without acks then carry an offset as last argument,
+       as in Node (socket.io-client 4.6+ sends it back on reconnection). */
+    int recovery_ms;
     const char *client_js_file;  /* serve this file (e.g. the official socket.io-client
                                     dist/socket.io.min.js) instead of the built-in client */
     const char *engine_path;     /* optional bare Engine.IO endpoint, e.g. "/engine.io/" */
@@ -930,6 +938,7 @@ SIO_API int  sio_ack(sio_socket *s, long long ack_id, const sio_msg *args);
 SIO_API int  sio_join(sio_socket *s, const char *room);
 SIO_API int  sio_leave(sio_socket *s, const char *room);
 SIO_API int  sio_in_room(const sio_socket *s, const char *room);
+SIO_API int  sio_socket_recovered(const sio_socket *s);      /* 1: came back with its state (recovery_ms) */
 SIO_API void sio_disconnect(sio_socket *s);                  /* "server namespace disconnect" */
 
 /* Broadcasts: encoded once, written to every receiver. */
@@ -5668,6 +5677,8 @@ typedef struct sio__room {
 
 struct sio_socket {
     char id[21];
+    char pid[21];                /* private id for connection state recovery ("" when off) */
+    int recovered;
     sio_namespace *nsp;
     sio_engine_conn *eio;
     sio_socket *next_in_conn;
@@ -5751,6 +5762,8 @@ struct sio_namespace {
     sio__map ids;                /* socket id -> socket: each socket's own room, implicit */
     long long next_ack;          /* ack ids: per namespace, so a broadcast's id is free on every socket */
     sio__bcast_ack *backs;       /* broadcasts waiting for acks */
+    struct sio__saved *saved;    /* recovery: sockets that may come back */
+    struct sio__logged *log, *log_tail;   /* recovery: recent broadcasts, oldest first */
     sio_namespace *next;
 };
 
@@ -7861,13 +7874,216 @@ static void sio__connect_error(sio_engine_conn *e, sio_str nsp, const char *mess
     if (sio_json_writer_finish(&w) == SIO_OK) sio__sio_send(e, b->data, b->len, NULL, 0);
 }
 
+/* ---- connection state recovery ----
+   With recovery_ms set, a CONNECT answer carries a private id beside the
+   socket id, 40{"sid":"...","pid":"..."}, and a broadcast without an ack
+   carries an offset as its last argument, 42["ev","hi","<offset>"]. A
+   socket whose connection broke is kept as {pid, sid, rooms} for
+   recovery_ms, and broadcasts as long. A client coming back puts
+   {"pid":...,"offset":...} in its CONNECT auth: it gets the same id and
+   rooms, then the broadcasts after its offset that those rooms would have
+   received. An unknown pid or offset gives a fresh socket, as in Node. */
+
+typedef struct sio__saved {
+    char pid[21], sid[21];
+    sio_buf rooms;               /* its rooms' names, each NUL-ended */
+    uint64_t expires;
+    struct sio__saved *next;
+} sio__saved;
+
+typedef struct sio__logged {
+    char offset[21];
+    uint64_t at;
+    sio_buf pkt;                 /* the packet text, offset included */
+    sio_buf bins;                /* its attachments, back to back */
+    size_t bin_end[SIO_MAX_ATTACHMENTS];
+    int nbins;
+    sio_buf rooms, except;       /* its receivers, names NUL-ended; no rooms = all */
+    struct sio__logged *next;
+} sio__logged;
+
+static void sio__saved_free(const sio_allocator *a, sio__saved *sv) {
+    sio_buf_free(&sv->rooms);
+    sio__free(a, sv);
+}
+
+static void sio__logged_free(const sio_allocator *a, sio__logged *lg) {
+    sio_buf_free(&lg->pkt);
+    sio_buf_free(&lg->bins);
+    sio_buf_free(&lg->rooms);
+    sio_buf_free(&lg->except);
+    sio__free(a, lg);
+}
+
+/* Forgets what is older than recovery_ms. Run wherever the kept state
+   grows, so it stays bounded by what one window holds. */
+static void sio__recovery_purge(sio_namespace *nsp) {
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    uint64_t now = nsp->srv->loop.now, win = (uint64_t)nsp->srv->desc.recovery_ms;
+    sio__saved **pp = &nsp->saved, *sv;
+    while ((sv = *pp) != NULL) {
+        if (sv->expires <= now) {
+            *pp = sv->next;
+            sio__saved_free(a, sv);
+        } else {
+            pp = &sv->next;
+        }
+    }
+    while (nsp->log && nsp->log->at + win <= now) {
+        sio__logged *lg = nsp->log;
+        nsp->log = lg->next;
+        if (!nsp->log) nsp->log_tail = NULL;
+        sio__logged_free(a, lg);
+    }
+}
+
+static void sio__recovery_free(sio_namespace *nsp) {
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    while (nsp->saved) {
+        sio__saved *sv = nsp->saved;
+        nsp->saved = sv->next;
+        sio__saved_free(a, sv);
+    }
+    while (nsp->log) {
+        sio__logged *lg = nsp->log;
+        nsp->log = lg->next;
+        sio__logged_free(a, lg);
+    }
+    nsp->log_tail = NULL;
+}
+
+/* Whether two NUL-separated name lists share a name. */
+static int sio__names_meet(const sio_buf *x, const sio_buf *y) {
+    size_t i, j;
+    for (i = 0; i < x->len; i += strlen(x->data + i) + 1)
+        for (j = 0; j < y->len; j += strlen(y->data + j) + 1)
+            if (strcmp(x->data + i, y->data + j) == 0) return 1;
+    return 0;
+}
+
+/* Node's list: a socket whose connection broke may come back; one that
+   left or was sent away may not. */
+static int sio__recoverable(const char *reason) {
+    return strcmp(reason, "transport close") == 0 || strcmp(reason, "transport error") == 0 ||
+           strcmp(reason, "ping timeout") == 0 || strcmp(reason, "forced close") == 0;
+}
+
+/* On close: keep what a return needs. */
+static void sio__recovery_save(sio_socket *s, const char *reason) {
+    sio_namespace *nsp = s->nsp;
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    sio__saved *sv;
+    size_t i;
+    if (!s->pid[0] || !sio__recoverable(reason)) return;
+    sio__recovery_purge(nsp);
+    if (!(sv = (sio__saved *)sio__malloc(a, sizeof *sv))) return;
+    memset(sv, 0, sizeof *sv);
+    memcpy(sv->pid, s->pid, sizeof sv->pid);
+    memcpy(sv->sid, s->id, sizeof sv->sid);
+    sv->rooms.alloc = a;
+    for (i = 0; i < s->nrooms; i++) sio_buf_append(&sv->rooms, s->rooms[i]->name, strlen(s->rooms[i]->name) + 1);
+    if (sv->rooms.err) {
+        sio__saved_free(a, sv);
+        return;
+    }
+    sv->expires = nsp->srv->loop.now + (uint64_t)nsp->srv->desc.recovery_ms;
+    sv->next = nsp->saved;
+    nsp->saved = sv;
+}
+
+/* On CONNECT: the kept socket the auth's pid and offset point at, taken
+   out of the list, and in *after the broadcast it saw last. */
+static sio__saved *sio__recovery_find(sio_namespace *nsp, sio_json auth, sio__logged **after) {
+    sio_json jp, jo;
+    char pid[21], offset[21];
+    sio__saved **pp, *sv;
+    sio__logged *lg;
+    if (sio_json_get(auth, "pid", &jp) != SIO_OK || jp.type != SIO_JSON_STRING ||
+        sio_json_get(auth, "offset", &jo) != SIO_OK || jo.type != SIO_JSON_STRING ||
+        sio_json_strcpy(jp, pid, sizeof pid) >= sizeof pid || sio_json_strcpy(jo, offset, sizeof offset) >= sizeof offset)
+        return NULL;
+    sio__recovery_purge(nsp);
+    for (lg = nsp->log; lg && strcmp(lg->offset, offset) != 0; lg = lg->next) {}
+    if (!lg) return NULL;
+    for (pp = &nsp->saved; (sv = *pp) != NULL; pp = &sv->next)
+        if (strcmp(sv->pid, pid) == 0) {
+            *pp = sv->next;
+            *after = lg;
+            return sv;
+        }
+    return NULL;
+}
+
+/* After the CONNECT answer: rooms back, then what was missed. */
+static void sio__recovery_replay(sio_socket *s, sio__saved *sv, sio__logged *after) {
+    sio_buf mine;
+    sio__logged *lg;
+    size_t i;
+    for (i = 0; i < sv->rooms.len; i += strlen(sv->rooms.data + i) + 1) sio_join(s, sv->rooms.data + i);
+    memset(&mine, 0, sizeof mine);
+    mine.alloc = s->nsp->srv->loop.alloc;
+    sio_buf_append(&mine, sv->rooms.data, sv->rooms.len);
+    sio_buf_append(&mine, s->id, strlen(s->id) + 1);
+    for (lg = after->next; lg && s->connected && !s->eio->closed; lg = lg->next) {
+        sio_str bins[SIO_MAX_ATTACHMENTS];
+        size_t from = 0;
+        int k;
+        if ((lg->rooms.len && !sio__names_meet(&lg->rooms, &mine)) || sio__names_meet(&lg->except, &mine)) continue;
+        for (k = 0; k < lg->nbins; k++) {
+            bins[k].ptr = lg->bins.data ? lg->bins.data + from : "";
+            bins[k].len = lg->bin_end[k] - from;
+            from = lg->bin_end[k];
+        }
+        sio__sio_send(s->eio, lg->pkt.data, lg->pkt.len, lg->nbins ? bins : NULL, lg->nbins);
+    }
+    sio_buf_free(&mine);
+}
+
+/* A broadcast about to go out (its text in srv->tmp): its offset goes in
+   as last argument, and it is kept for the window. */
+static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio_msg *args) {
+    sio_server *srv = nsp->srv;
+    const sio_allocator *a = srv->loop.alloc;
+    sio__logged *lg;
+    size_t i;
+    int k;
+    sio__recovery_purge(nsp);
+    if (!srv->tmp.len || srv->tmp.data[srv->tmp.len - 1] != ']') return;
+    if (!(lg = (sio__logged *)sio__malloc(a, sizeof *lg))) return;
+    memset(lg, 0, sizeof *lg);
+    lg->pkt.alloc = lg->bins.alloc = lg->rooms.alloc = lg->except.alloc = a;
+    sio__rng_id(&srv->rng, lg->offset);
+    lg->at = srv->loop.now;
+    srv->tmp.len--;                                  /* 42["ev",a] -> 42["ev",a,"<offset>"] */
+    sio_buf_appends(&srv->tmp, ",\"");
+    sio_buf_appends(&srv->tmp, lg->offset);
+    sio_buf_appends(&srv->tmp, "\"]");
+    sio_buf_append(&lg->pkt, srv->tmp.data, srv->tmp.len);
+    for (k = 0; args && k < args->nbins; k++) {
+        sio_buf_append(&lg->bins, args->bins[k].ptr, args->bins[k].len);
+        lg->bin_end[k] = lg->bins.len;
+    }
+    lg->nbins = args ? args->nbins : 0;
+    for (i = 0; to && to->rooms && i < to->nrooms; i++) sio_buf_append(&lg->rooms, to->rooms[i], strlen(to->rooms[i]) + 1);
+    for (i = 0; to && i < to->nexcept; i++) sio_buf_append(&lg->except, to->except[i], strlen(to->except[i]) + 1);
+    if (lg->pkt.err || lg->bins.err || lg->rooms.err || lg->except.err) {
+        sio__logged_free(a, lg);   /* sent all the same, just not kept */
+        return;
+    }
+    if (nsp->log_tail) nsp->log_tail->next = lg;
+    else nsp->log = lg;
+    nsp->log_tail = lg;
+}
+
 static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
     sio_server *srv = e->srv;
     const sio_allocator *a = srv->loop.alloc;
     sio_namespace *nsp = sio__nsp_find(srv, p->nsp.ptr, p->nsp.len);
     sio_socket *s;
     sio__mw *mw;
-    char reply[64];
+    sio__saved *back = NULL;
+    sio__logged *seen = NULL;
+    char reply[96];
     int n;
     if (!nsp) {
         sio__connect_error(e, p->nsp, "Invalid namespace", NULL);
@@ -7893,10 +8109,19 @@ static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
             return;
         }
     }
+    if (srv->desc.recovery_ms > 0) {
+        sio__rng_id(&srv->rng, s->pid);
+        if (p->data.len && (back = sio__recovery_find(nsp, sio_socket_auth(s), &seen)) != NULL) {
+            /* the same socket again: its ids, and no second middleware run */
+            memcpy(s->id, back->sid, sizeof s->id);
+            memcpy(s->pid, back->pid, sizeof s->pid);
+            s->recovered = 1;
+        }
+    }
     /* visible to middleware and handlers through the connection list */
     s->next_in_conn = e->sockets;
     e->sockets = s;
-    for (mw = nsp->mws; mw; mw = mw->next) {
+    for (mw = back ? NULL : nsp->mws; mw; mw = mw->next) {
         const char *msg = NULL, *data = NULL;
         if (mw->fn(s, sio_socket_auth(s), &msg, &data, mw->user) != 0) {
             e->sockets = s->next_in_conn;
@@ -7917,14 +8142,21 @@ static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
     /* every socket is in the room named after its id; that room is the
        ids map, not a room object, to keep idle sockets small */
     if (sio__map_put(&nsp->ids, srv->loop.alloc, s->id, s) != SIO_OK) {
+        if (back) sio__saved_free(a, back);
         sio__socket_close(s, "server shutting down", 1);
         return;
     }
     /* the reply goes before anything the handler emits */
-    n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\"}", s->id);
+    if (s->pid[0]) n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\",\"pid\":\"%s\"}", s->id, s->pid);
+    else n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\"}", s->id);
     sio_buf_reset(&srv->tmp);
     sio_packet_write(&srv->tmp, SIO_PKT_CONNECT, 0, nsp->name, strlen(nsp->name), -1, reply, (size_t)n);
     sio__sio_send(e, srv->tmp.data, srv->tmp.len, NULL, 0);
+    if (back) {
+        sio__recovery_replay(s, back, seen);
+        sio__saved_free(a, back);
+        if (!s->connected || e->closed) return;
+    }
     if (nsp->on_connection) nsp->on_connection(s, nsp->connection_user);
 }
 
@@ -8025,6 +8257,7 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
         sio_packet_write(&srv->tmp, SIO_PKT_DISCONNECT, 0, nsp->name, strlen(nsp->name), -1, NULL, 0);
         sio__sio_send(e, srv->tmp.data, srv->tmp.len, NULL, 0);
     }
+    sio__recovery_save(s, reason);
     while (s->nrooms) sio_leave(s, s->rooms[s->nrooms - 1]->name);
     sio__map_del(&nsp->ids, s->id);
     if (s->prev_in_nsp) s->prev_in_nsp->next_in_nsp = s->next_in_nsp;
@@ -8060,6 +8293,7 @@ static void sio__sio_on_close(sio_engine_conn *e, const char *reason) {
 /* ---- public socket API ---- */
 
 SIO_API const char *sio_socket_id(const sio_socket *s) { return s->id; }
+SIO_API int sio_socket_recovered(const sio_socket *s) { return s ? s->recovered : 0; }
 SIO_API const char *sio_namespace_name(const sio_namespace *nsp) { return nsp->name; }
 SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s) { return s->nsp; }
 SIO_API void *sio_socket_data(const sio_socket *s) { return s->data; }
@@ -8287,6 +8521,7 @@ static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     id = g ? nsp->next_ack++ : -1;
     rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, id, event, args);
     if (rc != SIO_OK) return rc;
+    if (srv->desc.recovery_ms > 0 && !g) sio__recovery_log(nsp, to, args);   /* acked ones are not kept, as in Node */
     /* the receivers may drop (and log, and use tmp) while we write: own the bytes */
     pkt = srv->tmp;
     memset(&srv->tmp, 0, sizeof srv->tmp);
@@ -8624,6 +8859,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
             nsp->mws = m->next;
             sio__free(a, m);
         }
+        sio__recovery_free(nsp);
         sio__free(a, nsp->rooms.e);
         sio__free(a, nsp->ids.e);
         sio__free(a, nsp->name);

@@ -1,7 +1,9 @@
 /* echo.c - the reference echo server the interop tests and benchmarks use.
 
    /socket.io/ (namespaces "/" and "/custom"):
-     on connect         emits "auth" with the CONNECT payload ({} when none)
+     on connect         emits "auth" with the CONNECT payload ({} when none);
+                        with --recovery-ms, a socket that came back with its
+                        state (connection state recovery) gets "recovered" first
      auth {"deny": R}   refused with CONNECT_ERROR {"message": R}
      E with an ack      acknowledged with the same arguments
      E without an ack   answered with "E-back" and the same arguments
@@ -53,6 +55,7 @@ static void on_connection(sio_socket *s, void *user) {
     sio_json auth = sio_socket_auth(s);
     sio_msg m;
     (void)user;
+    if (sio_socket_recovered(s)) sio_emit_json(s, "recovered", "[true]");
     sio_msg_init(&m);
     sio_json_raw(&m.w, auth.ptr, auth.len);
     sio_emit(s, "auth", &m);
@@ -243,7 +246,7 @@ static void log_stderr(sio_log_level level, const char *msg, void *user) {
 
 static void usage(void) {
     fprintf(stderr, "usage: echo [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
-                    "            [--max-payload BYTES] [--connect-timeout MS] [--cors ORIGIN]\n"
+                    "            [--max-payload BYTES] [--connect-timeout MS] [--recovery-ms MS] [--cors ORIGIN]\n"
                     "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--max-packets N]\n"
                     "            [--max-headers N] [--max-header-bytes N] [--max-request-line N]\n"
                     "            [--max-attachments N] [--max-json-depth N]\n"
@@ -287,6 +290,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--ping-timeout") == 0) d.ping_timeout_ms = atoi(v);
         else if (strcmp(a, "--max-payload") == 0) d.max_payload = atol(v);
         else if (strcmp(a, "--connect-timeout") == 0) d.connect_timeout_ms = atoi(v);
+        else if (strcmp(a, "--recovery-ms") == 0) d.recovery_ms = atoi(v);
         else if (strcmp(a, "--cors") == 0) d.cors_origin = v;
         else if (strcmp(a, "--max-connections") == 0) d.max_connections = atoi(v);
         else if (strcmp(a, "--http-timeout") == 0) d.http_timeout_ms = atoi(v);

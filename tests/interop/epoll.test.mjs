@@ -8,7 +8,8 @@ import path from 'node:path';
 import { ROOT, BUILD } from './lib.mjs';
 
 const SUITES = ['tests/interop/eio.test.mjs', 'tests/interop/sio.test.mjs', 'tests/interop/sio_load.test.mjs',
-  'tests/interop/server_extra.test.mjs', 'tests/interop/hostile.test.mjs', 'tests/interop/bcast_ack.test.mjs'];
+  'tests/interop/server_extra.test.mjs', 'tests/interop/hostile.test.mjs', 'tests/interop/bcast_ack.test.mjs',
+  'tests/interop/recovery.test.mjs'];
 
 function run(args, env, ms = 240000) {
   return new Promise((resolve) => {

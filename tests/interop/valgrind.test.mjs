@@ -20,7 +20,7 @@ import { ROOT, BUILD } from './lib.mjs';
 
 const SUITES = (process.env.SIO_ASAN_TESTS ||
   'tests/interop/sio.test.mjs tests/interop/eio.test.mjs tests/interop/sio_load.test.mjs tests/interop/hostile.test.mjs ' +
-  'tests/interop/bcast_ack.test.mjs')
+  'tests/interop/bcast_ack.test.mjs tests/interop/recovery.test.mjs')
   .split(/\s+/).filter(Boolean);
 
 const hasValgrind = spawnSync('sh', ['-c', 'command -v valgrind'], { encoding: 'utf8' }).status === 0;
