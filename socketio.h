@@ -1081,6 +1081,11 @@ SIO_API void sio_client_socket_close(sio_client_socket *s);
 SIO_API sio_client *sio_client_socket_client(const sio_client_socket *s);
 SIO_API const char *sio_client_socket_id(const sio_client_socket *s);   /* "" while not connected */
 SIO_API int  sio_client_connected(const sio_client_socket *s);
+/* 1 when the last connect was a recovery: the server (with Node's
+   connectionStateRecovery or recovery_ms) gave back the same id, rooms and
+   the broadcasts missed while away. Such servers end each broadcast with
+   an offset argument, which handlers see as the last one, as in Node. */
+SIO_API int  sio_client_socket_recovered(const sio_client_socket *s);
 
 SIO_API int  sio_client_on(sio_client_socket *s, const char *event, sio_client_event_fn fn, void *user); /* "*" = any */
 SIO_API void sio_client_on_connect(sio_client_socket *s, sio_client_socket_fn fn, void *user);
@@ -9905,6 +9910,16 @@ struct sio_client_socket {
     sio__cack *acks;
     long long next_ack;
     sio_buf held;              /* emits made while offline, as queue records */
+    /* connection state recovery, when the server offers it: its private id
+       for this socket and the offset of the last broadcast seen, both sent
+       back in the next CONNECT, as socket.io-client does */
+    char pid[64], offset[64];
+    int recovered;
+    /* events that came before the CONNECT answer (Node's server sends a
+       recovered socket's missed broadcasts first), delivered right after
+       it, as socket.io-client does: per event, ack id (8 bytes), JSON
+       length (4), JSON, attachment count (1), each as length (4) + bytes */
+    sio_buf early;
     sio_client_socket *next;
 };
 
@@ -10830,9 +10845,33 @@ static int sio__cs_out(sio_client_socket *s, const sio_msg *args, int may_hold) 
 
 static void sio__cs_send_connect(sio_client_socket *s) {
     sio_client *cl = s->cl;
+    sio_buf_reset(&s->early);   /* what an earlier attempt got before failing is not this one's */
     sio_buf_reset(&cl->tmp);
-    sio_packet_write(&cl->tmp, SIO_PKT_CONNECT, 0, s->nsp, strlen(s->nsp), -1, s->auth,
-                     s->auth ? strlen(s->auth) : 0);
+    if (s->pid[0]) {
+        /* 40{"pid":"...","offset":"...",<the auth's own members>}: members
+           of the auth come last, so they win, as in Object.assign */
+        sio_json_writer w;
+        sio_json auth;
+        sio_packet_write(&cl->tmp, SIO_PKT_CONNECT, 0, s->nsp, strlen(s->nsp), -1, NULL, 0);
+        sio_json_writer_init(&w, &cl->tmp);
+        sio_json_obj_begin(&w);
+        sio_json_key(&w, "pid");
+        sio_json_str(&w, s->pid);
+        if (s->offset[0]) {
+            sio_json_key(&w, "offset");
+            sio_json_str(&w, s->offset);
+        }
+        /* then the auth's members as written: its text between the braces */
+        if (s->auth && sio_json_parse(s->auth, strlen(s->auth), &auth) == SIO_OK && auth.type == SIO_JSON_OBJECT &&
+            sio_json_count(auth) > 0) {
+            sio_buf_appendc(&cl->tmp, ',');
+            sio_buf_append(&cl->tmp, auth.ptr + 1, auth.len - 2);
+        }
+        sio_buf_appendc(&cl->tmp, '}');
+    } else {
+        sio_packet_write(&cl->tmp, SIO_PKT_CONNECT, 0, s->nsp, strlen(s->nsp), -1, s->auth,
+                         s->auth ? strlen(s->auth) : 0);
+    }
     s->state = SIO__CS_CONNECTING;
     if (!cl->tmp.err) sio__cl_send(cl, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
 }
@@ -10890,6 +10929,100 @@ static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_ope
     }
 }
 
+/* An EVENT for a connected socket: to its handlers. */
+static void sio__cs_event(sio_client_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio_client *cl = s->cl;
+    unsigned gen = cl->gen;
+    sio_client_event ev;
+    sio__chandler *h;
+    char namebuf[SIO_MAX_EVENT_LEN + 1];
+    memset(&ev, 0, sizeof ev);
+    ev.socket = s;
+    ev.ack_id = p->ack_id;
+    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
+        sio__cl_lost(cl, "parse error");
+        return;
+    }
+    if (s->pid[0] && ev.args.count) {
+        /* a recovering server's broadcasts end with their offset */
+        sio_json last;
+        if (sio_args_get(&ev.args, ev.args.count - 1, &last) == SIO_OK && last.type == SIO_JSON_STRING &&
+            sio_json_strcpy(last, s->offset, sizeof s->offset) >= sizeof s->offset)
+            s->offset[0] = '\0';
+    }
+    for (h = s->handlers; h; h = h->next) {
+        if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
+        if (gen != cl->gen || s->state != SIO__CS_CONNECTED) break;
+    }
+}
+
+static void sio__put_be(sio_buf *b, uint64_t v, int n) {
+    while (n-- > 0) sio_buf_appendc(b, (char)(unsigned char)(v >> (8 * n)));
+}
+
+static uint64_t sio__get_be(const char *p, int n) {
+    uint64_t v = 0;
+    int i;
+    for (i = 0; i < n; i++) v = (v << 8) | (unsigned char)p[i];
+    return v;
+}
+
+/* An EVENT before the CONNECT answer: kept (within max_buffered) until it. */
+static void sio__cs_keep_early(sio_client_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio_client *cl = s->cl;
+    size_t need = 13 + p->json.len, old = s->early.len;
+    int k;
+    for (k = 0; k < nbins; k++) need += 4 + bins[k].len;
+    if (s->early.len + need > cl->desc.max_buffered || p->json.len > 0xffffffffu) {
+        SIO__CLOG(cl, SIO_LOG_WARN, "namespace %s: event before the CONNECT answer dropped (over max_buffered)", s->nsp);
+        return;
+    }
+    s->early.alloc = cl->loop.alloc;
+    sio__put_be(&s->early, (uint64_t)p->ack_id, 8);
+    sio__put_be(&s->early, p->json.len, 4);
+    sio_buf_append(&s->early, p->json.ptr, p->json.len);
+    sio_buf_appendc(&s->early, (char)nbins);
+    for (k = 0; k < nbins; k++) {
+        sio__put_be(&s->early, bins[k].len, 4);
+        sio_buf_append(&s->early, bins[k].ptr, bins[k].len);
+    }
+    if (s->early.err) {
+        s->early.len = old;
+        s->early.err = 0;
+    }
+}
+
+/* After the CONNECT answer: the kept events, in order. */
+static void sio__cs_deliver_early(sio_client_socket *s) {
+    sio_client *cl = s->cl;
+    unsigned gen = cl->gen;
+    sio_buf early = s->early;   /* ours now: a handler may close the socket */
+    size_t off = 0;
+    memset(&s->early, 0, sizeof s->early);
+    while (off + 13 <= early.len && gen == cl->gen && s->state == SIO__CS_CONNECTED) {
+        sio_packet pk;
+        sio_str bins[SIO_MAX_ATTACHMENTS];
+        size_t jlen = (size_t)sio__get_be(early.data + off + 8, 4);
+        int k, nbins;
+        memset(&pk, 0, sizeof pk);
+        pk.type = SIO_PKT_EVENT;
+        pk.nsp.ptr = s->nsp;
+        pk.nsp.len = strlen(s->nsp);
+        pk.ack_id = (long long)sio__get_be(early.data + off, 8);
+        off += 12;
+        if (sio_json_parse(early.data + off, jlen, &pk.json) != SIO_OK) break;
+        off += jlen;
+        nbins = (unsigned char)early.data[off++];
+        for (k = 0; k < nbins && k < SIO_MAX_ATTACHMENTS; k++) {
+            bins[k].len = (size_t)sio__get_be(early.data + off, 4);
+            bins[k].ptr = early.data + off + 4;
+            off += 4 + bins[k].len;
+        }
+        sio__cs_event(s, &pk, nbins ? bins : NULL, nbins);
+    }
+    sio_buf_free(&early);
+}
+
 static void sio__cs_connected(sio_client_socket *s, const sio_packet *p) {
     sio_client *cl = s->cl;
     sio_json sid;
@@ -10897,6 +11030,19 @@ static void sio__cs_connected(sio_client_socket *s, const sio_packet *p) {
     if (s->state != SIO__CS_CONNECTING) return;
     s->id[0] = 0;
     if (sio_json_get(p->json, "sid", &sid) == SIO_OK) sio_json_strcpy(sid, s->id, sizeof s->id);
+    {
+        /* the server offers recovery: 40{"sid":"...","pid":"..."}; the same
+           pid again means it took us back with our state */
+        sio_json pid;
+        char now[64];
+        now[0] = '\0';
+        if (sio_json_get(p->json, "pid", &pid) == SIO_OK && pid.type == SIO_JSON_STRING &&
+            sio_json_strcpy(pid, now, sizeof now) >= sizeof now)
+            now[0] = '\0';
+        s->recovered = now[0] && strcmp(now, s->pid) == 0;
+        memcpy(s->pid, now, sizeof s->pid);
+        if (!s->recovered) s->offset[0] = '\0';
+    }
     s->state = SIO__CS_CONNECTED;
     SIO__CLOG(cl, SIO_LOG_INFO, "namespace %s joined, id %s", s->nsp, s->id);
     /* emits made while offline go out first, in order */
@@ -10917,6 +11063,12 @@ static void sio__cs_connected(sio_client_socket *s, const sio_packet *p) {
         sio__cl_flush(cl);
     }
     for (a = s->acks; a; a = a->next) a->sent = 1;
+    /* then what came before the answer, then "connect", as Node's client */
+    if (s->early.len) {
+        unsigned gen = cl->gen;
+        sio__cs_deliver_early(s);
+        if (gen != cl->gen || s->state != SIO__CS_CONNECTED) return;
+    }
     if (s->on_connect) s->on_connect(s, s->connect_user);
 }
 
@@ -10971,24 +11123,10 @@ static void sio__cl_dispatch(sio_client *cl, const sio_packet *p, const sio_str 
         if (gen == cl->gen) sio__cl_check_idle(cl);
         return;
     case SIO_PKT_EVENT:
-    case SIO_PKT_BINARY_EVENT: {
-        sio_client_event ev;
-        sio__chandler *h;
-        char namebuf[SIO_MAX_EVENT_LEN + 1];
-        if (s->state != SIO__CS_CONNECTED) return;
-        memset(&ev, 0, sizeof ev);
-        ev.socket = s;
-        ev.ack_id = p->ack_id;
-        if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
-            sio__cl_lost(cl, "parse error");
-            return;
-        }
-        for (h = s->handlers; h; h = h->next) {
-            if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
-            if (gen != cl->gen || s->state != SIO__CS_CONNECTED) break;
-        }
+    case SIO_PKT_BINARY_EVENT:
+        if (s->state == SIO__CS_CONNECTING) sio__cs_keep_early(s, p, bins, nbins);
+        else if (s->state == SIO__CS_CONNECTED) sio__cs_event(s, p, bins, nbins);
         return;
-    }
     default: { /* ACK, BINARY_ACK */
         sio__cack **pp, *a;
         for (pp = &s->acks; (a = *pp) != NULL; pp = &a->next)
@@ -11245,6 +11383,7 @@ SIO_API void sio_client_socket_close(sio_client_socket *s) {
     s->state = SIO__CS_OFF;
     s->id[0] = 0;
     sio_buf_free(&s->held);
+    sio_buf_free(&s->early);
     sio__cs_clear_acks(s, 1);
     if (was == SIO__CS_CONNECTED) sio__cs_tell_disconnect(s, "io client disconnect");
     sio__cl_check_idle(cl);
@@ -11255,6 +11394,8 @@ SIO_API const char *sio_client_socket_id(const sio_client_socket *s) { return s 
 SIO_API int sio_client_connected(const sio_client_socket *s) {
     return s && s->state == SIO__CS_CONNECTED && s->cl->state == SIO__CL_OPEN;
 }
+
+SIO_API int sio_client_socket_recovered(const sio_client_socket *s) { return s ? s->recovered : 0; }
 
 SIO_API int sio_client_on(sio_client_socket *s, const char *event, sio_client_event_fn fn, void *user) {
     const sio_allocator *a;
@@ -11442,6 +11583,7 @@ SIO_API void sio_client_destroy(sio_client *cl) {
             sio__free(a, h);
         }
         sio_buf_free(&s->held);
+        sio_buf_free(&s->early);
         sio__free(a, s->auth);
         sio__free(a, s->nsp);
         sio__free(a, s);

@@ -124,7 +124,9 @@ static void on_event(const sio_client_event *ev, void *user) {
     }
 }
 
-static void on_connect(sio_client_socket *s, void *user) { out("connect %s %s\n", (const char *)user, sio_client_socket_id(s)); }
+static void on_connect(sio_client_socket *s, void *user) {
+    out("connect %s %s%s\n", (const char *)user, sio_client_socket_id(s), sio_client_socket_recovered(s) ? " recovered" : "");
+}
 
 static void on_disconnect(sio_client_socket *s, const char *reason, void *user) {
     (void)s;

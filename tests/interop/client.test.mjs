@@ -281,6 +281,38 @@ describe('C client against the npm socket.io server', { concurrency: false }, ()
     });
   }
 
+  for (const transport of ['polling', 'websocket']) {
+    it(`${transport}: connection state recovery with a Node server that offers it`, async () => {
+      const srv = await startIo({ connectionStateRecovery: { maxDisconnectionDuration: 5000 } });
+      const d = new Driver(srv.url, ['--transport', transport, '--delay', '400', '--delay-max', '500']);
+      d.send('open / {"token":"keep"}');
+      const [, id] = await d.expect(/^connect \/ (\S+)$/);
+      const first = srv.sockets[0];
+      first.join('room');
+      srv.io.to('room').emit('news', 1);
+      const got = JSON.parse((await d.expect(/^event \/ (.*)$/))[1]);
+      assert.equal(got[1], 1);
+      assert.equal(typeof got[2], 'string', 'the offset rides as last argument');
+      first.conn.close();                       // broken under the client: it comes back by itself
+      await d.expect(/^disconnect \/ transport close$/);
+      srv.io.to('room').emit('news', 2);        // missed while away
+      srv.io.to('elsewhere').emit('news', 99);
+      await d.expect(new RegExp(`^connect / ${id} recovered$`), 5000);
+      const missed = JSON.parse((await d.expect(/^event \/ (.*)$/))[1]);
+      assert.equal(missed[1], 2);
+      const second = srv.sockets[1];
+      assert.equal(second.recovered, true);
+      assert.equal(second.id, id);
+      assert.ok(second.rooms.has('room'));
+      // the auth went back with pid and offset, and the user's own member
+      assert.equal(second.handshake.auth.token, 'keep');
+      assert.equal(typeof second.handshake.auth.pid, 'string');
+      assert.equal(second.handshake.auth.offset, got[2]);
+      await sleep(200);
+      assert.equal(d.count(/"news",99/), 0);
+    });
+  }
+
   it('initial connection refused: connect_error per attempt, reconnect attempts bounded', async () => {
     const probe = await startIo();
     const { port } = probe;
