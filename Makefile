@@ -148,6 +148,14 @@ $(B)/asan/echo: examples/echo.c socketio.h
 
 test: $(B)/asan/echo
 
+# The same server with a 200-byte recovery log, so tests/interop/recovery.test.mjs
+# can show the oldest broadcasts going first (SIO_RECOVERY_MAX_BYTES).
+$(B)/smallrec/echo: examples/echo.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -DSIO_RECOVERY_MAX_BYTES=200 -I. $< -o $@
+
+all: $(B)/smallrec/echo
+
 # The epoll backend (SIO_EPOLL) of the same server, for tests/interop/epoll.test.mjs.
 $(B)/epoll/echo: examples/echo.c socketio.h
 	@mkdir -p $(@D)

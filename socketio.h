@@ -69,7 +69,8 @@
    SIO_ACCEPT_BURST 256, SIO_MAX_PACKETS_PER_PAYLOAD 10000,
    SIO_CLIENT_MAX_BUFFERED 1 MiB, SIO_CLIENT_RESOLVE_TIMEOUT_MS 5000,
    SIO_STREAM_CHUNK 64 KiB,
-   SIO_STREAM_HIGH_WATER 256 KiB, SIO_TLS_MAX_CHAIN 8, SIO_EPOLL_EVENTS 1024.
+   SIO_STREAM_HIGH_WATER 256 KiB, SIO_TLS_MAX_CHAIN 8, SIO_EPOLL_EVENTS 1024,
+   SIO_RECOVERY_MAX_BYTES 16 MiB (broadcasts kept for recovery_ms).
    What varies per server or client (ports, ping interval and timeout,
    max_payload, timeouts, CORS, allocator, logger) is in the desc structs,
    where 0 always means the documented default.
@@ -172,6 +173,9 @@
 #endif
 #ifndef SIO_UPGRADE_TIMEOUT_MS
 #define SIO_UPGRADE_TIMEOUT_MS 10000
+#endif
+#ifndef SIO_RECOVERY_MAX_BYTES
+#define SIO_RECOVERY_MAX_BYTES (16u << 20) /* broadcasts kept per namespace for recovery (recovery_ms) */
 #endif
 #ifndef SIO_WS_MAX_MESSAGE
 #define SIO_WS_MAX_MESSAGE 1000000        /* default WebSocket message cap */
@@ -5769,6 +5773,7 @@ struct sio_namespace {
     sio__bcast_ack *backs;       /* broadcasts waiting for acks */
     struct sio__saved *saved;    /* recovery: sockets that may come back */
     struct sio__logged *log, *log_tail;   /* recovery: recent broadcasts, oldest first */
+    size_t log_bytes;            /* their packets and attachments, under SIO_RECOVERY_MAX_BYTES */
     sio_namespace *next;
 };
 
@@ -7934,10 +7939,13 @@ static void sio__recovery_purge(sio_namespace *nsp) {
             pp = &sv->next;
         }
     }
-    while (nsp->log && nsp->log->at + win <= now) {
+    /* old ones go, and the oldest while over the byte cap: a socket whose
+       offset is gone simply starts afresh */
+    while (nsp->log && (nsp->log->at + win <= now || nsp->log_bytes > SIO_RECOVERY_MAX_BYTES)) {
         sio__logged *lg = nsp->log;
         nsp->log = lg->next;
         if (!nsp->log) nsp->log_tail = NULL;
+        nsp->log_bytes -= lg->pkt.len + lg->bins.len;
         sio__logged_free(a, lg);
     }
 }
@@ -7955,6 +7963,7 @@ static void sio__recovery_free(sio_namespace *nsp) {
         sio__logged_free(a, lg);
     }
     nsp->log_tail = NULL;
+    nsp->log_bytes = 0;
 }
 
 /* Whether two NUL-separated name lists share a name. */
@@ -8078,6 +8087,8 @@ static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio
     if (nsp->log_tail) nsp->log_tail->next = lg;
     else nsp->log = lg;
     nsp->log_tail = lg;
+    nsp->log_bytes += lg->pkt.len + lg->bins.len;
+    if (nsp->log_bytes > SIO_RECOVERY_MAX_BYTES) sio__recovery_purge(nsp);
 }
 
 static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {

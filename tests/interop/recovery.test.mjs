@@ -5,7 +5,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, connect, connected, ask, closeClients, once, sleep } from './lib.mjs';
+import { startServer, commandFrom, connect, connected, ask, closeClients, once, sleep } from './lib.mjs';
 
 let srv, plain;
 before(async () => {
@@ -104,6 +104,38 @@ describe('connection state recovery', { concurrency: true }, () => {
     await breakAndReturn(a);
     assert.ok(!a.recovered);
     assert.notEqual(a.id, id);
+  });
+
+  it('SIO_RECOVERY_MAX_BYTES: the oldest broadcasts go first, an offset that went means a fresh socket', async () => {
+    const small = await startServer(commandFrom('SIO_SMALLREC_CMD', 'smallrec/echo'), ['--recovery-ms', '5000']);
+    try {
+      for (const [n, want] of [[2, true], [10, false]]) {   // about 45 bytes each, 200 kept
+        const a = connect(small.port, { transports: ['websocket'] });
+        const b = connect(small.port, { transports: ['websocket'] });
+        await connected(a);
+        await connected(b);
+        const room = `cap-${n}`;
+        await ask(a, 'join', [room]);
+        const first = a.inbox.take('news', 3000);
+        b.emit('to', room, 'news', 0);
+        await first;
+        const id = a.id;
+        const down = once(a, 'disconnect', 3000);
+        a.io.engine.close();
+        await down;
+        for (let i = 1; i <= n; i++) b.emit('to', room, 'news', i);
+        await sleep(200);
+        const back = once(a, 'connect', 5000);
+        a.connect();
+        await back;
+        assert.equal(!!a.recovered, want, `${n} missed`);
+        assert.equal(a.id === id, want);
+        a.disconnect();
+        b.disconnect();
+      }
+    } finally {
+      await small.stop();
+    }
   });
 
   it('a socket the server sent away does not come back with its state', async () => {
