@@ -14,7 +14,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Server } from 'socket.io';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const CLIENT_JS = fileURLToPath(new URL('../../tools/client/socket.io.js', import.meta.url));
 const T = { timeout: 30000 };
@@ -144,12 +144,7 @@ before(async () => {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-    timeout: 30000,
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(20000);
   page.on('pageerror', (e) => pageErrors.push(String(e)));

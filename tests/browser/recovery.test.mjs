@@ -7,7 +7,7 @@
 // Environment: CHROMIUM (default /usr/bin/chromium), SIO_BUILD (default build).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from '../interop/lib.mjs';
 
 let srv, browser, page;
@@ -15,12 +15,7 @@ const pageErrors = [];
 
 before(async () => {
   srv = await startServer(undefined, ['--recovery-ms', '5000', '--cors', '*']);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-    timeout: 30000,
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   // any page of the server's origin (echo answers 404), then the client it serves

@@ -17,14 +17,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer, ROOT, BUILD } from '../interop/lib.mjs';
 
 const WAIT = 10000;                      // bound on every single wait
 const CHAT = path.resolve(ROOT, BUILD, 'tls/chat');
 const SHOT = path.resolve(ROOT, BUILD, 'chat-tls.png');
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run'];
 
 const SCRIPT = `set -e
 printf 'subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' >srv.ext
@@ -59,11 +57,7 @@ after(async () => {
 });
 
 async function launch(extra = []) {
-  const b = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [...BROWSER_ARGS, ...extra],
-    timeout: WAIT * 2,
-  });
+  const b = await launchChromium({ extraArgs: extra, timeout: WAIT * 2 });
   browsers.add(b);
   return b;
 }
