@@ -7925,14 +7925,15 @@ static void sio__logged_free(const sio_allocator *a, sio__logged *lg) {
     sio__free(a, lg);
 }
 
-/* Forgets what is older than recovery_ms. Run wherever the kept state
-   grows, so it stays bounded by what one window holds. */
-static void sio__recovery_purge(sio_namespace *nsp) {
+/* Forgets what is older than recovery_ms (everything with all set, as
+   the server goes). Run wherever the kept state grows, so it stays
+   bounded by what one window holds. */
+static void sio__recovery_purge(sio_namespace *nsp, int all) {
     const sio_allocator *a = nsp->srv->loop.alloc;
     uint64_t now = nsp->srv->loop.now, win = (uint64_t)nsp->srv->desc.recovery_ms;
     sio__saved **pp = &nsp->saved, *sv;
     while ((sv = *pp) != NULL) {
-        if (sv->expires <= now) {
+        if (all || sv->expires <= now) {
             *pp = sv->next;
             sio__saved_free(a, sv);
         } else {
@@ -7941,29 +7942,13 @@ static void sio__recovery_purge(sio_namespace *nsp) {
     }
     /* old ones go, and the oldest while over the byte cap: a socket whose
        offset is gone simply starts afresh */
-    while (nsp->log && (nsp->log->at + win <= now || nsp->log_bytes > SIO_RECOVERY_MAX_BYTES)) {
+    while (nsp->log && (all || nsp->log->at + win <= now || nsp->log_bytes > SIO_RECOVERY_MAX_BYTES)) {
         sio__logged *lg = nsp->log;
         nsp->log = lg->next;
         if (!nsp->log) nsp->log_tail = NULL;
         nsp->log_bytes -= lg->pkt.len + lg->bins.len;
         sio__logged_free(a, lg);
     }
-}
-
-static void sio__recovery_free(sio_namespace *nsp) {
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    while (nsp->saved) {
-        sio__saved *sv = nsp->saved;
-        nsp->saved = sv->next;
-        sio__saved_free(a, sv);
-    }
-    while (nsp->log) {
-        sio__logged *lg = nsp->log;
-        nsp->log = lg->next;
-        sio__logged_free(a, lg);
-    }
-    nsp->log_tail = NULL;
-    nsp->log_bytes = 0;
 }
 
 /* Whether two NUL-separated name lists share a name. */
@@ -7989,7 +7974,7 @@ static void sio__recovery_save(sio_socket *s, const char *reason) {
     sio__saved *sv;
     size_t i;
     if (!s->pid[0] || !sio__recoverable(reason)) return;
-    sio__recovery_purge(nsp);
+    sio__recovery_purge(nsp, 0);
     if (!(sv = (sio__saved *)sio__malloc(a, sizeof *sv))) return;
     memset(sv, 0, sizeof *sv);
     memcpy(sv->pid, s->pid, sizeof sv->pid);
@@ -8016,7 +8001,7 @@ static sio__saved *sio__recovery_find(sio_namespace *nsp, sio_json auth, sio__lo
         sio_json_get(auth, "offset", &jo) != SIO_OK || jo.type != SIO_JSON_STRING ||
         sio_json_strcpy(jp, pid, sizeof pid) >= sizeof pid || sio_json_strcpy(jo, offset, sizeof offset) >= sizeof offset)
         return NULL;
-    sio__recovery_purge(nsp);
+    sio__recovery_purge(nsp, 0);
     for (lg = nsp->log; lg && strcmp(lg->offset, offset) != 0; lg = lg->next) {}
     if (!lg) return NULL;
     for (pp = &nsp->saved; (sv = *pp) != NULL; pp = &sv->next)
@@ -8061,7 +8046,7 @@ static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio
     sio__logged *lg;
     size_t i;
     int k;
-    sio__recovery_purge(nsp);
+    sio__recovery_purge(nsp, 0);
     if (!srv->tmp.len || srv->tmp.data[srv->tmp.len - 1] != ']') return;
     if (!(lg = (sio__logged *)sio__malloc(a, sizeof *lg))) return;
     memset(lg, 0, sizeof *lg);
@@ -8088,7 +8073,7 @@ static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio
     else nsp->log = lg;
     nsp->log_tail = lg;
     nsp->log_bytes += lg->pkt.len + lg->bins.len;
-    if (nsp->log_bytes > SIO_RECOVERY_MAX_BYTES) sio__recovery_purge(nsp);
+    if (nsp->log_bytes > SIO_RECOVERY_MAX_BYTES) sio__recovery_purge(nsp, 0);
 }
 
 static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
@@ -8875,7 +8860,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
             nsp->mws = m->next;
             sio__free(a, m);
         }
-        sio__recovery_free(nsp);
+        sio__recovery_purge(nsp, 1);
         sio__free(a, nsp->rooms.e);
         sio__free(a, nsp->ids.e);
         sio__free(a, nsp->name);
