@@ -636,6 +636,7 @@ typedef struct sio_ws_reader {
     unsigned utf8_state;        /* sio_utf8_check state across text fragments */
     int error_code;             /* after an error: the close status to send
                                    (1002 protocol, 1007 bad UTF-8, 1009 too big) */
+    const char *error_text;     /* after an error: what was wrong, in words */
 } sio_ws_reader;
 
 /* Parses frames from buf[0..len) and returns the number of bytes consumed
@@ -858,6 +859,10 @@ typedef struct sio_engine_handlers {
 } sio_engine_handlers;
 SIO_API int sio_engine_send(sio_engine_conn *c, const void *data, size_t len, int binary);
 SIO_API void sio_engine_close(sio_engine_conn *c);
+SIO_API const char *sio_engine_conn_id(const sio_engine_conn *c);     /* the sid */
+/* Your state for a session, e.g. set in on_open; NULL until set. */
+SIO_API void *sio_engine_conn_user(const sio_engine_conn *c);
+SIO_API void sio_engine_conn_set_user(sio_engine_conn *c, void *user);
 
 typedef struct sio_server_desc {
     const char *host;            /* listen address; NULL = every address ("::" dual stack, else "0.0.0.0") */
@@ -921,7 +926,7 @@ SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n)
 SIO_API sio_namespace *sio_of(sio_server *srv, const char *name);
 SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user);
 SIO_API void sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user);
-SIO_API void sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user);
+SIO_API int  sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user);
 SIO_API int  sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void *user); /* "*" = any */
 
 /* Sockets */
@@ -1000,14 +1005,21 @@ SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets i
 #ifndef SIO_CLIENT_MAX_BODY
 #define SIO_CLIENT_MAX_BODY (64u << 20)     /* bytes of one polling response */
 #endif
-#ifndef SIO_CLIENT_MAX_ADDRS
-#define SIO_CLIENT_MAX_ADDRS 8              /* resolved addresses tried in turn */
-#endif
 #ifndef SIO_CLIENT_MAX_HOST
 #define SIO_CLIENT_MAX_HOST 256             /* bytes of the host name in the URL */
 #endif
 #ifndef SIO_CLIENT_RESOLVE_TIMEOUT_MS
 #define SIO_CLIENT_RESOLVE_TIMEOUT_MS 5000  /* default resolve_timeout_ms */
+#endif
+/* The Node client's defaults, each also a desc field. */
+#ifndef SIO_CLIENT_TIMEOUT_MS
+#define SIO_CLIENT_TIMEOUT_MS 20000         /* default timeout_ms: the Engine.IO handshake */
+#endif
+#ifndef SIO_CLIENT_RECONNECT_DELAY_MS
+#define SIO_CLIENT_RECONNECT_DELAY_MS 1000  /* default reconnection_delay_ms */
+#endif
+#ifndef SIO_CLIENT_RECONNECT_DELAY_MAX_MS
+#define SIO_CLIENT_RECONNECT_DELAY_MAX_MS 5000 /* default reconnection_delay_max_ms */
 #endif
 
 typedef struct sio_client sio_client;               /* a manager: one Engine.IO connection */
@@ -1047,11 +1059,13 @@ typedef struct sio_client_desc {
                                     tls.insecure_skip_verify, optional client cert_file/key_file */
     int no_reconnection;         /* 1 = never reconnect */
     int reconnection_attempts;   /* 0 = unlimited */
-    int reconnection_delay_ms;   /* 0 = 1000: first delay */
-    int reconnection_delay_max_ms; /* 0 = 5000 */
+    int reconnection_delay_ms;   /* 0 = SIO_CLIENT_RECONNECT_DELAY_MS (1000): first delay */
+    int reconnection_delay_max_ms; /* 0 = SIO_CLIENT_RECONNECT_DELAY_MAX_MS (5000) */
     double randomization_factor; /* 0 = 0.5; < 0 = no jitter */
-    int timeout_ms;              /* 0 = 20000: Engine.IO handshake deadline */
+    int timeout_ms;              /* 0 = SIO_CLIENT_TIMEOUT_MS (20000): Engine.IO handshake deadline */
     size_t max_buffered;         /* 0 = SIO_CLIENT_MAX_BUFFERED: emits held per socket while offline */
+    size_t max_output;           /* 0 = SIO_MAX_OUTPUT: bytes queued for a server that does not read
+                                    them before the connection is dropped ("transport error") */
     int resolve_timeout_ms;      /* 0 = SIO_CLIENT_RESOLVE_TIMEOUT_MS (5000): longest DNS lookup of the
                                     host per attempt. Resolution never blocks the loop: literals and
                                     /etc/hosts names at once, others by UDP queries inside the loop */
@@ -1427,6 +1441,15 @@ SIO_API void sio_buf_free(sio_buf *b) {
     b->data = NULL;
     b->len = b->cap = 0;
     b->err = 0;
+}
+
+/* A sio_buf over caller memory that never grows: for small texts built
+   on the stack, so an answer written from deep inside a close path never
+   touches a shared scratch buffer. */
+static SIO__UNUSED void sio__stackbuf(sio_buf *b, char *mem, size_t n) {
+    memset(b, 0, sizeof *b);
+    b->data = mem;
+    b->cap = b->max = n;
 }
 
 static SIO__UNUSED void sio__log(const sio_logger *lg, sio_log_level level, const char *fmt, ...) {
@@ -3217,8 +3240,9 @@ static int sio__ws_close_code_ok(int code) {
     return code >= 3000 && code <= 4999;
 }
 
-static int sio__ws_fail(sio_ws_reader *r, int close_code) {
+static int sio__ws_fail(sio_ws_reader *r, int close_code, const char *why) {
     r->error_code = close_code;
+    r->error_text = why;
     switch (close_code) {
     case 1007: return SIO_ERR_UTF8;
     case 1009: return SIO_ERR_TOO_BIG;
@@ -3343,10 +3367,10 @@ static int sio__ws_control(sio_ws_reader *r, int op, unsigned char *p, size_t n,
     if (n == 0) {
         msg->close_code = 1005;    /* "no status received" (section 7.4.1) */
     } else {
-        if (n == 1) return sio__ws_fail(r, 1002);
+        if (n == 1) return sio__ws_fail(r, 1002, "a close frame with a 1-byte body");
         msg->close_code = (p[0] << 8) | p[1];
-        if (!sio__ws_close_code_ok(msg->close_code)) return sio__ws_fail(r, 1002);
-        if (sio_utf8_check(&st, (const char *)p + 2, n - 2) != 0 || st != 0) return sio__ws_fail(r, 1007);
+        if (!sio__ws_close_code_ok(msg->close_code)) return sio__ws_fail(r, 1002, "a close code that may not be sent");
+        if (sio_utf8_check(&st, (const char *)p + 2, n - 2) != 0 || st != 0) return sio__ws_fail(r, 1007, "a close reason that is not UTF-8");
         msg->close_reason.ptr = (const char *)p + 2;
         msg->close_reason.len = n - 2;
     }
@@ -3368,7 +3392,7 @@ SIO_API int sio_ws_read(sio_ws_reader *r, unsigned char *buf, size_t len, sio_ws
     msg->close_code = 0;
     msg->close_reason.ptr = NULL;
     msg->close_reason.len = 0;
-    if (r->error_code) return sio__ws_fail(r, r->error_code);
+    if (r->error_code) return sio__ws_fail(r, r->error_code, r->error_text);
     /* The previous call may have handed out a reassembled message: it dies
        now. Freeing rather than keeping the buffer means an idle connection
        does not hold on to its largest message. */
@@ -3385,17 +3409,17 @@ SIO_API int sio_ws_read(sio_ws_reader *r, unsigned char *buf, size_t len, sio_ws
         masked = (p[1] & 0x80) != 0;
         /* Everything in the first two bytes is checked before waiting for
            the rest, so a bad frame is refused as early as possible. */
-        if (p[0] & 0x70) return sio__ws_fail(r, 1002);
-        if ((op > SIO_WS_OP_BINARY && op < SIO_WS_OP_CLOSE) || op > SIO_WS_OP_PONG) return sio__ws_fail(r, 1002);
-        if (masked != (r->expect_masked != 0)) return sio__ws_fail(r, 1002);
+        if (p[0] & 0x70) return sio__ws_fail(r, 1002, "an RSV bit set (no extension was negotiated)");
+        if ((op > SIO_WS_OP_BINARY && op < SIO_WS_OP_CLOSE) || op > SIO_WS_OP_PONG) return sio__ws_fail(r, 1002, "an unknown opcode");
+        if (masked != (r->expect_masked != 0)) return sio__ws_fail(r, 1002, r->expect_masked ? "an unmasked frame from a client" : "a masked frame from a server");
         if (op >= SIO_WS_OP_CLOSE) {
             /* Control frames may sit between fragments but are never
                fragmented themselves and carry at most 125 bytes. */
-            if (!fin || (p[1] & 0x7F) > 125) return sio__ws_fail(r, 1002);
+            if (!fin || (p[1] & 0x7F) > 125) return sio__ws_fail(r, 1002, "a control frame fragmented or over 125 bytes");
         } else if (op == SIO_WS_OP_CONT) {
-            if (!r->frag_opcode) return sio__ws_fail(r, 1002);
+            if (!r->frag_opcode) return sio__ws_fail(r, 1002, "a continuation frame with no message open");
         } else if (r->frag_opcode) {
-            return sio__ws_fail(r, 1002);  /* a new message inside an open one */
+            return sio__ws_fail(r, 1002, "a new message inside a fragmented one");  /* a new message inside an open one */
         }
         lenbytes = (p[1] & 0x7F) == 126 ? 2 : (p[1] & 0x7F) == 127 ? 8 : 0;
         if (avail < 2 + lenbytes) break;
@@ -3403,14 +3427,14 @@ SIO_API int sio_ws_read(sio_ws_reader *r, unsigned char *buf, size_t len, sio_ws
         if (lenbytes) {
             plen = 0;
             for (i = 0; i < lenbytes; i++) plen = (plen << 8) | p[2 + i];
-            if (lenbytes == 8 && (plen >> 63)) return sio__ws_fail(r, 1002);
+            if (lenbytes == 8 && (plen >> 63)) return sio__ws_fail(r, 1002, "a 64-bit length with the top bit set");
             /* Non-minimal length encodings (126 + "00 05") are accepted:
                RFC 6455 says MUST for the sender but names no reaction, and
                refusing them would gain nothing. */
         }
         if (op < SIO_WS_OP_CLOSE) {
             already = op == SIO_WS_OP_CONT ? (uint64_t)r->frag.len : 0;
-            if (plen > max - already) return sio__ws_fail(r, 1009);
+            if (plen > max - already) return sio__ws_fail(r, 1009, "a message over max_message");
         }
         hlen = 2 + lenbytes + (masked ? 4 : 0);
         if (avail < hlen || plen > (uint64_t)(avail - hlen)) break;
@@ -3428,7 +3452,7 @@ SIO_API int sio_ws_read(sio_ws_reader *r, unsigned char *buf, size_t len, sio_ws
                where it lies. */
             if (op == SIO_WS_OP_TEXT) {
                 st = 0;
-                if (sio_utf8_check(&st, (const char *)payload, n) != 0 || st != 0) return sio__ws_fail(r, 1007);
+                if (sio_utf8_check(&st, (const char *)payload, n) != 0 || st != 0) return sio__ws_fail(r, 1007, "a text message that is not UTF-8");
             }
             msg->kind = op == SIO_WS_OP_TEXT ? SIO_WS_TEXT : SIO_WS_BINARY;
             msg->data = payload;
@@ -3446,11 +3470,11 @@ SIO_API int sio_ws_read(sio_ws_reader *r, unsigned char *buf, size_t len, sio_ws
            once, not after buffering up to max_message of it. */
         if (r->frag_opcode == SIO_WS_OP_TEXT &&
             sio_utf8_check(&r->utf8_state, (const char *)payload, n) != 0)
-            return sio__ws_fail(r, 1007);
+            return sio__ws_fail(r, 1007, "a text fragment that is not UTF-8");
         if (sio_buf_append(&r->frag, payload, n) != SIO_OK)
-            return sio__ws_fail(r, r->frag.err == SIO_ERR_NOMEM ? 1011 : 1009);
+            return sio__ws_fail(r, r->frag.err == SIO_ERR_NOMEM ? 1011 : 1009, r->frag.err == SIO_ERR_NOMEM ? "out of memory" : "a message over max_message");
         if (fin) {
-            if (r->frag_opcode == SIO_WS_OP_TEXT && r->utf8_state != 0) return sio__ws_fail(r, 1007);
+            if (r->frag_opcode == SIO_WS_OP_TEXT && r->utf8_state != 0) return sio__ws_fail(r, 1007, "a text message that ends inside a UTF-8 character");
             msg->kind = r->frag_opcode == SIO_WS_OP_TEXT ? SIO_WS_TEXT : SIO_WS_BINARY;
             msg->data = r->frag.data ? (unsigned char *)r->frag.data : payload;
             msg->len = r->frag.len;
@@ -3466,6 +3490,7 @@ SIO_API void sio_ws_reader_free(sio_ws_reader *r) {
     r->frag_opcode = 0;
     r->utf8_state = 0;
     r->error_code = 0;
+    r->error_text = NULL;
 }
 #ifdef SIO_TLS_BEARSSL
 #include <bearssl.h>
@@ -4533,7 +4558,7 @@ typedef struct sio__in {
    broke the protocol: close with "parse error") or SIO_ERR_NOMEM. A
    finished packet leaves *slot, so whatever a handler does to the
    connection while it runs, the bytes it is looking at stay. */
-static int sio__in_take(const sio_allocator *a, sio__binpend **slot, char *data, size_t len, int binary,
+static int sio__in_take(const sio_allocator *a, sio__binpend **slot, const char *data, size_t len, int binary,
                         int max_attachments, int max_depth, sio__in *in) {
     sio__binpend *bp = *slot;
     int i;
@@ -4647,6 +4672,13 @@ SIO_API int sio_msg_args(sio_msg *m, const sio_args *a) {
 }
 
 SIO_API void sio_msg_free(sio_msg *m) { sio_buf_free(&m->buf); }
+
+/* A message from the text of a JSON array (NULL: none), for the
+   *_emit_json calls of both roles. Free it even when this fails. */
+static int sio__msg_of_json(sio_msg *m, const char *json_array) {
+    sio_msg_init(m);
+    return sio_msg_json(m, json_array);
+}
 
 /* Appends the finished array text of m (or "[]") to b without touching m,
    so one sio_msg can be emitted many times. */
@@ -4806,51 +4838,54 @@ static int sio__timer_set(sio__timers *h, const sio_allocator *a, sio__timer *t,
 /* ---- connections ---- */
 
 enum {
-    SIO__C_LISTEN = 1,   /* listening socket */
-    SIO__C_HTTP,         /* server side, speaking HTTP */
-    SIO__C_WS,           /* server side, speaking WebSocket */
-    SIO__C_CLIENT        /* client side, protocol decided by its owner */
+    SIO__C_LISTEN = 1,   /* listening socket: ops->on_accept when readable */
+    SIO__C_PEER,         /* accepted from a listener (counted in npeers) */
+    SIO__C_DIALED,       /* connected out by this process (TCP) */
+    SIO__C_UDP           /* a connected datagram socket: one datagram per read */
 };
 
 enum {
     SIO__F_CLOSING = 1,      /* close once the output is flushed */
     SIO__F_DEAD = 2,         /* closed; reaped at the end of the turn */
-    SIO__F_CONNECTING = 4,   /* client connect() in progress */
-    SIO__F_HELD = 8          /* a long-polling GET is held open on it */
+    SIO__F_CONNECTING = 4    /* client connect() in progress */
 };
 
 typedef struct sio__loop sio__loop;
 typedef struct sio__conn sio__conn;
 
-/* What a connection's owner does with bytes and events. */
+/* What the protocol on a connection does with its bytes and events: the
+   loop calls up through this table only. A protocol may swap the table
+   (an HTTP connection that upgrades to WebSocket). */
 typedef struct sio__conn_ops {
     /* consume bytes; return how many were used (the rest is kept) or < 0 to drop */
     long (*on_data)(sio__conn *c, char *data, size_t len);
     void (*on_close)(sio__conn *c, int err);   /* once, before the memory goes */
-    void (*on_connect)(sio__conn *c);          /* client: connect() finished */
+    void (*on_connect)(sio__conn *c);          /* dialed: connect() finished */
+    void (*on_accept)(sio__conn *listener);    /* listener: connections wait */
+    void (*on_free)(sio__conn *c);             /* the memory goes: free c->proto */
 } sio__conn_ops;
 
+/* A layer that keeps per-connection state either hangs an object off
+   proto or asks sio__conn_add for a larger block that starts with the
+   sio__conn (an HTTP server connection is one), so the loop's struct
+   holds nothing but what every connection needs. */
 struct sio__conn {
     int fd;
-    int kind;
-    unsigned flags;
+    int kind;                    /* SIO__C_* */
+    unsigned flags;              /* SIO__F_* */
     size_t idx;                  /* position in loop->conns */
     sio_buf in;                  /* unconsumed input tail only */
     sio_buf out;                 /* unsent output */
-    sio__timer timer;            /* request deadline (server HTTP) */
+    sio__timer timer;            /* the protocol's deadline (a request, a handshake) */
     const sio__conn_ops *ops;
     sio__loop *loop;
-    void *owner;                 /* server, client, ... */
-    void *session;               /* the Engine.IO session this conn carries */
-    sio_ws_reader *ws;           /* WebSocket reader, allocated on upgrade */
-    unsigned char poll_role;     /* 0, or the polling request role (GET/POST) */
-    unsigned char keep_alive;
+    void *owner;                 /* the object that made it: a server, a client */
+    void *proto;                 /* the protocol object on it (a WebSocket, an HTTP exchange) */
     unsigned char dirty;         /* queued in loop->dirty */
+    unsigned char tls_closing;   /* close_notify queued */
     unsigned ep_mask;            /* epoll: events registered now */
     int close_err;
-    char *origin;                /* request Origin, kept only when CORS is on */
     void *tls;                   /* sio__tls engine when the connection is TLS */
-    unsigned char tls_closing;   /* close_notify queued */
 };
 
 struct sio__loop {
@@ -4868,6 +4903,7 @@ struct sio__loop {
     size_t max_output;
     int http_timeout_ms;
     int stop;
+    size_t npeers;               /* accepted connections open (max_connections) */
     sio__conn **dead;            /* conns closed this turn, reaped at its end */
     size_t ndead, dead_cap;
     int dead_scan;               /* the dead list overflowed: scan all conns */
@@ -4890,7 +4926,8 @@ static int sio__set_nonblock(int fd) {
     return SIO_OK;
 }
 
-static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_ops *ops, void *owner) {
+/* size: sizeof(sio__conn), or that of a larger struct beginning with one. */
+static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_ops *ops, void *owner, size_t size) {
     sio__conn *c;
     if (L->nconns == L->cap) {
         size_t cap = L->cap ? L->cap * 2 : 64;
@@ -4899,9 +4936,9 @@ static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_
         L->conns = p;
         L->cap = cap;
     }
-    c = (sio__conn *)sio__malloc(L->alloc, sizeof *c);
+    c = (sio__conn *)sio__malloc(L->alloc, size);
     if (!c) return NULL;
-    memset(c, 0, sizeof *c);
+    memset(c, 0, size);
     c->fd = fd;
     c->kind = kind;
     c->ops = ops;
@@ -4923,6 +4960,7 @@ static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_
 #endif
     c->idx = L->nconns;
     L->conns[L->nconns++] = c;
+    if (kind == SIO__C_PEER) L->npeers++;
     return c;
 }
 
@@ -4943,6 +4981,7 @@ static void sio__conn_close(sio__conn *c, int err) {
     }
     if (L->ndead < L->dead_cap) L->dead[L->ndead++] = c;
     else L->dead_scan = 1;
+    if (c->kind == SIO__C_PEER) L->npeers--;
     sio__timer_cancel(&c->loop->timers, &c->timer);
     if (c->fd >= 0) {
         close(c->fd);
@@ -5192,6 +5231,9 @@ static void sio__conn_read(sio__conn *c) {
                 sio__conn_feed(c, c->in.data, c->in.len, 1);
             }
         }
+        /* an empty datagram is a datagram, not the end of anything: one
+           sent by anyone must not end a DNS lookup */
+        if (r == 0 && c->kind == SIO__C_UDP) continue;
         if (r == 0) {
             sio__conn_close(c, SIO_ERR_CLOSED);
             return;
@@ -5210,14 +5252,10 @@ static void sio__conn_free(sio__loop *L, sio__conn *c) {
     L->conns[c->idx]->idx = c->idx;
     sio_buf_free(&c->in);
     sio_buf_free(&c->out);
-    sio__free(L->alloc, c->origin);
 #ifdef SIO_TLS_BEARSSL
     if (c->tls) sio__tls_free((sio__tls *)c->tls);
 #endif
-    if (c->ws) {
-        sio_ws_reader_free(c->ws);
-        sio__free(L->alloc, c->ws);
-    }
+    if (c->ops && c->ops->on_free) c->ops->on_free(c);
     sio__free(L->alloc, c);
 }
 
@@ -5274,13 +5312,11 @@ static void sio__loop_run_timers(sio__loop *L) {
     }
 }
 
-typedef void (*sio__accept_fn)(sio__conn *listener);
-
 /* What one ready connection does: accept, finish a connect, read, write. */
-static void sio__conn_ready(sio__conn *c, int readable, int writable, sio__accept_fn on_accept) {
+static void sio__conn_ready(sio__conn *c, int readable, int writable) {
     if (c->flags & SIO__F_DEAD) return;
     if (c->kind == SIO__C_LISTEN) {
-        if (on_accept) on_accept(c);
+        if (c->ops && c->ops->on_accept) c->ops->on_accept(c);
         return;
     }
     if (c->flags & SIO__F_CONNECTING) {
@@ -5347,7 +5383,7 @@ static int sio__loop_prepare(sio__loop *L, int *timeout_ms) {
 
 /* Handles the revents of the first n entries of L->pfds. Connections
    added during the turn sit past n and wait for the next one. */
-static void sio__loop_process(sio__loop *L, size_t n, sio__accept_fn on_accept) {
+static void sio__loop_process(sio__loop *L, size_t n) {
     size_t i;
     L->now = sio__now_ms();
     for (i = 0; i < n && i < L->nconns; i++) {
@@ -5356,17 +5392,17 @@ static void sio__loop_process(sio__loop *L, size_t n, sio__accept_fn on_accept) 
         /* a hang-up is also worth a flush: it fails and closes the
            connection, where a closing one would otherwise spin */
         sio__conn_ready(L->conns[i], (p->revents & (POLLIN | POLLHUP | POLLERR)) != 0,
-                        (p->revents & (POLLOUT | POLLHUP | POLLERR)) != 0, on_accept);
+                        (p->revents & (POLLOUT | POLLHUP | POLLERR)) != 0);
     }
     sio__loop_end_turn(L);
 }
 
-static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept) {
+static int sio__loop_poll(sio__loop *L, int timeout_ms) {
     int n = sio__loop_prepare(L, &timeout_ms), rc;
     if (n < 0) return n;
     rc = poll(L->pfds, (nfds_t)n, timeout_ms);
     if (rc < 0) return errno == EINTR ? SIO_OK : SIO_ERR_IO;
-    if (rc > 0 || L->timers.n) sio__loop_process(L, (size_t)n, on_accept);
+    if (rc > 0 || L->timers.n) sio__loop_process(L, (size_t)n);
     return SIO_OK;
 }
 
@@ -5378,11 +5414,11 @@ static int sio__loop_fds(sio__loop *L, struct pollfd *fds, int max, int *timeout
     return n;
 }
 
-static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n, sio__accept_fn on_accept) {
+static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n) {
     int i;
     if (n < 0 || (size_t)n > L->pfd_cap) return SIO_ERR_INVALID;
     for (i = 0; i < n; i++) L->pfds[i].revents = fds[i].revents;
-    sio__loop_process(L, (size_t)n, on_accept);
+    sio__loop_process(L, (size_t)n);
     return SIO_OK;
 }
 #else
@@ -5390,23 +5426,23 @@ static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n, 
 #define SIO_EPOLL_EVENTS 1024         /* events taken per epoll_wait() */
 #endif
 /* epoll: only ready connections cost anything in a turn. */
-static void sio__loop_process_ep(sio__loop *L, int n, sio__accept_fn on_accept) {
+static void sio__loop_process_ep(sio__loop *L, int n) {
     int i;
     L->now = sio__now_ms();
     for (i = 0; i < n; i++) {
         unsigned ev = L->evs[i].events;
         sio__conn_ready((sio__conn *)L->evs[i].data.ptr, (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0,
-                        (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0, on_accept);
+                        (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0);
     }
     sio__loop_end_turn(L);
 }
 
-static int sio__loop_poll(sio__loop *L, int timeout_ms, sio__accept_fn on_accept) {
+static int sio__loop_poll(sio__loop *L, int timeout_ms) {
     int n;
     sio__loop_end_turn(L);
     n = epoll_wait(L->epfd, L->evs, SIO_EPOLL_EVENTS, sio__loop_timeout(L, timeout_ms));
     if (n < 0) return errno == EINTR ? SIO_OK : SIO_ERR_IO;
-    sio__loop_process_ep(L, n, on_accept);
+    sio__loop_process_ep(L, n);
     return SIO_OK;
 }
 
@@ -5421,11 +5457,11 @@ static int sio__loop_fds(sio__loop *L, struct pollfd *fds, int max, int *timeout
     return 1;
 }
 
-static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n, sio__accept_fn on_accept) {
+static int sio__loop_process_fds(sio__loop *L, const struct pollfd *fds, int n) {
     int k = 0;
     if (n < 0 || n > 1) return SIO_ERR_INVALID;
     if (n == 1 && fds[0].revents) k = epoll_wait(L->epfd, L->evs, SIO_EPOLL_EVENTS, 0);
-    sio__loop_process_ep(L, k < 0 ? 0 : k, on_accept);
+    sio__loop_process_ep(L, k < 0 ? 0 : k);
     return SIO_OK;
 }
 #endif
@@ -5503,6 +5539,102 @@ static int sio__listen(const char *host, int port, int *out_fd, int *out_port) {
     }
     *out_fd = fd;
     return SIO_OK;
+}
+
+/* ---- dialing out: addresses tried in turn ---- */
+
+#ifndef SIO_CLIENT_MAX_ADDRS
+#define SIO_CLIENT_MAX_ADDRS 8              /* resolved addresses tried in turn */
+#endif
+
+typedef struct sio__addrs {
+    struct sockaddr_storage a[SIO_CLIENT_MAX_ADDRS];
+    socklen_t len[SIO_CLIENT_MAX_ADDRS];
+    int n;
+} sio__addrs;
+
+static SIO__UNUSED void sio__addrs_add(sio__addrs *out, int family, const void *addr, int port, unsigned scope) {
+    struct sockaddr_storage *ss;
+    if (out->n >= SIO_CLIENT_MAX_ADDRS) return;
+    ss = &out->a[out->n];
+    memset(ss, 0, sizeof *ss);
+    if (family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        memcpy(&s4->sin_addr, addr, 4);
+        out->len[out->n] = (socklen_t)sizeof *s4;
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        s6->sin6_scope_id = scope;
+        memcpy(&s6->sin6_addr, addr, 16);
+        out->len[out->n] = (socklen_t)sizeof *s6;
+    }
+    out->n++;
+}
+
+/* Non-blocking connect to address *idx, or the next ones that fail at
+   once; the loop reports the outcome (on_connect, or on_close with
+   SIO_ERR_REFUSED while SIO__F_CONNECTING is still set). */
+static SIO__UNUSED sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, int *idx, const sio__conn_ops *ops,
+                                        void *owner, int *err) {
+    *err = SIO_ERR_REFUSED;
+    for (; *idx < ad->n; (*idx)++) {
+        const struct sockaddr_storage *sa = &ad->a[*idx];
+        int fd = socket(sa->ss_family, SOCK_STREAM, 0), one = 1, rc;
+        sio__conn *c;
+        if (fd < 0) continue;
+        if (sio__set_nonblock(fd) != SIO_OK) {
+            close(fd);
+            continue;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        do rc = connect(fd, (const struct sockaddr *)sa, ad->len[*idx]);
+        while (rc < 0 && errno == EINTR);
+        if (rc < 0 && errno != EINPROGRESS) {
+            close(fd);
+            continue;
+        }
+        c = sio__conn_add(L, fd, SIO__C_DIALED, ops, owner, sizeof *c);
+        if (!c) {
+            close(fd);
+            *err = SIO_ERR_NOMEM;
+            return NULL;
+        }
+        if (rc < 0) c->flags |= SIO__F_CONNECTING;
+        *err = SIO_OK;
+        return c;
+    }
+    return NULL;
+}
+
+/* A TLS engine on a fresh dialed connection (SIO_TLS_BEARSSL): what is
+   queued on it waits in the output until the handshake is done. host is
+   the name sent by SNI and checked against the certificate. */
+static SIO__UNUSED int sio__tls_attach(sio__conn *c, void *ctx, const char *host) {
+#ifdef SIO_TLS_BEARSSL
+    if (ctx && !(c->tls = sio__tls_new((sio__tls_ctx *)ctx, host))) return SIO_ERR_TLS;
+#else
+    (void)c;
+    (void)ctx;
+    (void)host;
+#endif
+    return SIO_OK;
+}
+
+/* Why a TLS connection ended, in words, copied out before it is freed. */
+static SIO__UNUSED void sio__tls_why(sio__conn *c, char *dst, size_t cap) {
+#ifdef SIO_TLS_BEARSSL
+    if (c->tls) {
+        snprintf(dst, cap, "TLS: %s", sio__tls_error((sio__tls *)c->tls));
+        return;
+    }
+#else
+    (void)c;
+#endif
+    snprintf(dst, cap, "TLS failure");
 }
 
 /* ---- randomness for ids: the kernel's, read in blocks ---- */
@@ -5637,6 +5769,708 @@ static void sio__map_del(sio__map *m, const char *key) {
 }
 
 /* =====================================================================
+   >>wsconn: a WebSocket connection on a socket, both roles (RFC 6455)
+   =====================================================================
+   The frame codec of >>ws put on a live connection. A server gets one
+   when an HTTP request upgrades (the HTTP layer writes the 101 and calls
+   sio__wsc_attach); a client dials and sends the opening handshake itself
+   (sio__wsc_dial) and becomes the same object once the 101 has come.
+   From then on both roles run the same code. The role decides only the
+   masking (section 5.1: a client masks every frame with a fresh random
+   key, so a proxy cannot be fed bytes chosen by the page; a server never
+   masks) and so which frames the reader accepts. Pings are answered
+   here; messages, pongs and the end of the connection go up through
+   sio__wsc_handlers. The object lives as long as its TCP connection: the
+   owner drops its pointer in on_close, and the memory goes with the
+   connection's at the end of the loop turn. */
+
+enum { SIO__WSC_CONNECTING = 1, SIO__WSC_OPEN, SIO__WSC_CLOSING, SIO__WSC_CLOSED };
+
+typedef struct sio__wsc sio__wsc;
+typedef struct sio__wsc_handlers {
+    void (*on_open)(sio__wsc *w, void *user);   /* dialed: the 101 came; may be NULL */
+    void (*on_message)(sio__wsc *w, char *data, size_t len, int binary, void *user);
+    void (*on_pong)(sio__wsc *w, const char *data, size_t len, void *user);   /* may be NULL */
+    /* Once, unless the owner ended or aborted it. err: SIO_OK after a
+       close handshake (code = the peer's, 1005 for none); SIO_ERR_PROTOCOL,
+       SIO_ERR_UTF8 or SIO_ERR_TOO_BIG when the peer broke the rules (code
+       = what we sent); else why the TCP connection went (code 0). why:
+       the reason in words when there is more to say (TLS), else NULL. */
+    void (*on_close)(sio__wsc *w, int err, int code, const char *why, void *user);
+} sio__wsc_handlers;
+
+/* What only a client needs until its handshake is answered. */
+typedef struct sio__wsc_dialing {
+    const sio__addrs *addrs;
+    int ai;                      /* address being tried */
+    void *tls_ctx;               /* wss: the shared TLS context, else NULL */
+    const char *tls_host;        /* the name to check the certificate against */
+    sio_buf req;                 /* the upgrade request */
+    char accept[29];             /* the Sec-WebSocket-Accept we expect */
+} sio__wsc_dialing;
+
+struct sio__wsc {
+    sio__conn *c;                /* NULL once closed */
+    const sio__wsc_handlers *h;
+    void *user;
+    sio__rng *rng;               /* client role: masking keys; NULL on a server */
+    sio__wsc_dialing *dial;      /* client role, until open */
+    int state;                   /* SIO__WSC_* */
+    int sent_close;              /* our close frame is out: the peer's answers it */
+    sio_ws_reader rd;
+};
+
+static long sio__wsc_on_data(sio__conn *c, char *data, size_t len);
+static void sio__wsc_on_closed(sio__conn *c, int err);
+static void sio__wsc_on_free(sio__conn *c);
+static const sio__conn_ops sio__wsc_ops = {sio__wsc_on_data, sio__wsc_on_closed, NULL, NULL, sio__wsc_on_free};
+
+static void sio__wsc_dial_free(sio__wsc *w, const sio_allocator *a) {
+    if (!w->dial) return;
+    sio_buf_free(&w->dial->req);
+    sio__free(a, w->dial);
+    w->dial = NULL;
+}
+
+static void sio__wsc_on_free(sio__conn *c) {
+    sio__wsc *w = (sio__wsc *)c->proto;
+    if (!w) return;
+    sio__wsc_dial_free(w, c->loop->alloc);
+    sio_ws_reader_free(&w->rd);
+    sio__free(c->loop->alloc, w);
+}
+
+static sio__wsc *sio__wsc_new(const sio_allocator *a, size_t max_message, sio__rng *rng,
+                              const sio__wsc_handlers *h, void *user) {
+    sio__wsc *w = (sio__wsc *)sio__malloc(a, sizeof *w);
+    if (!w) return NULL;
+    memset(w, 0, sizeof *w);
+    w->h = h;
+    w->user = user;
+    w->rng = rng;
+    w->rd.expect_masked = rng == NULL;   /* a server reads masked frames */
+    w->rd.max_message = max_message;
+    w->rd.alloc = a;
+    return w;
+}
+
+/* Server role: c has just sent its 101; from now on it speaks frames. */
+static sio__wsc *sio__wsc_attach(sio__conn *c, size_t max_message, const sio__wsc_handlers *h, void *user) {
+    sio__wsc *w = sio__wsc_new(c->loop->alloc, max_message, NULL, h, user);
+    if (!w) return NULL;
+    w->c = c;
+    w->state = SIO__WSC_OPEN;
+    c->proto = w;
+    c->ops = &sio__wsc_ops;
+    return w;
+}
+
+/* One frame: an optional leading byte (the Engine.IO packet type, so
+   "4" + text needs no copy), then the data; masked in the client role. */
+static int sio__wsc_put(sio__wsc *w, int opcode, int fin, int lead, const void *data, size_t len) {
+    unsigned char hdr[14], key[4];
+    size_t total = len + (lead >= 0), hl;
+    char *p;
+    if (!w->c || (w->state != SIO__WSC_OPEN && !(w->state == SIO__WSC_CLOSING && opcode == SIO_WS_OP_CLOSE)))
+        return SIO_ERR_CLOSED;
+    if (w->rng) sio__rng_bytes(w->rng, key, 4);
+    hl = sio_ws_write_header(hdr, fin, opcode, (uint64_t)total, w->rng ? key : NULL);
+    p = sio__conn_reserve(w->c, hl + total);
+    if (!p) return SIO_ERR_CLOSED;
+    memcpy(p, hdr, hl);
+    if (lead >= 0) p[hl] = (char)lead;
+    if (len) memcpy(p + hl + (lead >= 0), data, len);
+    if (w->rng) sio_ws_mask((unsigned char *)p + hl, total, key, 0);
+    w->c->out.len += hl + total;
+    return SIO_OK;
+}
+
+static int sio__wsc_send(sio__wsc *w, int lead, const void *data, size_t len, int binary) {
+    return sio__wsc_put(w, binary ? SIO_WS_OP_BINARY : SIO_WS_OP_TEXT, 1, lead, data, len);
+}
+
+/* Our close frame (code 0: an empty one), through the codec's builder. */
+static void sio__wsc_send_close(sio__wsc *w, int code, const char *reason) {
+    char mem[2 + 8 + 4 + 125];
+    unsigned char key[4];
+    sio_buf b;
+    if (!w->c || w->sent_close) return;
+    if (w->rng) sio__rng_bytes(w->rng, key, 4);
+    sio__stackbuf(&b, mem, sizeof mem);
+    if (sio_ws_append_close(&b, code, reason, w->rng ? key : NULL) != SIO_OK) {
+        sio_buf_reset(&b);
+        sio_ws_append_close(&b, 0, NULL, w->rng ? key : NULL);
+    }
+    w->sent_close = 1;
+    sio__conn_send(w->c, b.data, b.len);
+}
+
+/* Detaches w from its connection and lets what is queued go out. */
+static sio__conn *sio__wsc_detach(sio__wsc *w) {
+    sio__conn *c = w->c;
+    w->c = NULL;
+    w->state = SIO__WSC_CLOSED;
+    return c;
+}
+
+/* The owner is done with it: a close frame (code 0: empty), then the
+   connection ends once that is written. No callback follows. */
+static void sio__wsc_end(sio__wsc *w, int code) {
+    sio__conn *c;
+    if (!w || !w->c) return;
+    if (w->state == SIO__WSC_OPEN || w->state == SIO__WSC_CLOSING) {
+        w->state = SIO__WSC_CLOSING;
+        sio__wsc_send_close(w, code, NULL);
+    }
+    c = sio__wsc_detach(w);
+    if (w->state == SIO__WSC_CONNECTING || !w->sent_close) sio__conn_close(c, SIO_OK);
+    else sio__conn_end(c);
+}
+
+/* Drops the connection at once, without a close frame or callbacks. */
+static void sio__wsc_abort(sio__wsc *w) {
+    if (w && w->c) sio__conn_close(sio__wsc_detach(w), SIO_OK);
+}
+
+/* The closing handshake (section 7.1.2): our close frame, then the
+   peer's answer ends it and on_close has SIO_OK. */
+static SIO__UNUSED void sio__wsc_close(sio__wsc *w, int code, const char *reason) {
+    if (!w || !w->c) return;
+    if (w->state == SIO__WSC_CONNECTING) {
+        sio__wsc_abort(w);
+        return;
+    }
+    if (w->state != SIO__WSC_OPEN) return;
+    w->state = SIO__WSC_CLOSING;
+    sio__wsc_send_close(w, code, reason);
+}
+
+/* Tells the owner, once; w is already detached. */
+static void sio__wsc_report(sio__wsc *w, sio__conn *c, int err, int code) {
+    char why[160];
+    if (err == SIO_ERR_TLS) sio__tls_why(c, why, sizeof why);
+    w->state = SIO__WSC_CLOSED;
+    if (w->h->on_close) w->h->on_close(w, err, code, err == SIO_ERR_TLS ? why : NULL, w->user);
+}
+
+/* The peer broke the protocol: our close frame with the reader's code
+   (1002, 1007, 1009), and the connection ends once it is written. */
+static void sio__wsc_fail(sio__wsc *w, sio__conn *c, int err) {
+    int code = w->rd.error_code;
+    sio__log(c->loop->log, SIO_LOG_INFO, "fd %d: WebSocket: %s, closing with %d", c->fd,
+             w->rd.error_text ? w->rd.error_text : sio_strerror(err), code);
+    if (w->state == SIO__WSC_OPEN) w->state = SIO__WSC_CLOSING;
+    sio__wsc_send_close(w, code, NULL);
+    sio__wsc_detach(w);
+    sio__conn_end(c);
+    sio__wsc_report(w, c, err, code);
+}
+
+/* Client role: the answer to the opening handshake (section 4.2.2). */
+static long sio__wsc_handshake(sio__wsc *w, sio__conn *c, char *data, size_t len) {
+    sio_http_msg m;
+    sio_str acc;
+    int hl = sio_http_parse_response(data, len, &m), err;
+    if (hl == 0) return 0;
+    err = hl < 0 ? SIO_ERR_PROTOCOL : SIO_OK;
+    if (hl < 0) {
+        sio__log(c->loop->log, SIO_LOG_INFO, "websocket: malformed handshake answer");
+    } else {
+        acc = sio_http_header_get(&m, "Sec-WebSocket-Accept");
+        if (m.status != 101 || !m.upgrade_websocket || acc.len != 28 || memcmp(acc.ptr, w->dial->accept, 28) != 0) {
+            sio__log(c->loop->log, SIO_LOG_INFO, "websocket: upgrade refused (HTTP %d%s)", m.status,
+                     m.status == 101 ? ", bad Sec-WebSocket-Accept" : "");
+            err = m.status == 101 ? SIO_ERR_PROTOCOL : SIO_ERR_REFUSED;
+        }
+    }
+    if (err != SIO_OK) {
+        sio__wsc_detach(w);
+        sio__conn_close(c, err);
+        sio__wsc_report(w, c, err, 0);
+        return -1;
+    }
+    sio__wsc_dial_free(w, c->loop->alloc);
+    w->state = SIO__WSC_OPEN;
+    if (w->h->on_open) w->h->on_open(w, w->user);
+    return hl;
+}
+
+static long sio__wsc_on_data(sio__conn *c, char *data, size_t len) {
+    sio__wsc *w = (sio__wsc *)c->proto;
+    size_t used = 0;
+    if (!w || w->c != c) return (long)len;   /* ended by its owner: read and dropped */
+    if (w->state == SIO__WSC_CONNECTING) {
+        long hl = sio__wsc_handshake(w, c, data, len);
+        if (hl <= 0) return hl < 0 ? (long)len : 0;
+        used = (size_t)hl;
+    }
+    while (used < len && w->c == c && !(c->flags & (SIO__F_DEAD | SIO__F_CLOSING))) {
+        sio_ws_msg msg;
+        int n = sio_ws_read(&w->rd, (unsigned char *)data + used, len - used, &msg);
+        if (n < 0) {
+            sio__wsc_fail(w, c, n);
+            return (long)len;
+        }
+        used += (size_t)n;
+        if (msg.kind == SIO_WS_NONE) {
+            if (n == 0) break;
+            continue;
+        }
+        switch (msg.kind) {
+        case SIO_WS_TEXT:
+        case SIO_WS_BINARY:
+            /* after our close frame, data is read and dropped */
+            if (w->state == SIO__WSC_OPEN) w->h->on_message(w, (char *)msg.data, msg.len, msg.kind == SIO_WS_BINARY, w->user);
+            break;
+        case SIO_WS_PING:
+            sio__wsc_put(w, SIO_WS_OP_PONG, 1, -1, msg.data, msg.len);
+            break;
+        case SIO_WS_PONG:
+            if (w->h->on_pong) w->h->on_pong(w, (const char *)msg.data, msg.len, w->user);
+            break;
+        case SIO_WS_CLOSE:
+            /* the peer's close: echo its code (an empty close gets an empty
+               one) unless it answers ours, then end (section 5.5.1) */
+            if (w->state == SIO__WSC_OPEN) w->state = SIO__WSC_CLOSING;
+            sio__wsc_send_close(w, msg.close_code == 1005 ? 0 : msg.close_code, NULL);
+            sio__wsc_detach(w);
+            sio__conn_end(c);
+            sio__wsc_report(w, c, SIO_OK, msg.close_code);
+            return (long)len;
+        default:
+            break;
+        }
+    }
+    return (long)used;
+}
+
+#ifndef SIO_NO_CLIENT
+/* The connection gets w only once the request is queued, so a failure
+   here is only a return value, never a callback. */
+static int sio__wsc_dial_next(sio__wsc *w, sio__loop *L) {
+    int err;
+    sio__conn *c = sio__dial(L, w->dial->addrs, &w->dial->ai, &sio__wsc_ops, w->user, &err);
+    if (!c) return err;
+    if ((err = sio__tls_attach(c, w->dial->tls_ctx, w->dial->tls_host)) != SIO_OK ||
+        (err = sio__conn_send(c, w->dial->req.data, w->dial->req.len)) != SIO_OK) {
+        sio__conn_close(c, err);
+        return err;
+    }
+    c->proto = w;
+    w->c = c;
+    return SIO_OK;
+}
+#endif
+
+static void sio__wsc_on_closed(sio__conn *c, int err) {
+    sio__wsc *w = (sio__wsc *)c->proto;
+    if (!w || w->c != c) return;
+#ifndef SIO_NO_CLIENT
+    /* a refused connect: the next address, on a connection of its own */
+    if (w->state == SIO__WSC_CONNECTING && (c->flags & SIO__F_CONNECTING) && w->dial &&
+        w->dial->ai + 1 < w->dial->addrs->n) {
+        w->dial->ai++;
+        c->proto = NULL;         /* this connection's memory no longer frees w */
+        w->c = NULL;
+        if (sio__wsc_dial_next(w, c->loop) == SIO_OK) return;
+        c->proto = w;
+        w->c = c;
+    }
+#endif
+    sio__wsc_detach(w);
+    sio__wsc_report(w, c, err == SIO_OK ? SIO_ERR_CLOSED : err, 0);
+}
+
+#ifndef SIO_NO_CLIENT
+/* Client role: connects to the addresses in turn and sends the opening
+   handshake (section 4.1). host_hdr is "host:port", target the path and
+   query, extra "K: V\r\n" lines or NULL; tls_ctx non-NULL for wss. The
+   strings are copied; addrs must outlive the handshake. */
+static sio__wsc *sio__wsc_dial(sio__loop *L, sio__rng *rng, const sio__addrs *ad, const char *host_hdr,
+                               const char *target, const char *extra, void *tls_ctx, const char *tls_host,
+                               size_t max_message, const sio__wsc_handlers *h, void *user, int *err) {
+    unsigned char nonce[16];
+    char key[25];
+    sio__wsc *w = sio__wsc_new(L->alloc, max_message, rng, h, user);
+    sio_buf *r;
+    if (!w || !(w->dial = (sio__wsc_dialing *)sio__malloc(L->alloc, sizeof *w->dial))) {
+        sio__free(L->alloc, w);
+        *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    memset(w->dial, 0, sizeof *w->dial);
+    w->dial->addrs = ad;
+    w->dial->tls_ctx = tls_ctx;
+    w->dial->tls_host = tls_host;
+    w->state = SIO__WSC_CONNECTING;
+    r = &w->dial->req;
+    r->alloc = L->alloc;
+    sio__rng_bytes(rng, nonce, sizeof nonce);
+    sio_ws_make_key(nonce, key);
+    sio_ws_accept_key(key, 24, w->dial->accept);
+    sio_buf_appends(r, "GET ");
+    sio_buf_appends(r, target);
+    sio_buf_appends(r, " HTTP/1.1\r\nHost: ");
+    sio_buf_appends(r, host_hdr);
+    sio_buf_appends(r, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
+    sio_buf_appends(r, key);
+    sio_buf_appends(r, "\r\nSec-WebSocket-Version: 13\r\n");
+    if (extra) sio_buf_appends(r, extra);
+    sio_buf_appends(r, "\r\n");
+    *err = r->err ? r->err : sio__wsc_dial_next(w, L);
+    if (*err != SIO_OK) {
+        sio__wsc_dial_free(w, L->alloc);
+        sio__free(L->alloc, w);
+        return NULL;
+    }
+    return w;
+}
+#endif
+
+#ifndef SIO_NO_SERVER
+/* =====================================================================
+   >>httpd: the server's HTTP/1.1 connections
+   =====================================================================
+   Accepts connections, parses requests off them (pipelined ones in
+   order), answers, and bounds every slow peer: a whole request must come
+   within http_timeout_ms, a body larger than max_body is refused before
+   it is read, and bytes that pile up behind a held request are capped.
+   What a request means is not known here: each one goes up through
+   sio__httpd_handlers, to be answered at once or held (long-polling)
+   and answered later, or upgraded to a WebSocket. */
+
+typedef struct sio__hconn sio__hconn;
+typedef struct sio__httpd sio__httpd;
+
+typedef struct sio__httpd_handlers {
+    /* A whole request, body included: answer it (sio__http_answer), hold
+       it (sio__hconn.held) or upgrade the connection (sio__httpd_upgrade). */
+    void (*on_request)(sio__hconn *h, const sio_http_msg *m, char *body, size_t len, void *user);
+    /* A request whose body is over max_body, before any of it was read:
+       answer it; the connection closes after. */
+    void (*on_too_big)(sio__hconn *h, const sio_http_msg *m, void *user);
+    /* The connection of a held request went away. */
+    void (*on_gone)(sio__hconn *h, int err, void *user);
+} sio__httpd_handlers;
+
+struct sio__httpd {
+    sio__loop *loop;
+    const sio_logger *log;
+    const sio__httpd_handlers *h;
+    void *user;
+    /* limits, already clamped to the compiled-in ones */
+    int max_headers, max_header_bytes, max_request_line, max_connections;
+    long long max_body;
+    const char *cors_origin;     /* NULL = no CORS headers */
+    int cors_credentials;
+    void *tls_ctx;               /* sio__tls_ctx: serve https */
+};
+
+/* A server connection: the loop's, plus what HTTP keeps between requests. */
+struct sio__hconn {
+    sio__conn c;
+    sio__httpd *srv;
+    unsigned char keep_alive;
+    unsigned char cors;          /* the next answer carries the CORS headers */
+    void *held;                  /* who holds the current request (an Engine.IO session) */
+    char *origin;                /* the request's Origin, kept only when CORS is on */
+};
+
+static long sio__http_on_data(sio__conn *c, char *data, size_t len);
+static void sio__http_on_closed(sio__conn *c, int err);
+static void sio__http_on_free(sio__conn *c);
+static void sio__http_accept(sio__conn *l);
+static const sio__conn_ops sio__http_ops = {sio__http_on_data, sio__http_on_closed, NULL, NULL, sio__http_on_free};
+static const sio__conn_ops sio__listen_ops = {NULL, NULL, NULL, sio__http_accept, NULL};
+
+#define SIO__HCONN(c) ((sio__hconn *)(void *)(c))
+#define SIO__HLOG(hs, lvl, ...) sio__log((hs)->log, lvl, __VA_ARGS__)
+
+/* Access-Control-Allow-Origin: "*" alone without credentials; else only
+   an origin on the allow-list is named back. */
+static void sio__cors_headers(const sio__httpd *hs, sio_buf *h, const char *origin) {
+    const char *allow = hs->cors_origin, *p = allow;
+    size_t ol;
+    int ok = 0;
+    if (!allow) return;
+    if (strcmp(allow, "*") == 0 && !hs->cors_credentials) {
+        sio_buf_appends(h, "Access-Control-Allow-Origin: *\r\n");
+        return;
+    }
+    if (!origin || !*origin) return;
+    ol = strlen(origin);
+    ok = strcmp(allow, "*") == 0;
+    while (!ok && *p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        while (n && *p == ' ') p++, n--;
+        while (n && p[n - 1] == ' ') n--;
+        if (n == ol && memcmp(p, origin, n) == 0) ok = 1;
+        p = e ? e + 1 : p + strlen(p);
+    }
+    if (!ok) return;
+    sio_buf_appends(h, "Access-Control-Allow-Origin: ");
+    sio_buf_appends(h, origin);
+    sio_buf_appends(h, "\r\nVary: Origin\r\n");
+    if (hs->cors_credentials) sio_buf_appends(h, "Access-Control-Allow-Credentials: true\r\n");
+}
+
+static void sio__http_rearm(sio__conn *c, int restart) {
+    sio__loop *L = c->loop;
+    if (restart || !c->timer.slot) sio__timer_set(&L->timers, L->alloc, &c->timer, L->now + (uint64_t)L->http_timeout_ms);
+}
+
+/* Writes an answer's head, for a body of len bytes that follows. It is
+   built on the stack, so an answer written from deep inside a close path
+   touches no shared buffer. */
+static int sio__http_head_out(sio__hconn *h, int status, const char *ctype, size_t len, const char *extra) {
+    sio__conn *c = &h->c;
+    char xmem[2048], hmem[3072];
+    sio_buf x, hd;
+    sio__stackbuf(&x, xmem, sizeof xmem);
+    sio__stackbuf(&hd, hmem, sizeof hmem);
+    if (extra) sio_buf_appends(&x, extra);
+    if (h->cors || status == 204) sio__cors_headers(h->srv, &x, h->origin);
+    if (!h->keep_alive) sio_buf_appends(&x, "Connection: close\r\n");
+    sio_buf_appendc(&x, 0);
+    sio_http_write_head(&hd, status, ctype, (long long)len, x.err ? NULL : x.data);
+    if (x.err || hd.err) {
+        SIO__HLOG(h->srv, SIO_LOG_ERROR, "fd %d: answer headers too long", c->fd);
+        sio__conn_close(c, SIO_ERR_TOO_BIG);
+        return SIO_ERR_TOO_BIG;
+    }
+    h->cors = 0;
+    return sio__conn_send(c, hd.data, hd.len);
+}
+
+/* The answer is out: the connection ends unless it is kept alive. */
+static void sio__http_done(sio__hconn *h) {
+    if (!h->keep_alive) sio__conn_end(&h->c);
+}
+
+/* A whole answer; body NULL with len > 0 answers a HEAD request. */
+static void sio__http_answer(sio__hconn *h, int status, const char *ctype, const void *body, size_t len,
+                             const char *extra) {
+    if (sio__http_head_out(h, status, ctype, len, extra) != SIO_OK) return;
+    if (len && body) sio__conn_send(&h->c, body, len);
+    sio__http_done(h);
+}
+
+/* The held request is answered: the connection may carry the next one. */
+static void sio__httpd_release(sio__hconn *h) {
+    h->held = NULL;
+    sio__http_rearm(&h->c, 1);
+}
+
+/* 101 Switching Protocols, then the connection speaks WebSocket frames.
+   A handshake that is not RFC 6455's gets 400 and NULL. */
+static sio__wsc *sio__httpd_upgrade(sio__hconn *h, const sio_http_msg *m, size_t max_message,
+                                    const sio__wsc_handlers *wh, void *user) {
+    sio__conn *c = &h->c;
+    sio_str key = sio_http_header_get(m, "Sec-WebSocket-Key");
+    sio_str ver = sio_http_header_get(m, "Sec-WebSocket-Version");
+    char accept[29], mem[160];
+    sio_buf b;
+    sio__wsc *w;
+    if (!key.ptr || sio_ws_accept_key(key.ptr, key.len, accept) != SIO_OK || ver.len != 2 ||
+        memcmp(ver.ptr, "13", 2) != 0) {
+        SIO__HLOG(h->srv, SIO_LOG_INFO, "fd %d: refused WebSocket handshake (%s)", c->fd,
+                  !key.ptr ? "no Sec-WebSocket-Key" : ver.len != 2 || memcmp(ver.ptr, "13", 2) != 0
+                  ? "Sec-WebSocket-Version is not 13" : "bad Sec-WebSocket-Key");
+        h->keep_alive = 0;
+        sio__http_answer(h, 400, "text/plain", "Bad WebSocket handshake", 23, NULL);
+        return NULL;
+    }
+    if (!(w = sio__wsc_attach(c, max_message, wh, user))) {
+        sio__conn_close(c, SIO_ERR_NOMEM);
+        return NULL;
+    }
+    sio__stackbuf(&b, mem, sizeof mem);
+    sio_buf_appends(&b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Accept: ");
+    sio_buf_appends(&b, accept);
+    sio_buf_appends(&b, "\r\n\r\n");
+    sio__conn_send(c, b.data, b.len);
+    sio__timer_cancel(&c->loop->timers, &c->timer);
+    sio__free(c->loop->alloc, h->origin);   /* no HTTP answer follows on it */
+    h->origin = NULL;
+    return w;
+}
+
+/* Checks one request head against the run-time caps, which may be tighter
+   than the parser's: returns the parser's result or SIO_ERR_TOO_BIG with
+   the status to answer. */
+static int sio__http_head(const sio__httpd *hs, const char *data, size_t len, sio_http_msg *m, int *status) {
+    int hl = sio_http_parse_request(data, len, m, status);
+    if (hl == 0 && len > (size_t)hs->max_header_bytes) {
+        *status = memchr(data, '\n', len) ? 431 : 414;
+        return SIO_ERR_TOO_BIG;
+    }
+    if (hl > 0) {
+        size_t line = m->method.len + 1 + m->target.len + 9;
+        if (line > (size_t)hs->max_request_line) hl = SIO_ERR_TOO_BIG, *status = 414;
+        else if (m->header_count > hs->max_headers || hl > hs->max_header_bytes) hl = SIO_ERR_TOO_BIG, *status = 431;
+    }
+    return hl;
+}
+
+/* An answer that ends the connection (bad request, refused body). */
+static long sio__http_refuse(sio__hconn *h, int status, size_t len) {
+    h->keep_alive = 0;
+    sio__http_answer(h, status, "text/plain", sio_http_reason(status), strlen(sio_http_reason(status)), NULL);
+    return (long)len;
+}
+
+/* Parses requests off an HTTP connection; returns bytes consumed. */
+static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
+    sio__hconn *h = SIO__HCONN(c);
+    sio__httpd *hs = h->srv;
+    size_t used = 0;
+    while (used < len && !(c->flags & (SIO__F_DEAD | SIO__F_CLOSING)) && c->ops == &sio__http_ops) {
+        sio_http_msg m;
+        int status = 400, hl;
+        long long blen;
+        sio_str origin;
+        if (h->held) {
+            /* a request pipelined behind a held one waits, but neither
+               longer than a request may take nor bigger than one may be */
+            if (len - used > (size_t)hs->max_header_bytes + (size_t)hs->max_body) {
+                SIO__HLOG(hs, SIO_LOG_INFO, "fd %d: %lu bytes waiting behind a held request, answering 431", c->fd,
+                          (unsigned long)(len - used));
+                return sio__http_refuse(h, 431, len);
+            }
+            sio__http_rearm(c, 0);
+            break;
+        }
+        hl = sio__http_head(hs, data + used, len - used, &m, &status);
+        if (hl == 0) {
+            sio__http_rearm(c, 0);
+            break;
+        }
+        if (hl < 0) {
+            SIO__HLOG(hs, SIO_LOG_INFO, "fd %d: bad request: %s, answering %d", c->fd,
+                      status == 414 ? "request line too long" : status == 431 ? "head too big or too many headers"
+                      : status == 505 ? "not HTTP/1.x" : status == 501 ? "unknown Transfer-Encoding"
+                      : "malformed head", status);
+            return sio__http_refuse(h, status, len);
+        }
+        if (m.chunked) {
+            SIO__HLOG(hs, SIO_LOG_INFO, "fd %d: chunked request body, answering 411", c->fd);
+            return sio__http_refuse(h, 411, len);
+        }
+        blen = m.content_length < 0 ? 0 : m.content_length;
+        h->keep_alive = (unsigned char)m.keep_alive;
+        origin = sio_http_header_get(&m, "Origin");
+        sio__free(c->loop->alloc, h->origin);
+        h->origin = NULL;
+        if (hs->cors_origin && origin.len && origin.len < 512)
+            h->origin = sio__strndup(c->loop->alloc, origin.ptr, origin.len);
+        if (blen > hs->max_body) {
+            SIO__HLOG(hs, SIO_LOG_INFO, "fd %d: body of %lld bytes over %lld, answering 413", c->fd, blen, hs->max_body);
+            h->keep_alive = 0;
+            hs->h->on_too_big(h, &m, hs->user);
+            return (long)len;
+        }
+        if ((size_t)hl + (size_t)blen > len - used) {
+            sio__http_rearm(c, 0);   /* the body, within the same deadline */
+            break;
+        }
+        sio__timer_cancel(&c->loop->timers, &c->timer);
+        hs->h->on_request(h, &m, data + used + hl, (size_t)blen, hs->user);
+        used += (size_t)hl + (size_t)blen;
+        if (!h->held && !(c->flags & SIO__F_DEAD) && c->ops == &sio__http_ops) sio__http_rearm(c, 1);
+    }
+    /* an upgrade: what follows the request is the new protocol's */
+    if (c->ops != &sio__http_ops && used < len && !(c->flags & SIO__F_DEAD)) {
+        long more = c->ops->on_data(c, data + used, len - used);
+        if (more < 0) return more;
+        used += (size_t)more;
+    }
+    return (long)used;
+}
+
+static void sio__http_on_closed(sio__conn *c, int err) {
+    sio__hconn *h = SIO__HCONN(c);
+    if (h->held) h->srv->h->on_gone(h, err, h->srv->user);
+    h->held = NULL;
+}
+
+static void sio__http_on_free(sio__conn *c) { sio__free(c->loop->alloc, SIO__HCONN(c)->origin); }
+
+static void sio__http_timeout(sio__timer *t) {
+    sio__conn *c = (sio__conn *)(void *)((char *)t - offsetof(sio__conn, timer));
+    sio__hconn *h = SIO__HCONN(c);
+    SIO__HLOG(h->srv, SIO_LOG_INFO, "fd %d: request not complete within %d ms, closing", c->fd, c->loop->http_timeout_ms);
+    if (c->in.len && !h->held) {   /* a held request's answer is its own */
+        h->keep_alive = 0;
+        sio__http_answer(h, 408, "text/plain", "Request Timeout", 15, NULL);
+    } else {
+        sio__conn_close(c, SIO_ERR_TIMEOUT);
+    }
+}
+
+static void sio__http_accept(sio__conn *l) {
+    sio__httpd *hs = (sio__httpd *)l->owner;
+    int k;
+    for (k = 0; k < SIO_ACCEPT_BURST; k++) {
+        sio__hconn *h;
+#ifdef SIO__ACCEPT4
+        int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+#else
+        int fd = accept(l->fd, NULL, NULL), one = 1;
+#endif
+        if (fd < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EMFILE || errno == ENFILE) SIO__HLOG(hs, SIO_LOG_ERROR, "accept: out of file descriptors");
+            return;
+        }
+        if (hs->loop->npeers >= (size_t)hs->max_connections) {
+            /* full: answer politely and close, keep accepting */
+            static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            ssize_t w = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            close(fd);
+            SIO__HLOG(hs, SIO_LOG_WARN, "connection refused: max_connections (%d) reached", hs->max_connections);
+            continue;
+        }
+#ifndef SIO__ACCEPT4
+        if (sio__set_nonblock(fd) != SIO_OK) {
+            close(fd);
+            continue;
+        }
+#endif
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        h = (sio__hconn *)(void *)sio__conn_add(hs->loop, fd, SIO__C_PEER, &sio__http_ops, hs->user, sizeof *h);
+        if (!h) {
+            close(fd);
+            return;
+        }
+        h->srv = hs;
+        h->keep_alive = 1;
+        h->c.timer.fn = sio__http_timeout;
+#ifdef SIO_TLS_BEARSSL
+        /* the handshake must finish within the request deadline too */
+        if (hs->tls_ctx && !(h->c.tls = sio__tls_new((sio__tls_ctx *)hs->tls_ctx, NULL))) {
+            sio__conn_close(&h->c, SIO_ERR_NOMEM);
+            continue;
+        }
+#endif
+        sio__http_rearm(&h->c, 1);
+    }
+}
+
+/* ---- plain HTTP for the application ---- */
+
+SIO_API int sio_http_respond(sio_http_request *req, int status, const char *content_type, const void *body,
+                             size_t len, const char *extra_headers) {
+    sio__hconn *h = req ? (sio__hconn *)req->conn : NULL;
+    if (!h) return SIO_ERR_STATE;
+    req->conn = NULL;
+    sio__http_answer(h, status, content_type, body, len, extra_headers);
+    return SIO_OK;
+}
+
+/* =====================================================================
    >>eio: Engine.IO v4 server sessions
    =====================================================================
    A session (sid) outlives the HTTP requests that carry it. On polling,
@@ -5647,312 +6481,97 @@ static void sio__map_del(sio__map *m, const char *key) {
        client  -> ws "2probe"     server -> ws "3probe"; held GET gets "6"
        client  -> ws "5"          the session now writes to the WebSocket
    Heartbeats are driven by the server: "2" every pingInterval, and a pong
-   ("3") must come back within pingTimeout. */
+   ("3") must come back within pingTimeout. Whoever uses the sessions
+   (Socket.IO, or the application on a bare Engine.IO endpoint) hears of
+   them through sio_engine_handlers only, and keeps its own state per
+   session behind sio_engine_conn_set_user(). */
 
 enum { SIO__T_POLLING = 1, SIO__T_WEBSOCKET = 2 };
-enum { SIO__EP_SOCKETIO = 0, SIO__EP_ENGINE = 1 };
-enum { SIO__ROLE_GET = 1, SIO__ROLE_POST = 2 };
 
-typedef struct sio__pending_ack sio__pending_ack;
+/* Node's Engine.IO error codes, in the order its verify() checks them. */
+enum {
+    SIO__EIO_UNKNOWN_TRANSPORT = 0, SIO__EIO_UNKNOWN_SID, SIO__EIO_BAD_METHOD, SIO__EIO_BAD_REQUEST,
+    SIO__EIO_FORBIDDEN, SIO__EIO_UNSUPPORTED_VERSION
+};
+
+typedef struct sio__eio {
+    sio__loop *loop;
+    sio__rng *rng;
+    const sio_logger *log;
+    sio_engine_handlers h;       /* who hears of sessions */
+    int ping_interval_ms, ping_timeout_ms, upgrade_timeout_ms, max_packets;
+    long max_payload;
+    sio__map sessions;           /* sid -> sio_engine_conn */
+    size_t nsessions;
+    sio_engine_conn *dead;       /* closed this turn, freed by sio__eio_reap */
+} sio__eio;
 
 struct sio_engine_conn {
-    sio_server *srv;
+    sio__eio *eio;
     char sid[21];
-    int endpoint;                /* SIO__EP_* */
     int transport;               /* SIO__T_* */
     int closed;
     int upgrading;               /* probe answered, waiting for "5" */
-    sio__conn *ws;               /* WebSocket transport */
-    sio__conn *probe;            /* WebSocket being upgraded to */
-    sio__conn *get;              /* held polling GET */
+    sio__wsc *ws;                /* WebSocket transport */
+    sio__wsc *probe;             /* WebSocket being upgraded to */
+    sio__hconn *get;             /* held polling GET */
     sio_buf pq;                  /* polling payload waiting for a GET */
     sio__timer ping_timer;
     sio__timer upgrade_timer;
-    sio__timer connect_timer;    /* Socket.IO: a namespace must be joined */
     int awaiting_pong;
-    /* Socket.IO state of this connection */
-    sio_socket *sockets;         /* one per joined namespace */
-    int joined_ever;
-    struct sio__binpend *bin;    /* a binary packet waiting for its attachments */
-    struct sio_engine_conn *next_dead;
-    void *user;
+    void *user;                  /* the upper layer's state for this session */
+    sio_engine_conn *next_dead;
 };
 
-typedef struct sio__room {
-    char *name;
-    sio_socket **members;
-    size_t n, cap;
-} sio__room;
-
-struct sio_socket {
-    char id[21];
-    char pid[21];                /* private id for connection state recovery ("" when off) */
-    int recovered;
-    sio_namespace *nsp;
-    sio_engine_conn *eio;
-    sio_socket *next_in_conn;
-    sio_socket *prev_in_nsp, *next_in_nsp;
-    char *auth;                  /* CONNECT payload text; NULL when none ({}) */
-    size_t auth_len;
-    sio__room **rooms;           /* rooms joined, own id room included */
-    size_t nrooms, rooms_cap;
-    sio__pending_ack *acks;
-    uint64_t mark_sent, mark_skip;  /* broadcast de-duplication */
-    int connected;
-    void *data;
-    sio_socket *next_dead;
-};
-
-typedef struct sio__bcast_ack sio__bcast_ack;
-
-struct sio__pending_ack {
-    long long id;
-    sio_socket *socket;
-    sio_ack_fn fn;
-    void *user;
-    sio__timer timer;
-    sio__pending_ack *next;
-    sio__bcast_ack *group;       /* a broadcast's: the answer goes there */
-    size_t slot;                 /* this receiver's place in group->waiting */
-};
-
-/* A broadcast waiting for its receivers' acks. Each receiver holds a
-   sio__pending_ack pointing here; waiting[] points back, so whichever
-   ends first (the answer, the receiver, the deadline) unhooks the other. */
-typedef struct sio__bcast_rec {
-    size_t at;                   /* socket id (NUL-ended), then the JSON, then attachments */
-    size_t json_len;
-    size_t bin_end[SIO_MAX_ATTACHMENTS];
-    int nbins;
-} sio__bcast_rec;
-
-struct sio__bcast_ack {
-    sio_namespace *nsp;
-    sio_bcast_ack_fn fn;
-    void *user;
-    sio__timer timer;
-    sio__pending_ack **waiting;  /* per receiver; NULL once it answered or left */
-    size_t nwaiting, cap, left;  /* left: receivers still to answer */
-    sio_buf store;               /* the answers, back to back */
-    sio__bcast_rec *recs;
-    size_t nrecs, recs_cap;
-    sio__bcast_ack *prev, *next; /* in nsp->backs */
-};
-
-typedef struct sio__handler {
-    char *event;                 /* "*" = any */
-    sio_event_fn fn;
-    void *user;
-    struct sio__handler *next;
-} sio__handler;
-
-typedef struct sio__mw {
-    sio_middleware_fn fn;
-    void *user;
-    struct sio__mw *next;
-} sio__mw;
-
-struct sio_namespace {
-    char *name;
-    sio_server *srv;
-    sio_socket_fn on_connection;
-    void *connection_user;
-    sio_disconnect_fn on_disconnect;
-    void *disconnect_user;
-    /* the library's own listener (a stream hub), run before the
-       application's, which sio_on_disconnect() cannot displace */
-    sio_disconnect_fn lib_disconnect;
-    void *lib_disconnect_user;
-    sio__handler *handlers;
-    sio__mw *mws;
-    sio_socket *sockets;         /* connected sockets */
-    size_t count;
-    sio__map rooms;
-    sio__map ids;                /* socket id -> socket: each socket's own room, implicit */
-    long long next_ack;          /* ack ids: per namespace, so a broadcast's id is free on every socket */
-    sio__bcast_ack *backs;       /* broadcasts waiting for acks */
-    struct sio__saved *saved;    /* recovery: sockets that may come back */
-    struct sio__logged *log, *log_tail;   /* recovery: recent broadcasts, oldest first */
-    size_t log_bytes;            /* their packets and attachments, under SIO_RECOVERY_MAX_BYTES */
-    sio_namespace *next;
-};
-
-struct sio_server {
-    sio__loop loop;
-    sio_server_desc desc;        /* with defaults filled in */
-    sio_logger logger;
-    sio_allocator allocator;
-    int port;
-    int listen_fd;
-    sio__map sessions;           /* sid -> sio_engine_conn */
-    size_t nsessions;
-    sio_namespace *nsps;
-    sio__rng rng;
-    int destroying;              /* sio_server_destroy has begun: no new broadcasts with acks */
-    uint64_t bcast_gen;
-    sio_engine_conn *dead_sessions;
-    sio_socket *dead_sockets;
-    void *tls_ctx;               /* sio__tls_ctx: certificates and key, shared */
-    char *client_js;             /* loaded from desc.client_js_file */
-    size_t client_js_len;
-    char client_js_etag[40];
-    sio_buf tmp;                 /* scratch for encoding */
-    sio_buf tmp2;
-    int nconns;
-};
-
-#define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->logger, lvl, __VA_ARGS__)
-
-static void sio__sio_on_open(sio_engine_conn *e);
-static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int binary);
-static void sio__sio_on_close(sio_engine_conn *e, const char *reason);
-static long sio__http_on_data(sio__conn *c, char *data, size_t len);
-static long sio__ws_on_data(sio__conn *c, char *data, size_t len);
-static void sio__srv_conn_closed(sio__conn *c, int err);
-
-static const sio__conn_ops sio__http_ops = {sio__http_on_data, sio__srv_conn_closed, NULL};
-static const sio__conn_ops sio__ws_ops = {sio__ws_on_data, sio__srv_conn_closed, NULL};
-
-/* ---- writing HTTP answers ---- */
-
-/* Adds the CORS headers configured for the server to an answer. */
-static void sio__cors_headers(sio_server *srv, sio_buf *h, const char *origin) {
-    const char *allow = srv->desc.cors_origin;
-    if (!allow) return;
-    if (strcmp(allow, "*") == 0 && !srv->desc.cors_credentials) {
-        sio_buf_appends(h, "Access-Control-Allow-Origin: *\r\n");
-        return;
-    }
-    if (origin && *origin) {
-        /* allow-list: exact, comma-separated */
-        size_t ol = strlen(origin);
-        const char *p = allow;
-        int ok = strcmp(allow, "*") == 0;
-        while (!ok && *p) {
-            const char *e = strchr(p, ',');
-            size_t n = e ? (size_t)(e - p) : strlen(p);
-            while (n && *p == ' ') p++, n--;
-            while (n && p[n - 1] == ' ') n--;
-            if (n == ol && memcmp(p, origin, n) == 0) ok = 1;
-            p = e ? e + 1 : p + strlen(p);
-        }
-        if (ok) {
-            sio_buf_appends(h, "Access-Control-Allow-Origin: ");
-            sio_buf_appends(h, origin);
-            sio_buf_appends(h, "\r\nVary: Origin\r\n");
-            if (srv->desc.cors_credentials) sio_buf_appends(h, "Access-Control-Allow-Credentials: true\r\n");
-        }
-    }
-}
-
-/* A sio_buf over caller memory that never grows: for small headers built
-   on the stack, so an answer written from deep inside a close path never
-   touches the server's shared scratch buffers. */
-static void sio__stackbuf(sio_buf *b, char *mem, size_t n) {
-    memset(b, 0, sizeof *b);
-    b->data = mem;
-    b->cap = b->max = n;
-}
-
-/* Writes a complete HTTP answer on a server connection. */
-static void sio__http_answer(sio__conn *c, int status, const char *ctype, const void *body, size_t len,
-                             const char *extra) {
-    sio_server *srv = (sio_server *)c->owner;
-    char xmem[2048], hmem[3072];
-    sio_buf x, h;
-    sio__stackbuf(&x, xmem, sizeof xmem);
-    sio__stackbuf(&h, hmem, sizeof hmem);
-    if (extra) sio_buf_appends(&x, extra);
-    if (c->poll_role || status == 204) sio__cors_headers(srv, &x, c->origin);
-    if (!c->keep_alive) sio_buf_appends(&x, "Connection: close\r\n");
-    sio_buf_appendc(&x, 0);
-    sio_http_write_head(&h, status, ctype, (long long)len, x.err ? NULL : x.data);
-    if (x.err || h.err) {
-        SIO__LOG(srv, SIO_LOG_ERROR, "fd %d: answer headers too long", c->fd);
-        sio__conn_close(c, SIO_ERR_TOO_BIG);
-        return;
-    }
-    sio__conn_send(c, h.data, h.len);
-    if (len) sio__conn_send(c, body, len);
-    c->poll_role = 0;
-    if (!c->keep_alive) sio__conn_end(c);
-}
-
-/* Server frames are never masked; close and pong are built on the stack. */
-static void sio__ws_send_frame(sio__conn *c, int opcode, const void *data, size_t len) {
-    unsigned char hdr[14];
-    size_t hl = sio_ws_write_header(hdr, 1, opcode, (uint64_t)len, NULL);
-    sio__conn_send(c, hdr, hl);
-    if (len) sio__conn_send(c, data, len);
-}
-
-static void sio__ws_send_close(sio__conn *c, int code) {
-    unsigned char b[2];
-    b[0] = (unsigned char)(code >> 8);
-    b[1] = (unsigned char)(code & 255);
-    sio__ws_send_frame(c, SIO_WS_OP_CLOSE, b, code ? 2 : 0);
-}
+#define SIO__ELOG(x, lvl, ...) sio__log((x)->log, lvl, __VA_ARGS__)
 
 /* Node's Engine.IO error answer: status 400 (403 for code 4), JSON body.
    A refused WebSocket upgrade gets the bare message as text instead, and
    the connection is closed, as Node's abortUpgrade() does. */
-static void sio__eio_error(sio__conn *c, int code, int upgrade) {
+static void sio__eio_error(sio__hconn *h, int code, int upgrade) {
     static const char *const msgs[] = {"Transport unknown", "Session ID unknown", "Bad handshake method",
                                        "Bad request", "Forbidden", "Unsupported protocol version"};
     char body[96];
     int n;
+    SIO__HLOG(h->srv, SIO_LOG_INFO, "fd %d: Engine.IO request refused: %s", h->c.fd, msgs[code]);
     if (upgrade) {
-        c->keep_alive = 0;
-        sio__http_answer(c, code == 4 ? 403 : 400, "text/html", msgs[code], strlen(msgs[code]), NULL);
+        h->keep_alive = 0;
+        sio__http_answer(h, code == SIO__EIO_FORBIDDEN ? 403 : 400, "text/html", msgs[code], strlen(msgs[code]), NULL);
         return;
     }
     n = snprintf(body, sizeof body, "{\"code\":%d,\"message\":\"%s\"}", code, msgs[code]);
-    c->poll_role = 1;  /* CORS headers apply to errors too */
-    sio__http_answer(c, code == 4 ? 403 : 400, "application/json", body, (size_t)n, NULL);
+    h->cors = 1;   /* CORS headers apply to errors too */
+    sio__http_answer(h, code == SIO__EIO_FORBIDDEN ? 403 : 400, "application/json", body, (size_t)n, NULL);
 }
 
-/* ---- sessions ---- */
-
-static sio_engine_conn *sio__eio_lookup(sio_server *srv, sio_str sid) {
-    void **v = sio__map_find(&srv->sessions, sid.ptr, sid.len);
+static sio_engine_conn *sio__eio_lookup(sio__eio *x, sio_str sid) {
+    void **v = sio__map_find(&x->sessions, sid.ptr, sid.len);
     return v ? (sio_engine_conn *)*v : NULL;
 }
 
-/* Writes one packet as a WebSocket frame: type digit + text, or raw bytes. */
-static void sio__ws_send_packet(sio__conn *c, int type, const void *data, size_t len, int binary) {
-    unsigned char hdr[14];
-    size_t total = binary ? len : len + 1, hl = sio_ws_write_header(hdr, 1, binary ? SIO_WS_OP_BINARY : SIO_WS_OP_TEXT,
-                                                                     (uint64_t)total, NULL);
-    char *p = sio__conn_reserve(c, hl + total);
-    if (!p) return;
-    memcpy(p, hdr, hl);
-    p += hl;
-    if (!binary) *p++ = (char)('0' + type);
-    if (len) memcpy(p, data, len);
-    c->out.len += hl + total;
+/* Answers the held GET (with the queue, "6" to end it, or "1"). */
+static void sio__eio_answer_get(sio_engine_conn *e, const char *body, size_t len) {
+    sio__hconn *h = e->get;
+    if (!h) return;
+    e->get = NULL;
+    sio__httpd_release(h);
+    h->cors = 1;
+    sio__http_answer(h, 200, "text/plain; charset=UTF-8", body, len, "Cache-Control: no-store\r\n");
+}
+
+static void sio__eio_flush_poll(sio_engine_conn *e) {
+    if (!e->get || !e->pq.len) return;
+    sio__eio_answer_get(e, e->pq.data, e->pq.len);
+    sio_buf_free(&e->pq);
 }
 
 static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_client);
-
-/* Answers the held GET with everything queued. */
-static void sio__eio_flush_poll(sio_engine_conn *e) {
-    sio__conn *c = e->get;
-    if (!c || !e->pq.len) return;
-    e->get = NULL;
-    c->session = NULL;
-    c->flags &= ~(unsigned)SIO__F_HELD;
-    c->poll_role = SIO__ROLE_GET;
-    sio__http_answer(c, 200, "text/plain; charset=UTF-8", e->pq.data, e->pq.len, "Cache-Control: no-store\r\n");
-    sio_buf_free(&e->pq);
-    /* the connection may carry the next request now */
-    sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
-}
 
 /* Queues one packet for the session's current transport. */
 static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t len, int binary) {
     if (e->closed) return;
     if (e->transport == SIO__T_WEBSOCKET && e->ws) {
-        sio__ws_send_packet(e->ws, type, data, len, binary);
+        sio__wsc_send(e->ws, binary ? -1 : '0' + type, data, len, binary);
         return;
     }
     if (e->pq.len) sio_buf_appendc(&e->pq, '\x1e');
@@ -5963,8 +6582,8 @@ static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t
         sio_buf_appendc(&e->pq, (char)('0' + type));
         sio_buf_append(&e->pq, data, len);
     }
-    if (e->pq.err || e->pq.len > e->srv->loop.max_output) {
-        SIO__LOG(e->srv, SIO_LOG_WARN, "session %s: polling queue over its limit, closing", e->sid);
+    if (e->pq.err || e->pq.len > e->eio->loop->max_output) {
+        SIO__ELOG(e->eio, SIO_LOG_WARN, "session %s: polling queue over its limit, closing", e->sid);
         sio_buf_free(&e->pq);
         sio__eio_close(e, "transport error", 0);
         return;
@@ -5972,131 +6591,99 @@ static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t
     if (!e->upgrading) sio__eio_flush_poll(e);
 }
 
-static void sio__eio_ping_due(sio__timer *t);
-
 static void sio__eio_schedule_ping(sio_engine_conn *e) {
-    sio__loop *L = &e->srv->loop;
+    sio__loop *L = e->eio->loop;
     e->awaiting_pong = 0;
-    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + (uint64_t)e->srv->desc.ping_interval_ms);
+    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + (uint64_t)e->eio->ping_interval_ms);
 }
 
 static void sio__eio_ping_due(sio__timer *t) {
     sio_engine_conn *e = (sio_engine_conn *)(void *)((char *)t - offsetof(sio_engine_conn, ping_timer));
-    sio__loop *L = &e->srv->loop;
+    sio__loop *L = e->eio->loop;
     if (e->awaiting_pong) {
         sio__eio_close(e, "ping timeout", 1);
         return;
     }
     e->awaiting_pong = 1;
     sio__eio_send(e, SIO_EIO_PING, NULL, 0, 0);
-    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + (uint64_t)e->srv->desc.ping_timeout_ms);
+    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + (uint64_t)e->eio->ping_timeout_ms);
 }
 
 static void sio__eio_upgrade_due(sio__timer *t) {
     sio_engine_conn *e = (sio_engine_conn *)(void *)((char *)t - offsetof(sio_engine_conn, upgrade_timer));
-    if (e->probe) {
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: upgrade timed out", e->sid);
-        sio__conn_close(e->probe, SIO_ERR_TIMEOUT);
-    }
+    sio__wsc *w = e->probe;
+    if (!w) return;
+    SIO__ELOG(e->eio, SIO_LOG_INFO, "session %s: upgrade timed out", e->sid);
+    e->probe = NULL;
+    e->upgrading = 0;
+    sio__wsc_abort(w);
+    sio__eio_flush_poll(e);
 }
 
-static void sio__eio_connect_due(sio__timer *t) {
-    sio_engine_conn *e = (sio_engine_conn *)(void *)((char *)t - offsetof(sio_engine_conn, connect_timer));
-    if (!e->joined_ever) {
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: no namespace joined within connect timeout", e->sid);
-        sio__eio_close(e, "forced close", 1);
-    }
-}
-
-static sio_engine_conn *sio__eio_create(sio_server *srv, int endpoint, int transport) {
-    sio_engine_conn *e = (sio_engine_conn *)sio__malloc(srv->loop.alloc, sizeof *e);
+static sio_engine_conn *sio__eio_create(sio__eio *x, int transport) {
+    sio_engine_conn *e = (sio_engine_conn *)sio__malloc(x->loop->alloc, sizeof *e);
     if (!e) return NULL;
     memset(e, 0, sizeof *e);
-    e->srv = srv;
-    e->endpoint = endpoint;
+    e->eio = x;
     e->transport = transport;
-    e->pq.alloc = srv->loop.alloc;
+    e->pq.alloc = x->loop->alloc;
     e->ping_timer.fn = sio__eio_ping_due;
     e->upgrade_timer.fn = sio__eio_upgrade_due;
-    e->connect_timer.fn = sio__eio_connect_due;
-    do sio__rng_id(&srv->rng, e->sid);
-    while (sio__map_find(&srv->sessions, e->sid, 20));
-    if (sio__map_put(&srv->sessions, srv->loop.alloc, e->sid, e) != SIO_OK) {
-        sio__free(srv->loop.alloc, e);
+    do sio__rng_id(x->rng, e->sid);
+    while (sio__map_find(&x->sessions, e->sid, 20));
+    if (sio__map_put(&x->sessions, x->loop->alloc, e->sid, e) != SIO_OK) {
+        sio__free(x->loop->alloc, e);
         return NULL;
     }
-    srv->nsessions++;
+    x->nsessions++;
     return e;
 }
 
 /* The open packet: exactly the five keys Node sends. */
 static void sio__eio_open(sio_engine_conn *e) {
+    sio__eio *x = e->eio;
     char json[200];
     int n = snprintf(json, sizeof json,
                      "{\"sid\":\"%s\",\"upgrades\":%s,\"pingInterval\":%d,\"pingTimeout\":%d,\"maxPayload\":%ld}",
-                     e->sid, e->transport == SIO__T_POLLING ? "[\"websocket\"]" : "[]",
-                     e->srv->desc.ping_interval_ms, e->srv->desc.ping_timeout_ms, e->srv->desc.max_payload);
+                     e->sid, e->transport == SIO__T_POLLING ? "[\"websocket\"]" : "[]", x->ping_interval_ms,
+                     x->ping_timeout_ms, x->max_payload);
     sio__eio_send(e, SIO_EIO_OPEN, json, (size_t)n, 0);
     sio__eio_schedule_ping(e);
-    if (e->endpoint == SIO__EP_SOCKETIO) {
-        sio__sio_on_open(e);
-    } else if (e->srv->desc.engine.on_open) {
-        e->srv->desc.engine.on_open(e, e->srv->desc.engine.user);
-    }
+    if (x->h.on_open) x->h.on_open(e, x->h.user);
 }
 
 /* Ends a session. tell_client: send "1" to a held GET (server-initiated
    close on polling); a WebSocket is simply closed, as Node does. */
 static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_client) {
-    sio_server *srv = e->srv;
-    sio__loop *L = &srv->loop;
+    sio__eio *x = e->eio;
+    sio__loop *L = x->loop;
     if (e->closed) return;
     e->closed = 1;
-    SIO__LOG(srv, SIO_LOG_DEBUG, "session %s closed: %s", e->sid, reason);
+    SIO__ELOG(x, SIO_LOG_DEBUG, "session %s closed: %s", e->sid, reason);
     sio__timer_cancel(&L->timers, &e->ping_timer);
     sio__timer_cancel(&L->timers, &e->upgrade_timer);
-    sio__timer_cancel(&L->timers, &e->connect_timer);
-    sio__map_del(&srv->sessions, e->sid);
-    srv->nsessions--;
-    if (e->endpoint == SIO__EP_SOCKETIO) sio__sio_on_close(e, reason);
-    else if (srv->desc.engine.on_close) srv->desc.engine.on_close(e, reason, srv->desc.engine.user);
-    if (e->get) {
-        sio__conn *c = e->get;
-        e->get = NULL;
-        c->session = NULL;
-        c->flags &= ~(unsigned)SIO__F_HELD;
-        c->poll_role = SIO__ROLE_GET;
-        sio__http_answer(c, 200, "text/plain; charset=UTF-8", tell_client ? "1" : "6", 1,
-                         "Cache-Control: no-store\r\n");
-    }
-    if (e->ws) {
-        sio__ws_send_close(e->ws, 0);
-        e->ws->session = NULL;
-        sio__conn_end(e->ws);
-        e->ws = NULL;
-    }
-    if (e->probe) {
-        e->probe->session = NULL;
-        sio__conn_close(e->probe, SIO_ERR_CLOSED);
-        e->probe = NULL;
-    }
+    sio__map_del(&x->sessions, e->sid);
+    x->nsessions--;
+    if (x->h.on_close) x->h.on_close(e, reason, x->h.user);
+    sio__eio_answer_get(e, tell_client ? "1" : "6", 1);
+    sio__wsc_end(e->ws, 0);
+    sio__wsc_abort(e->probe);
+    e->ws = e->probe = NULL;
     sio_buf_free(&e->pq);
-    sio__binpend_free(srv->loop.alloc, e->bin);
-    e->bin = NULL;
-    e->next_dead = srv->dead_sessions;
-    srv->dead_sessions = e;
+    e->next_dead = x->dead;
+    x->dead = e;
 }
 
 /* One decoded Engine.IO packet from the client, whatever the transport. */
 static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int binary) {
+    sio__eio *x = e->eio;
     if (e->closed) return;
     if (binary) {
-        if (e->endpoint == SIO__EP_SOCKETIO) sio__sio_on_message(e, data, len, 1);
-        else if (e->srv->desc.engine.on_message)
-            e->srv->desc.engine.on_message(e, data, len, 1, e->srv->desc.engine.user);
+        if (x->h.on_message) x->h.on_message(e, data, len, 1, x->h.user);
         return;
     }
     if (len == 0) {
+        SIO__ELOG(x, SIO_LOG_INFO, "session %s: empty packet, closing", e->sid);
         sio__eio_close(e, "parse error", 1);
         return;
     }
@@ -6105,9 +6692,7 @@ static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int bina
         if (e->awaiting_pong) sio__eio_schedule_ping(e);
         break;
     case '4':
-        if (e->endpoint == SIO__EP_SOCKETIO) sio__sio_on_message(e, data + 1, len - 1, 0);
-        else if (e->srv->desc.engine.on_message)
-            e->srv->desc.engine.on_message(e, data + 1, len - 1, 0, e->srv->desc.engine.user);
+        if (x->h.on_message) x->h.on_message(e, data + 1, len - 1, 0, x->h.user);
         break;
     case '1':
         sio__eio_close(e, "transport close", 0);
@@ -6117,7 +6702,7 @@ static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int bina
     default:
         /* "2" from a v4 client is the wrong heartbeat direction; "0" and "5"
            are not the client's to send on an open transport. */
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: unexpected packet '%c', closing", e->sid, data[0]);
+        SIO__ELOG(x, SIO_LOG_INFO, "session %s: unexpected packet '%c', closing", e->sid, data[0]);
         sio__eio_close(e, "parse error", 1);
         break;
     }
@@ -6130,13 +6715,13 @@ static void sio__eio_post(sio_engine_conn *e, char *body, size_t len) {
     int bin, rc, count = 0;
     while (!e->closed && (rc = sio_eio_payload_next(body, len, &pos, &pkt, &n, &bin)) != 0) {
         if (rc < 0) {
-            SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: bad base64 in a polling payload, closing", e->sid);
+            SIO__ELOG(e->eio, SIO_LOG_INFO, "session %s: bad base64 in a polling payload, closing", e->sid);
             sio__eio_close(e, "parse error", 1);
             return;
         }
-        if (++count > e->srv->desc.max_packets_per_payload) {
-            SIO__LOG(e->srv, SIO_LOG_WARN, "session %s: more than %d packets in one payload, closing", e->sid,
-                     e->srv->desc.max_packets_per_payload);
+        if (++count > e->eio->max_packets) {
+            SIO__ELOG(e->eio, SIO_LOG_WARN, "session %s: more than %d packets in one payload, closing", e->sid,
+                      e->eio->max_packets);
             sio__eio_close(e, "parse error", 1);
             return;
         }
@@ -6147,83 +6732,69 @@ static void sio__eio_post(sio_engine_conn *e, char *body, size_t len) {
 /* After "5": the WebSocket becomes the transport and the polling queue
    is replayed on it, in order. */
 static void sio__eio_finish_upgrade(sio_engine_conn *e) {
-    sio__conn *ws = e->probe;
     size_t pos = 0, n;
     char *pkt;
     int bin;
+    e->ws = e->probe;
     e->probe = NULL;
     e->upgrading = 0;
     e->transport = SIO__T_WEBSOCKET;
-    e->ws = ws;
-    sio__timer_cancel(&e->srv->loop.timers, &e->upgrade_timer);
-    if (e->get) {
-        sio__conn *c = e->get;
-        e->get = NULL;
-        c->flags &= ~(unsigned)SIO__F_HELD;
-        c->session = NULL;
-        c->poll_role = SIO__ROLE_GET;
-        sio__http_answer(c, 200, "text/plain; charset=UTF-8", "6", 1, "Cache-Control: no-store\r\n");
-    }
+    sio__timer_cancel(&e->eio->loop->timers, &e->upgrade_timer);
+    sio__eio_answer_get(e, "6", 1);
     while (e->pq.len && sio_eio_payload_next(e->pq.data, e->pq.len, &pos, &pkt, &n, &bin) > 0) {
-        if (bin) sio__ws_send_packet(ws, SIO_EIO_MESSAGE, pkt, n, 1);
-        else if (n) sio__ws_send_packet(ws, pkt[0] - '0', pkt + 1, n - 1, 0);
+        if (bin) sio__wsc_send(e->ws, -1, pkt, n, 1);
+        else if (n) sio__wsc_send(e->ws, pkt[0], pkt + 1, n - 1, 0);
     }
     sio_buf_free(&e->pq);
 }
 
-/* A WebSocket message on a session's transport or probe. */
-static void sio__eio_ws_message(sio__conn *c, char *data, size_t len, int binary) {
-    sio_engine_conn *e = (sio_engine_conn *)c->session;
-    if (!e || e->closed) return;
-    if (c == e->probe) {
-        if (!binary && len == 6 && memcmp(data, "2probe", 6) == 0) {
-            sio__ws_send_packet(c, SIO_EIO_PONG, "probe", 5, 0);
-            e->upgrading = 1;
-            /* release the held GET so the client stops polling */
-            if (e->get && !e->pq.len) {
-                sio__conn *g = e->get;
-                e->get = NULL;
-                g->session = NULL;
-                g->flags &= ~(unsigned)SIO__F_HELD;
-                g->poll_role = SIO__ROLE_GET;
-                sio__http_answer(g, 200, "text/plain; charset=UTF-8", "6", 1, "Cache-Control: no-store\r\n");
-            }
-        } else if (!binary && len == 1 && data[0] == '5' && e->upgrading) {
-            sio__eio_finish_upgrade(e);
-        } else {
-            SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: bad packet during upgrade, dropping the probe", e->sid);
-            e->probe = NULL;
-            e->upgrading = 0;
-            c->session = NULL;
-            sio__conn_close(c, SIO_ERR_PROTOCOL);
-            sio__eio_flush_poll(e);
-        }
+/* A message on the session's WebSocket, or on its probe. */
+static void sio__eio_ws_message(sio__wsc *w, char *data, size_t len, int binary, void *user) {
+    sio_engine_conn *e = (sio_engine_conn *)user;
+    if (e->closed) return;
+    if (w == e->ws) {
+        sio__eio_packet(e, data, len, binary);
         return;
     }
-    if (c != e->ws) return;
-    sio__eio_packet(e, data, len, binary);
+    if (w != e->probe) return;
+    if (!binary && len == 6 && memcmp(data, "2probe", 6) == 0) {
+        sio__wsc_send(w, '0' + SIO_EIO_PONG, "probe", 5, 0);
+        e->upgrading = 1;
+        if (!e->pq.len) sio__eio_answer_get(e, "6", 1);   /* the client stops polling */
+    } else if (!binary && len == 1 && data[0] == '5' && e->upgrading) {
+        sio__eio_finish_upgrade(e);
+    } else {
+        SIO__ELOG(e->eio, SIO_LOG_INFO, "session %s: bad packet during upgrade, dropping the probe", e->sid);
+        e->probe = NULL;
+        e->upgrading = 0;
+        sio__wsc_end(w, 1002);
+        sio__eio_flush_poll(e);
+    }
 }
 
-/* ---- the server side of HTTP connections ---- */
-
-static void sio__srv_conn_closed(sio__conn *c, int err) {
-    sio_server *srv = (sio_server *)c->owner;
-    sio_engine_conn *e = (sio_engine_conn *)c->session;
-    srv->nconns--;
-    if (!e) return;
-    c->session = NULL;
-    if (e->get == c) {
-        /* the client went away while its GET was held */
-        e->get = NULL;
-        sio__eio_close(e, "transport error", 0);
-    } else if (e->ws == c) {
+static void sio__eio_ws_closed(sio__wsc *w, int err, int code, const char *why, void *user) {
+    sio_engine_conn *e = (sio_engine_conn *)user;
+    (void)code;
+    (void)why;
+    if (w == e->ws) {
         e->ws = NULL;
-        sio__eio_close(e, err == SIO_ERR_CLOSED || err == SIO_OK ? "transport close" : "transport error", 0);
-    } else if (e->probe == c) {
+        /* a peer that broke the framing rules broke the protocol; a
+           message over the cap is a transport error, as in Node */
+        sio__eio_close(e, err == SIO_ERR_PROTOCOL || err == SIO_ERR_UTF8 ? "parse error"
+                          : err == SIO_OK || err == SIO_ERR_CLOSED ? "transport close" : "transport error", 0);
+    } else if (w == e->probe) {
         e->probe = NULL;
         e->upgrading = 0;
         sio__eio_flush_poll(e);
     }
+}
+
+static const sio__wsc_handlers sio__eio_wsc = {NULL, sio__eio_ws_message, NULL, sio__eio_ws_closed};
+
+/* The connection of the session's held GET went away. */
+static void sio__eio_gone(sio_engine_conn *e) {
+    e->get = NULL;
+    sio__eio_close(e, "transport error", 0);
 }
 
 static int sio__query_is(sio_str q, const char *key, const char *val) {
@@ -6232,1509 +6803,153 @@ static int sio__query_is(sio_str q, const char *key, const char *val) {
     return sio_http_query_get(q, key, &v) && v.len == n && memcmp(v.ptr, val, n) == 0;
 }
 
-static int sio__path_match(sio_str path, const char *prefix) {
-    size_t n = strlen(prefix);
-    /* "/socket.io/" also matches "/socket.io" as Node does with its prefix check on the raw URL */
-    if (path.len >= n && memcmp(path.ptr, prefix, n) == 0) return 1;
-    return n > 1 && path.len == n - 1 && prefix[n - 1] == '/' && memcmp(path.ptr, prefix, n - 1) == 0;
-}
-
-/* 101 Switching Protocols, then the connection speaks WebSocket. */
-static int sio__ws_accept(sio__conn *c, const sio_http_msg *m) {
-    sio_server *srv = (sio_server *)c->owner;
-    sio_str key = sio_http_header_get(m, "Sec-WebSocket-Key");
-    sio_str ver = sio_http_header_get(m, "Sec-WebSocket-Version");
-    char accept[29];
-    if (!key.ptr || sio_ws_accept_key(key.ptr, key.len, accept) != SIO_OK || ver.len != 2 ||
-        memcmp(ver.ptr, "13", 2) != 0) {
-        c->keep_alive = 0;
-        sio__http_answer(c, 400, "text/plain", "Bad WebSocket handshake", 23, NULL);
-        return SIO_ERR_PROTOCOL;
+/* A request of an existing session: the probe WebSocket, a GET to hold,
+   a POST of packets. */
+static void sio__eio_session_request(sio__eio *x, sio_engine_conn *e, sio__hconn *h, const sio_http_msg *m,
+                                     char *body, size_t blen, int is_ws) {
+    sio__wsc *w;
+    int is_get = m->method.len == 3 && memcmp(m->method.ptr, "GET", 3) == 0;
+    if (is_ws) {
+        if (!m->upgrade_websocket) {
+            sio__eio_error(h, SIO__EIO_BAD_REQUEST, 0);
+            return;
+        }
+        if (!(w = sio__httpd_upgrade(h, m, (size_t)x->max_payload, &sio__eio_wsc, e))) return;
+        if (e->transport != SIO__T_POLLING || e->probe) {
+            sio__wsc_end(w, 0);   /* a second WebSocket for a session that has one is just closed */
+            return;
+        }
+        e->probe = w;
+        sio__timer_set(&x->loop->timers, x->loop->alloc, &e->upgrade_timer,
+                       x->loop->now + (uint64_t)x->upgrade_timeout_ms);
+        return;
     }
-    c->ws = (sio_ws_reader *)sio__malloc(c->loop->alloc, sizeof *c->ws);
-    if (!c->ws) return SIO_ERR_NOMEM;
-    memset(c->ws, 0, sizeof *c->ws);
-    c->ws->expect_masked = 1;
-    c->ws->max_message = (size_t)srv->desc.max_payload;
-    c->ws->alloc = c->loop->alloc;
-    sio_buf_reset(&srv->tmp);
-    sio_buf_appends(&srv->tmp, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                               "Sec-WebSocket-Accept: ");
-    sio_buf_appends(&srv->tmp, accept);
-    sio_buf_appends(&srv->tmp, "\r\n\r\n");
-    sio__conn_send(c, srv->tmp.data, srv->tmp.len);
-    c->kind = SIO__C_WS;
-    c->ops = &sio__ws_ops;
-    sio__timer_cancel(&c->loop->timers, &c->timer);
-    return SIO_OK;
+    if (e->transport != SIO__T_POLLING) {
+        sio__eio_error(h, SIO__EIO_BAD_REQUEST, m->upgrade_websocket);
+        return;
+    }
+    h->cors = 1;
+    if (is_get) {
+        if (e->get) {
+            /* overlapping GETs: the newcomer fails, the session ends and the
+               held GET learns it with "1" */
+            SIO__ELOG(x, SIO_LOG_INFO, "session %s: a second GET while one is held, closing", e->sid);
+            sio__http_answer(h, 400, NULL, NULL, 0, NULL);
+            sio__eio_close(e, "transport error", 1);
+            return;
+        }
+        e->get = h;
+        h->held = e;
+        sio__timer_cancel(&x->loop->timers, &h->c.timer);
+        if (e->upgrading && !e->pq.len) sio__eio_answer_get(e, "6", 1);
+        else sio__eio_flush_poll(e);
+        return;
+    }
+    if (m->method.len == 4 && memcmp(m->method.ptr, "POST", 4) == 0) {
+        sio_str ct = sio_http_header_get(m, "Content-Type");
+        if (ct.len >= 24 && memcmp(ct.ptr, "application/octet-stream", 24) == 0) {
+            /* binary payloads do not exist in v4 */
+            SIO__ELOG(x, SIO_LOG_INFO, "session %s: binary POST body (v3 framing), closing", e->sid);
+            sio__http_answer(h, 400, "text/html", "bad content", 11, NULL);
+            sio__eio_close(e, "transport error", 1);
+            return;
+        }
+        sio__http_answer(h, 200, "text/html", "ok", 2, NULL);
+        sio__eio_post(e, body, blen);
+        return;
+    }
+    sio__http_answer(h, 500, NULL, NULL, 0, NULL);
 }
 
 /* Requests under an Engine.IO path: Node's verify() order of checks. */
-static void sio__eio_request(sio__conn *c, const sio_http_msg *m, char *body, size_t blen, int endpoint) {
-    sio_server *srv = (sio_server *)c->owner;
+static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, char *body, size_t blen) {
     sio_str transport, sid;
     int is_ws, is_get = m->method.len == 3 && memcmp(m->method.ptr, "GET", 3) == 0;
-    int is_post = m->method.len == 4 && memcmp(m->method.ptr, "POST", 4) == 0;
     sio_engine_conn *e;
-
-    if (m->method.len == 7 && memcmp(m->method.ptr, "OPTIONS", 7) == 0 && srv->desc.cors_origin) {
+    if (m->method.len == 7 && memcmp(m->method.ptr, "OPTIONS", 7) == 0 && h->srv->cors_origin) {
         sio_str reqh = sio_http_header_get(m, "Access-Control-Request-Headers");
-        sio_buf *x = &srv->tmp;
         char extra[512];
-        sio_buf_reset(x);
-        sio_buf_appends(x, "Access-Control-Allow-Methods: GET,HEAD,PUT,PATCH,POST,DELETE\r\n");
-        if (reqh.len && reqh.len < 256) {
-            sio_buf_appends(x, "Access-Control-Allow-Headers: ");
-            sio_buf_append(x, reqh.ptr, reqh.len);
-            sio_buf_appends(x, "\r\nVary: Access-Control-Request-Headers\r\n");
-        }
-        snprintf(extra, sizeof extra, "%.*s", (int)x->len, x->data);
-        sio__http_answer(c, 204, NULL, NULL, 0, extra);
+        int n = snprintf(extra, sizeof extra, "Access-Control-Allow-Methods: GET,HEAD,PUT,PATCH,POST,DELETE\r\n");
+        if (reqh.len && reqh.len < 256)
+            snprintf(extra + n, sizeof extra - (size_t)n,
+                     "Access-Control-Allow-Headers: %.*s\r\nVary: Access-Control-Request-Headers\r\n", (int)reqh.len,
+                     reqh.ptr);
+        sio__http_answer(h, 204, NULL, NULL, 0, extra);
         return;
     }
     if (!sio_http_query_get(m->query, "transport", &transport) ||
         !((transport.len == 7 && memcmp(transport.ptr, "polling", 7) == 0) ||
           (transport.len == 9 && memcmp(transport.ptr, "websocket", 9) == 0))) {
-        sio__eio_error(c, 0, m->upgrade_websocket);
+        sio__eio_error(h, SIO__EIO_UNKNOWN_TRANSPORT, m->upgrade_websocket);
         return;
     }
     is_ws = transport.len == 9;
     if (sio_http_query_get(m->query, "sid", &sid) && sid.len) {
-        e = sio__eio_lookup(srv, sid);
-        if (!e) {
-            sio__eio_error(c, 1, m->upgrade_websocket);
-            return;
-        }
-        if (is_ws) {
-            if (!m->upgrade_websocket) {
-                sio__eio_error(c, 3, m->upgrade_websocket);
-                return;
-            }
-            if (sio__ws_accept(c, m) != SIO_OK) return;
-            /* a second WebSocket for a session that has one is just closed */
-            if (e->transport != SIO__T_POLLING || e->probe) {
-                sio__ws_send_close(c, 0);
-                sio__conn_end(c);
-                return;
-            }
-            e->probe = c;
-            c->session = e;
-            sio__timer_set(&srv->loop.timers, srv->loop.alloc, &e->upgrade_timer,
-                           srv->loop.now + (uint64_t)srv->desc.upgrade_timeout_ms);
-            return;
-        }
-        if (e->transport != SIO__T_POLLING) {
-            sio__eio_error(c, 3, m->upgrade_websocket);
-            return;
-        }
-        if (is_get) {
-            if (e->get) {
-                /* overlapping GETs: the newcomer fails, the session ends and the
-                   held GET learns it with "1" */
-                c->poll_role = SIO__ROLE_GET;
-                sio__http_answer(c, 400, NULL, NULL, 0, NULL);
-                sio__eio_close(e, "transport error", 1);
-                return;
-            }
-            e->get = c;
-            c->session = e;
-            c->flags |= SIO__F_HELD;
-            sio__timer_cancel(&srv->loop.timers, &c->timer);
-            if (e->upgrading && !e->pq.len) {
-                e->get = NULL;
-                c->flags &= ~(unsigned)SIO__F_HELD;
-                c->session = NULL;
-                c->poll_role = SIO__ROLE_GET;
-                sio__http_answer(c, 200, "text/plain; charset=UTF-8", "6", 1, "Cache-Control: no-store\r\n");
-                return;
-            }
-            sio__eio_flush_poll(e);
-            return;
-        }
-        if (is_post) {
-            sio_str ct = sio_http_header_get(m, "Content-Type");
-            c->poll_role = SIO__ROLE_POST;
-            if (ct.len >= 24 && memcmp(ct.ptr, "application/octet-stream", 24) == 0) {
-                /* binary payloads do not exist in v4 */
-                sio__http_answer(c, 400, "text/html", "bad content", 11, NULL);
-                sio__eio_close(e, "transport error", 1);
-                return;
-            }
-            sio__http_answer(c, 200, "text/html", "ok", 2, NULL);
-            sio__eio_post(e, body, blen);
-            return;
-        }
-        c->poll_role = SIO__ROLE_GET;
-        sio__http_answer(c, 500, NULL, NULL, 0, NULL);
+        if (!(e = sio__eio_lookup(x, sid))) sio__eio_error(h, SIO__EIO_UNKNOWN_SID, m->upgrade_websocket);
+        else sio__eio_session_request(x, e, h, m, body, blen, is_ws);
         return;
     }
     if (!is_get) {
-        sio__eio_error(c, 2, m->upgrade_websocket);
+        sio__eio_error(h, SIO__EIO_BAD_METHOD, m->upgrade_websocket);
         return;
     }
     if (is_ws && !m->upgrade_websocket) {
-        sio__eio_error(c, 3, m->upgrade_websocket);
+        sio__eio_error(h, SIO__EIO_BAD_REQUEST, 0);
         return;
     }
     if (!sio__query_is(m->query, "EIO", "4")) {
-        sio__eio_error(c, 5, m->upgrade_websocket);
+        sio__eio_error(h, SIO__EIO_UNSUPPORTED_VERSION, m->upgrade_websocket);
         return;
     }
     if (is_ws) {
-        if (sio__ws_accept(c, m) != SIO_OK) return;
-        e = sio__eio_create(srv, endpoint, SIO__T_WEBSOCKET);
-        if (!e) {
-            sio__conn_close(c, SIO_ERR_NOMEM);
+        /* upgraded first, so a refused handshake never makes a session */
+        sio__wsc *w = sio__httpd_upgrade(h, m, (size_t)x->max_payload, &sio__eio_wsc, NULL);
+        if (!w) return;
+        if (!(e = sio__eio_create(x, SIO__T_WEBSOCKET))) {
+            SIO__ELOG(x, SIO_LOG_ERROR, "fd %d: out of memory for a new session", h->c.fd);
+            sio__wsc_end(w, 1011);
             return;
         }
-        e->ws = c;
-        c->session = e;
+        w->user = e;
+        e->ws = w;
         sio__eio_open(e);
         return;
     }
-    e = sio__eio_create(srv, endpoint, SIO__T_POLLING);
-    if (!e) {
-        c->poll_role = SIO__ROLE_GET;
-        sio__http_answer(c, 503, NULL, NULL, 0, NULL);
+    if (!(e = sio__eio_create(x, SIO__T_POLLING))) {
+        SIO__ELOG(x, SIO_LOG_ERROR, "fd %d: out of memory for a new session", h->c.fd);
+        h->cors = 1;
+        h->keep_alive = 0;
+        sio__http_answer(h, 503, NULL, NULL, 0, NULL);
         return;
     }
     /* the handshake GET is answered at once with the open packet (and
        whatever the connection handler emitted) */
-    e->get = c;
-    c->session = e;
-    c->flags |= SIO__F_HELD;
+    e->get = h;
+    h->held = e;
     e->upgrading = 1;   /* hold the flush until the open packet and handler output are queued */
     sio__eio_open(e);
     e->upgrading = 0;
     if (!e->closed) sio__eio_flush_poll(e);
 }
 
-static void sio__http_default(sio__conn *c, const sio_http_msg *m, char *body, size_t blen);
-
-#ifndef SIO_NO_CLIENT_JS
-/* >>client-js begin */
-/* Generated by tools/embed-client.mjs from tools/client/socket.io.js: do not
-   edit here. Change the .js file, then run
-   node tools/embed-client.mjs --update socketio.h
-   The script is split into parts because C99 only guarantees 4095
-   characters per string literal; serve them back to back.
-   SIO__CLIENT_JS_LEN is the byte length of all parts together, the ETag
-   is the quoted SHA-1 of the file (the value of an HTTP ETag header). */
-#define SIO__CLIENT_JS_LEN 37805
-#define SIO__CLIENT_JS_PARTS 10
-static const char sio__client_js_etag[] = "\"9e33c6354f5c394cc8cc705cce86345255db23ea\"";
-static const char *const sio__client_js[SIO__CLIENT_JS_PARTS] = {
-    /* part 0 */
-    ("/* socket.io.js - a compact Socket.IO client (Socket.IO protocol v5 over\n"
-     " * Engine.IO v4) for browsers, shipped with socketio.h and served by its\n"
-     " * server at /socket.io/socket.io.js. No dependencies. Plain script: defines\n"
-     " * the global `io`; under Node (>= 18, with a WebSocket implementation put in\n"
-     " * globalThis.WebSocket) it is `module.exports`.\n"
-     " *\n"
-     " * The API follows the official client so application code can switch:\n"
-     " *\n"
-     " *   const socket = io(\"/chat\", { auth: { token: \"t\" } });\n"
-     " *   socket.on(\"connect\", () => socket.emit(\"hello\", \"world\", (reply) => {}));\n"
-     " *   socket.timeout(5000).emit(\"slow\", (err, reply) => {});\n"
-     " *\n"
-     " * Layers, bottom up: Engine.IO transports (Polling, WS) -> Engine (handshake,\n"
-     " * heartbeat, upgrade, write buffer) -> Manager (Socket.IO packet codec,\n"
-     " * reconnection, one Engine shared by many namespaces) -> Socket (one\n"
-     " * namespace: events, acks, buffering). Wire format notes: PROTOCOL.md.\n"
-     " * Keep this file ASCII-only: it is embedded into socketio.h as a C string.\n"
-     " */\n"
-     "(function (root) {\n"
-     "  'use strict';\n"
-     "\n"
-     "  /* ---------------------------------------------------------------- util */\n"
-     "\n"
-     "  class Emitter {\n"
-     "    on(ev, fn) { ((this._ev || (this._ev = {}))[ev] || (this._ev[ev] = [])).push(fn); retur"
-     "n this; }\n"
-     "    once(ev, fn) {\n"
-     "      const w = (...a) => { this.off(ev, w); fn.apply(this, a); };\n"
-     "      w.fn = fn;\n"
-     "      return this.on(ev, w);\n"
-     "    }\n"
-     "    off(ev, fn) {\n"
-     "      if (!this._ev) return this;\n"
-     "      if (ev === undefined) { this._ev = {}; return this; }\n"
-     "      if (fn === undefined) { delete this._ev[ev]; return this; }\n"
-     "      const l = this._ev[ev];\n"
-     "      if (l) {\n"
-     "        const i = l.findIndex((f) => f === fn || f.fn === fn);\n"
-     "        if (i >= 0) l.splice(i, 1);\n"
-     "      }\n"
-     "      return this;\n"
-     "    }\n"
-     "    listeners(ev) { return (this._ev && this._ev[ev]) ? this._ev[ev].slice() : []; }\n"
-     "    hasListeners(ev) { return this.listeners(ev).length > 0; }\n"
-     "    // Socket overrides emit() to send to the server, so local delivery has\n"
-     "    // its own name everywhere.\n"
-     "    emitReserved(ev, ...args) {\n"
-     "      for (const fn of this.listeners(ev)) fn.apply(this, args);\n"
-     "      return this;\n"
-     "    }\n"
-     "  }\n"
-     "  Emitter.prototype.addEventListener = Emitter.prototype.on;\n"
-     "  Emitter.prototype.removeListener = Emitter.prototype.off;\n"
-     "  Emitter.prototype.removeAllListeners = function (ev) { return this.off(ev); };\n"
-     "\n"
-     "  // Subscribe and return the matching unsubscribe, so owners can drop all\n"
-     "  // their listeners on another object in one go.\n"
-     "  function sub(obj, ev, fn) { obj.on(ev, fn); return () => obj.off(ev, fn); }\n"
-     "\n"
-     "  const hasBlob = typeof Blob !== 'undefined';\n"
-     "  function isBinary(x) {\n"
-     "    return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || (hasBlob && x instanceof Bl"
-     "ob);\n"
-     "  }\n"
-     "  function bytesOf(x) {\n"
-     "    return x instanceof ArrayBuffer ? new Uint8Array(x) : new Uint8Array(x.buffer, x.byteOf"
-     "fset, x.byteLength);\n"
-     "  }\n"
-     "  function b64encode(x) {\n"
-     "    const u = bytesOf(x);\n"
-     "    let s = '';\n"
-     "    for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subar"
-     "ray(i, i + 0x8000));\n"
-     "    return btoa(s);\n"
-     "  }\n"
-     "  function b64decode(s) {\n"
-     "    const bin = atob(s);\n"
-     "    const u = new Uint8Array(bin.length);\n"
-     "    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);\n"
-     "    return u.buffer;\n"
-     "  }\n"
-     "  function utf8Len(s) {\n"
-     "    let n = 0;\n"
-     "    for (let i = 0; i < s.length; i++) {\n"
-     "      const c = s.charCodeAt(i);\n"
-     "      if (c < 0x80) n += 1;\n"
-     "      else if (c < 0x800) n += 2;\n"
-     "      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) { n += 4; i++; } // surrogate"
-     " pair\n"
-     "      else n += 3;\n"
-     "    }\n"
-     "    return n;\n"
-     "  }\n"
-     "  function qs(obj) {\n"
-     "    return Object.keys(obj).filter((k) => obj[k] !== undefined)\n"
-     "      .map((k) => encodeURIComponent(k) + '=' + encodeURIComponent(obj[k])).join('&');\n"
-     "  }\n"
-     "  let stamp = 0;\n"
-     "  // Cache buster for polling requests; proxies must not answer a GET twice.\n"
-     "  function cacheBuster() { return Date.now().toString(36) + (stamp++).toString(36); }\n"
-     "\n"),
-    /* part 1 */
-    ("  /* ----------------------------------------------- Engine.IO packet codec */\n"
-     "\n"
-     "  const EIO_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'];\n"
-     "\n"
-     "  // One packet as text for a polling payload, or as text/binary frame data\n"
-     "  // for a WebSocket. Binary messages have no type digit in v4: WS sends the\n"
-     "  // raw bytes, polling sends \"b\" + base64 (e.g. bAQID for bytes 1,2,3).\n"
-     "  function eioEncode(p, forWs) {\n"
-     "    if (isBinary(p.data)) return forWs ? p.data : 'b' + b64encode(p.data);\n"
-     "    return EIO_TYPES.indexOf(p.type) + (p.data === undefined ? '' : String(p.data));\n"
-     "  }\n"
-     "  function eioDecode(d) {\n"
-     "    try { return eioDecode1(d); } catch (e) { return { type: 'error', data: 'parser error' "
-     "}; }\n"
-     "  }\n"
-     "  function eioDecode1(d) {\n"
-     "    if (typeof d !== 'string') return { type: 'message', data: d instanceof ArrayBuffer ? d"
-     " : bytesOf(d).slice().buffer };\n"
-     "    if (d[0] === 'b') return { type: 'message', data: b64decode(d.slice(1)) };\n"
-     "    const type = EIO_TYPES[d.charCodeAt(0) - 48];\n"
-     "    if (!type) return { type: 'error', data: 'parser error' };\n"
-     "    return d.length > 1 ? { type, data: d.slice(1) } : { type };\n"
-     "  }\n"
-     "  // Bytes a packet takes in a polling body, to keep each POST <= maxPayload.\n"
-     "  function eioSize(p) {\n"
-     "    if (isBinary(p.data)) return 1 + Math.ceil(bytesOf(p.data).length / 3) * 4;\n"
-     "    return 1 + (p.data === undefined ? 0 : utf8Len(String(p.data)));\n"
-     "  }\n"
-     "\n"
-     "  /* ----------------------------------------------------------- transports */\n"
-     "  // Both transports emit: open, packet(p), drain, error(msg, cause), close(reason).\n"
-     "\n"
-     "  class Transport extends Emitter {\n"
-     "    constructor(engine, name, query) {\n"
-     "      super();\n"
-     "      this.engine = engine;\n"
-     "      this.name = name;\n"
-     "      this.query = query;\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "    }\n"
-     "    uri(scheme, extra) {\n"
-     "      const e = this.engine;\n"
-     "      return scheme + (e.secure ? 's' : '') + '://' + e.host + e.path + '?' + qs(Object.ass"
-     "ign({}, this.query, extra));\n"
-     "    }\n"
-     "    _error(msg, cause) {\n"
-     "      const err = new Error(msg);\n"
-     "      err.type = 'TransportError';\n"
-     "      err.description = cause;\n"
-     "      this.emitReserved('error', err);\n"
-     "    }\n"
-     "    _closed(reason) {\n"
-     "      if (this.readyState === 'closed') return;\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "      this.emitReserved('close', reason);\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  // Long-polling: one GET outstanding to receive, POSTs strictly one after\n"
-     "  // another to send. pause() lets both finish so an upgrade loses nothing.\n"
-     "  class Polling extends Transport {\n"
-     "    constructor(engine, query) { super(engine, 'polling', query); this.polling = false; }\n"
-     "    open() { this.readyState = 'opening'; this._poll(); }\n"
-     "    _req(method, body) {\n"
-     "      const url = this.uri('http', { t: cacheBuster() });\n"
-     "      const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;\n"
-     "      if (ctl) (this._aborts || (this._aborts = new Set())).add(ctl);\n"
-     "      const init = {\n"
-     "        method, cache: 'no-store',\n"
-     "        credentials: this.engine.opts.withCredentials ? 'include' : 'same-origin',\n"
-     "        headers: Object.assign(body === undefined ? {} : { 'Content-Type': 'text/plain;char"
-     "set=UTF-8' },\n"
-     "          this.engine.opts.extraHeaders || {}),\n"
-     "        body, signal: ctl ? ctl.signal : undefined,\n"
-     "      };\n"
-     "      return fetch(url, init).then((res) => {\n"
-     "        if (res.status !== 200) throw new Error('HTTP ' + res.status);\n"
-     "        return res.text();\n"
-     "      }).finally(() => { if (ctl) this._aborts.delete(ctl); });\n"
-     "    }\n"
-     "    _poll() {\n"
-     "      this.polling = true;\n"
-     "      this._req('GET').then((text) => {\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "        this.polling = false;\n"
-     "        this._onPayload(text);\n"
-     "      }, (e) => { if (this.readyState !== 'closed') this._error('xhr poll error', e); });\n"
-     "    }\n"
-     "    _onPayload(text) {\n"
-     "      // v4 payload: packets joined by \\x1e, e.g. 4hello\\x1ebAQID\\x1e2\n"
-     "      for (const part of text.split('\\x1e')) {\n"),
-    /* part 2 */
-    ("        const p = eioDecode(part);\n"
-     "        if (this.readyState === 'opening' && p.type === 'open') {\n"
-     "          this.readyState = 'open';\n"
-     "          this.writable = true;\n"
-     "          this.emitReserved('open');\n"
-     "        }\n"
-     "        if (p.type === 'close') { this._closed('transport close'); return; }\n"
-     "        // A throwing application handler must not kill the poll loop.\n"
-     "        try { this.emitReserved('packet', p); } catch (e) { setTimeout(() => { throw e; }, "
-     "0); }\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "      }\n"
-     "      if (this.readyState === 'pausing' || this.readyState === 'paused') this.emitReserved("
-     "'pollComplete');\n"
-     "      else if (this.readyState === 'open') this._poll();\n"
-     "    }\n"
-     "    send(packets) {\n"
-     "      this.writable = false;\n"
-     "      this._req('POST', packets.map((p) => eioEncode(p, false)).join('\\x1e')).then(() => {"
-     "\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "        this.writable = true;\n"
-     "        this.emitReserved('drain');\n"
-     "      }, (e) => { if (this.readyState !== 'closed') this._error('xhr post error', e); });\n"
-     "    }\n"
-     "    pause(onPaused) {\n"
-     "      this.readyState = 'pausing';\n"
-     "      let waiting = 0;\n"
-     "      const done = () => { if (--waiting === 0) { this.readyState = 'paused'; onPaused(); }"
-     " };\n"
-     "      if (this.polling) { waiting++; this.once('pollComplete', done); }\n"
-     "      if (!this.writable) { waiting++; this.once('drain', done); }\n"
-     "      if (waiting === 0) { waiting = 1; done(); }\n"
-     "    }\n"
-     "    resume() {\n"
-     "      if (this.readyState !== 'pausing' && this.readyState !== 'paused') return;\n"
-     "      this.off('pollComplete'); this.off('drain');\n"
-     "      this.readyState = 'open';\n"
-     "      if (!this.polling) this._poll();\n"
-     "    }\n"
-     "    close() {\n"
-     "      // Say goodbye with POST \"1\" and only then drop the pending GET: the\n"
-     "      // server answers that GET with a noop. Aborting it first would look\n"
-     "      // like a broken transport to the server, which (Node) then keeps the\n"
-     "      // session around for its closeTimeout.\n"
-     "      const wasOpen = ['open', 'pausing', 'paused'].indexOf(this.readyState) >= 0;\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "      const abort = () => { if (this._aborts) for (const c of this._aborts) c.abort(); };\n"
-     "      if (!wasOpen) { abort(); return; }\n"
-     "      this._req('POST', '1').catch(() => {}).finally(abort);\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  class WS extends Transport {\n"
-     "    constructor(engine, query) { super(engine, 'websocket', query); }\n"
-     "    open() {\n"
-     "      const Impl = this.engine.opts.WebSocket || root.WebSocket;\n"
-     "      this.readyState = 'opening';\n"
-     "      try {\n"
-     "        this.ws = new Impl(this.uri('ws'));\n"
-     "      } catch (e) {\n"
-     "        setTimeout(() => this._error('websocket error', e), 0);\n"
-     "        return;\n"
-     "      }\n"
-     "      this.ws.binaryType = 'arraybuffer';\n"
-     "      this.ws.onopen = () => {\n"
-     "        this.readyState = 'open';\n"
-     "        this.writable = true;\n"
-     "        this.emitReserved('open');\n"
-     "      };\n"
-     "      // The server may pack several frames into one TCP segment; the\n"
-     "      // WebSocket API hands them to us one message at a time anyway.\n"
-     "      this.ws.onmessage = (e) => { if (this.readyState !== 'closed') this.emitReserved('pac"
-     "ket', eioDecode(e.data)); };\n"
-     "      this.ws.onerror = (e) => { if (this.readyState !== 'closed') this._error('websocket e"
-     "rror', e); };\n"
-     "      this.ws.onclose = () => this._closed('transport close');\n"
-     "    }\n"
-     "    send(packets) {\n"
-     "      for (const p of packets) this.ws.send(eioEncode(p, true));\n"
-     "      // WebSocket.send only queues, so we are writable again at once; the\n"
-     "      // drain is still async so the engine's flush loop cannot recurse.\n"
-     "      this.writable = false;\n"
-     "      setTimeout(() => {\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "        this.writable = true;\n"
-     "        this.emitReserved('drain');\n"
-     "      }, 0);\n"
-     "    }\n"
-     "    close() {\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "      if (this.ws) {\n"
-     "        // A no-op onerror, not null: Node's ws reports closing a still\n"),
-    /* part 3 */
-    ("        // connecting socket as an error event and throws if nobody listens.\n"
-     "        const nop = () => {};\n"
-     "        this.ws.onopen = this.ws.onmessage = this.ws.onerror = this.ws.onclose = nop;\n"
-     "        try { this.ws.close(); } catch (e) { /* already closed */ }\n"
-     "      }\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  /* -------------------------------------------------------------- Engine */\n"
-     "  // One Engine.IO session. Events: open, message(data), upgrading, upgrade,\n"
-     "  // upgradeError, ping, drain, error(err), close(reason, description).\n"
-     "\n"
-     "  class Engine extends Emitter {\n"
-     "    constructor(url, opts) {\n"
-     "      super();\n"
-     "      this.opts = opts;\n"
-     "      this.secure = url.protocol === 'https:' || url.protocol === 'wss:';\n"
-     "      this.host = url.host;\n"
-     "      this.path = opts.path;\n"
-     "      this.query = Object.assign({}, opts.query);\n"
-     "      this.transports = opts.transports || ['polling', 'websocket'];\n"
-     "      this.readyState = 'opening';\n"
-     "      this.writeBuffer = [];\n"
-     "      this.upgrading = false;\n"
-     "      this.id = null;\n"
-     "      this.maxPayload = 0;\n"
-     "      this._setTransport(this._create(this.transports[0]));\n"
-     "      this.transport.open();\n"
-     "    }\n"
-     "    _create(name) {\n"
-     "      const q = Object.assign({}, this.query, { EIO: 4, transport: name });\n"
-     "      if (this.id) q.sid = this.id;\n"
-     "      if (name === 'websocket') return new WS(this, q);\n"
-     "      if (name === 'polling') return new Polling(this, q);\n"
-     "      throw new Error('unknown transport ' + name);\n"
-     "    }\n"
-     "    _setTransport(t) {\n"
-     "      if (this.transport) this.transport.off();\n"
-     "      this.transport = t;\n"
-     "      t.on('packet', (p) => this._onPacket(p));\n"
-     "      t.on('drain', () => this._onDrain());\n"
-     "      t.on('error', (e) => this._onError(e));\n"
-     "      t.on('close', (r) => this._onClose(r));\n"
-     "    }\n"
-     "    _onPacket(p) {\n"
-     "      if (this.readyState === 'closed') return;\n"
-     "      switch (p.type) {\n"
-     "        case 'open': this._onHandshake(p.data); break;\n"
-     "        case 'ping':\n"
-     "          // v4: only the server pings; answer 2 with 3 and re-arm the\n"
-     "          // dead-server timer.\n"
-     "          this._resetPingTimer();\n"
-     "          this._sendPacket('pong');\n"
-     "          this.emitReserved('ping');\n"
-     "          break;\n"
-     "        case 'message': this.emitReserved('message', p.data); break;\n"
-     "        case 'close': this._onClose('transport close'); break; // Node just drops the WS; o"
-     "thers may say \"1\"\n"
-     "        case 'error': this._onError(new Error('parse error')); break;\n"
-     "        default: break; // noop, pong (probe replies arrive on the probe transport)\n"
-     "      }\n"
-     "    }\n"
-     "    _onHandshake(json) {\n"
-     "      let h;\n"
-     "      try { h = JSON.parse(json); } catch (e) { h = null; }\n"
-     "      if (!h || typeof h.sid !== 'string') { this._onError(new Error('bad handshake')); ret"
-     "urn; }\n"
-     "      this.id = h.sid;\n"
-     "      this.transport.query.sid = h.sid;\n"
-     "      this.pingInterval = h.pingInterval;\n"
-     "      this.pingTimeout = h.pingTimeout;\n"
-     "      this.maxPayload = h.maxPayload || 0;\n"
-     "      this.readyState = 'open';\n"
-     "      this.emitReserved('open');\n"
-     "      this.flush();\n"
-     "      this._resetPingTimer();\n"
-     "      if (this.readyState === 'open' && this.opts.upgrade !== false && this.transport.name "
-     "=== 'polling') {\n"
-     "        for (const u of h.upgrades || []) if (u === 'websocket' && this.transports.indexOf("
-     "u) >= 0) this._probe(u);\n"
-     "      }\n"
-     "    }\n"
-     "    _resetPingTimer() {\n"
-     "      clearTimeout(this._pingTimer);\n"
-     "      this._pingTimer = setTimeout(() => this._onClose('ping timeout'), this.pingInterval +"
-     " this.pingTimeout);\n"
-     "    }\n"
-     "    // Upgrade polling -> WebSocket: probe the new transport with 2probe,\n"
-     "    // and only once 3probe came back, drain polling (the server answers the\n"
-     "    // pending GET with a noop) and switch with 5. Writes made meanwhile wait\n"
-     "    // in writeBuffer, so nothing is lost or reordered.\n"
-     "    _probe(name) {\n"
-     "      const t = this._create(name);\n"
-     "      let failed = false;\n"
-     "      const cleanup = () => { t.off(); this.off('close', onEngineClose); };\n"
-     "      const fail = (err) => {\n"
-     "        if (failed) return;\n"
-     "        failed = true;\n"
-     "        cleanup();\n"),
-    /* part 4 */
-    ("        t.close();\n"
-     "        if (this.upgrading) { this.upgrading = false; this.transport.resume(); this.flush()"
-     "; }\n"
-     "        this.emitReserved('upgradeError', err instanceof Error ? err : new Error('probe err"
-     "or'));\n"
-     "      };\n"
-     "      const onEngineClose = () => fail(new Error('engine closed'));\n"
-     "      t.once('open', () => { if (!failed) t.send([{ type: 'ping', data: 'probe' }]); });\n"
-     "      t.on('packet', (p) => {\n"
-     "        if (failed) return;\n"
-     "        if (p.type !== 'pong' || p.data !== 'probe') { fail(new Error('probe error')); retu"
-     "rn; }\n"
-     "        this.upgrading = true;\n"
-     "        this.emitReserved('upgrading', t);\n"
-     "        this.transport.pause(() => {\n"
-     "          if (failed || this.readyState === 'closed') return;\n"
-     "          cleanup();\n"
-     "          this._setTransport(t);\n"
-     "          t.send([{ type: 'upgrade' }]);\n"
-     "          this.upgrading = false;\n"
-     "          this.emitReserved('upgrade', t);\n"
-     "          this.flush();\n"
-     "        });\n"
-     "      });\n"
-     "      t.once('error', fail);\n"
-     "      t.once('close', () => fail(new Error('probe transport closed')));\n"
-     "      this.on('close', onEngineClose);\n"
-     "      t.open();\n"
-     "    }\n"
-     "    _onDrain() {\n"
-     "      if (this.writeBuffer.length === 0) this.emitReserved('drain');\n"
-     "      else this.flush();\n"
-     "    }\n"
-     "    flush() {\n"
-     "      if (this.readyState === 'closed' || this.upgrading || !this.transport.writable || !th"
-     "is.writeBuffer.length) return;\n"
-     "      let n = this.writeBuffer.length;\n"
-     "      if (this.transport.name === 'polling' && this.maxPayload) {\n"
-     "        // Several packets per POST, but the body stays below maxPayload\n"
-     "        // (a single larger packet still goes out alone).\n"
-     "        let size = 0;\n"
-     "        for (n = 0; n < this.writeBuffer.length; n++) {\n"
-     "          size += eioSize(this.writeBuffer[n]) + (n ? 1 : 0);\n"
-     "          if (n && size > this.maxPayload) break;\n"
-     "        }\n"
-     "      }\n"
-     "      this.transport.send(this.writeBuffer.splice(0, n));\n"
-     "    }\n"
-     "    _sendPacket(type, data) {\n"
-     "      if (this.readyState === 'closing' || this.readyState === 'closed') return;\n"
-     "      this.writeBuffer.push({ type, data });\n"
-     "      this.flush();\n"
-     "    }\n"
-     "    write(data) { this._sendPacket('message', data); return this; }\n"
-     "    send(data) { return this.write(data); }\n"
-     "    close() {\n"
-     "      if (this.readyState !== 'opening' && this.readyState !== 'open') return this;\n"
-     "      this.readyState = 'closing';\n"
-     "      // Let queued packets (e.g. a namespace DISCONNECT) out first.\n"
-     "      const finish = () => this._onClose('forced close');\n"
-     "      if (this.writeBuffer.length || (this.transport.name === 'polling' && !this.transport."
-     "writable && this.id)) {\n"
-     "        this.once('drain', finish);\n"
-     "        setTimeout(finish, 1000);\n"
-     "      } else finish();\n"
-     "      return this;\n"
-     "    }\n"
-     "    _onError(err) {\n"
-     "      this.emitReserved('error', err);\n"
-     "      this._onClose('transport error', err);\n"
-     "    }\n"
-     "    _onClose(reason, desc) {\n"
-     "      if (this.readyState === 'closed') return;\n"
-     "      clearTimeout(this._pingTimer);\n"
-     "      this.transport.off();\n"
-     "      this.transport.close();\n"
-     "      this.readyState = 'closed';\n"
-     "      this.id = null;\n"
-     "      this.writeBuffer = [];\n"
-     "      this.emitReserved('close', reason, desc);\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  /* --------------------------------------------- Socket.IO packet codec */\n"
-     "\n"
-     "  const T = { CONNECT: 0, DISCONNECT: 1, EVENT: 2, ACK: 3, CONNECT_ERROR: 4, BINARY_EVENT: "
-     "5, BINARY_ACK: 6 };\n"
-     "  const RESERVED = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener"
-     "', 'removeListener'];\n"
-     "\n"
-     "  function plainObject(x) { return x !== null && typeof x === 'object' && !Array.isArray(x)"
-     " && typeof x.toJSON !== 'function'; }\n"
-     "  function hasBinaryIn(x) {\n"
-     "    if (isBinary(x)) return true;\n"
-     "    if (Array.isArray(x)) return x.some(hasBinaryIn);\n"
-     "    if (plainObject(x)) return Object.keys(x).some((k) => hasBinaryIn(x[k]));\n"
-     "    return false;\n"
-     "  }\n"
-     "  // Replace every binary value by {\"_placeholder\":true,\"num\":N}, N counting\n"
-     "  // attachments depth-first, so the JSON can travel as text and the bytes\n"
-     "  // follow as separate binary messages.\n"),
-    /* part 5 */
-    ("  function deconstruct(x, out) {\n"
-     "    if (isBinary(x)) { out.push(x); return { _placeholder: true, num: out.length - 1 }; }\n"
-     "    if (Array.isArray(x)) return x.map((v) => deconstruct(v, out));\n"
-     "    if (plainObject(x)) {\n"
-     "      const o = {};\n"
-     "      for (const k of Object.keys(x)) o[k] = deconstruct(x[k], out);\n"
-     "      return o;\n"
-     "    }\n"
-     "    return x;\n"
-     "  }\n"
-     "  function reconstruct(x, bufs) {\n"
-     "    if (Array.isArray(x)) return x.map((v) => reconstruct(v, bufs));\n"
-     "    if (x !== null && typeof x === 'object') {\n"
-     "      if (x._placeholder === true) {\n"
-     "        if (!(Number.isInteger(x.num) && x.num >= 0 && x.num < bufs.length)) throw new Erro"
-     "r('illegal attachment');\n"
-     "        return bufs[x.num];\n"
-     "      }\n"
-     "      for (const k of Object.keys(x)) x[k] = reconstruct(x[k], bufs);\n"
-     "    }\n"
-     "    return x;\n"
-     "  }\n"
-     "  // Packet -> list of Engine.IO messages: the text header, then attachments.\n"
-     "  // e.g. {type:EVENT, nsp:\"/a\", id:7, data:[\"up\", <2 bytes>]} ->\n"
-     "  //   '51-/a,7[\"up\",{\"_placeholder\":true,\"num\":0}]', <2 bytes>\n"
-     "  function sioEncode(p) {\n"
-     "    const atts = [];\n"
-     "    let type = p.type;\n"
-     "    let data = p.data;\n"
-     "    if ((type === T.EVENT || type === T.ACK) && hasBinaryIn(data)) {\n"
-     "      data = deconstruct(data, atts);\n"
-     "      type = type === T.EVENT ? T.BINARY_EVENT : T.BINARY_ACK;\n"
-     "    }\n"
-     "    let s = String(type);\n"
-     "    if (atts.length) s += atts.length + '-';\n"
-     "    if (p.nsp && p.nsp !== '/') s += p.nsp + ',';\n"
-     "    if (p.id !== undefined) s += p.id;\n"
-     "    if (data !== undefined) s += JSON.stringify(data);\n"
-     "    return [s].concat(atts);\n"
-     "  }\n"
-     "  function sioDecode(s) {\n"
-     "    const type = s.charCodeAt(0) - 48;\n"
-     "    if (!(type >= 0 && type <= 6)) throw new Error('unknown packet type');\n"
-     "    const p = { type, nsp: '/', attachments: 0 };\n"
-     "    let i = 1;\n"
-     "    if (type === T.BINARY_EVENT || type === T.BINARY_ACK) {\n"
-     "      const dash = s.indexOf('-', i);\n"
-     "      const n = s.slice(i, dash);\n"
-     "      if (dash < 0 || !/^[0-9]+$/.test(n) || +n < 1) throw new Error('illegal attachments')"
-     ";\n"
-     "      p.attachments = +n;\n"
-     "      i = dash + 1;\n"
-     "    }\n"
-     "    if (s[i] === '/') { // namespace runs to the first comma or the end: 40/admin is valid"
-     "\n"
-     "      const c = s.indexOf(',', i);\n"
-     "      p.nsp = c < 0 ? s.slice(i) : s.slice(i, c);\n"
-     "      i = c < 0 ? s.length : c + 1;\n"
-     "    }\n"
-     "    const m = /^[0-9]+/.exec(s.slice(i));\n"
-     "    if (m) { p.id = +m[0]; i += m[0].length; }\n"
-     "    if (i < s.length) p.data = JSON.parse(s.slice(i));\n"
-     "    const d = p.data;\n"
-     "    const ok = [\n"
-     "      plainObject(d), // CONNECT reply {\"sid\":...}\n"
-     "      d === undefined,\n"
-     "      Array.isArray(d) && d.length > 0 && (typeof d[0] === 'string' || typeof d[0] === 'num"
-     "ber'),\n"
-     "      Array.isArray(d),\n"
-     "      typeof d === 'string' || plainObject(d),\n"
-     "    ][type <= 4 ? type : type - 3];\n"
-     "    if (!ok) throw new Error('invalid payload');\n"
-     "    return p;\n"
-     "  }\n"
-     "\n"
-     "  /* ------------------------------------------------------------- Manager */\n"
-     "  // Owns the Engine for one origin+path, encodes/decodes Socket.IO packets\n"
-     "  // and reconnects with exponential backoff. Events: open, close(reason),\n"
-     "  // packet, error, reconnect_attempt(n), reconnect(n), reconnect_error,\n"
-     "  // reconnect_failed.\n"
-     "\n"
-     "  class Manager extends Emitter {\n"
-     "    constructor(uri, opts) {\n"
-     "      super();\n"
-     "      if (uri && typeof uri === 'object') { opts = uri; uri = undefined; }\n"
-     "      opts = Object.assign({}, opts);\n"
-     "      this.url = new URL(uri || '/', typeof location !== 'undefined' ? location.href : unde"
-     "fined);\n"
-     "      opts.path = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n"
-     "      if (typeof opts.query === 'string') opts.query = Object.fromEntries(new URLSearchPara"
-     "ms(opts.query));\n"
-     "      opts.query = Object.assign(Object.fromEntries(this.url.searchParams), opts.query);\n"
-     "      this.opts = opts;\n"
-     "      this.nsps = {};\n"
-     "      this.subs = [];\n"
-     "      this._readyState = 'closed';\n"
-     "      this._reconnection = opts.reconnection !== false;\n"
-     "      this._attemptsMax = opts.reconnectionAttempts === undefined ? Infinity : opts.reconne"
-     "ctionAttempts;\n"),
-    /* part 6 */
-    ("      this._delay = opts.reconnectionDelay === undefined ? 1000 : opts.reconnectionDelay;\n"
-     "      this._delayMax = opts.reconnectionDelayMax === undefined ? 5000 : opts.reconnectionDe"
-     "layMax;\n"
-     "      this._jitter = opts.randomizationFactor === undefined ? 0.5 : opts.randomizationFacto"
-     "r;\n"
-     "      this._timeout = opts.timeout === undefined ? 20000 : opts.timeout;\n"
-     "      this.attempts = 0;\n"
-     "      this._reconnecting = false;\n"
-     "      this.skipReconnect = false;\n"
-     "      this._outq = [];\n"
-     "      if (opts.autoConnect !== false) this.open();\n"
-     "    }\n"
-     "    reconnection(v) { if (v === undefined) return this._reconnection; this._reconnection = "
-     "!!v; return this; }\n"
-     "\n"
-     "    open(fn) {\n"
-     "      if (this._readyState === 'open' || this._readyState === 'opening') return this;\n"
-     "      this.skipReconnect = false;\n"
-     "      this._readyState = 'opening';\n"
-     "      const engine = this.engine = new Engine(this.url, this.opts);\n"
-     "      let timer = null;\n"
-     "      const failed = (err) => {\n"
-     "        clearTimeout(timer);\n"
-     "        this._cleanup();\n"
-     "        this._readyState = 'closed';\n"
-     "        this.emitReserved('error', err);\n"
-     "        if (fn) fn(err);\n"
-     "        else if (!this._reconnecting && this._reconnection && this.attempts === 0) this._re"
-     "connect();\n"
-     "      };\n"
-     "      this.subs.push(sub(engine, 'open', () => {\n"
-     "        clearTimeout(timer);\n"
-     "        this._onopen();\n"
-     "        if (fn) fn();\n"
-     "      }));\n"
-     "      this.subs.push(sub(engine, 'error', failed));\n"
-     "      this.subs.push(sub(engine, 'close', (reason) => failed(new Error(reason))));\n"
-     "      if (this._timeout) {\n"
-     "        timer = setTimeout(() => { failed(new Error('timeout')); engine.close(); }, this._t"
-     "imeout);\n"
-     "        this.subs.push(() => clearTimeout(timer));\n"
-     "      }\n"
-     "      return this;\n"
-     "    }\n"
-     "    connect(fn) { return this.open(fn); }\n"
-     "\n"
-     "    _onopen() {\n"
-     "      this._cleanup();\n"
-     "      this._readyState = 'open';\n"
-     "      this._partial = null;\n"
-     "      const e = this.engine;\n"
-     "      this.subs.push(\n"
-     "        sub(e, 'message', (d) => this._ondata(d)),\n"
-     "        sub(e, 'ping', () => this.emitReserved('ping')),\n"
-     "        sub(e, 'error', (err) => this.emitReserved('error', err)),\n"
-     "        sub(e, 'close', (reason, desc) => this._onclose(reason, desc)));\n"
-     "      this.emitReserved('open');\n"
-     "    }\n"
-     "    // A binary packet arrives as its text header followed by exactly\n"
-     "    // `attachments` binary messages; anything else in between is an error.\n"
-     "    _ondata(d) {\n"
-     "      let p;\n"
-     "      try {\n"
-     "        if (typeof d === 'string') {\n"
-     "          if (this._partial) throw new Error('text while expecting attachments');\n"
-     "          p = sioDecode(d);\n"
-     "          if (p.attachments) { this._partial = { p, bufs: [] }; return; }\n"
-     "        } else {\n"
-     "          if (!this._partial) throw new Error('unexpected binary');\n"
-     "          const part = this._partial;\n"
-     "          part.bufs.push(d);\n"
-     "          if (part.bufs.length < part.p.attachments) return;\n"
-     "          this._partial = null;\n"
-     "          p = part.p;\n"
-     "          p.data = reconstruct(p.data, part.bufs);\n"
-     "        }\n"
-     "      } catch (err) {\n"
-     "        this._onclose('parse error', err);\n"
-     "        return;\n"
-     "      }\n"
-     "      this.emitReserved('packet', p);\n"
-     "    }\n"
-     "    // Packets leave in emit order even when an earlier one holds a Blob that\n"
-     "    // must first be read asynchronously.\n"
-     "    _packet(p) {\n"
-     "      // Remember the engine: a packet whose Blob is read after a reconnect\n"
-     "      // must not leak into the new session ahead of its CONNECT.\n"
-     "      this._outq.push({ engine: this.engine, msgs: sioEncode(p) });\n"
-     "      if (!this._pumping) this._pump();\n"
-     "    }\n"
-     "    async _pump() {\n"
-     "      this._pumping = true;\n"
-     "      try {\n"
-     "        while (this._outq.length) {\n"
-     "          const { engine, msgs } = this._outq[0];\n"
-     "          for (let i = 1; i < msgs.length; i++) {\n"
-     "            if (hasBlob && msgs[i] instanceof Blob) msgs[i] = await msgs[i].arrayBuffer();"
-     "\n"
-     "          }\n"
-     "          this._outq.shift();\n"
-     "          if (engine) for (const m of msgs) engine.write(m);\n"
-     "        }\n"
-     "      } finally {\n"
-     "        this._pumping = false;\n"
-     "      }\n"
-     "    }\n"),
-    /* part 7 */
-    ("    _cleanup() {\n"
-     "      for (const u of this.subs) u();\n"
-     "      this.subs = [];\n"
-     "      this._partial = null;\n"
-     "    }\n"
-     "    socket(nsp, opts) {\n"
-     "      let s = this.nsps[nsp];\n"
-     "      if (!s) {\n"
-     "        s = this.nsps[nsp] = new Socket(this, nsp, opts);\n"
-     "        if (!opts || opts.autoConnect !== false) s.connect();\n"
-     "      } else if (!s.active && (!opts || opts.autoConnect !== false)) s.connect();\n"
-     "      return s;\n"
-     "    }\n"
-     "    // A socket left for good; close the Engine when none is left.\n"
-     "    _destroy(socket) {\n"
-     "      for (const k of Object.keys(this.nsps)) if (this.nsps[k].active) return;\n"
-     "      this._close();\n"
-     "    }\n"
-     "    _close() {\n"
-     "      this.skipReconnect = true;\n"
-     "      this._reconnecting = false;\n"
-     "      clearTimeout(this._reconnectTimer);\n"
-     "      const e = this.engine;\n"
-     "      this._onclose('forced close');\n"
-     "      if (e) e.close();\n"
-     "    }\n"
-     "    disconnect() { this._close(); }\n"
-     "    close() { this._close(); }\n"
-     "    _onclose(reason, desc) {\n"
-     "      this._cleanup();\n"
-     "      if (this.engine && reason !== 'forced close') this.engine.close();\n"
-     "      this._readyState = 'closed';\n"
-     "      this.emitReserved('close', reason, desc);\n"
-     "      if (this._reconnection && !this.skipReconnect) this._reconnect();\n"
-     "    }\n"
-     "    _backoff() {\n"
-     "      const base = Math.min(this._delay * Math.pow(2, this.attempts - 1), this._delayMax);"
-     "\n"
-     "      const ms = base * (1 + this._jitter * (2 * Math.random() - 1));\n"
-     "      return Math.max(0, Math.min(ms, this._delayMax));\n"
-     "    }\n"
-     "    _reconnect() {\n"
-     "      if (this._reconnecting || this.skipReconnect) return;\n"
-     "      if (this.attempts >= this._attemptsMax) {\n"
-     "        this.attempts = 0;\n"
-     "        this.emitReserved('reconnect_failed');\n"
-     "        return;\n"
-     "      }\n"
-     "      this.attempts++;\n"
-     "      this._reconnecting = true;\n"
-     "      this._reconnectTimer = setTimeout(() => {\n"
-     "        if (this.skipReconnect) return;\n"
-     "        this.emitReserved('reconnect_attempt', this.attempts);\n"
-     "        if (this.skipReconnect) return;\n"
-     "        this.open((err) => {\n"
-     "          this._reconnecting = false;\n"
-     "          if (err) {\n"
-     "            this.emitReserved('reconnect_error', err);\n"
-     "            this._reconnect();\n"
-     "          } else {\n"
-     "            const n = this.attempts;\n"
-     "            this.attempts = 0;\n"
-     "            this.emitReserved('reconnect', n);\n"
-     "          }\n"
-     "        });\n"
-     "      }, this._backoff());\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  /* -------------------------------------------------------------- Socket */\n"
-     "  // One namespace. Events: connect, connect_error(err), disconnect(reason)\n"
-     "  // plus whatever the server emits.\n"
-     "\n"
-     "  class Socket extends Emitter {\n"
-     "    constructor(io, nsp, opts) {\n"
-     "      super();\n"
-     "      this.io = io;\n"
-     "      this.nsp = nsp;\n"
-     "      this.auth = opts && opts.auth;\n"
-     "      this._opts = Object.assign({}, opts);\n"
-     "      this.connected = false;\n"
-     "      this.recovered = false;\n"
-     "      this.id = undefined;\n"
-     "      this.ids = 0;\n"
-     "      this.acks = {};\n"
-     "      this.receiveBuffer = [];\n"
-     "      this.sendBuffer = [];\n"
-     "      this._flags = {};\n"
-     "      this._any = [];\n"
-     "      this.subs = null;\n"
-     "    }\n"
-     "    get disconnected() { return !this.connected; }\n"
-     "    get active() { return !!this.subs; }\n"
-     "    get volatile() { this._flags.volatile = true; return this; }\n"
-     "    timeout(ms) { this._flags.timeout = ms; return this; }\n"
-     "    compress() { return this; }\n"
-     "\n"
-     "    connect() {\n"
-     "      if (this.connected) return this;\n"
-     "      if (!this.subs) {\n"
-     "        const io = this.io;\n"
-     "        this.subs = [\n"
-     "          sub(io, 'open', () => this._onopen()),\n"
-     "          sub(io, 'packet', (p) => { if (p.nsp === this.nsp) this._onpacket(p); }),\n"
-     "          sub(io, 'error', (err) => { if (!this.connected) this.emitReserved('connect_error"
-     "', err); }),\n"
-     "          sub(io, 'close', (reason, desc) => this._onclose(reason, desc)),\n"
-     "        ];\n"
-     "      }\n"
-     "      if (this.io._readyState === 'open') this._onopen();\n"
-     "      else if (!this.io._reconnecting) this.io.open();\n"
-     "      return this;\n"
-     "    }\n"
-     "    open() { return this.connect(); }\n"
-     "\n"
-     "    _onopen() {\n"
-     "      const send = (data) => {\n"),
-    /* part 8 */
-    ("        // With connection state recovery the server gave us a private id\n"
-     "        // and stamps events with offsets; hand both back to resume.\n"
-     "        if (this._pid) data = Object.assign({ pid: this._pid, offset: this._lastOffset }, d"
-     "ata);\n"
-     "        this._packet({ type: T.CONNECT, data });\n"
-     "      };\n"
-     "      if (typeof this.auth === 'function') this.auth((d) => send(d || {}));\n"
-     "      else send(this.auth ? Object.assign({}, this.auth) : undefined);\n"
-     "    }\n"
-     "\n"
-     "    emit(ev, ...args) {\n"
-     "      if (RESERVED.indexOf(ev) >= 0) throw new Error('\"' + ev + '\" is a reserved event na"
-     "me');\n"
-     "      const flags = this._flags;\n"
-     "      this._flags = {};\n"
-     "      const p = { type: T.EVENT, data: [ev].concat(args) };\n"
-     "      if (typeof args[args.length - 1] === 'function') {\n"
-     "        const id = this.ids++;\n"
-     "        const fn = p.data.pop();\n"
-     "        this._registerAck(id, fn, flags.timeout === undefined ? this._opts.ackTimeout : fla"
-     "gs.timeout);\n"
-     "        p.id = id;\n"
-     "      }\n"
-     "      if (this.connected && !(flags.volatile && !(this.io.engine && this.io.engine.transpor"
-     "t.writable))) this._packet(p);\n"
-     "      else if (!flags.volatile) this.sendBuffer.push(p);\n"
-     "      return this;\n"
-     "    }\n"
-     "    send(...args) { return this.emit('message', ...args); }\n"
-     "    emitWithAck(ev, ...args) {\n"
-     "      const withErr = this._flags.timeout !== undefined || this._opts.ackTimeout !== undefi"
-     "ned;\n"
-     "      return new Promise((resolve, reject) => {\n"
-     "        const fn = (a, b) => { if (!withErr) resolve(a); else if (a) reject(a); else resolv"
-     "e(b); };\n"
-     "        this.emit(ev, ...args, fn);\n"
-     "      });\n"
-     "    }\n"
-     "    // With a timeout the callback gets (err, ...args); err is set when no\n"
-     "    // ack came in time (or the socket disconnected first).\n"
-     "    _registerAck(id, fn, ms) {\n"
-     "      if (ms === undefined) { this.acks[id] = fn; return; }\n"
-     "      const timer = setTimeout(() => {\n"
-     "        delete this.acks[id];\n"
-     "        this.sendBuffer = this.sendBuffer.filter((p) => p.id !== id);\n"
-     "        fn.call(this, new Error('operation has timed out'));\n"
-     "      }, ms);\n"
-     "      const wrapped = (...args) => { clearTimeout(timer); fn.call(this, null, ...args); };"
-     "\n"
-     "      wrapped.fail = (err) => { clearTimeout(timer); fn.call(this, err); };\n"
-     "      this.acks[id] = wrapped;\n"
-     "    }\n"
-     "    _packet(p) { p.nsp = this.nsp; this.io._packet(p); }\n"
-     "\n"
-     "    _onpacket(p) {\n"
-     "      switch (p.type) {\n"
-     "        case T.CONNECT:\n"
-     "          if (p.data && typeof p.data.sid === 'string') this._onconnect(p.data.sid, p.data."
-     "pid);\n"
-     "          else this.emitReserved('connect_error', new Error('invalid CONNECT packet'));\n"
-     "          break;\n"
-     "        case T.EVENT:\n"
-     "        case T.BINARY_EVENT: {\n"
-     "          const args = p.data.slice();\n"
-     "          if (p.id !== undefined) args.push(this._ack(p.id));\n"
-     "          if (this.connected) this._dispatch(args);\n"
-     "          else this.receiveBuffer.push(args);\n"
-     "          break;\n"
-     "        }\n"
-     "        case T.ACK:\n"
-     "        case T.BINARY_ACK: {\n"
-     "          const fn = this.acks[p.id];\n"
-     "          if (typeof fn === 'function') {\n"
-     "            delete this.acks[p.id];\n"
-     "            fn.apply(this, p.data);\n"
-     "          }\n"
-     "          break;\n"
-     "        }\n"
-     "        case T.DISCONNECT:\n"
-     "          this._destroy();\n"
-     "          this._onclose('io server disconnect');\n"
-     "          break;\n"
-     "        case T.CONNECT_ERROR: {\n"
-     "          this._destroy();\n"
-     "          const d = p.data;\n"
-     "          const err = new Error(typeof d === 'string' ? d : d.message);\n"
-     "          if (typeof d === 'object') err.data = d.data;\n"
-     "          this.emitReserved('connect_error', err);\n"
-     "          break;\n"
-     "        }\n"
-     "        default: break;\n"
-     "      }\n"
-     "    }\n"
-     "    _dispatch(args) {\n"
-     "      for (const fn of this._any.slice()) fn.apply(this, args);\n"
-     "      if (this._pid && args.length && typeof args[args.length - 1] === 'string') this._last"
-     "Offset = args[args.length - 1];\n"
-     "      this.emitReserved(...args);\n"
-     "    }\n"
-     "    // Ack for an event the server sent with an id: 21[\"ask\"] -> 31[answer].\n"
-     "    _ack(id) {\n"
-     "      let sent = false;\n"
-     "      return (...args) => {\n"
-     "        if (sent) return;\n"),
-    /* part 9 */
-    ("        sent = true;\n"
-     "        this._packet({ type: T.ACK, id, data: args });\n"
-     "      };\n"
-     "    }\n"
-     "    _onconnect(id, pid) {\n"
-     "      this.id = id;\n"
-     "      this.recovered = !!(pid && this._pid === pid);\n"
-     "      this._pid = pid;\n"
-     "      this.connected = true;\n"
-     "      for (const args of this.receiveBuffer) this._dispatch(args);\n"
-     "      this.receiveBuffer = [];\n"
-     "      this.emitReserved('connect');\n"
-     "      for (const p of this.sendBuffer) this._packet(p);\n"
-     "      this.sendBuffer = [];\n"
-     "    }\n"
-     "    _onclose(reason, desc) {\n"
-     "      const was = this.connected;\n"
-     "      this.connected = false;\n"
-     "      this.id = undefined;\n"
-     "      if (was || reason !== 'forced close') this.emitReserved('disconnect', reason, desc);"
-     "\n"
-     "      // Callbacks that can report an error learn that no ack will come.\n"
-     "      for (const id of Object.keys(this.acks)) {\n"
-     "        const fn = this.acks[id];\n"
-     "        if (fn.fail) {\n"
-     "          delete this.acks[id];\n"
-     "          fn.fail(new Error('socket has been disconnected'));\n"
-     "        }\n"
-     "      }\n"
-     "    }\n"
-     "    _destroy() {\n"
-     "      if (!this.subs) return;\n"
-     "      for (const u of this.subs) u();\n"
-     "      this.subs = null;\n"
-     "      this.io._destroy(this);\n"
-     "    }\n"
-     "    disconnect() {\n"
-     "      const was = this.connected;\n"
-     "      if (was) this._packet({ type: T.DISCONNECT });\n"
-     "      this._destroy();\n"
-     "      if (was) this._onclose('io client disconnect');\n"
-     "      return this;\n"
-     "    }\n"
-     "    close() { return this.disconnect(); }\n"
-     "\n"
-     "    onAny(fn) { this._any.push(fn); return this; }\n"
-     "    prependAny(fn) { this._any.unshift(fn); return this; }\n"
-     "    offAny(fn) {\n"
-     "      if (!fn) this._any = [];\n"
-     "      else this._any = this._any.filter((f) => f !== fn);\n"
-     "      return this;\n"
-     "    }\n"
-     "    listenersAny() { return this._any.slice(); }\n"
-     "  }\n"
-     "\n"
-     "  /* ------------------------------------------------------------------ io */\n"
-     "\n"
-     "  const cache = {};\n"
-     "  function lookup(uri, opts) {\n"
-     "    if (uri && typeof uri === 'object') { opts = uri; uri = undefined; }\n"
-     "    opts = opts || {};\n"
-     "    const url = new URL(uri || '/', typeof location !== 'undefined' ? location.href : undef"
-     "ined);\n"
-     "    const path = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n"
-     "    const key = url.protocol + '//' + url.host + path;\n"
-     "    const nsp = url.pathname || '/';\n"
-     "    // Like the official client: a second io() for an already used\n"
-     "    // namespace gets its own connection instead of the cached socket.\n"
-     "    const fresh = opts.forceNew || opts['force new connection'] || opts.multiplex === false"
-     " ||\n"
-     "      (cache[key] && nsp in cache[key].nsps);\n"
-     "    let io;\n"
-     "    if (fresh) io = new Manager(url.href, opts);\n"
-     "    else io = cache[key] || (cache[key] = new Manager(url.href, opts));\n"
-     "    return io.socket(nsp, opts);\n"
-     "  }\n"
-     "  Object.assign(lookup, { io: lookup, connect: lookup, Manager, Socket, protocol: 5 });\n"
-     "\n"
-     "  if (typeof module === 'object' && module && module.exports) module.exports = lookup;\n"
-     "  else root.io = lookup;\n"
-     "})(typeof globalThis !== 'undefined' ? globalThis : this);\n")
-};
-/* >>client-js end */
-#endif
-
-
-/* GET <path>socket.io.js: the browser client, as the Node server serves
-   its own. Revalidated by ETag so browsers keep it cached. */
-static int sio__serve_client(sio__conn *c, const sio_http_msg *m) {
-    sio_server *srv = (sio_server *)c->owner;
-    size_t pl = strlen(srv->desc.path), rl;
-    const char *rest, *body, *etag;
-    size_t blen;
-    sio_str inm;
-    char extra[160];
-    if (srv->desc.no_serve_client || m->path.len <= pl || memcmp(m->path.ptr, srv->desc.path, pl) != 0) return 0;
-    rest = m->path.ptr + pl;
-    rl = m->path.len - pl;
-    if (!((rl == 12 && memcmp(rest, "socket.io.js", 12) == 0) || (rl == 16 && memcmp(rest, "socket.io.min.js", 16) == 0)))
-        return 0;
-    if (srv->client_js) {
-        body = srv->client_js;
-        blen = srv->client_js_len;
-        etag = srv->client_js_etag;
-    } else {
-#ifdef SIO_NO_CLIENT_JS
-        return 0;
-#else
-        body = NULL;       /* the built-in client, written part by part below */
-        blen = SIO__CLIENT_JS_LEN;
-        etag = sio__client_js_etag;
-#endif
-    }
-    snprintf(extra, sizeof extra, "ETag: %s\r\nCache-Control: public, max-age=0\r\n%s", etag,
-             !c->keep_alive && !body && srv->client_js == NULL ? "Connection: close\r\n" : "");
-    inm = sio_http_header_get(m, "If-None-Match");
-    if (inm.len == strlen(etag) && memcmp(inm.ptr, etag, inm.len) == 0) {
-        sio__http_answer(c, 304, NULL, NULL, 0, extra);
-        return 1;
-    }
-    if (m->method.len == 4 && memcmp(m->method.ptr, "HEAD", 4) == 0) {
-        sio__http_answer(c, 200, "application/javascript; charset=utf-8", NULL, 0, extra);
-        return 1;
-    }
-    if (body) {
-        sio__http_answer(c, 200, "application/javascript; charset=utf-8", body, blen, extra);
-        return 1;
-    }
-#ifndef SIO_NO_CLIENT_JS
-    {
-        /* the head announces the whole length, then the parts follow */
-        char hmem[512];
-        sio_buf h;
-        int i;
-        sio__stackbuf(&h, hmem, sizeof hmem);
-        sio_http_write_head(&h, 200, "application/javascript; charset=utf-8", (long long)blen, extra);
-        sio__conn_send(c, h.data, h.len);
-        for (i = 0; i < SIO__CLIENT_JS_PARTS; i++) sio__conn_send(c, sio__client_js[i], strlen(sio__client_js[i]));
-        if (!c->keep_alive) sio__conn_end(c);
-    }
-#endif
-    return 1;
-}
-
-/* Loads desc.client_js_file once, at start-up. */
-static int sio__load_client_js(sio_server *srv) {
-    FILE *f = fopen(srv->desc.client_js_file, "rb");
-    long n;
-    unsigned char sha[20];
-    if (!f) return SIO_ERR_NOT_FOUND;
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return SIO_ERR_IO;
-    }
-    srv->client_js = (char *)sio__malloc(srv->loop.alloc, (size_t)n + 1);
-    if (!srv->client_js) {
-        fclose(f);
-        return SIO_ERR_NOMEM;
-    }
-    srv->client_js_len = fread(srv->client_js, 1, (size_t)n, f);
-    fclose(f);
-    if (srv->client_js_len != (size_t)n) return SIO_ERR_IO;
-    sio_sha1(srv->client_js, srv->client_js_len, sha);
-    srv->client_js_etag[0] = '"';
-    sio_base64_encode(sha, 12, srv->client_js_etag + 1, sizeof srv->client_js_etag - 2);
-    strcat(srv->client_js_etag, "\"");
-    return SIO_OK;
-}
-
-/* Parses requests off an HTTP connection; returns bytes consumed. */
-static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
-    sio_server *srv = (sio_server *)c->owner;
-    size_t used = 0;
-    while (used < len && !(c->flags & (SIO__F_DEAD | SIO__F_CLOSING)) && c->kind == SIO__C_HTTP) {
-        sio_http_msg m;
-        int status = 400, hl;
-        long long blen;
-        sio_str origin;
-        if (c->flags & SIO__F_HELD) break;  /* pipelining behind a held GET waits */
-        hl = sio_http_parse_request(data + used, len - used, &m, &status);
-        if (hl == 0 && len - used > (size_t)srv->desc.max_http_header_bytes) {
-            hl = SIO_ERR_TOO_BIG;   /* the run-time cap, tighter than the parser's */
-            status = memchr(data + used, '\n', len - used) ? 431 : 414;
-        }
-        if (hl > 0) {
-            size_t line = m.method.len + 1 + m.target.len + 9;
-            if (line > (size_t)srv->desc.max_request_line) hl = SIO_ERR_TOO_BIG, status = 414;
-            else if (m.header_count > srv->desc.max_http_headers || hl > srv->desc.max_http_header_bytes)
-                hl = SIO_ERR_TOO_BIG, status = 431;
-        }
-        if (hl == 0) {
-            if (!c->timer.slot)
-                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
-            break;
-        }
-        if (hl < 0) {
-            SIO__LOG(srv, SIO_LOG_INFO, "fd %d: bad request (%d), answering %d", c->fd, hl, status);
-            c->keep_alive = 0;
-            sio__http_answer(c, status, "text/plain", sio_http_reason(status), strlen(sio_http_reason(status)), NULL);
-            return (long)len;
-        }
-        blen = m.content_length < 0 ? 0 : m.content_length;
-        if (m.chunked) {
-            c->keep_alive = 0;
-            sio__http_answer(c, 411, "text/plain", "Length Required", 15, NULL);
-            return (long)len;
-        }
-        c->keep_alive = (unsigned char)m.keep_alive;
-        origin = sio_http_header_get(&m, "Origin");
-        sio__free(c->loop->alloc, c->origin);
-        c->origin = NULL;
-        if (srv->desc.cors_origin && origin.len && origin.len < 512)
-            c->origin = sio__strndup(c->loop->alloc, origin.ptr, origin.len);
-        if (blen > srv->desc.max_payload) {
-            int eio = sio__path_match(m.path, srv->desc.path) ||
-                      (srv->desc.engine_path && sio__path_match(m.path, srv->desc.engine_path));
-            SIO__LOG(srv, SIO_LOG_INFO, "fd %d: body of %lld bytes over max_payload, answering 413", c->fd, blen);
-            c->keep_alive = 0;
-            c->poll_role = (unsigned char)(eio ? SIO__ROLE_POST : 0);
-            sio__http_answer(c, 413, NULL, NULL, 0, NULL);
-            return (long)len;
-        }
-        if ((size_t)hl + (size_t)blen > len - used) {
-            /* wait for the body, within the request deadline */
-            if (!c->timer.slot)
-                sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
-            break;
-        }
-        sio__timer_cancel(&c->loop->timers, &c->timer);
-        {
-            char *body = data + used + hl;
-            size_t consumed = (size_t)hl + (size_t)blen;
-            if (sio__serve_client(c, &m))
-                ;
-            else if (sio__path_match(m.path, srv->desc.path))
-                sio__eio_request(c, &m, body, (size_t)blen, SIO__EP_SOCKETIO);
-            else if (srv->desc.engine_path && sio__path_match(m.path, srv->desc.engine_path))
-                sio__eio_request(c, &m, body, (size_t)blen, SIO__EP_ENGINE);
-            else
-                sio__http_default(c, &m, body, (size_t)blen);
-            used += consumed;
-        }
-        if (!(c->flags & (SIO__F_HELD | SIO__F_DEAD)) && c->kind == SIO__C_HTTP)
-            sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, c->loop->now + (uint64_t)c->loop->http_timeout_ms);
-    }
-    if (c->kind == SIO__C_WS && used < len && !(c->flags & SIO__F_DEAD)) {
-        long more = sio__ws_on_data(c, data + used, len - used);
-        if (more < 0) return more;
-        used += (size_t)more;
-    }
-    return (long)used;
-}
-
-/* Frames off a WebSocket connection. */
-static long sio__ws_on_data(sio__conn *c, char *data, size_t len) {
-    size_t used = 0;
-    while (!(c->flags & (SIO__F_DEAD | SIO__F_CLOSING))) {
-        sio_ws_msg msg;
-        int n = sio_ws_read(c->ws, (unsigned char *)data + used, len - used, &msg);
-        if (n < 0) {
-            sio_server *srv = (sio_server *)c->owner;
-            SIO__LOG(srv, SIO_LOG_INFO, "fd %d: WebSocket error, closing with %d", c->fd, c->ws->error_code);
-            sio__ws_send_close(c, c->ws->error_code);
-            if (c->session) {
-                sio_engine_conn *e = (sio_engine_conn *)c->session;
-                if (e->ws == c) {
-                    e->ws = NULL;
-                    c->session = NULL;
-                    sio__eio_close(e, c->ws->error_code == 1009 ? "transport error" : "parse error", 0);
-                }
-            }
-            sio__conn_end(c);
-            return (long)len;
-        }
-        used += (size_t)n;
-        if (msg.kind == SIO_WS_NONE) {
-            if (n == 0) break;
-            continue;
-        }
-        switch (msg.kind) {
-        case SIO_WS_TEXT:
-        case SIO_WS_BINARY:
-            sio__eio_ws_message(c, (char *)msg.data, msg.len, msg.kind == SIO_WS_BINARY);
-            break;
-        case SIO_WS_PING:
-            sio__ws_send_frame(c, SIO_WS_OP_PONG, msg.data, msg.len);
-            break;
-        case SIO_WS_CLOSE:
-            /* echo the status code, then close once it is written */
-            sio__ws_send_close(c, msg.close_code == 1005 ? 0 : msg.close_code);
-            sio__conn_end(c);
-            return (long)len;
-        default:
-            break;
-        }
-    }
-    return (long)used;
-}
-
-/* ---- plain HTTP for the application ---- */
-
-SIO_API int sio_http_respond(sio_http_request *req, int status, const char *content_type, const void *body,
-                             size_t len, const char *extra_headers) {
-    sio__conn *c = (sio__conn *)req->conn;
-    if (!c) return SIO_ERR_STATE;
-    req->conn = NULL;
-    sio__http_answer(c, status, content_type, body, len, extra_headers);
-    return SIO_OK;
-}
-
-static void sio__http_default(sio__conn *c, const sio_http_msg *m, char *body, size_t blen) {
-    sio_server *srv = (sio_server *)c->owner;
-    sio_http_request req;
-    if (srv->desc.on_http) {
-        req.msg = m;
-        req.body.ptr = body;
-        req.body.len = blen;
-        req.conn = c;
-        srv->desc.on_http(&req, srv->desc.http_user);
-        if (!req.conn) return;
-        SIO__LOG(srv, SIO_LOG_WARN, "on_http returned without answering %.*s", (int)m->path.len, m->path.ptr);
-    }
-    sio__http_answer(c, 404, "text/plain", "Not Found", 9, NULL);
-}
-
-static void sio__conn_timeout(sio__timer *t) {
-    sio__conn *c = (sio__conn *)(void *)((char *)t - offsetof(sio__conn, timer));
-    sio_server *srv = (sio_server *)c->owner;
-    SIO__LOG(srv, SIO_LOG_INFO, "fd %d: request not complete within %d ms, closing", c->fd, c->loop->http_timeout_ms);
-    if (c->in.len) {
-        c->keep_alive = 0;
-        sio__http_answer(c, 408, "text/plain", "Request Timeout", 15, NULL);
-    } else {
-        sio__conn_close(c, SIO_ERR_TIMEOUT);
+static void sio__eio_reap(sio__eio *x) {
+    while (x->dead) {
+        sio_engine_conn *e = x->dead;
+        x->dead = e->next_dead;
+        sio__free(x->loop->alloc, e);
     }
 }
 
-static void sio__srv_accept(sio__conn *l) {
-    sio_server *srv = (sio_server *)l->owner;
-    int k;
-    for (k = 0; k < SIO_ACCEPT_BURST; k++) {
-        sio__conn *c;
-#ifdef SIO__ACCEPT4
-        int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
-#else
-        int fd = accept(l->fd, NULL, NULL), one = 1;
-#endif
-        if (fd < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EMFILE || errno == ENFILE)
-                SIO__LOG(srv, SIO_LOG_ERROR, "accept: out of file descriptors");
-            return;
-        }
-        if (srv->nconns >= srv->desc.max_connections) {
-            /* full: answer politely and close, keep accepting */
-            static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-            ssize_t w = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-            (void)w;
-            close(fd);
-            SIO__LOG(srv, SIO_LOG_WARN, "connection refused: max_connections (%d) reached", srv->desc.max_connections);
-            continue;
-        }
-#ifndef SIO__ACCEPT4
-        if (sio__set_nonblock(fd) != SIO_OK) {
-            close(fd);
-            continue;
-        }
-#endif
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        c = sio__conn_add(&srv->loop, fd, SIO__C_HTTP, &sio__http_ops, srv);
-        if (!c) {
-            close(fd);
-            return;
-        }
-        c->timer.fn = sio__conn_timeout;
-        c->keep_alive = 1;
-        srv->nconns++;
-#ifdef SIO_TLS_BEARSSL
-        /* the handshake must finish within the request deadline too */
-        if (srv->tls_ctx && !(c->tls = sio__tls_new((sio__tls_ctx *)srv->tls_ctx, NULL))) {
-            sio__conn_close(c, SIO_ERR_NOMEM);
-            continue;
-        }
-#endif
-        sio__timer_set(&srv->loop.timers, srv->loop.alloc, &c->timer, srv->loop.now + (uint64_t)srv->loop.http_timeout_ms);
+/* Every session ends, so whoever uses them hears its closes. */
+static void sio__eio_shutdown(sio__eio *x) {
+    size_t i;
+    for (i = 0; i < x->sessions.cap; i++) {
+        sio__map_ent *me = &x->sessions.e[i];
+        if (me->key && me->key != sio__tombstone) sio__eio_close((sio_engine_conn *)me->val, "server shutting down", 1);
     }
+    sio__eio_reap(x);
+    sio__free(x->loop->alloc, x->sessions.e);
+    memset(&x->sessions, 0, sizeof x->sessions);
 }
 
 /* ---- the bare Engine.IO API ---- */
@@ -7749,1238 +6964,18 @@ SIO_API void sio_engine_close(sio_engine_conn *c) {
     if (c && !c->closed) sio__eio_close(c, "forced close", 1);
 }
 
-/* =====================================================================
-   >>sio: Socket.IO v5 server
-   =====================================================================
-   Each Engine.IO connection joins namespaces with CONNECT packets; each
-   joined namespace is a sio_socket with its own id (not the Engine.IO sid).
-   Binary packets arrive as a text header ("51-[...placeholder...]")
-   followed by exactly that many binary messages; the event is delivered
-   once the last attachment is in. */
-
-static void sio__socket_close(sio_socket *s, const char *reason, int notify_client);
-
-static sio_namespace *sio__nsp_find(sio_server *srv, const char *name, size_t n) {
-    sio_namespace *nsp;
-    for (nsp = srv->nsps; nsp; nsp = nsp->next)
-        if (strlen(nsp->name) == n && memcmp(nsp->name, name, n) == 0) return nsp;
-    return NULL;
+SIO_API const char *sio_engine_conn_id(const sio_engine_conn *c) { return c ? c->sid : ""; }
+SIO_API void *sio_engine_conn_user(const sio_engine_conn *c) { return c ? c->user : NULL; }
+SIO_API void sio_engine_conn_set_user(sio_engine_conn *c, void *user) {
+    if (c) c->user = user;
 }
-
-/* Sends one Socket.IO packet (plus attachments) to one connection. */
-static void sio__sio_send(sio_engine_conn *e, const char *pkt, size_t n, const sio_str *bins, int nbins) {
-    int i;
-    sio__eio_send(e, SIO_EIO_MESSAGE, pkt, n, 0);
-    for (i = 0; i < nbins; i++) sio__eio_send(e, SIO_EIO_MESSAGE, bins[i].ptr, bins[i].len, 1);
-}
-
-/* ---- rooms ---- */
-
-static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create) {
-    void **v = sio__map_find(&nsp->rooms, name, strlen(name));
-    sio__room *r;
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    if (v) return (sio__room *)*v;
-    if (!create) return NULL;
-    r = (sio__room *)sio__malloc(a, sizeof *r);
-    if (!r) return NULL;
-    memset(r, 0, sizeof *r);
-    r->name = sio__strndup(a, name, strlen(name));
-    if (!r->name || sio__map_put(&nsp->rooms, a, r->name, r) != SIO_OK) {
-        sio__free(a, r->name);
-        sio__free(a, r);
-        return NULL;
-    }
-    return r;
-}
-
-static void sio__room_drop(sio_namespace *nsp, sio__room *r) {
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    sio__map_del(&nsp->rooms, r->name);
-    sio__free(a, r->members);
-    sio__free(a, r->name);
-    sio__free(a, r);
-}
-
-SIO_API int sio_join(sio_socket *s, const char *room) {
-    const sio_allocator *a;
-    sio__room *r;
-    size_t i;
-    if (!s || !s->connected || !room) return SIO_ERR_STATE;
-    a = s->nsp->srv->loop.alloc;
-    for (i = 0; i < s->nrooms; i++)
-        if (strcmp(s->rooms[i]->name, room) == 0) return SIO_OK;
-    r = sio__room_get(s->nsp, room, 1);
-    if (!r) return SIO_ERR_NOMEM;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 4;
-        sio_socket **p = (sio_socket **)sio__realloc(a, r->members, cap * sizeof *p);
-        if (!p) return SIO_ERR_NOMEM;
-        r->members = p;
-        r->cap = cap;
-    }
-    if (s->nrooms == s->rooms_cap) {
-        size_t cap = s->rooms_cap ? s->rooms_cap * 2 : 2;
-        sio__room **p = (sio__room **)sio__realloc(a, s->rooms, cap * sizeof *p);
-        if (!p) return SIO_ERR_NOMEM;
-        s->rooms = p;
-        s->rooms_cap = cap;
-    }
-    r->members[r->n++] = s;
-    s->rooms[s->nrooms++] = r;
-    return SIO_OK;
-}
-
-SIO_API int sio_leave(sio_socket *s, const char *room) {
-    size_t i, j;
-    if (!s || !room) return SIO_ERR_INVALID;
-    for (i = 0; i < s->nrooms; i++) {
-        sio__room *r = s->rooms[i];
-        if (strcmp(r->name, room) != 0) continue;
-        for (j = 0; j < r->n; j++)
-            if (r->members[j] == s) {
-                r->members[j] = r->members[--r->n];
-                break;
-            }
-        s->rooms[i] = s->rooms[--s->nrooms];
-        if (r->n == 0) sio__room_drop(s->nsp, r);
-        return SIO_OK;
-    }
-    return SIO_ERR_NOT_FOUND;
-}
-
-SIO_API int sio_in_room(const sio_socket *s, const char *room) {
-    size_t i;
-    if (s && room && strcmp(s->id, room) == 0) return 1;
-    for (i = 0; s && i < s->nrooms; i++)
-        if (strcmp(s->rooms[i]->name, room) == 0) return 1;
-    return 0;
-}
-
-/* ---- namespace connect ---- */
-
-static void sio__sio_on_open(sio_engine_conn *e) {
-    sio__loop *L = &e->srv->loop;
-    sio__timer_set(&L->timers, L->alloc, &e->connect_timer, L->now + (uint64_t)e->srv->desc.connect_timeout_ms);
-}
-
-static void sio__connect_error(sio_engine_conn *e, sio_str nsp, const char *message, const char *data_json) {
-    sio_server *srv = e->srv;
-    sio_buf *b = &srv->tmp;
-    sio_json_writer w;
-    sio_buf_reset(b);
-    sio_packet_write(b, SIO_PKT_CONNECT_ERROR, 0, nsp.ptr, nsp.len, -1, NULL, 0);
-    sio_json_writer_init(&w, b);
-    sio_json_obj_begin(&w);
-    sio_json_key(&w, "message");
-    sio_json_str(&w, message ? message : "");
-    if (data_json) {
-        sio_json d;
-        sio_json_key(&w, "data");
-        if (sio_json_parse(data_json, strlen(data_json), &d) == SIO_OK) sio_json_raw(&w, data_json, strlen(data_json));
-        else sio_json_str(&w, data_json);
-    }
-    sio_json_obj_end(&w);
-    if (sio_json_writer_finish(&w) == SIO_OK) sio__sio_send(e, b->data, b->len, NULL, 0);
-}
-
-/* ---- connection state recovery ----
-   With recovery_ms set, a CONNECT answer carries a private id beside the
-   socket id, 40{"sid":"...","pid":"..."}, and a broadcast without an ack
-   carries an offset as its last argument, 42["ev","hi","<offset>"]. A
-   socket whose connection broke is kept as {pid, sid, rooms} for
-   recovery_ms, and broadcasts as long. A client coming back puts
-   {"pid":...,"offset":...} in its CONNECT auth: it gets the same id and
-   rooms, then the broadcasts after its offset that those rooms would have
-   received. An unknown pid or offset gives a fresh socket, as in Node. */
-
-typedef struct sio__saved {
-    char pid[21], sid[21];
-    sio_buf rooms;               /* its rooms' names, each NUL-ended */
-    uint64_t expires;
-    struct sio__saved *next;
-} sio__saved;
-
-typedef struct sio__logged {
-    char offset[21];
-    uint64_t at;
-    sio_buf pkt;                 /* the packet text, offset included */
-    sio_buf bins;                /* its attachments, back to back */
-    size_t bin_end[SIO_MAX_ATTACHMENTS];
-    int nbins;
-    sio_buf rooms, except;       /* its receivers, names NUL-ended; no rooms = all */
-    struct sio__logged *next;
-} sio__logged;
-
-static void sio__saved_free(const sio_allocator *a, sio__saved *sv) {
-    sio_buf_free(&sv->rooms);
-    sio__free(a, sv);
-}
-
-static void sio__logged_free(const sio_allocator *a, sio__logged *lg) {
-    sio_buf_free(&lg->pkt);
-    sio_buf_free(&lg->bins);
-    sio_buf_free(&lg->rooms);
-    sio_buf_free(&lg->except);
-    sio__free(a, lg);
-}
-
-/* Forgets what is older than recovery_ms (everything with all set, as
-   the server goes). Run wherever the kept state grows, so it stays
-   bounded by what one window holds. */
-static void sio__recovery_purge(sio_namespace *nsp, int all) {
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    uint64_t now = nsp->srv->loop.now, win = (uint64_t)nsp->srv->desc.recovery_ms;
-    sio__saved **pp = &nsp->saved, *sv;
-    while ((sv = *pp) != NULL) {
-        if (all || sv->expires <= now) {
-            *pp = sv->next;
-            sio__saved_free(a, sv);
-        } else {
-            pp = &sv->next;
-        }
-    }
-    /* old ones go, and the oldest while over the byte cap: a socket whose
-       offset is gone simply starts afresh */
-    while (nsp->log && (all || nsp->log->at + win <= now || nsp->log_bytes > SIO_RECOVERY_MAX_BYTES)) {
-        sio__logged *lg = nsp->log;
-        nsp->log = lg->next;
-        if (!nsp->log) nsp->log_tail = NULL;
-        nsp->log_bytes -= lg->pkt.len + lg->bins.len;
-        sio__logged_free(a, lg);
-    }
-}
-
-/* Whether two NUL-separated name lists share a name. */
-static int sio__names_meet(const sio_buf *x, const sio_buf *y) {
-    size_t i, j;
-    for (i = 0; i < x->len; i += strlen(x->data + i) + 1)
-        for (j = 0; j < y->len; j += strlen(y->data + j) + 1)
-            if (strcmp(x->data + i, y->data + j) == 0) return 1;
-    return 0;
-}
-
-/* Node's list: a socket whose connection broke may come back; one that
-   left or was sent away may not. */
-static int sio__recoverable(const char *reason) {
-    return strcmp(reason, "transport close") == 0 || strcmp(reason, "transport error") == 0 ||
-           strcmp(reason, "ping timeout") == 0 || strcmp(reason, "forced close") == 0;
-}
-
-/* On close: keep what a return needs. */
-static void sio__recovery_save(sio_socket *s, const char *reason) {
-    sio_namespace *nsp = s->nsp;
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    sio__saved *sv;
-    size_t i;
-    if (!s->pid[0] || !sio__recoverable(reason)) return;
-    sio__recovery_purge(nsp, 0);
-    if (!(sv = (sio__saved *)sio__malloc(a, sizeof *sv))) return;
-    memset(sv, 0, sizeof *sv);
-    memcpy(sv->pid, s->pid, sizeof sv->pid);
-    memcpy(sv->sid, s->id, sizeof sv->sid);
-    sv->rooms.alloc = a;
-    for (i = 0; i < s->nrooms; i++) sio_buf_append(&sv->rooms, s->rooms[i]->name, strlen(s->rooms[i]->name) + 1);
-    if (sv->rooms.err) {
-        sio__saved_free(a, sv);
-        return;
-    }
-    sv->expires = nsp->srv->loop.now + (uint64_t)nsp->srv->desc.recovery_ms;
-    sv->next = nsp->saved;
-    nsp->saved = sv;
-}
-
-/* On CONNECT: the kept socket the auth's pid and offset point at, taken
-   out of the list, and in *after the broadcast it saw last. */
-static sio__saved *sio__recovery_find(sio_namespace *nsp, sio_json auth, sio__logged **after) {
-    sio_json jp, jo;
-    char pid[21], offset[21];
-    sio__saved **pp, *sv;
-    sio__logged *lg;
-    if (sio_json_get(auth, "pid", &jp) != SIO_OK || jp.type != SIO_JSON_STRING ||
-        sio_json_get(auth, "offset", &jo) != SIO_OK || jo.type != SIO_JSON_STRING ||
-        sio_json_strcpy(jp, pid, sizeof pid) >= sizeof pid || sio_json_strcpy(jo, offset, sizeof offset) >= sizeof offset)
-        return NULL;
-    sio__recovery_purge(nsp, 0);
-    for (lg = nsp->log; lg && strcmp(lg->offset, offset) != 0; lg = lg->next) {}
-    if (!lg) return NULL;
-    for (pp = &nsp->saved; (sv = *pp) != NULL; pp = &sv->next)
-        if (strcmp(sv->pid, pid) == 0) {
-            *pp = sv->next;
-            *after = lg;
-            return sv;
-        }
-    return NULL;
-}
-
-/* After the CONNECT answer: rooms back, then what was missed. */
-static void sio__recovery_replay(sio_socket *s, sio__saved *sv, sio__logged *after) {
-    sio_buf mine;
-    sio__logged *lg;
-    size_t i;
-    for (i = 0; i < sv->rooms.len; i += strlen(sv->rooms.data + i) + 1) sio_join(s, sv->rooms.data + i);
-    memset(&mine, 0, sizeof mine);
-    mine.alloc = s->nsp->srv->loop.alloc;
-    sio_buf_append(&mine, sv->rooms.data, sv->rooms.len);
-    sio_buf_append(&mine, s->id, strlen(s->id) + 1);
-    for (lg = after->next; lg && s->connected && !s->eio->closed; lg = lg->next) {
-        sio_str bins[SIO_MAX_ATTACHMENTS];
-        size_t from = 0;
-        int k;
-        if ((lg->rooms.len && !sio__names_meet(&lg->rooms, &mine)) || sio__names_meet(&lg->except, &mine)) continue;
-        for (k = 0; k < lg->nbins; k++) {
-            bins[k].ptr = lg->bins.data ? lg->bins.data + from : "";
-            bins[k].len = lg->bin_end[k] - from;
-            from = lg->bin_end[k];
-        }
-        sio__sio_send(s->eio, lg->pkt.data, lg->pkt.len, lg->nbins ? bins : NULL, lg->nbins);
-    }
-    sio_buf_free(&mine);
-}
-
-/* A broadcast about to go out (its text in srv->tmp): its offset goes in
-   as last argument, and it is kept for the window. */
-static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio_msg *args) {
-    sio_server *srv = nsp->srv;
-    const sio_allocator *a = srv->loop.alloc;
-    sio__logged *lg;
-    size_t i;
-    int k;
-    sio__recovery_purge(nsp, 0);
-    if (!srv->tmp.len || srv->tmp.data[srv->tmp.len - 1] != ']') return;
-    if (!(lg = (sio__logged *)sio__malloc(a, sizeof *lg))) return;
-    memset(lg, 0, sizeof *lg);
-    lg->pkt.alloc = lg->bins.alloc = lg->rooms.alloc = lg->except.alloc = a;
-    sio__rng_id(&srv->rng, lg->offset);
-    lg->at = srv->loop.now;
-    srv->tmp.len--;                                  /* 42["ev",a] -> 42["ev",a,"<offset>"] */
-    sio_buf_appends(&srv->tmp, ",\"");
-    sio_buf_appends(&srv->tmp, lg->offset);
-    sio_buf_appends(&srv->tmp, "\"]");
-    sio_buf_append(&lg->pkt, srv->tmp.data, srv->tmp.len);
-    for (k = 0; args && k < args->nbins; k++) {
-        sio_buf_append(&lg->bins, args->bins[k].ptr, args->bins[k].len);
-        lg->bin_end[k] = lg->bins.len;
-    }
-    lg->nbins = args ? args->nbins : 0;
-    for (i = 0; to && to->rooms && i < to->nrooms; i++) sio_buf_append(&lg->rooms, to->rooms[i], strlen(to->rooms[i]) + 1);
-    for (i = 0; to && i < to->nexcept; i++) sio_buf_append(&lg->except, to->except[i], strlen(to->except[i]) + 1);
-    if (lg->pkt.err || lg->bins.err || lg->rooms.err || lg->except.err) {
-        sio__logged_free(a, lg);   /* sent all the same, just not kept */
-        return;
-    }
-    if (nsp->log_tail) nsp->log_tail->next = lg;
-    else nsp->log = lg;
-    nsp->log_tail = lg;
-    nsp->log_bytes += lg->pkt.len + lg->bins.len;
-    if (nsp->log_bytes > SIO_RECOVERY_MAX_BYTES) sio__recovery_purge(nsp, 0);
-}
-
-static void sio__sio_connect(sio_engine_conn *e, const sio_packet *p) {
-    sio_server *srv = e->srv;
-    const sio_allocator *a = srv->loop.alloc;
-    sio_namespace *nsp = sio__nsp_find(srv, p->nsp.ptr, p->nsp.len);
-    sio_socket *s;
-    sio__mw *mw;
-    sio__saved *back = NULL;
-    sio__logged *seen = NULL;
-    char reply[96];
-    int n;
-    if (!nsp) {
-        sio__connect_error(e, p->nsp, "Invalid namespace", NULL);
-        return;
-    }
-    for (s = e->sockets; s; s = s->next_in_conn)
-        if (s->nsp == nsp) {
-            SIO__LOG(srv, SIO_LOG_INFO, "session %s: CONNECT to %s twice, closing", e->sid, nsp->name);
-            sio__eio_close(e, "parse error", 1);
-            return;
-        }
-    s = (sio_socket *)sio__malloc(a, sizeof *s);
-    if (!s) return;
-    memset(s, 0, sizeof *s);
-    s->nsp = nsp;
-    s->eio = e;
-    sio__rng_id(&srv->rng, s->id);
-    if (p->data.len) {
-        s->auth = sio__strndup(a, p->data.ptr, p->data.len);
-        s->auth_len = p->data.len;
-        if (!s->auth) {
-            sio__free(a, s);
-            return;
-        }
-    }
-    if (srv->desc.recovery_ms > 0) {
-        sio__rng_id(&srv->rng, s->pid);
-        if (p->data.len && (back = sio__recovery_find(nsp, sio_socket_auth(s), &seen)) != NULL) {
-            /* the same socket again: its ids, and no second middleware run */
-            memcpy(s->id, back->sid, sizeof s->id);
-            memcpy(s->pid, back->pid, sizeof s->pid);
-            s->recovered = 1;
-        }
-    }
-    /* visible to middleware and handlers through the connection list */
-    s->next_in_conn = e->sockets;
-    e->sockets = s;
-    for (mw = back ? NULL : nsp->mws; mw; mw = mw->next) {
-        const char *msg = NULL, *data = NULL;
-        if (mw->fn(s, sio_socket_auth(s), &msg, &data, mw->user) != 0) {
-            e->sockets = s->next_in_conn;
-            sio__connect_error(e, p->nsp, msg ? msg : "refused", data);
-            sio__free(a, s->auth);
-            sio__free(a, s);
-            return;
-        }
-        if (e->closed) return;
-    }
-    s->connected = 1;
-    e->joined_ever = 1;
-    sio__timer_cancel(&srv->loop.timers, &e->connect_timer);
-    s->next_in_nsp = nsp->sockets;
-    if (nsp->sockets) nsp->sockets->prev_in_nsp = s;
-    nsp->sockets = s;
-    nsp->count++;
-    /* every socket is in the room named after its id; that room is the
-       ids map, not a room object, to keep idle sockets small */
-    if (sio__map_put(&nsp->ids, srv->loop.alloc, s->id, s) != SIO_OK) {
-        if (back) sio__saved_free(a, back);
-        sio__socket_close(s, "server shutting down", 1);
-        return;
-    }
-    /* the reply goes before anything the handler emits */
-    if (s->pid[0]) n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\",\"pid\":\"%s\"}", s->id, s->pid);
-    else n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\"}", s->id);
-    sio_buf_reset(&srv->tmp);
-    sio_packet_write(&srv->tmp, SIO_PKT_CONNECT, 0, nsp->name, strlen(nsp->name), -1, reply, (size_t)n);
-    sio__sio_send(e, srv->tmp.data, srv->tmp.len, NULL, 0);
-    if (back) {
-        sio__recovery_replay(s, back, seen);
-        sio__saved_free(a, back);
-        if (!s->connected || e->closed) return;
-    }
-    if (nsp->on_connection) nsp->on_connection(s, nsp->connection_user);
-}
-
-/* ---- incoming events and acks ---- */
-
-static sio_socket *sio__socket_for(sio_engine_conn *e, sio_str nsp) {
-    sio_socket *s;
-    for (s = e->sockets; s; s = s->next_in_conn)
-        if (s->connected && strlen(s->nsp->name) == nsp.len && memcmp(s->nsp->name, nsp.ptr, nsp.len) == 0) return s;
-    return NULL;
-}
-
-static void sio__bcast_ack_answer(sio__pending_ack *pa, const sio_packet *p, const sio_str *bins, int nbins);
-
-static void sio__dispatch(sio_engine_conn *e, const sio_packet *p, const sio_str *bins, int nbins) {
-    sio_socket *s;
-    if (p->type == SIO_PKT_CONNECT) {
-        sio__sio_connect(e, p);
-        return;
-    }
-    s = sio__socket_for(e, p->nsp);
-    if (!s || p->type == SIO_PKT_CONNECT_ERROR) {
-        /* a packet for a namespace not joined: Node closes the connection */
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: packet type %d for a namespace not joined, closing", e->sid,
-                 p->type);
-        sio__eio_close(e, "parse error", 1);
-        return;
-    }
-    if (p->type == SIO_PKT_DISCONNECT) {
-        sio__socket_close(s, "client namespace disconnect", 0);
-        return;
-    }
-    if (p->type == SIO_PKT_EVENT || p->type == SIO_PKT_BINARY_EVENT) {
-        sio_event ev;
-        sio__handler *h;
-        char namebuf[SIO_MAX_EVENT_LEN + 1];
-        memset(&ev, 0, sizeof ev);
-        ev.socket = s;
-        ev.ack_id = p->ack_id;
-        if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
-            sio__eio_close(e, "parse error", 1);
-            return;
-        }
-        for (h = s->nsp->handlers; h; h = h->next) {
-            if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
-            if (!s->connected || e->closed) break;
-        }
-        return;
-    }
-    /* ACK / BINARY_ACK */
-    {
-        sio__pending_ack **pp, *pa;
-        for (pp = &s->acks; (pa = *pp) != NULL; pp = &pa->next)
-            if (pa->id == p->ack_id) break;
-        if (pa) {
-            const sio_allocator *a = e->srv->loop.alloc;
-            *pp = pa->next;
-            if (pa->group) {
-                sio__bcast_ack_answer(pa, p, bins, nbins);
-            } else {
-                sio_args args;
-                sio__timer_cancel(&e->srv->loop.timers, &pa->timer);
-                sio__args_index(&args, p->json, 0, bins, nbins, NULL);
-                pa->fn(s, SIO_OK, &args, pa->user);
-            }
-            sio__free(a, pa);
-        }
-    }
-}
-
-static void sio__sio_on_message(sio_engine_conn *e, char *data, size_t len, int binary) {
-    const sio_allocator *a = e->srv->loop.alloc;
-    sio__in in;
-    int rc = sio__in_take(a, &e->bin, data, len, binary, e->srv->desc.max_attachments, e->srv->desc.max_json_depth,
-                          &in);
-    if (rc == SIO__IN_PACKET) {
-        sio__dispatch(e, &in.p, in.nbins ? in.bins : NULL, in.nbins);
-    } else if (rc == SIO_ERR_PARSE) {
-        SIO__LOG(e->srv, SIO_LOG_INFO, "session %s: %s, closing", e->sid, in.why);
-        sio__eio_close(e, "parse error", 1);
-    } else if (rc != SIO__IN_WAIT) {
-        sio__eio_close(e, "transport error", 1);
-    }
-    sio__binpend_free(a, in.done);
-}
-
-/* ---- closing sockets ---- */
-
-static void sio__socket_close(sio_socket *s, const char *reason, int notify_client) {
-    sio_namespace *nsp = s->nsp;
-    sio_engine_conn *e = s->eio;
-    sio_server *srv = nsp->srv;
-    sio_socket **pp;
-    if (!s->connected) return;
-    s->connected = 0;
-    if (notify_client && !e->closed) {
-        sio_buf_reset(&srv->tmp);
-        sio_packet_write(&srv->tmp, SIO_PKT_DISCONNECT, 0, nsp->name, strlen(nsp->name), -1, NULL, 0);
-        sio__sio_send(e, srv->tmp.data, srv->tmp.len, NULL, 0);
-    }
-    sio__recovery_save(s, reason);
-    while (s->nrooms) sio_leave(s, s->rooms[s->nrooms - 1]->name);
-    sio__map_del(&nsp->ids, s->id);
-    if (s->prev_in_nsp) s->prev_in_nsp->next_in_nsp = s->next_in_nsp;
-    else nsp->sockets = s->next_in_nsp;
-    if (s->next_in_nsp) s->next_in_nsp->prev_in_nsp = s->prev_in_nsp;
-    nsp->count--;
-    for (pp = &e->sockets; *pp; pp = &(*pp)->next_in_conn)
-        if (*pp == s) {
-            *pp = s->next_in_conn;
-            break;
-        }
-    while (s->acks) {
-        sio__pending_ack *pa = s->acks;
-        s->acks = pa->next;
-        if (pa->group) {
-            pa->group->waiting[pa->slot] = NULL;   /* never answers: as in Node, the broadcast times out */
-        } else {
-            sio__timer_cancel(&srv->loop.timers, &pa->timer);
-            pa->fn(s, SIO_ERR_CLOSED, NULL, pa->user);
-        }
-        sio__free(srv->loop.alloc, pa);
-    }
-    if (nsp->lib_disconnect) nsp->lib_disconnect(s, reason, nsp->lib_disconnect_user);
-    if (nsp->on_disconnect) nsp->on_disconnect(s, reason, nsp->disconnect_user);
-    s->next_dead = srv->dead_sockets;
-    srv->dead_sockets = s;
-}
-
-static void sio__sio_on_close(sio_engine_conn *e, const char *reason) {
-    while (e->sockets) sio__socket_close(e->sockets, reason, 0);
-}
-
-/* ---- public socket API ---- */
-
-SIO_API const char *sio_socket_id(const sio_socket *s) { return s->id; }
-SIO_API int sio_socket_recovered(const sio_socket *s) { return s ? s->recovered : 0; }
-SIO_API const char *sio_namespace_name(const sio_namespace *nsp) { return nsp->name; }
-SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s) { return s->nsp; }
-SIO_API void *sio_socket_data(const sio_socket *s) { return s->data; }
-SIO_API void sio_socket_set_data(sio_socket *s, void *data) { s->data = data; }
-
-SIO_API sio_json sio_socket_auth(const sio_socket *s) {
-    sio_json j;
-    if (!s->auth || sio_json_parse(s->auth, s->auth_len, &j) != SIO_OK) sio_json_parse("{}", 2, &j);
-    return j;
-}
-
-SIO_API int sio_emit(sio_socket *s, const char *event, const sio_msg *args) {
-    sio_server *srv;
-    int rc;
-    if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
-    if (!sio__event_name_ok(event)) return SIO_ERR_INVALID;
-    srv = s->nsp->srv;
-    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, s->nsp->name, -1, event, args);
-    if (rc != SIO_OK) return rc;
-    sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
-    return SIO_OK;
-}
-
-SIO_API int sio_emit_json(sio_socket *s, const char *event, const char *json_args) {
-    sio_msg m;
-    int rc;
-    sio_msg_init(&m);
-    rc = sio_msg_json(&m, json_args);
-    if (rc == SIO_OK) rc = sio_emit(s, event, &m);
-    sio_msg_free(&m);
-    return rc;
-}
-
-static void sio__ack_due(sio__timer *t) {
-    sio__pending_ack *pa = (sio__pending_ack *)(void *)((char *)t - offsetof(sio__pending_ack, timer));
-    sio_socket *s = pa->socket;
-    sio__pending_ack **pp;
-    for (pp = &s->acks; *pp; pp = &(*pp)->next)
-        if (*pp == pa) {
-            *pp = pa->next;
-            break;
-        }
-    pa->fn(s, SIO_ERR_TIMEOUT, NULL, pa->user);
-    sio__free(s->nsp->srv->loop.alloc, pa);
-}
-
-SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, int timeout_ms, sio_ack_fn fn,
-                         void *user) {
-    sio_server *srv;
-    sio__pending_ack *pa;
-    int rc;
-    if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
-    if (!sio__event_name_ok(event) || !fn) return SIO_ERR_INVALID;
-    srv = s->nsp->srv;
-    pa = (sio__pending_ack *)sio__malloc(srv->loop.alloc, sizeof *pa);
-    if (!pa) return SIO_ERR_NOMEM;
-    memset(pa, 0, sizeof *pa);
-    pa->id = s->nsp->next_ack++;
-    pa->socket = s;
-    pa->fn = fn;
-    pa->user = user;
-    pa->timer.fn = sio__ack_due;
-    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, s->nsp->name, pa->id, event, args);
-    if (rc != SIO_OK) {
-        sio__free(srv->loop.alloc, pa);
-        return rc;
-    }
-    pa->next = s->acks;
-    s->acks = pa;
-    if (timeout_ms > 0) sio__timer_set(&srv->loop.timers, srv->loop.alloc, &pa->timer, srv->loop.now + (uint64_t)timeout_ms);
-    sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
-    return SIO_OK;
-}
-
-SIO_API int sio_ack(sio_socket *s, long long ack_id, const sio_msg *args) {
-    sio_server *srv;
-    int rc;
-    if (!s || !s->connected || s->eio->closed) return SIO_ERR_CLOSED;
-    if (ack_id < 0) return SIO_ERR_INVALID;
-    srv = s->nsp->srv;
-    rc = sio__packet_build(&srv->tmp, SIO_PKT_ACK, s->nsp->name, ack_id, NULL, args);
-    if (rc != SIO_OK) return rc;
-    sio__sio_send(s->eio, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
-    return SIO_OK;
-}
-
-SIO_API void sio_disconnect(sio_socket *s) {
-    if (s && s->connected) sio__socket_close(s, "server namespace disconnect", 1);
-}
-
-/* ---- broadcast: encode once, write to every receiver ---- */
-
-static void sio__bcast_ack_finish(sio__bcast_ack *g, int err) {
-    sio_namespace *nsp = g->nsp;
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    sio_bcast_reply *replies = NULL;
-    sio_str *bins = NULL;
-    size_t i, nbins = 0;
-    sio__timer_cancel(&nsp->srv->loop.timers, &g->timer);
-    if (g->prev) g->prev->next = g->next;
-    else nsp->backs = g->next;
-    if (g->next) g->next->prev = g->prev;
-    /* receivers that did not answer forget the id */
-    for (i = 0; i < g->nwaiting; i++) {
-        sio__pending_ack *pa = g->waiting[i], **pp;
-        if (!pa) continue;
-        for (pp = &pa->socket->acks; *pp; pp = &(*pp)->next)
-            if (*pp == pa) {
-                *pp = pa->next;
-                break;
-            }
-        sio__free(a, pa);
-    }
-    for (i = 0; i < g->nrecs; i++) nbins += (size_t)g->recs[i].nbins;
-    if (g->nrecs) replies = (sio_bcast_reply *)sio__malloc(a, g->nrecs * sizeof *replies);
-    if (nbins) bins = (sio_str *)sio__malloc(a, nbins * sizeof *bins);
-    if ((g->nrecs && !replies) || (nbins && !bins)) {
-        err = SIO_ERR_NOMEM;
-        g->nrecs = 0;
-    }
-    for (i = nbins = 0; i < g->nrecs; i++) {
-        const sio__bcast_rec *r = &g->recs[i];
-        const char *base = g->store.data + r->at;
-        size_t json_at = strlen(base) + 1, from = json_at + r->json_len;
-        sio_json arr;
-        int k;
-        for (k = 0; k < r->nbins; k++) {
-            bins[nbins + (size_t)k].ptr = g->store.data + r->at + from;
-            bins[nbins + (size_t)k].len = r->bin_end[k] - from;
-            from = r->bin_end[k];
-        }
-        if (sio_json_parse(base + json_at, r->json_len, &arr) != SIO_OK) sio_json_parse("[]", 2, &arr);
-        replies[i].socket_id = base;
-        sio__args_index(&replies[i].args, arr, 0, r->nbins ? bins + nbins : NULL, r->nbins, NULL);
-        nbins += (size_t)r->nbins;
-    }
-    g->fn(nsp, err, replies, g->nrecs, g->user);
-    sio__free(a, replies);
-    sio__free(a, bins);
-    sio_buf_free(&g->store);
-    sio__free(a, g->recs);
-    sio__free(a, g->waiting);
-    sio__free(a, g);
-}
-
-static void sio__bcast_ack_due(sio__timer *t) {
-    sio__bcast_ack *g = (sio__bcast_ack *)(void *)((char *)t - offsetof(sio__bcast_ack, timer));
-    sio__bcast_ack_finish(g, g->left ? SIO_ERR_TIMEOUT : SIO_OK);
-}
-
-/* One receiver's ACK: its text and attachments are copied, since the
-   views die when this packet's dispatch ends. */
-static void sio__bcast_ack_answer(sio__pending_ack *pa, const sio_packet *p, const sio_str *bins, int nbins) {
-    sio__bcast_ack *g = pa->group;
-    int k;
-    g->waiting[pa->slot] = NULL;
-    g->left--;
-    if (g->nrecs == g->recs_cap) {
-        size_t cap = g->recs_cap ? 2 * g->recs_cap : 8;
-        sio__bcast_rec *nr = (sio__bcast_rec *)sio__realloc(g->nsp->srv->loop.alloc, g->recs, cap * sizeof *nr);
-        if (nr) {
-            g->recs = nr;
-            g->recs_cap = cap;
-        }
-    }
-    if (g->nrecs < g->recs_cap) {   /* else out of memory: this answer is lost, the count stays right */
-        sio__bcast_rec *r = &g->recs[g->nrecs];
-        r->at = g->store.len;
-        r->json_len = p->json.len;
-        r->nbins = nbins;
-        sio_buf_append(&g->store, pa->socket->id, strlen(pa->socket->id) + 1);
-        sio_buf_append(&g->store, p->json.ptr, p->json.len);
-        for (k = 0; k < nbins; k++) {
-            sio_buf_append(&g->store, bins[k].ptr, bins[k].len);
-            r->bin_end[k] = g->store.len - r->at;
-        }
-        if (g->store.err == SIO_OK) g->nrecs++;
-    }
-    if (!g->left) sio__bcast_ack_finish(g, SIO_OK);
-}
-
-static void sio__bcast_send(sio_socket *s, const sio_buf *pkt, const sio_msg *args, uint64_t gen,
-                            sio__bcast_ack *g, long long id) {
-    if (s->mark_skip == gen || s->mark_sent == gen || !s->connected || s->eio->closed) return;
-    s->mark_sent = gen;
-    if (g) {
-        /* hooked up before the write, which may drop the receiver (and
-           unhook it again). Out of memory, it is sent to but not waited for. */
-        sio__pending_ack *pa = NULL;
-        const sio_allocator *a = s->nsp->srv->loop.alloc;
-        if (g->nwaiting == g->cap) {
-            size_t cap = g->cap ? 2 * g->cap : 16;
-            sio__pending_ack **w = (sio__pending_ack **)sio__realloc(a, g->waiting, cap * sizeof *w);
-            if (w) {
-                g->waiting = w;
-                g->cap = cap;
-            }
-        }
-        if (g->nwaiting < g->cap) pa = (sio__pending_ack *)sio__malloc(a, sizeof *pa);
-        if (pa) {
-            memset(pa, 0, sizeof *pa);
-            pa->id = id;
-            pa->socket = s;
-            pa->group = g;
-            pa->slot = g->nwaiting;
-            pa->next = s->acks;
-            s->acks = pa;
-            g->waiting[g->nwaiting++] = pa;
-            g->left++;
-        }
-    }
-    sio__sio_send(s->eio, pkt->data, pkt->len, args ? args->bins : NULL, args ? args->nbins : 0);
-}
-
-static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
-                          sio__bcast_ack *g) {
-    sio_server *srv;
-    uint64_t gen;
-    size_t i, j;
-    int rc;
-    sio_buf pkt;
-    long long id;
-    if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
-    srv = nsp->srv;
-    id = g ? nsp->next_ack++ : -1;
-    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, id, event, args);
-    if (rc != SIO_OK) return rc;
-    if (srv->desc.recovery_ms > 0 && !g) sio__recovery_log(nsp, to, args);   /* acked ones are not kept, as in Node */
-    /* the receivers may drop (and log, and use tmp) while we write: own the bytes */
-    pkt = srv->tmp;
-    memset(&srv->tmp, 0, sizeof srv->tmp);
-    srv->tmp.alloc = srv->loop.alloc;
-    gen = ++srv->bcast_gen;
-    if (to) {
-        for (i = 0; i < to->nexcept; i++) {
-            sio__room *r = sio__room_get(nsp, to->except[i], 0);
-            void **one = r ? NULL : sio__map_find(&nsp->ids, to->except[i], strlen(to->except[i]));
-            for (j = 0; r && j < r->n; j++) r->members[j]->mark_skip = gen;
-            if (one) ((sio_socket *)*one)->mark_skip = gen;
-        }
-    }
-    if (!to || !to->rooms) {
-        sio_socket *s, *next;
-        for (s = nsp->sockets; s; s = next) {
-            next = s->next_in_nsp;
-            sio__bcast_send(s, &pkt, args, gen, g, id);
-        }
-    } else {
-        for (i = 0; i < to->nrooms; i++) {
-            sio__room *r = sio__room_get(nsp, to->rooms[i], 0);
-            void **one = r ? NULL : sio__map_find(&nsp->ids, to->rooms[i], strlen(to->rooms[i]));
-            for (j = 0; r && j < r->n; j++) sio__bcast_send(r->members[j], &pkt, args, gen, g, id);
-            if (one) sio__bcast_send((sio_socket *)*one, &pkt, args, gen, g, id);
-        }
-    }
-    sio_buf_free(&srv->tmp);
-    srv->tmp = pkt;
-    return SIO_OK;
-}
-
-SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args) {
-    return sio__broadcast(nsp, to, event, args, NULL);
-}
-
-SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
-                              int timeout_ms, sio_bcast_ack_fn fn, void *user) {
-    const sio_allocator *a;
-    sio__bcast_ack *g;
-    int rc;
-    if (!nsp || !fn || timeout_ms <= 0 || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
-    if (nsp->srv->destroying) return SIO_ERR_CLOSED;
-    a = nsp->srv->loop.alloc;
-    if (!(g = (sio__bcast_ack *)sio__malloc(a, sizeof *g))) return SIO_ERR_NOMEM;
-    memset(g, 0, sizeof *g);
-    g->nsp = nsp;
-    g->fn = fn;
-    g->user = user;
-    g->store.alloc = a;
-    g->timer.fn = sio__bcast_ack_due;
-    g->next = nsp->backs;
-    if (g->next) g->next->prev = g;
-    nsp->backs = g;
-    if ((rc = sio__broadcast(nsp, to, event, args, g)) != SIO_OK) {
-        /* refused before anything was sent: nobody holds it */
-        if (g->prev) g->prev->next = g->next;
-        else nsp->backs = g->next;
-        if (g->next) g->next->prev = g->prev;
-        sio__free(a, g->waiting);
-        sio__free(a, g);
-        return rc;
-    }
-    /* the answer comes on a later turn even when nobody was there to ask */
-    sio__timer_set(&nsp->srv->loop.timers, a, &g->timer,
-                   nsp->srv->loop.now + (uint64_t)(g->left ? timeout_ms : 0));
-    return SIO_OK;
-}
-
-SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args) {
-    sio_namespace *nsp;
-    int rc = SIO_OK;
-    for (nsp = srv->nsps; nsp; nsp = nsp->next) {
-        int r = sio_broadcast(nsp, NULL, event, args);
-        if (r != SIO_OK) rc = r;
-    }
-    return rc;
-}
-
-SIO_API size_t sio_nsp_count(const sio_namespace *nsp) { return nsp ? nsp->count : 0; }
-
-SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room) {
-    sio__room *r = nsp && room ? sio__room_get(nsp, room, 0) : NULL;
-    if (!r && nsp && room) return sio__map_find(&nsp->ids, room, strlen(room)) ? 1 : 0;
-    return r ? r->n : 0;
-}
-
-/* ---- namespaces and handlers ---- */
-
-SIO_API sio_namespace *sio_of(sio_server *srv, const char *name) {
-    sio_namespace *nsp;
-    const sio_allocator *a = srv->loop.alloc;
-    if (!name || name[0] != '/' || strlen(name) > SIO_MAX_NSP_LEN) return NULL;
-    nsp = sio__nsp_find(srv, name, strlen(name));
-    if (nsp) return nsp;
-    nsp = (sio_namespace *)sio__malloc(a, sizeof *nsp);
-    if (!nsp) return NULL;
-    memset(nsp, 0, sizeof *nsp);
-    nsp->name = sio__strndup(a, name, strlen(name));
-    if (!nsp->name) {
-        sio__free(a, nsp);
-        return NULL;
-    }
-    nsp->srv = srv;
-    nsp->next = srv->nsps;
-    srv->nsps = nsp;
-    return nsp;
-}
-
-SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user) {
-    nsp->on_connection = fn;
-    nsp->connection_user = user;
-}
-
-SIO_API void sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user) {
-    nsp->on_disconnect = fn;
-    nsp->disconnect_user = user;
-}
-
-SIO_API void sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user) {
-    sio__mw *m = (sio__mw *)sio__malloc(nsp->srv->loop.alloc, sizeof *m), **pp;
-    if (!m) return;
-    m->fn = fn;
-    m->user = user;
-    m->next = NULL;
-    for (pp = &nsp->mws; *pp; pp = &(*pp)->next) {}
-    *pp = m;
-}
-
-SIO_API int sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void *user) {
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    sio__handler *h = (sio__handler *)sio__malloc(a, sizeof *h), **pp;
-    if (!h) return SIO_ERR_NOMEM;
-    h->event = sio__strndup(a, event, strlen(event));
-    if (!h->event) {
-        sio__free(a, h);
-        return SIO_ERR_NOMEM;
-    }
-    h->fn = fn;
-    h->user = user;
-    h->next = NULL;
-    for (pp = &nsp->handlers; *pp; pp = &(*pp)->next) {}
-    *pp = h;
-    return SIO_OK;
-}
-
-/* ---- the server object ---- */
-
-static void sio__srv_reap(sio_server *srv) {
-    const sio_allocator *a = srv->loop.alloc;
-    while (srv->dead_sockets) {
-        sio_socket *s = srv->dead_sockets;
-        srv->dead_sockets = s->next_dead;
-        sio__free(a, s->rooms);
-        sio__free(a, s->auth);
-        sio__free(a, s);
-    }
-    while (srv->dead_sessions) {
-        sio_engine_conn *e = srv->dead_sessions;
-        srv->dead_sessions = e->next_dead;
-        sio__free(a, e);
-    }
-}
-
-SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
-    sio_server_desc d;
-    sio_server *srv;
-    const sio_allocator *a;
-    int rc, fd;
-    sio__conn *l;
-    if (err) *err = SIO_OK;
-    memset(&d, 0, sizeof d);
-    if (desc) d = *desc;
-    a = (d.allocator.alloc_fn || d.allocator.free_fn) ? &d.allocator : NULL;
-    srv = (sio_server *)sio__malloc(a, sizeof *srv);
-    if (!srv) {
-        if (err) *err = SIO_ERR_NOMEM;
-        return NULL;
-    }
-    memset(srv, 0, sizeof *srv);
-    srv->desc = d;
-    srv->allocator = d.allocator;
-    srv->logger = d.logger;
-    if (!srv->desc.path) srv->desc.path = "/socket.io/";
-    if (srv->desc.ping_interval_ms <= 0) srv->desc.ping_interval_ms = SIO_PING_INTERVAL_MS;
-    if (srv->desc.ping_timeout_ms <= 0) srv->desc.ping_timeout_ms = SIO_PING_TIMEOUT_MS;
-    if (srv->desc.max_payload <= 0) srv->desc.max_payload = SIO_MAX_PAYLOAD;
-    if (srv->desc.connect_timeout_ms <= 0) srv->desc.connect_timeout_ms = SIO_CONNECT_TIMEOUT_MS;
-    if (srv->desc.upgrade_timeout_ms <= 0) srv->desc.upgrade_timeout_ms = SIO_UPGRADE_TIMEOUT_MS;
-    /* run-time limits may only tighten the compiled-in ones */
-    if (srv->desc.max_http_headers <= 0 || srv->desc.max_http_headers > SIO_HTTP_MAX_HEADERS)
-        srv->desc.max_http_headers = SIO_HTTP_MAX_HEADERS;
-    if (srv->desc.max_http_header_bytes <= 0 || srv->desc.max_http_header_bytes > SIO_HTTP_MAX_HEADER_BYTES)
-        srv->desc.max_http_header_bytes = SIO_HTTP_MAX_HEADER_BYTES;
-    if (srv->desc.max_request_line <= 0 || srv->desc.max_request_line > SIO_HTTP_MAX_REQUEST_LINE)
-        srv->desc.max_request_line = SIO_HTTP_MAX_REQUEST_LINE;
-    if (srv->desc.max_attachments <= 0 || srv->desc.max_attachments > SIO_MAX_ATTACHMENTS)
-        srv->desc.max_attachments = SIO_MAX_ATTACHMENTS;
-    if (srv->desc.max_json_depth <= 0 || srv->desc.max_json_depth > SIO_JSON_MAX_DEPTH)
-        srv->desc.max_json_depth = SIO_JSON_MAX_DEPTH;
-    if (srv->desc.max_connections <= 0) srv->desc.max_connections = SIO_MAX_CONNECTIONS;
-    if (srv->desc.max_packets_per_payload <= 0) srv->desc.max_packets_per_payload = SIO_MAX_PACKETS_PER_PAYLOAD;
-    rc = sio__loop_init(&srv->loop, a ? &srv->allocator : NULL, &srv->logger, srv->desc.max_output);
-    if (rc != SIO_OK) {
-        sio__free(a, srv);
-        if (err) *err = rc;
-        return NULL;
-    }
-    a = srv->loop.alloc;
-    srv->loop.http_timeout_ms = srv->desc.http_timeout_ms > 0 ? srv->desc.http_timeout_ms : SIO_HTTP_TIMEOUT_MS;
-    srv->tmp.alloc = srv->tmp2.alloc = a;
-    sio__rng_init(&srv->rng);
-    if (srv->desc.host) {
-        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
-    } else {
-        /* every address, IPv6 and IPv4 on one socket, so "localhost" works
-           whichever way the browser resolves it; IPv4 only without IPv6 */
-        srv->desc.host = "::";
-        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
-        if (rc != SIO_OK) {
-            srv->desc.host = "0.0.0.0";
-            rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
-        }
-    }
-    if (rc != SIO_OK) {
-        SIO__LOG(srv, SIO_LOG_ERROR, "cannot listen on %s:%d: %s", srv->desc.host, srv->desc.port, strerror(errno));
-        sio_server_destroy(srv);
-        if (err) *err = rc;
-        return NULL;
-    }
-    l = sio__conn_add(&srv->loop, fd, SIO__C_LISTEN, NULL, srv);
-    if (!l) {
-        close(fd);
-        sio_server_destroy(srv);
-        if (err) *err = SIO_ERR_NOMEM;
-        return NULL;
-    }
-    srv->listen_fd = fd;
-    if (srv->desc.tls.cert_file || srv->desc.tls.cert_pem) {
-#ifdef SIO_TLS_BEARSSL
-        char why[256];
-        sio__tls_ctx *ctx = NULL;
-        rc = sio__tls_ctx_new(a, &srv->desc.tls, 1, &ctx, why, sizeof why);
-        if (rc != SIO_OK) {
-            SIO__LOG(srv, SIO_LOG_ERROR, "TLS: %s", why);
-            sio_server_destroy(srv);
-            if (err) *err = rc;
-            return NULL;
-        }
-        srv->tls_ctx = ctx;
-#else
-        SIO__LOG(srv, SIO_LOG_ERROR, "TLS asked for, but this build has no SIO_TLS_BEARSSL");
-        sio_server_destroy(srv);
-        if (err) *err = SIO_ERR_UNSUPPORTED;
-        return NULL;
-#endif
-    }
-    if (srv->desc.client_js_file && (rc = sio__load_client_js(srv)) != SIO_OK) {
-        SIO__LOG(srv, SIO_LOG_ERROR, "cannot load client_js_file %s", srv->desc.client_js_file);
-        sio_server_destroy(srv);
-        if (err) *err = rc;
-        return NULL;
-    }
-    if (!sio_of(srv, "/")) {
-        sio_server_destroy(srv);
-        if (err) *err = SIO_ERR_NOMEM;
-        return NULL;
-    }
-    SIO__LOG(srv, SIO_LOG_INFO, "listening on %s port %d", srv->desc.host, srv->port);
-    return srv;
-}
-
-SIO_API int sio_server_port(const sio_server *srv) { return srv ? srv->port : 0; }
-
-SIO_API int sio_server_poll(sio_server *srv, int timeout_ms) {
-    int rc = sio__loop_poll(&srv->loop, timeout_ms, sio__srv_accept);
-    sio__srv_reap(srv);
-    return rc;
-}
-
-SIO_API int sio_server_run(sio_server *srv) {
-    int rc = SIO_OK;
-    srv->loop.stop = 0;
-    while (!srv->loop.stop && rc == SIO_OK) rc = sio_server_poll(srv, 1000);
-    return rc;
-}
-
-SIO_API void sio_server_stop(sio_server *srv) { srv->loop.stop = 1; }
-
-SIO_API int sio_server_fds(sio_server *srv, struct pollfd *fds, int max, int *timeout_ms) {
-    int n;
-    sio__srv_reap(srv);
-    n = sio__loop_fds(&srv->loop, fds, max, timeout_ms);
-    sio__srv_reap(srv);
-    return n;
-}
-
-SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n) {
-    int rc = sio__loop_process_fds(&srv->loop, fds, n, sio__srv_accept);
-    sio__srv_reap(srv);
-    return rc;
-}
-
-SIO_API void sio_server_destroy(sio_server *srv) {
-    const sio_allocator *a;
-    sio_namespace *nsp;
-    size_t i;
-    if (!srv) return;
-    a = srv->loop.alloc;
-    srv->destroying = 1;
-    /* end every session first, so handlers see their disconnects */
-    for (i = 0; i < srv->sessions.cap; i++) {
-        sio__map_ent *me = &srv->sessions.e[i];
-        if (me->key && me->key != sio__tombstone) sio__eio_close((sio_engine_conn *)me->val, "server shutting down", 1);
-    }
-    /* broadcasts still waiting for acks hear why they never will */
-    for (nsp = srv->nsps; nsp; nsp = nsp->next)
-        while (nsp->backs) sio__bcast_ack_finish(nsp->backs, SIO_ERR_CLOSED);
-    sio__loop_flush(&srv->loop);
-    sio__loop_free(&srv->loop);
-    sio__srv_reap(srv);
-#ifdef SIO_TLS_BEARSSL
-    if (srv->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)srv->tls_ctx);
-#endif
-    while ((nsp = srv->nsps) != NULL) {
-        sio__handler *h;
-        sio__mw *m;
-        srv->nsps = nsp->next;
-        while ((h = nsp->handlers) != NULL) {
-            nsp->handlers = h->next;
-            sio__free(a, h->event);
-            sio__free(a, h);
-        }
-        while ((m = nsp->mws) != NULL) {
-            nsp->mws = m->next;
-            sio__free(a, m);
-        }
-        sio__recovery_purge(nsp, 1);
-        sio__free(a, nsp->rooms.e);
-        sio__free(a, nsp->ids.e);
-        sio__free(a, nsp->name);
-        sio__free(a, nsp);
-    }
-    sio__free(a, srv->sessions.e);
-    sio_buf_free(&srv->tmp);
-    sio_buf_free(&srv->tmp2);
-    sio__free(a, srv->client_js);
-    if (srv->rng.fd >= 0) close(srv->rng.fd);
-    sio__free(a, srv);
-}
+#endif /* SIO_NO_SERVER */
 
 #ifndef SIO_NO_CLIENT
 #include <net/if.h>   /* if_nametoindex: zones of IPv6 literals, "fe80::1%eth0" */
 /* =====================================================================
-   >>client: WebSocket, HTTP, Engine.IO v4 and Socket.IO v5 client
+   >>resolve: host names to addresses, inside the loop
    =====================================================================
-   Built bottom-up on the same loop as the server:
-   - sio__wsc: a WebSocket client connection (RFC 6455 client role: masked
-     frames with a fresh random key each, server frames must be unmasked);
-   - sio__hcc: an HTTP/1.1 client connection with one request in flight,
-     kept alive between requests. Long-polling uses two: one for the held
-     GET, one for POSTs, so a held GET never delays a send;
-   - the Engine.IO client: handshake ("0{...}"), polling or WebSocket,
-     the upgrade dance, and the heartbeat watchdog. In v4 the SERVER pings:
-     the client answers every "2" with "3" and never pings itself; if no
-     "2" comes within pingInterval + pingTimeout the link is dead;
-   - the Socket.IO client: namespace sockets over one Engine.IO link, with
-     the Node client's reconnection rules and disconnect reasons. */
-
-/* ---- URLs and addresses ---- */
-
-typedef struct sio__url {
-    int ws;                          /* ws:// rather than http:// */
-    int tls;                         /* https:// or wss:// */
-    int v6;                          /* literal IPv6 address, bracketed in the URL */
-    char host[SIO_CLIENT_MAX_HOST];
-    int port;
-    const char *path;                /* from the first '/' to '?' or '#'; NULL if none */
-    size_t path_len;
-    const char *query;               /* after '?', without it; NULL if none */
-    size_t query_len;
-} sio__url;
-
-static int sio__url_parse(const char *url, sio__url *u) {
-    const char *p = url, *h;
-    size_t hl, i;
-    memset(u, 0, sizeof *u);
-    if (!url) return SIO_ERR_INVALID;
-    if (strncmp(p, "http://", 7) == 0) {
-        p += 7;
-    } else if (strncmp(p, "ws://", 5) == 0) {
-        p += 5;
-        u->ws = 1;
-    } else if (strncmp(p, "https://", 8) == 0 || strncmp(p, "wss://", 6) == 0) {
-#ifdef SIO_TLS_BEARSSL
-        u->ws = p[0] == 'w';
-        u->tls = 1;
-        p += u->ws ? 6 : 8;
-#else
-        return SIO_ERR_UNSUPPORTED;   /* never a silent plain-text connection */
-#endif
-    } else {
-        return SIO_ERR_INVALID;
-    }
-    if (*p == '[') {
-        const char *e = strchr(p, ']');
-        if (!e) return SIO_ERR_INVALID;
-        h = p + 1;
-        hl = (size_t)(e - h);
-        p = e + 1;
-        u->v6 = 1;
-    } else {
-        h = p;
-        while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
-        hl = (size_t)(p - h);
-    }
-    if (!hl || hl >= sizeof u->host) return SIO_ERR_INVALID;
-    /* the host goes into a Host header: nothing that could end the line */
-    for (i = 0; i < hl; i++) {
-        unsigned char ch = (unsigned char)h[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-              ch == '.' || ch == '_' || ch == '%' || (u->v6 && ch == ':')))
-            return SIO_ERR_INVALID;
-    }
-    memcpy(u->host, h, hl);
-    u->host[hl] = 0;
-    u->port = u->tls ? 443 : 80;
-    if (*p == ':') {
-        long port = 0;
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++) {
-            if (++digits > 5) return SIO_ERR_INVALID;
-            port = port * 10 + (*p - '0');
-        }
-        if (!digits || port < 1 || port > 65535) return SIO_ERR_INVALID;
-        u->port = (int)port;
-    }
-    if (*p == '/') {
-        u->path = p;
-        while (*p && *p != '?' && *p != '#') p++;
-        u->path_len = (size_t)(p - u->path);
-    }
-    if (*p == '?') {
-        u->query = ++p;
-        while (*p && *p != '#') p++;
-        u->query_len = (size_t)(p - u->query);
-    }
-    if (*p && *p != '#') return SIO_ERR_INVALID;
-    return SIO_OK;
-}
-
-typedef struct sio__addrs {
-    struct sockaddr_storage a[SIO_CLIENT_MAX_ADDRS];
-    socklen_t len[SIO_CLIENT_MAX_ADDRS];
-    int n;
-} sio__addrs;
-
-/* ---- name resolution that never blocks the loop ----
    getaddrinfo() may wait seconds for a DNS server, and the whole loop
    (pings, other connections, the application's timers) would wait with
    it. So a host name is resolved inside the loop, in three steps:
@@ -9002,7 +6997,10 @@ typedef struct sio__addrs {
    Not done: search domains and ndots (a name is taken as complete), TCP
    for truncated answers (ignored: another nameserver may fit its answer
    in a datagram), EDNS, caching. Addresses come IPv6 first, then IPv4,
-   each family in answer order; sio__dial tries them in turn. */
+   each family in answer order; sio__dial tries them in turn.
+   A lookup is a sio__resolver: started with sio__resolve(), it either
+   answers at once or reports through its done callback, never from
+   inside the call that started it. */
 
 #ifndef SIO_DNS_MAX_SERVERS
 #define SIO_DNS_MAX_SERVERS 3          /* nameservers used, as glibc's MAXNS */
@@ -9038,28 +7036,6 @@ enum {
     SIO__DNS_NXDOMAIN = -4,   /* the name does not exist: fail now */
     SIO__DNS_FAILED = -5      /* SERVFAIL, REFUSED, ...: try the next nameserver */
 };
-
-static void sio__addrs_add(sio__addrs *out, int family, const void *addr, int port, unsigned scope) {
-    struct sockaddr_storage *ss;
-    if (out->n >= SIO_CLIENT_MAX_ADDRS) return;
-    ss = &out->a[out->n];
-    memset(ss, 0, sizeof *ss);
-    if (family == AF_INET) {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)port);
-        memcpy(&s4->sin_addr, addr, 4);
-        out->len[out->n] = (socklen_t)sizeof *s4;
-    } else {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        s6->sin6_scope_id = scope;
-        memcpy(&s6->sin6_addr, addr, 16);
-        out->len[out->n] = (socklen_t)sizeof *s6;
-    }
-    out->n++;
-}
 
 /* An address literal of n bytes: 1 and one address added, 0 when it is
    not one (a name), -1 for an IPv6 literal with an unknown zone. */
@@ -9371,329 +7347,363 @@ static long sio__read_small_file(const char *path, char *buf, size_t cap) {
     return (long)n;
 }
 
-/* Non-blocking connect to address *idx, or the next ones that fail at
-   once; the loop reports the outcome (on_connect, or on_close with
-   SIO_ERR_REFUSED while SIO__F_CONNECTING is still set). */
-static sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, int *idx, const sio__conn_ops *ops, void *owner,
-                            int *err) {
-    *err = SIO_ERR_REFUSED;
-    for (; *idx < ad->n; (*idx)++) {
-        const struct sockaddr_storage *sa = &ad->a[*idx];
-        int fd = socket(sa->ss_family, SOCK_STREAM, 0), one = 1, rc;
-        sio__conn *c;
-        if (fd < 0) continue;
-        if (sio__set_nonblock(fd) != SIO_OK) {
-            close(fd);
-            continue;
-        }
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        do rc = connect(fd, (const struct sockaddr *)sa, ad->len[*idx]);
-        while (rc < 0 && errno == EINTR);
-        if (rc < 0 && errno != EINPROGRESS) {
-            close(fd);
-            continue;
-        }
-        c = sio__conn_add(L, fd, SIO__C_CLIENT, ops, owner);
-        if (!c) {
-            close(fd);
-            *err = SIO_ERR_NOMEM;
-            return NULL;
-        }
-        if (rc < 0) c->flags |= SIO__F_CONNECTING;
-        *err = SIO_OK;
-        return c;
-    }
-    return NULL;
-}
 
-/* A TLS engine on a fresh client connection (SIO_TLS_BEARSSL): the
-   request queued on it waits in the output until the handshake is done.
-   host is the name sent by SNI and checked against the certificate. */
-static int sio__tls_attach(sio__conn *c, void *ctx, const char *host) {
-#ifdef SIO_TLS_BEARSSL
-    if (ctx && !(c->tls = sio__tls_new((sio__tls_ctx *)ctx, host))) return SIO_ERR_TLS;
-#else
-    (void)c;
-    (void)ctx;
-    (void)host;
-#endif
-    return SIO_OK;
-}
+/* ---- the lookup ---- */
 
-/* Why a TLS connection ended, in words, copied out before it is freed. */
-static void sio__tls_why(sio__conn *c, char *dst, size_t cap) {
-#ifdef SIO_TLS_BEARSSL
-    if (c->tls) {
-        snprintf(dst, cap, "TLS: %s", sio__tls_error((sio__tls *)c->tls));
-        return;
-    }
-#else
-    (void)c;
-#endif
-    snprintf(dst, cap, "TLS failure");
-}
-
-/* ---- WebSocket client connection ---- */
-
-enum { SIO__WSC_IDLE = 0, SIO__WSC_CONNECTING, SIO__WSC_OPEN, SIO__WSC_CLOSING, SIO__WSC_CLOSED };
-
-typedef struct sio__wsc sio__wsc;
-struct sio__wsc {
-    /* set by the owner before sio__wsc_open */
+typedef struct sio__resolver sio__resolver;
+struct sio__resolver {
+    /* set by the owner */
     sio__loop *loop;
     sio__rng *rng;
     const sio_logger *log;
-    size_t max_message;                 /* 0 = SIO_WS_MAX_MESSAGE */
-    void (*on_open)(sio__wsc *w);
-    void (*on_message)(sio__wsc *w, char *data, size_t len, int binary);
-    void (*on_pong)(sio__wsc *w, const char *data, size_t len);
-    /* err SIO_OK after a close handshake (code = the peer's code, 1005 if
-       none), else why it ended (code = what we sent, or 0) */
-    void (*on_close)(sio__wsc *w, int err, int code);
+    sio__addrs server;           /* ask only this nameserver (desc.dns_server); n = 0: resolv.conf's */
+    int timeout_ms;
+    /* err SIO_OK: out holds the addresses; else why says it in words */
+    void (*done)(sio__resolver *r, int err, const char *why, void *user);
     void *user;
-    void *tls_ctx;                      /* wss: the shared TLS context, else NULL */
-    const char *tls_host;               /* the name to check the certificate against */
-    char tls_err[160];                  /* why TLS failed, once on_close had SIO_ERR_TLS */
-    /* private */
-    sio__conn *c;
-    const sio__addrs *addrs;
-    int ai;
-    sio_buf req;                        /* the upgrade request, until answered */
-    char accept[29];
-    int state;
-    sio_ws_reader rd;
-    int sent_close;
+    /* the lookup in progress */
+    const char *host;
+    int port;
+    sio__addrs out;
+    sio__addrs ns;               /* nameservers of this lookup */
+    sio__addrs got[2];           /* answers so far: [0] AAAA, [1] A */
+    sio__conn *udp[SIO_DNS_MAX_SERVERS];
+    sio__timer retry, deadline, fail;
+    unsigned id[2];
+    int answered[2], next, active;
+    char why[64];                /* how a lookup that runs out of time is described */
+    char err[SIO_CLIENT_MAX_HOST + 96];
 };
 
-static long sio__wsc_on_data(sio__conn *c, char *data, size_t len);
-static void sio__wsc_on_closed(sio__conn *c, int err);
-static const sio__conn_ops sio__wsc_ops = {sio__wsc_on_data, sio__wsc_on_closed, NULL};
+#define SIO__RES_OF(ptr, field) ((sio__resolver *)(void *)((char *)(ptr) - offsetof(sio__resolver, field)))
 
-/* Client frames are always masked, each with a fresh random key, so a
-   proxy cannot be fed a byte sequence chosen by the page (RFC 6455 10.3). */
-static int sio__wsc_frame(sio__wsc *w, int opcode, int fin, const void *data, size_t len) {
-    unsigned char hdr[14], mask[4];
-    size_t hl;
-    char *p;
-    if (!w->c || (w->state != SIO__WSC_OPEN && !(w->state == SIO__WSC_CLOSING && opcode == SIO_WS_OP_CLOSE)))
-        return SIO_ERR_CLOSED;
-    sio__rng_bytes(w->rng, mask, 4);
-    hl = sio_ws_write_header(hdr, fin, opcode, (uint64_t)len, mask);
-    p = sio__conn_reserve(w->c, hl + len);
-    if (!p) return SIO_ERR_CLOSED;
-    memcpy(p, hdr, hl);
-    if (len) memcpy(p + hl, data, len);
-    sio_ws_mask((unsigned char *)p + hl, len, mask, 0);
-    w->c->out.len += hl + len;
+static void sio__resolve_stop(sio__resolver *r) {
+    int i;
+    r->active = 0;
+    sio__timer_cancel(&r->loop->timers, &r->retry);
+    sio__timer_cancel(&r->loop->timers, &r->deadline);
+    sio__timer_cancel(&r->loop->timers, &r->fail);
+    for (i = 0; i < SIO_DNS_MAX_SERVERS; i++) {
+        sio__conn *c = r->udp[i];
+        r->udp[i] = NULL;
+        if (c) sio__conn_close(c, SIO_OK);
+    }
+}
+
+static void sio__resolve_fail_due(sio__timer *t) {
+    sio__resolver *r = SIO__RES_OF(t, fail);
+    r->done(r, SIO_ERR_RESOLVE, r->err, r->user);
+}
+
+/* "cannot resolve <host>: <why>", reported from a timer. */
+static void sio__resolve_fail(sio__resolver *r, const char *why) {
+    sio__resolve_stop(r);
+    snprintf(r->err, sizeof r->err, "cannot resolve %s: %s", r->host, why);
+    sio__log(r->log, SIO_LOG_WARN, "%s", r->err);
+    sio__timer_set(&r->loop->timers, r->loop->alloc, &r->fail, r->loop->now);
+}
+
+static void sio__resolve_finish(sio__resolver *r) {
+    int f, i;
+    sio__resolve_stop(r);
+    r->out.n = 0;
+    for (f = 0; f < 2; f++)   /* AAAA first, then A */
+        for (i = 0; i < r->got[f].n && r->out.n < SIO_CLIENT_MAX_ADDRS; i++) {
+            r->out.a[r->out.n] = r->got[f].a[i];
+            r->out.len[r->out.n] = r->got[f].len[i];
+            r->out.n++;
+        }
+    if (!r->out.n) {
+        sio__resolve_fail(r, "no address (no A or AAAA record)");
+        return;
+    }
+    sio__log(r->log, SIO_LOG_DEBUG, "resolved %s: %d IPv6, %d IPv4 addresses", r->host, r->got[0].n, r->got[1].n);
+    r->done(r, SIO_OK, NULL, r->user);
+}
+
+/* One datagram from a nameserver's connected socket: always consumed
+   whole. Empty, foreign or garbled ones are ignored: only our id and
+   question, or the deadline, end the lookup. */
+static long sio__resolve_on_data(sio__conn *c, char *data, size_t len) {
+    sio__resolver *r = (sio__resolver *)c->owner;
+    int q;
+    if (!r->active) return (long)len;
+    for (q = 0; q < 2; q++) {
+        int rc;
+        if (r->answered[q]) continue;
+        rc = sio__dns_answer((const unsigned char *)data, len, r->id[q], r->host, q == 0 ? SIO__DNS_AAAA : SIO__DNS_A,
+                             r->port, &r->got[q]);
+        if (rc == SIO__DNS_NOT_OURS) continue;
+        if (rc >= 0) {
+            r->answered[q] = 1;
+        } else if (rc == SIO__DNS_NXDOMAIN) {
+            sio__resolve_fail(r, "no such host (NXDOMAIN)");
+            return (long)len;
+        } else if (rc == SIO__DNS_FAILED) {
+            snprintf(r->why, sizeof r->why, "timed out (a nameserver answered rcode %d)", data[3] & 0x0F);
+        } else {
+            sio__log(r->log, SIO_LOG_DEBUG, "DNS answer for %s ignored: %s", r->host,
+                     rc == SIO__DNS_TRUNCATED ? "truncated" : "malformed");
+        }
+        break;
+    }
+    if (r->answered[0] && r->answered[1]) sio__resolve_finish(r);
+    return (long)len;
+}
+
+static void sio__resolve_on_close(sio__conn *c, int err) {
+    sio__resolver *r = (sio__resolver *)c->owner;
+    int i;
+    for (i = 0; i < SIO_DNS_MAX_SERVERS; i++)
+        if (r->udp[i] == c) {
+            r->udp[i] = NULL;
+            /* ICMP port unreachable comes back as ECONNREFUSED on a connected socket */
+            if (err != SIO_OK) sio__log(r->log, SIO_LOG_DEBUG, "nameserver %d: %s", i + 1, sio_strerror(err));
+        }
+}
+
+static const sio__conn_ops sio__resolve_ops = {sio__resolve_on_data, sio__resolve_on_close, NULL, NULL, NULL};
+
+/* Sends the queries still unanswered to the next nameserver, opening its
+   socket on first use, and arms the retransmission. */
+static void sio__resolve_send(sio__resolver *r) {
+    int k = r->next++ % r->ns.n, q;
+    sio__conn *c = r->udp[k];
+    if (!c) {
+        const struct sockaddr_storage *sa = &r->ns.a[k];
+        int fd = socket(sa->ss_family, SOCK_DGRAM, 0), rc = -1;
+        if (fd >= 0 && sio__set_nonblock(fd) == SIO_OK) {
+            do rc = connect(fd, (const struct sockaddr *)sa, r->ns.len[k]);
+            while (rc < 0 && errno == EINTR);
+        }
+        if (rc == 0) c = sio__conn_add(r->loop, fd, SIO__C_UDP, &sio__resolve_ops, r, sizeof *c);
+        if (c) r->udp[k] = c;
+        else if (fd >= 0) close(fd);
+        if (!c) sio__log(r->log, SIO_LOG_DEBUG, "nameserver %d: no socket", k + 1);
+    }
+    for (q = 0; c && q < 2; q++) {
+        unsigned char buf[SIO__DNS_MAX_QUERY];
+        int n;
+        if (r->answered[q]) continue;
+        n = sio__dns_query(buf, sizeof buf, r->id[q], r->host, q == 0 ? SIO__DNS_AAAA : SIO__DNS_A);
+        if (n > 0 && send(c->fd, buf, (size_t)n, 0) < 0)
+            sio__log(r->log, SIO_LOG_DEBUG, "nameserver %d: send failed (errno %d)", k + 1, errno);
+    }
+    sio__timer_set(&r->loop->timers, r->loop->alloc, &r->retry, sio__now_ms() + SIO_DNS_RETRY_MS);
+}
+
+static void sio__resolve_retry_due(sio__timer *t) {
+    sio__resolver *r = SIO__RES_OF(t, retry);
+    if (r->active) sio__resolve_send(r);
+}
+
+static void sio__resolve_deadline_due(sio__timer *t) {
+    sio__resolver *r = SIO__RES_OF(t, deadline);
+    if (r->active) sio__resolve_fail(r, r->why);
+}
+
+static int sio__is_localhost(const char *h) {
+    size_t n = strlen(h);
+    if (n && h[n - 1] == '.') n--;
+    return sio__name_eq(h, n, "localhost") || (n > 10 && sio__name_eq(h + n - 10, 10, ".localhost"));
+}
+
+/* The nameservers of this lookup: the configured one, else resolv.conf's,
+   else 127.0.0.1 as glibc does. buf: SIO_DNS_MAX_FILE bytes. */
+static void sio__resolve_servers(sio__resolver *r, char *buf) {
+    static const unsigned char lo4[4] = {127, 0, 0, 1};
+    long n;
+    if (r->server.n) {
+        r->ns = r->server;
+        return;
+    }
+    n = sio__read_small_file(SIO_RESOLV_CONF, buf, SIO_DNS_MAX_FILE);
+    r->ns.n = 0;
+    if (n > 0) sio__resolv_parse(buf, (size_t)n, &r->ns);
+    if (!r->ns.n) sio__addrs_add(&r->ns, AF_INET, lo4, 53, 0);
+    if (r->ns.n > SIO_DNS_MAX_SERVERS) r->ns.n = SIO_DNS_MAX_SERVERS;
+}
+
+/* Starts a lookup of host (kept by the caller until done) for port:
+   SIO_OK with r->out filled now (a literal, an /etc/hosts name or
+   localhost), or 1 when done() will tell, success or failure. */
+static int sio__resolve(sio__resolver *r, const char *host, int port) {
+    static const unsigned char lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const unsigned char lo4[4] = {127, 0, 0, 1};
+    unsigned char id[4];
+    char *buf;
+    long n;
+    int rc;
+    sio__resolve_stop(r);
+    r->retry.fn = sio__resolve_retry_due;
+    r->deadline.fn = sio__resolve_deadline_due;
+    r->fail.fn = sio__resolve_fail_due;
+    r->host = host;
+    r->port = port;
+    r->out.n = 0;
+    rc = sio__addr_literal(host, port, &r->out);
+    if (rc > 0) return SIO_OK;
+    if (rc < 0) {
+        sio__resolve_fail(r, "unknown network interface");
+        return 1;
+    }
+    if (!(buf = (char *)sio__malloc(r->loop->alloc, SIO_DNS_MAX_FILE))) {
+        sio__resolve_fail(r, "out of memory");
+        return 1;
+    }
+    n = sio__read_small_file(SIO_HOSTS_FILE, buf, SIO_DNS_MAX_FILE);
+    if (n > 0 && sio__hosts_find(buf, (size_t)n, host, port, &r->out) > 0) {
+        sio__free(r->loop->alloc, buf);
+        sio__log(r->log, SIO_LOG_DEBUG, "%s: %d addresses from %s", host, r->out.n, SIO_HOSTS_FILE);
+        return SIO_OK;
+    }
+    if (sio__is_localhost(host)) {
+        sio__free(r->loop->alloc, buf);
+        sio__addrs_add(&r->out, AF_INET6, lo6, port, 0);
+        sio__addrs_add(&r->out, AF_INET, lo4, port, 0);
+        return SIO_OK;
+    }
+    sio__resolve_servers(r, buf);
+    sio__free(r->loop->alloc, buf);
+    do sio__rng_bytes(r->rng, id, sizeof id);
+    while (id[0] == id[2] && id[1] == id[3]);
+    r->id[0] = (unsigned)id[0] << 8 | id[1];
+    r->id[1] = (unsigned)id[2] << 8 | id[3];
+    r->answered[0] = r->answered[1] = 0;
+    r->got[0].n = r->got[1].n = 0;
+    r->next = 0;
+    snprintf(r->why, sizeof r->why, "timed out");
+    r->active = 1;
+    sio__log(r->log, SIO_LOG_DEBUG, "resolving %s over DNS (%d nameservers, %d ms)", host, r->ns.n, r->timeout_ms);
+    sio__timer_set(&r->loop->timers, r->loop->alloc, &r->deadline, sio__now_ms() + (uint64_t)r->timeout_ms);
+    sio__resolve_send(r);
+    return 1;
+}
+#endif /* SIO_NO_CLIENT */
+
+#ifndef SIO_NO_CLIENT
+/* =====================================================================
+   >>httpc: URLs and HTTP/1.1 client connections
+   =====================================================================
+   An HTTP client connection carries one request at a time and is kept
+   alive between requests; its owner hears the answer (status and whole
+   body) or the failure through the two callbacks it set. Long-polling
+   uses two of them, one for the held GET and one for POSTs, so a held GET
+   never delays a send. */
+
+typedef struct sio__url {
+    int ws;                          /* ws:// rather than http:// */
+    int tls;                         /* https:// or wss:// */
+    int v6;                          /* literal IPv6 address, bracketed in the URL */
+    char host[SIO_CLIENT_MAX_HOST];
+    int port;
+    const char *path;                /* from the first '/' to '?' or '#'; NULL if none */
+    size_t path_len;
+    const char *query;               /* after '?', without it; NULL if none */
+    size_t query_len;
+} sio__url;
+
+static int sio__url_parse(const char *url, sio__url *u) {
+    const char *p = url, *h;
+    size_t hl, i;
+    memset(u, 0, sizeof *u);
+    if (!url) return SIO_ERR_INVALID;
+    if (strncmp(p, "http://", 7) == 0) {
+        p += 7;
+    } else if (strncmp(p, "ws://", 5) == 0) {
+        p += 5;
+        u->ws = 1;
+    } else if (strncmp(p, "https://", 8) == 0 || strncmp(p, "wss://", 6) == 0) {
+#ifdef SIO_TLS_BEARSSL
+        u->ws = p[0] == 'w';
+        u->tls = 1;
+        p += u->ws ? 6 : 8;
+#else
+        return SIO_ERR_UNSUPPORTED;   /* never a silent plain-text connection */
+#endif
+    } else {
+        return SIO_ERR_INVALID;
+    }
+    if (*p == '[') {
+        const char *e = strchr(p, ']');
+        if (!e) return SIO_ERR_INVALID;
+        h = p + 1;
+        hl = (size_t)(e - h);
+        p = e + 1;
+        u->v6 = 1;
+    } else {
+        h = p;
+        while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
+        hl = (size_t)(p - h);
+    }
+    if (!hl || hl >= sizeof u->host) return SIO_ERR_INVALID;
+    /* the host goes into a Host header: nothing that could end the line */
+    for (i = 0; i < hl; i++) {
+        unsigned char ch = (unsigned char)h[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+              ch == '.' || ch == '_' || ch == '%' || (u->v6 && ch == ':')))
+            return SIO_ERR_INVALID;
+    }
+    memcpy(u->host, h, hl);
+    u->host[hl] = 0;
+    u->port = u->tls ? 443 : 80;
+    if (*p == ':') {
+        long port = 0;
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            if (++digits > 5) return SIO_ERR_INVALID;
+            port = port * 10 + (*p - '0');
+        }
+        if (!digits || port < 1 || port > 65535) return SIO_ERR_INVALID;
+        u->port = (int)port;
+    }
+    if (*p == '/') {
+        u->path = p;
+        while (*p && *p != '?' && *p != '#') p++;
+        u->path_len = (size_t)(p - u->path);
+    }
+    if (*p == '?') {
+        u->query = ++p;
+        while (*p && *p != '#') p++;
+        u->query_len = (size_t)(p - u->query);
+    }
+    if (*p && *p != '#') return SIO_ERR_INVALID;
     return SIO_OK;
 }
 
-static int sio__wsc_send(sio__wsc *w, const void *data, size_t len, int binary) {
-    return sio__wsc_frame(w, binary ? SIO_WS_OP_BINARY : SIO_WS_OP_TEXT, 1, data, len);
-}
 
-static int sio__wsc_dial(sio__wsc *w) {
-    int err;
-    sio__conn *c = sio__dial(w->loop, w->addrs, &w->ai, &sio__wsc_ops, w, &err);
-    if (!c) return err;
-    c->session = w;
-    w->c = c;
-    if ((err = sio__tls_attach(c, w->tls_ctx, w->tls_host)) != SIO_OK) {
-        c->session = NULL;
-        w->c = NULL;
-        sio__conn_close(c, err);
-        return err;
-    }
-    return sio__conn_send(c, w->req.data, w->req.len);
-}
-
-/* Starts the opening handshake. host_hdr: "host:port"; target: path and
-   query; extra: "K: V\r\n" lines or NULL. */
-static int sio__wsc_open(sio__wsc *w, const sio__addrs *ad, const char *host_hdr, const char *target,
-                         const char *extra) {
-    unsigned char nonce[16];
-    char key[25];
-    sio_ws_reader_free(&w->rd);
-    memset(&w->rd, 0, sizeof w->rd);
-    w->rd.expect_masked = 0;
-    w->rd.max_message = w->max_message;
-    w->rd.alloc = w->loop->alloc;
-    w->req.alloc = w->loop->alloc;
-    w->addrs = ad;
-    w->ai = 0;
-    w->sent_close = 0;
-    sio__rng_bytes(w->rng, nonce, sizeof nonce);
-    sio_ws_make_key(nonce, key);
-    if (sio_ws_accept_key(key, 24, w->accept) != SIO_OK) return SIO_ERR_INVALID;
-    sio_buf_reset(&w->req);
-    sio_buf_appends(&w->req, "GET ");
-    sio_buf_appends(&w->req, target);
-    sio_buf_appends(&w->req, " HTTP/1.1\r\nHost: ");
-    sio_buf_appends(&w->req, host_hdr);
-    sio_buf_appends(&w->req, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
-    sio_buf_appends(&w->req, key);
-    sio_buf_appends(&w->req, "\r\nSec-WebSocket-Version: 13\r\n");
-    if (extra) sio_buf_appends(&w->req, extra);
-    sio_buf_appends(&w->req, "\r\n");
-    if (w->req.err) return w->req.err;
-    w->state = SIO__WSC_CONNECTING;
-    return sio__wsc_dial(w);
-}
-
-/* Drops the connection at once, without callbacks. */
-static void sio__wsc_abort(sio__wsc *w) {
-    sio__conn *c = w->c;
-    w->c = NULL;
-    w->state = SIO__WSC_CLOSED;
-    sio_buf_free(&w->req);
-    if (c) {
-        c->session = NULL;
-        sio__conn_close(c, SIO_OK);
-    }
-}
-
-/* Starts the closing handshake: our close frame, then the peer answers
-   with its own and closes TCP (on_close then gets SIO_OK). code 0 = an
-   empty close frame. */
-static void sio__wsc_close(sio__wsc *w, int code, const char *reason) {
-    char body[125];
-    size_t n = 0;
-    if (w->state == SIO__WSC_CONNECTING) {
-        sio__wsc_abort(w);
-        return;
-    }
-    if (w->state != SIO__WSC_OPEN || !w->c) return;
-    if (code) {
-        body[0] = (char)(code >> 8);
-        body[1] = (char)(code & 255);
-        n = 2;
-        if (reason) {
-            size_t r = strlen(reason);
-            if (r > sizeof body - 2) r = sizeof body - 2;
-            memcpy(body + 2, reason, r);
-            n += r;
+/* Appends s to a query string, %-encoded but for RFC 3986's unreserved
+   characters: a value a server handed us (a sid) can then neither end
+   the request line nor add a header. */
+static void sio__append_qvalue(sio_buf *b, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+            ch == '.' || ch == '_' || ch == '~') {
+            sio_buf_appendc(b, (char)ch);
+        } else {
+            char e[3];
+            e[0] = '%';
+            e[1] = hex[ch >> 4];
+            e[2] = hex[ch & 15];
+            sio_buf_append(b, e, 3);
         }
     }
-    w->state = SIO__WSC_CLOSING;
-    w->sent_close = 1;
-    sio__wsc_frame(w, SIO_WS_OP_CLOSE, 1, body, n);
 }
 
-/* Protocol failure: our close frame with the reader's code, then end. */
-static void sio__wsc_fail(sio__wsc *w, sio__conn *c, int err, int code) {
-    if (code && w->state == SIO__WSC_OPEN) {
-        unsigned char b[2];
-        b[0] = (unsigned char)(code >> 8);
-        b[1] = (unsigned char)(code & 255);
-        w->state = SIO__WSC_CLOSING;
-        sio__wsc_frame(w, SIO_WS_OP_CLOSE, 1, b, 2);
-    }
-    c->session = NULL;
-    w->c = NULL;
-    w->state = SIO__WSC_CLOSED;
-    sio_buf_free(&w->req);
-    if (code) sio__conn_end(c);
-    else sio__conn_close(c, err);
-    if (w->on_close) w->on_close(w, err, code);
-}
-
-static long sio__wsc_on_data(sio__conn *c, char *data, size_t len) {
-    sio__wsc *w = (sio__wsc *)c->session;
-    size_t used = 0;
-    if (!w) return (long)len;
-    if (w->state == SIO__WSC_CONNECTING) {
-        sio_http_msg m;
-        sio_str acc;
-        int hl = sio_http_parse_response(data, len, &m);
-        if (hl == 0) return 0;
-        if (hl < 0) {
-            sio__log(w->log, SIO_LOG_INFO, "websocket: malformed handshake answer");
-            sio__wsc_fail(w, c, SIO_ERR_PROTOCOL, 0);
-            return (long)len;
-        }
-        acc = sio_http_header_get(&m, "Sec-WebSocket-Accept");
-        if (m.status != 101 || !m.upgrade_websocket || acc.len != 28 || memcmp(acc.ptr, w->accept, 28) != 0) {
-            sio__log(w->log, SIO_LOG_INFO, "websocket: upgrade refused (HTTP %d%s)", m.status,
-                     m.status == 101 ? ", bad Sec-WebSocket-Accept" : "");
-            sio__wsc_fail(w, c, m.status == 101 ? SIO_ERR_PROTOCOL : SIO_ERR_REFUSED, 0);
-            return (long)len;
-        }
-        used = (size_t)hl;
-        sio_buf_free(&w->req);
-        w->state = SIO__WSC_OPEN;
-        if (w->on_open) w->on_open(w);
-        if (w->c != c || (c->flags & SIO__F_DEAD)) return (long)len;
-    }
-    while (used < len && w->c == c && !(c->flags & SIO__F_DEAD)) {
-        sio_ws_msg msg;
-        int n = sio_ws_read(&w->rd, (unsigned char *)data + used, len - used, &msg);
-        if (n < 0) {
-            sio__log(w->log, SIO_LOG_INFO, "websocket: bad frame from the server, closing with %d", w->rd.error_code);
-            sio__wsc_fail(w, c, n, w->rd.error_code);
-            return (long)len;
-        }
-        used += (size_t)n;
-        if (msg.kind == SIO_WS_NONE) {
-            if (n == 0) break;
-            continue;
-        }
-        switch (msg.kind) {
-        case SIO_WS_TEXT:
-        case SIO_WS_BINARY:
-            /* after our close frame, data is read and dropped */
-            if (w->state == SIO__WSC_OPEN && w->on_message)
-                w->on_message(w, (char *)msg.data, msg.len, msg.kind == SIO_WS_BINARY);
-            break;
-        case SIO_WS_PING:
-            sio__wsc_frame(w, SIO_WS_OP_PONG, 1, msg.data, msg.len);
-            break;
-        case SIO_WS_PONG:
-            if (w->on_pong) w->on_pong(w, (const char *)msg.data, msg.len);
-            break;
-        case SIO_WS_CLOSE: {
-            /* Echo the peer's code (an empty close gets an empty close)
-               unless we started the closing handshake ourselves. */
-            int code = msg.close_code;
-            if (!w->sent_close) {
-                unsigned char b[2];
-                b[0] = (unsigned char)(code >> 8);
-                b[1] = (unsigned char)(code & 255);
-                w->state = SIO__WSC_CLOSING;
-                sio__wsc_frame(w, SIO_WS_OP_CLOSE, 1, b, code == 1005 ? 0 : 2);
-            }
-            c->session = NULL;
-            w->c = NULL;
-            w->state = SIO__WSC_CLOSED;
-            sio__conn_end(c);
-            if (w->on_close) w->on_close(w, SIO_OK, code);
-            return (long)len;
-        }
-        default:
-            break;
-        }
-    }
-    return (long)used;
-}
-
-static void sio__wsc_on_closed(sio__conn *c, int err) {
-    sio__wsc *w = (sio__wsc *)c->session;
-    if (!w) return;
-    c->session = NULL;
-    w->c = NULL;
-    if (w->state == SIO__WSC_CONNECTING && (c->flags & SIO__F_CONNECTING) && w->ai + 1 < w->addrs->n) {
-        w->ai++;
-        if (sio__wsc_dial(w) == SIO_OK) return;
-    }
-    w->state = SIO__WSC_CLOSED;
-    sio_buf_free(&w->req);
-    if (err == SIO_ERR_TLS) sio__tls_why(c, w->tls_err, sizeof w->tls_err);
-    if (w->on_close) w->on_close(w, err == SIO_OK ? SIO_ERR_CLOSED : err, 0);
-}
-
-/* ---- HTTP client connection: one request in flight, kept alive ---- */
-
-typedef struct sio__hcc {
-    sio_client *cl;
+typedef struct sio__hcc sio__hcc;
+struct sio__hcc {
+    /* set by the owner */
+    sio__loop *loop;
+    const sio__addrs *addrs;     /* where to connect, tried in turn */
+    void *tls_ctx;               /* https: the shared TLS context, else NULL */
+    const char *tls_host;        /* the name to check the certificate against */
+    void (*on_done)(sio__hcc *h, int status, char *body, size_t len, void *user);
+    /* why: the reason in words when there is more to say (TLS), else NULL */
+    void (*on_failed)(sio__hcc *h, int err, const char *why, void *user);
+    void *user;
+    /* private */
     sio__conn *c;
     int busy;                /* request sent, answer not complete */
     int reused;              /* the request went on a kept-alive connection */
@@ -9705,32 +7715,26 @@ typedef struct sio__hcc {
     size_t seen;             /* head bytes already looked at */
     int ai;                  /* address being tried */
     sio_buf req;             /* the request, until its answer starts */
-} sio__hcc;
+};
 
 static long sio__hcc_on_data(sio__conn *c, char *data, size_t len);
 static void sio__hcc_on_closed(sio__conn *c, int err);
-static const sio__conn_ops sio__hcc_ops = {sio__hcc_on_data, sio__hcc_on_closed, NULL};
-static void sio__cl_http_done(sio_client *cl, sio__hcc *h, int status, char *body, size_t len);
-static void sio__cl_http_failed(sio_client *cl, sio__hcc *h, int err);
-static sio__loop *sio__cl_loop(sio_client *cl);
-static const sio__addrs *sio__cl_addrs(sio_client *cl);
-static void *sio__cl_tls_ctx(sio_client *cl);
-static const char *sio__cl_host(sio_client *cl);
-static void sio__cl_tls_failed(sio_client *cl, sio__conn *c);
+static const sio__conn_ops sio__hcc_ops = {sio__hcc_on_data, sio__hcc_on_closed, NULL, NULL, NULL};
 
 static int sio__hcc_dial(sio__hcc *h) {
     int err;
-    sio__conn *c = sio__dial(sio__cl_loop(h->cl), sio__cl_addrs(h->cl), &h->ai, &sio__hcc_ops, h->cl, &err);
+    sio__conn *c = sio__dial(h->loop, h->addrs, &h->ai, &sio__hcc_ops, h->user, &err);
     if (!c) return err;
-    c->session = h;
-    h->c = c;
-    if ((err = sio__tls_attach(c, sio__cl_tls_ctx(h->cl), sio__cl_host(h->cl))) != SIO_OK) {
-        c->session = NULL;
-        h->c = NULL;
+    /* h only once the request is queued: a failure here is a return
+       value, not a callback from inside the owner's call */
+    if ((err = sio__tls_attach(c, h->tls_ctx, h->tls_host)) != SIO_OK ||
+        (err = sio__conn_send(c, h->req.data, h->req.len)) != SIO_OK) {
         sio__conn_close(c, err);
         return err;
     }
-    return sio__conn_send(c, h->req.data, h->req.len);
+    c->proto = h;
+    h->c = c;
+    return SIO_OK;
 }
 
 /* h->req holds the whole request. */
@@ -9755,7 +7759,7 @@ static void sio__hcc_drop(sio__hcc *h) {
     sio_buf_free(&h->req);
     sio_buf_free(&h->body);
     if (c) {
-        c->session = NULL;
+        c->proto = NULL;
         sio__conn_close(c, SIO_OK);
     }
 }
@@ -9768,10 +7772,10 @@ static void sio__hcc_complete(sio__hcc *h, sio__conn *c) {
     h->busy = h->head = 0;
     if (!h->keep_alive) {
         h->c = NULL;
-        c->session = NULL;
+        c->proto = NULL;
         sio__conn_close(c, SIO_OK);
     }
-    sio__cl_http_done(h->cl, h, status, body.data, body.len);
+    h->on_done(h, status, body.data, body.len, h->user);
     sio_buf_free(&body);
 }
 
@@ -9782,7 +7786,7 @@ static long sio__hcc_fail(sio__hcc *h, sio__conn *c, int err, size_t len) {
 }
 
 static long sio__hcc_on_data(sio__conn *c, char *data, size_t len) {
-    sio__hcc *h = (sio__hcc *)c->session;
+    sio__hcc *h = (sio__hcc *)c->proto;
     size_t used = 0;
     if (!h) return (long)len;
     if (!h->busy) return sio__hcc_fail(h, c, SIO_ERR_PROTOCOL, len);  /* bytes nobody asked for */
@@ -9837,13 +7841,12 @@ static long sio__hcc_on_data(sio__conn *c, char *data, size_t len) {
 }
 
 static void sio__hcc_on_closed(sio__conn *c, int err) {
-    sio__hcc *h = (sio__hcc *)c->session;
+    sio__hcc *h = (sio__hcc *)c->proto;
     if (!h) return;
-    c->session = NULL;
+    c->proto = NULL;
     h->c = NULL;
     if (!h->busy) return;   /* an idle kept-alive connection timed out */
-    if (err == SIO_ERR_TLS) sio__cl_tls_failed(h->cl, c);
-    if ((c->flags & SIO__F_CONNECTING) && h->ai + 1 < sio__cl_addrs(h->cl)->n) {
+    if ((c->flags & SIO__F_CONNECTING) && h->ai + 1 < h->addrs->n) {
         h->ai++;
         if (sio__hcc_dial(h) == SIO_OK) return;
     }
@@ -9861,125 +7864,84 @@ static void sio__hcc_on_closed(sio__conn *c, int err) {
     h->busy = h->head = 0;
     sio_buf_free(&h->req);
     sio_buf_free(&h->body);
-    sio__cl_http_failed(h->cl, h, err);
+    {
+        char why[160];
+        if (err == SIO_ERR_TLS) sio__tls_why(c, why, sizeof why);
+        h->on_failed(h, err, err == SIO_ERR_TLS ? why : NULL, h->user);
+    }
 }
+#endif /* SIO_NO_CLIENT */
 
-/* ---- the client objects ---- */
+#ifndef SIO_NO_CLIENT
+/* =====================================================================
+   >>eioc: the Engine.IO v4 client
+   =====================================================================
+   One Engine.IO connection to a server: the host resolved again on every
+   attempt, the handshake ("0{...}"), long-polling with a held GET and a
+   POST at a time, the upgrade to WebSocket, and the heartbeat watchdog.
+   In v4 the SERVER pings: the client answers every "2" with "3" and never
+   pings itself; if no "2" comes within pingInterval + pingTimeout the link
+   is dead. The upgrade, as the server sees it in >>eio:
+       -> ws "2probe"   <- ws "3probe"   (polling drains: GET gets "6")
+       -> ws "5"        the queue now goes out on the WebSocket, in order
+   Packets to send wait in one queue of records, whatever the transport,
+   so nothing is lost or reordered by an upgrade. The owner (the Socket.IO
+   manager of >>client) hears the open link, every message and the end of
+   the link through sio__eioc_handlers; it decides about reconnecting. */
 
-enum { SIO__CL_IDLE = 0, SIO__CL_OPENING, SIO__CL_OPEN, SIO__CL_CLOSING, SIO__CL_CLOSED };
+enum { SIO__EC_IDLE = 0, SIO__EC_OPENING, SIO__EC_OPEN, SIO__EC_CLOSING, SIO__EC_CLOSED };
 enum { SIO__UP_NONE = 0, SIO__UP_PROBING, SIO__UP_PAUSING, SIO__UP_FAILED };
-enum { SIO__CS_OFF = 0, SIO__CS_CONNECTING, SIO__CS_CONNECTED };
 
-typedef struct sio__chandler {
-    char *event;
-    sio_client_event_fn fn;
+typedef struct sio__eioc sio__eioc;
+typedef struct sio__eioc_handlers {
+    void (*on_open)(sio__eioc *x, void *user);       /* the handshake is done */
+    /* a message: "4" packet text without its type, or binary */
+    void (*on_message)(sio__eioc *x, char *data, size_t len, int binary, void *user);
+    /* The link is gone (was_open 1) or never came up, with the reason as
+       the Node client gives it ("transport close", "xhr poll error", ...);
+       reason NULL: closed as sio__eioc_close asked. */
+    void (*on_close)(sio__eioc *x, const char *reason, int was_open, void *user);
+} sio__eioc_handlers;
+
+struct sio__eioc {
+    /* set by the owner */
+    sio__loop *loop;
+    sio__rng *rng;
+    const sio_logger *log;
+    const sio__eioc_handlers *h;
     void *user;
-    struct sio__chandler *next;
-} sio__chandler;
-
-typedef struct sio__cack {
-    long long id;
-    sio_client_socket *s;
-    sio_client_ack_fn fn;
-    void *user;
-    sio__timer timer;
-    int sent;                  /* on the wire (not just held while offline) */
-    struct sio__cack *next;
-} sio__cack;
-
-struct sio_client_socket {
-    sio_client *cl;
-    char *nsp;
-    char *auth;                /* raw JSON object or NULL */
-    char id[64];
-    int active;                /* the user wants it connected */
-    int state;                 /* SIO__CS_* */
-    sio__chandler *handlers;
-    sio_client_socket_fn on_connect;
-    void *connect_user;
-    sio_client_disconnect_fn on_disconnect;
-    void *disconnect_user;
-    sio_client_disconnect_fn lib_disconnect;   /* a stream hub's, run first */
-    void *lib_disconnect_user;
-    sio_client_error_fn on_error;
-    void *error_user;
-    sio__cack *acks;
-    long long next_ack;
-    sio_buf held;              /* emits made while offline, as queue records */
-    /* connection state recovery, when the server offers it: its private id
-       for this socket and the offset of the last broadcast seen, both sent
-       back in the next CONNECT, as socket.io-client does */
-    char pid[64], offset[64];
-    int recovered;
-    /* events that came before the CONNECT answer (Node's server sends a
-       recovered socket's missed broadcasts first), delivered right after
-       it, as socket.io-client does: per event, ack id (8 bytes), JSON
-       length (4), JSON, attachment count (1), each as length (4) + bytes */
-    sio_buf early;
-    sio_client_socket *next;
-};
-
-struct sio_client {
-    sio__loop loop;
-    sio_client_desc desc;      /* defaults filled in; strings below are owned copies */
-    sio_allocator allocator;
-    sio_logger logger;
-    sio__rng rng;
     sio__url url;
-    char *path, *query, *headers, *url_copy;
+    const char *path;            /* "/socket.io/" */
+    const char *query;           /* "&k=v..." or "" */
+    const char *headers;         /* "K: V\r\n..." or "" */
     char hosthdr[SIO_CLIENT_MAX_HOST + 16];
-    char default_nsp[SIO_MAX_NSP_LEN + 1];
     int allow_polling, allow_ws;
-    sio__addrs addrs;
-    int state;                 /* SIO__CL_* */
-    int transport;             /* SIO__T_* */
-    int up;                    /* SIO__UP_* */
-    unsigned gen;              /* bumped whenever the link is torn down */
+    int timeout_ms;              /* handshake deadline */
+    void *tls_ctx;               /* https/wss */
+    sio__resolver res;           /* its out holds the addresses of this attempt */
+    /* private */
+    int state;                   /* SIO__EC_* */
+    int transport;               /* SIO__T_* */
+    int up;                      /* SIO__UP_* */
+    unsigned gen;                /* bumped whenever the link is torn down */
+    int destroying;
     char sid[64];
     long ping_interval, ping_timeout, max_payload;
     int can_upgrade;
     sio__hcc get, post;
-    sio__wsc ws;
-    sio_buf wq;                /* Engine.IO packets waiting: records [kind][len:4][bytes] */
+    sio__wsc *ws;
+    sio_buf wq;                  /* packets waiting: records [kind][len:4][bytes] */
     size_t wq_off;
-    sio__timer watchdog, open_timer, reconnect_timer, probe_timer, fail_timer;
-    int attempts, reconnecting, skip_reconnect;
+    sio__timer watchdog, open_timer, probe_timer, fail_timer;
     const char *fail_reason;
-    unsigned long tcount;      /* cache-buster */
-    sio_client_socket *sockets;
-    sio__binpend *bin;         /* a binary packet waiting for its attachments */
+    char why[160];               /* the last TLS failure, in words */
+    unsigned long tcount;        /* cache-buster */
     sio_buf tmp, body;
-    int stop, destroying;
-    void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
-    char tls_err[160];         /* the last TLS failure, in words */
-    /* name resolution in the loop (sio__cl_resolve) */
-    sio__addrs dns_server;     /* desc.dns_server, n = 0 when unset */
-    sio__addrs dns_ns;         /* nameservers of this attempt */
-    sio__addrs dns_got[2];     /* answers so far: [0] AAAA, [1] A */
-    sio__conn *dns_udp[SIO_DNS_MAX_SERVERS];
-    sio__timer dns_retry, dns_deadline;
-    unsigned dns_id[2];
-    int dns_done[2], dns_next, dns_active;
-    char dns_why[64];          /* how an attempt that ran out of time is described */
-    char resolve_err[SIO_CLIENT_MAX_HOST + 96];
 };
 
-#define SIO__CLOG(cl, lvl, ...) sio__log(&(cl)->logger, lvl, __VA_ARGS__)
-#define SIO__CL_OF(ptr, field) ((sio_client *)(void *)((char *)(ptr) - offsetof(sio_client, field)))
+#define SIO__EC_OF(ptr, field) ((sio__eioc *)(void *)((char *)(ptr) - offsetof(sio__eioc, field)))
 
-static sio__loop *sio__cl_loop(sio_client *cl) { return &cl->loop; }
-static const sio__addrs *sio__cl_addrs(sio_client *cl) { return &cl->addrs; }
-static void *sio__cl_tls_ctx(sio_client *cl) { return cl->tls_ctx; }
-static const char *sio__cl_host(sio_client *cl) { return cl->url.host; }
-static void sio__cl_tls_failed(sio_client *cl, sio__conn *c) { sio__tls_why(c, cl->tls_err, sizeof cl->tls_err); }
-
-static void sio__cl_lost(sio_client *cl, const char *reason);
-static void sio__cl_open(sio_client *cl);
-static void sio__cl_sio_message(sio_client *cl, char *data, size_t len, int binary);
-static void sio__cl_sio_open(sio_client *cl);
-static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_open);
-
-/* ---- the Engine.IO send queue ---- */
+/* ---- the send queue ---- */
 
 /* A record: 1 byte kind ('b' binary, else the packet type digit),
    4 bytes length (big-endian), then the bytes. */
@@ -10001,620 +7963,2364 @@ static size_t sio__rec_len(const char *p) {
     return ((size_t)u[1] << 24) | ((size_t)u[2] << 16) | ((size_t)u[3] << 8) | (size_t)u[4];
 }
 
-static void sio__cl_log_packet(sio_client *cl, const char *dir, int kind, const char *data, size_t len) {
-    if (!cl->logger.fn || cl->logger.level < SIO_LOG_DEBUG) return;
-    if (kind == 'b') SIO__CLOG(cl, SIO_LOG_DEBUG, "%s binary, %lu bytes", dir, (unsigned long)len);
-    else SIO__CLOG(cl, SIO_LOG_DEBUG, "%s %c%.*s%s", dir, kind, (int)(len > 300 ? 300 : len), data,
-                   len > 300 ? "..." : "");
+static void sio__eioc_log_packet(sio__eioc *x, const char *dir, int kind, const char *data, size_t len) {
+    if (!x->log || !x->log->fn || x->log->level < SIO_LOG_DEBUG) return;
+    if (kind == 'b') sio__log(x->log, SIO_LOG_DEBUG, "%s binary, %lu bytes", dir, (unsigned long)len);
+    else sio__log(x->log, SIO_LOG_DEBUG, "%s %c%.*s%s", dir, kind, (int)(len > 300 ? 300 : len), data,
+                  len > 300 ? "..." : "");
+}
+
+static void sio__eioc_lost(sio__eioc *x, const char *reason);
+
+/* The request line's target: path, then the query the server must see.
+   The sid came from the server: %-encoded, so it cannot end the line. */
+static void sio__eioc_target(sio__eioc *x, sio_buf *b, const char *transport, int with_sid) {
+    char head[64];
+    sio_buf_appends(b, x->path);
+    snprintf(head, sizeof head, "?EIO=4&transport=%s", transport);
+    sio_buf_appends(b, head);
+    if (transport[0] == 'p') {
+        snprintf(head, sizeof head, "&t=%lx", ++x->tcount);
+        sio_buf_appends(b, head);
+    }
+    if (with_sid) {
+        sio_buf_appends(b, "&sid=");
+        sio__append_qvalue(b, x->sid);
+    }
+    sio_buf_appends(b, x->query);
 }
 
 /* A POST with as many queued packets as fit under the server's
    maxPayload (at least one): "4hello\x1ebAQID". */
-static void sio__cl_post(sio_client *cl) {
-    sio_buf *b = &cl->body;
-    size_t off = cl->wq_off, n = 0;
-    char head[96];
+static void sio__eioc_post(sio__eioc *x) {
+    sio_buf *b = &x->body, *r = &x->post.req;
+    size_t off = x->wq_off, n = 0;
     sio_buf_reset(b);
-    while (off < cl->wq.len) {
-        const char *r = cl->wq.data + off;
-        size_t len = sio__rec_len(r), enc = r[0] == 'b' ? 1 + sio_base64_encoded_len(len) : 1 + len;
-        if (n && b->len + 1 + enc > (size_t)cl->max_payload) break;
+    while (off < x->wq.len) {
+        const char *rec = x->wq.data + off;
+        size_t len = sio__rec_len(rec), enc = rec[0] == 'b' ? 1 + sio_base64_encoded_len(len) : 1 + len;
+        if (n && b->len + 1 + enc > (size_t)x->max_payload) break;
         if (n) sio_buf_appendc(b, '\x1e');
-        sio_buf_appendc(b, r[0]);
-        if (r[0] == 'b') sio_base64_buf(b, r + 5, len);
-        else sio_buf_append(b, r + 5, len);
+        sio_buf_appendc(b, rec[0]);
+        if (rec[0] == 'b') sio_base64_buf(b, rec + 5, len);
+        else sio_buf_append(b, rec + 5, len);
         off += 5 + len;
         n++;
     }
-    cl->wq_off = off;
-    if (cl->wq_off == cl->wq.len) {
-        sio_buf_reset(&cl->wq);
-        cl->wq_off = 0;
+    x->wq_off = off;
+    if (x->wq_off == x->wq.len) {
+        sio_buf_reset(&x->wq);
+        x->wq_off = 0;
     }
     if (b->err) {
-        sio__cl_lost(cl, "transport error");
+        sio__eioc_lost(x, "transport error");
         return;
     }
-    sio_buf_reset(&cl->post.req);
-    cl->post.req.alloc = cl->loop.alloc;
-    sio_buf_appends(&cl->post.req, "POST ");
-    sio_buf_appends(&cl->post.req, cl->path);
-    snprintf(head, sizeof head, "?EIO=4&transport=polling&t=%lx&sid=", ++cl->tcount);
-    sio_buf_appends(&cl->post.req, head);
-    sio_buf_appends(&cl->post.req, cl->sid);
-    sio_buf_appends(&cl->post.req, cl->query);
-    sio_buf_appends(&cl->post.req, " HTTP/1.1\r\nHost: ");
-    sio_buf_appends(&cl->post.req, cl->hosthdr);
-    sio_buf_appends(&cl->post.req, "\r\nAccept: */*\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ");
-    sio_buf_appendu(&cl->post.req, (unsigned long long)b->len);
-    sio_buf_appends(&cl->post.req, "\r\n");
-    sio_buf_appends(&cl->post.req, cl->headers);
-    sio_buf_appends(&cl->post.req, "\r\n");
-    sio_buf_append(&cl->post.req, b->data, b->len);
-    if (cl->post.req.err || sio__hcc_send(&cl->post) != SIO_OK) sio__cl_lost(cl, "transport error");
+    sio_buf_reset(r);
+    r->alloc = x->loop->alloc;
+    sio_buf_appends(r, "POST ");
+    sio__eioc_target(x, r, "polling", 1);
+    sio_buf_appends(r, " HTTP/1.1\r\nHost: ");
+    sio_buf_appends(r, x->hosthdr);
+    sio_buf_appends(r, "\r\nAccept: */*\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ");
+    sio_buf_appendu(r, (unsigned long long)b->len);
+    sio_buf_appends(r, "\r\n");
+    sio_buf_appends(r, x->headers);
+    sio_buf_appends(r, "\r\n");
+    sio_buf_append(r, b->data, b->len);
+    if (r->err || sio__hcc_send(&x->post) != SIO_OK) sio__eioc_lost(x, "transport error");
 }
 
 /* Sends what the queue holds on the current transport, if it may. */
-static void sio__cl_flush(sio_client *cl) {
-    if (cl->state != SIO__CL_OPEN || cl->wq_off >= cl->wq.len) return;
-    if (cl->transport == SIO__T_WEBSOCKET) {
-        size_t off = cl->wq_off;
-        while (off < cl->wq.len) {
-            const char *r = cl->wq.data + off;
-            size_t len = sio__rec_len(r);
+static void sio__eioc_flush(sio__eioc *x) {
+    if (x->state != SIO__EC_OPEN || x->wq_off >= x->wq.len) return;
+    if (x->transport == SIO__T_WEBSOCKET) {
+        size_t off = x->wq_off;
+        while (off < x->wq.len && x->ws) {
+            const char *rec = x->wq.data + off;
+            size_t len = sio__rec_len(rec);
             /* one frame per packet: "4hello" as text, binary as raw bytes */
-            if (r[0] == 'b') {
-                sio__wsc_send(&cl->ws, r + 5, len, 1);
-            } else {
-                /* the kind byte sits right before the data once the length
-                   is skipped: build "<digit><text>" in place */
-                char *p = cl->wq.data + off + 4;
-                p[0] = r[0];
-                sio__wsc_send(&cl->ws, p, len + 1, 0);
-            }
+            sio__wsc_send(x->ws, rec[0] == 'b' ? -1 : (unsigned char)rec[0], rec + 5, len, rec[0] == 'b');
             off += 5 + len;
         }
-        sio_buf_reset(&cl->wq);
-        cl->wq_off = 0;
+        sio_buf_reset(&x->wq);
+        x->wq_off = 0;
         return;
     }
-    if (cl->up != SIO__UP_PAUSING && !cl->post.busy) sio__cl_post(cl);
+    if (x->up != SIO__UP_PAUSING && !x->post.busy) sio__eioc_post(x);
 }
 
-static void sio__cl_send(sio_client *cl, int type, const void *data, size_t len, int binary) {
+/* A packet is queued whatever the state; it leaves once the link is open
+   and may. A peer that never lets it leave cannot grow it without bound. */
+static void sio__eioc_send(sio__eioc *x, int type, const void *data, size_t len, int binary) {
     int kind = binary ? 'b' : '0' + type;
-    sio__cl_log_packet(cl, "->", kind, (const char *)data, len);
-    if (sio__rec_append(&cl->wq, kind, data, len) != SIO_OK) {
-        sio__cl_lost(cl, "transport error");
+    sio__eioc_log_packet(x, "->", kind, (const char *)data, len);
+    if (sio__rec_append(&x->wq, kind, data, len) != SIO_OK) {
+        sio__eioc_lost(x, "transport error");
         return;
     }
-    sio__cl_flush(cl);
+    if (x->wq.len - x->wq_off > x->loop->max_output) {
+        sio__log(x->log, SIO_LOG_WARN, "send queue over max_output (%lu bytes): the server does not read, dropping it",
+                 (unsigned long)x->loop->max_output);
+        sio__eioc_lost(x, "transport error");
+        return;
+    }
+    sio__eioc_flush(x);
 }
 
-/* ---- Engine.IO: polling ---- */
+/* Records made elsewhere (emits held while offline), sent in order. */
+static void sio__eioc_send_records(sio__eioc *x, const sio_buf *recs) {
+    size_t off = 0;
+    while (off < recs->len) {
+        size_t len = sio__rec_len(recs->data + off);
+        sio__eioc_log_packet(x, "-> (held)", (unsigned char)recs->data[off], recs->data + off + 5, len);
+        off += 5 + len;
+    }
+    if (sio_buf_append(&x->wq, recs->data, recs->len) != SIO_OK) {
+        sio__eioc_lost(x, "transport error");
+        return;
+    }
+    sio__eioc_flush(x);
+}
 
-static void sio__cl_get(sio_client *cl) {
-    char head[96];
-    sio_buf *r = &cl->get.req;
+/* ---- polling ---- */
+
+static void sio__eioc_get(sio__eioc *x) {
+    sio_buf *r = &x->get.req;
     sio_buf_reset(r);
-    r->alloc = cl->loop.alloc;
+    r->alloc = x->loop->alloc;
     sio_buf_appends(r, "GET ");
-    sio_buf_appends(r, cl->path);
-    snprintf(head, sizeof head, "?EIO=4&transport=polling&t=%lx", ++cl->tcount);
-    sio_buf_appends(r, head);
-    if (cl->sid[0]) {
-        sio_buf_appends(r, "&sid=");
-        sio_buf_appends(r, cl->sid);
-    }
-    sio_buf_appends(r, cl->query);
+    sio__eioc_target(x, r, "polling", x->sid[0] != 0);
     sio_buf_appends(r, " HTTP/1.1\r\nHost: ");
-    sio_buf_appends(r, cl->hosthdr);
+    sio_buf_appends(r, x->hosthdr);
     sio_buf_appends(r, "\r\nAccept: */*\r\n");
-    sio_buf_appends(r, cl->headers);
+    sio_buf_appends(r, x->headers);
     sio_buf_appends(r, "\r\n");
-    if (r->err || sio__hcc_send(&cl->get) != SIO_OK) {
-        if (cl->state == SIO__CL_OPENING) {
-            cl->fail_reason = "xhr poll error";
-            sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, cl->loop.now);
-        } else {
-            sio__cl_lost(cl, "transport error");
-        }
+    if (!r->err && sio__hcc_send(&x->get) == SIO_OK) return;
+    if (x->state == SIO__EC_OPENING) {
+        x->fail_reason = "xhr poll error";
+        sio__timer_set(&x->loop->timers, x->loop->alloc, &x->fail_timer, x->loop->now);
+    } else {
+        sio__eioc_lost(x, "transport error");
     }
 }
 
-static void sio__cl_finish_upgrade(sio_client *cl);
+static void sio__eioc_finish_upgrade(sio__eioc *x);
 
 /* Next step after any polling request finished: keep a GET held, send
    what is queued; while the upgrade waits for them, finish it instead. */
-static void sio__cl_after_io(sio_client *cl) {
-    if (cl->state != SIO__CL_OPEN || cl->transport != SIO__T_POLLING) return;
-    if (cl->up == SIO__UP_PAUSING) {
-        if (!cl->get.busy && !cl->post.busy) sio__cl_finish_upgrade(cl);
+static void sio__eioc_after_io(sio__eioc *x) {
+    if (x->state != SIO__EC_OPEN || x->transport != SIO__T_POLLING) return;
+    if (x->up == SIO__UP_PAUSING) {
+        if (!x->get.busy && !x->post.busy) sio__eioc_finish_upgrade(x);
         return;
     }
-    if (!cl->get.busy) sio__cl_get(cl);
-    if (cl->state == SIO__CL_OPEN) sio__cl_flush(cl);
+    if (!x->get.busy) sio__eioc_get(x);
+    if (x->state == SIO__EC_OPEN) sio__eioc_flush(x);
 }
 
-static void sio__cl_packet(sio_client *cl, char *d, size_t n, int binary);
+static void sio__eioc_packet(sio__eioc *x, char *d, size_t n, int binary);
 
 /* A polling payload: packets joined with \x1e, binary ones as
    "b<base64>", e.g. "0{...}\x1e40" or "42[\"a\"]\x1ebAQID". */
-static void sio__cl_payload(sio_client *cl, char *body, size_t len) {
-    unsigned gen = cl->gen;
+static void sio__eioc_payload(sio__eioc *x, char *body, size_t len) {
+    unsigned gen = x->gen;
     size_t i = 0;
-    while (i < len && gen == cl->gen) {
+    while (i < len && gen == x->gen) {
         size_t j = i;
         while (j < len && body[j] != '\x1e') j++;
         if (j > i && body[i] == 'b') {
             size_t outn = 0;
+            /* base64 is longer than its bytes: decoded in place */
             if (sio_base64_decode(body + i + 1, j - i - 1, (unsigned char *)body + i, j - i, &outn) != SIO_OK) {
-                sio__cl_lost(cl, cl->state == SIO__CL_OPEN ? "parse error" : "xhr poll error");
+                sio__eioc_lost(x, x->state == SIO__EC_OPEN ? "parse error" : "xhr poll error");
                 return;
             }
-            sio__cl_packet(cl, body + i, outn, 1);
+            sio__eioc_packet(x, body + i, outn, 1);
         } else {
-            sio__cl_packet(cl, body + i, j - i, 0);
+            sio__eioc_packet(x, body + i, j - i, 0);
         }
         i = j + 1;
     }
 }
 
-static void sio__cl_finish_close(sio_client *cl);
+static void sio__eioc_finish_close(sio__eioc *x);
 
-static void sio__cl_http_done(sio_client *cl, sio__hcc *h, int status, char *body, size_t len) {
-    if (cl->destroying) return;
-    if (cl->state == SIO__CL_CLOSING) {
+static void sio__eioc_http_done(sio__hcc *h, int status, char *body, size_t len, void *user) {
+    sio__eioc *x = (sio__eioc *)user;
+    if (x->destroying) return;
+    if (x->state == SIO__EC_CLOSING) {
         /* the POST that was in flight is answered: now the close can go */
-        if (h == &cl->post) sio__cl_finish_close(cl);
+        if (h == &x->post) sio__eioc_finish_close(x);
         return;
     }
     if (status != 200) {
-        SIO__CLOG(cl, SIO_LOG_INFO, "polling %s answered HTTP %d: %.*s", h == &cl->get ? "GET" : "POST", status,
-                  (int)(len > 200 ? 200 : len), body ? body : "");
-        sio__cl_lost(cl, cl->state == SIO__CL_OPENING ? "xhr poll error" : "transport error");
+        sio__log(x->log, SIO_LOG_INFO, "polling %s answered HTTP %d: %.*s", h == &x->get ? "GET" : "POST", status,
+                 (int)(len > 200 ? 200 : len), body ? body : "");
+        sio__eioc_lost(x, x->state == SIO__EC_OPENING ? "xhr poll error" : "transport error");
         return;
     }
-    if (h == &cl->get) {
-        unsigned gen = cl->gen;
-        sio__cl_payload(cl, body, len);
-        if (gen != cl->gen) return;
-        if (cl->state == SIO__CL_OPENING) {
+    if (h == &x->get) {
+        unsigned gen = x->gen;
+        sio__eioc_payload(x, body, len);
+        if (gen != x->gen) return;
+        if (x->state == SIO__EC_OPENING) {
             /* the handshake answer must start with the open packet */
-            sio__cl_lost(cl, "xhr poll error");
+            sio__eioc_lost(x, "xhr poll error");
             return;
         }
     }
-    sio__cl_after_io(cl);
+    sio__eioc_after_io(x);
 }
 
-static void sio__cl_http_failed(sio_client *cl, sio__hcc *h, int err) {
-    if (cl->destroying) return;
-    if (cl->state == SIO__CL_CLOSING) {
-        if (h == &cl->post) sio__cl_finish_close(cl);
+static void sio__eioc_http_failed(sio__hcc *h, int err, const char *why, void *user) {
+    sio__eioc *x = (sio__eioc *)user;
+    if (x->destroying) return;
+    if (x->state == SIO__EC_CLOSING) {
+        if (h == &x->post) sio__eioc_finish_close(x);
         return;
     }
-    SIO__CLOG(cl, SIO_LOG_INFO, "polling %s failed: %s", h == &cl->get ? "GET" : "POST",
-              err == SIO_ERR_TLS ? cl->tls_err : sio_strerror(err));
-    if (err == SIO_ERR_TLS) sio__cl_lost(cl, cl->tls_err);   /* the certificate's reason, for connect_error */
-    else sio__cl_lost(cl, cl->state == SIO__CL_OPENING ? "xhr poll error" : "transport error");
+    sio__log(x->log, SIO_LOG_INFO, "polling %s failed: %s", h == &x->get ? "GET" : "POST", why ? why : sio_strerror(err));
+    if (why) {
+        snprintf(x->why, sizeof x->why, "%s", why);
+        sio__eioc_lost(x, x->why);   /* the certificate's reason, for connect_error */
+    } else {
+        sio__eioc_lost(x, x->state == SIO__EC_OPENING ? "xhr poll error" : "transport error");
+    }
 }
 
-/* ---- Engine.IO: WebSocket and the upgrade ---- */
+/* ---- WebSocket and the upgrade ---- */
 
-static int sio__cl_ws_start(sio_client *cl, int with_sid) {
-    sio_buf *t = &cl->tmp;
+static void sio__eioc_ws_open(sio__wsc *w, void *user);
+static void sio__eioc_ws_message(sio__wsc *w, char *data, size_t len, int binary, void *user);
+static void sio__eioc_ws_closed(sio__wsc *w, int err, int code, const char *why, void *user);
+static const sio__wsc_handlers sio__eioc_wsc = {sio__eioc_ws_open, sio__eioc_ws_message, NULL, sio__eioc_ws_closed};
+
+static int sio__eioc_ws_start(sio__eioc *x, int with_sid) {
+    sio_buf *t = &x->tmp;
     int rc;
     sio_buf_reset(t);
-    sio_buf_appends(t, cl->path);
-    sio_buf_appends(t, "?EIO=4&transport=websocket");
-    if (with_sid) {
-        sio_buf_appends(t, "&sid=");
-        sio_buf_appends(t, cl->sid);
-    }
-    sio_buf_appends(t, cl->query);
+    sio__eioc_target(x, t, "websocket", with_sid);
     sio_buf_appendc(t, 0);
     if (t->err) return t->err;
-    rc = sio__wsc_open(&cl->ws, &cl->addrs, cl->hosthdr, t->data, cl->headers);
+    x->ws = sio__wsc_dial(x->loop, x->rng, &x->res.out, x->hosthdr, t->data, x->headers, x->tls_ctx, x->url.host, 0,
+                          &sio__eioc_wsc, x, &rc);
     return rc;
 }
 
-static void sio__cl_probe_abandon(sio_client *cl, const char *why) {
-    int was_pausing = cl->up == SIO__UP_PAUSING;
-    SIO__CLOG(cl, SIO_LOG_INFO, "upgrade to websocket abandoned (%s), staying on polling", why);
-    sio__timer_cancel(&cl->loop.timers, &cl->probe_timer);
-    sio__wsc_abort(&cl->ws);
-    cl->up = SIO__UP_FAILED;
-    if (was_pausing) sio__cl_after_io(cl);
+static void sio__eioc_probe_abandon(sio__eioc *x, const char *why) {
+    int was_pausing = x->up == SIO__UP_PAUSING;
+    sio__log(x->log, SIO_LOG_INFO, "upgrade to websocket abandoned (%s), staying on polling", why);
+    sio__timer_cancel(&x->loop->timers, &x->probe_timer);
+    sio__wsc_abort(x->ws);
+    x->ws = NULL;
+    x->up = SIO__UP_FAILED;
+    if (was_pausing) sio__eioc_after_io(x);
 }
 
-static void sio__cl_probe_due(sio__timer *t) {
-    sio_client *cl = SIO__CL_OF(t, probe_timer);
-    if (cl->up == SIO__UP_PROBING || cl->up == SIO__UP_PAUSING) sio__cl_probe_abandon(cl, "timeout");
+static void sio__eioc_probe_due(sio__timer *t) {
+    sio__eioc *x = SIO__EC_OF(t, probe_timer);
+    if (x->up == SIO__UP_PROBING || x->up == SIO__UP_PAUSING) sio__eioc_probe_abandon(x, "timeout");
 }
 
-/* The probe answered "3probe": polling is drained (the server answers
-   the held GET with "6"), then "5" switches the session over and the
-   queue is replayed on the WebSocket in order. */
-static void sio__cl_finish_upgrade(sio_client *cl) {
-    sio__timer_cancel(&cl->loop.timers, &cl->probe_timer);
-    sio__cl_log_packet(cl, "->", '5', "", 0);
-    sio__wsc_send(&cl->ws, "5", 1, 0);
-    cl->transport = SIO__T_WEBSOCKET;
-    cl->up = SIO__UP_NONE;
-    sio__hcc_drop(&cl->get);
-    sio__hcc_drop(&cl->post);
-    SIO__CLOG(cl, SIO_LOG_INFO, "upgraded to websocket");
-    sio__cl_flush(cl);
+/* The probe answered "3probe" and polling is drained: "5" switches the
+   session over and the queue is replayed on the WebSocket in order. */
+static void sio__eioc_finish_upgrade(sio__eioc *x) {
+    sio__timer_cancel(&x->loop->timers, &x->probe_timer);
+    sio__eioc_log_packet(x, "->", '5', "", 0);
+    sio__wsc_send(x->ws, '5', NULL, 0, 0);
+    x->transport = SIO__T_WEBSOCKET;
+    x->up = SIO__UP_NONE;
+    sio__hcc_drop(&x->get);
+    sio__hcc_drop(&x->post);
+    sio__log(x->log, SIO_LOG_INFO, "upgraded to websocket");
+    sio__eioc_flush(x);
 }
 
-static void sio__cl_ws_open(sio__wsc *w) {
-    sio_client *cl = (sio_client *)w->user;
-    if (cl->transport == SIO__T_POLLING && cl->up == SIO__UP_PROBING) {
-        sio__cl_log_packet(cl, "-> (probe)", '2', "probe", 5);
-        sio__wsc_send(w, "2probe", 6, 0);
+static void sio__eioc_ws_open(sio__wsc *w, void *user) {
+    sio__eioc *x = (sio__eioc *)user;
+    if (x->transport == SIO__T_POLLING && x->up == SIO__UP_PROBING) {
+        sio__eioc_log_packet(x, "-> (probe)", '2', "probe", 5);
+        sio__wsc_send(w, '2', "probe", 5, 0);
     }
 }
 
-static void sio__cl_ws_message(sio__wsc *w, char *data, size_t len, int binary) {
-    sio_client *cl = (sio_client *)w->user;
-    if (cl->destroying) return;
-    if (cl->transport == SIO__T_POLLING) {
-        if (cl->up == SIO__UP_PROBING && !binary && len == 6 && memcmp(data, "3probe", 6) == 0) {
-            SIO__CLOG(cl, SIO_LOG_DEBUG, "<- (probe) 3probe");
-            cl->up = SIO__UP_PAUSING;
-            sio__cl_after_io(cl);
+static void sio__eioc_ws_message(sio__wsc *w, char *data, size_t len, int binary, void *user) {
+    sio__eioc *x = (sio__eioc *)user;
+    (void)w;
+    if (x->destroying) return;
+    if (x->transport == SIO__T_POLLING) {
+        if (x->up == SIO__UP_PROBING && !binary && len == 6 && memcmp(data, "3probe", 6) == 0) {
+            sio__log(x->log, SIO_LOG_DEBUG, "<- (probe) 3probe");
+            x->up = SIO__UP_PAUSING;
+            sio__eioc_after_io(x);
         } else {
-            sio__cl_probe_abandon(cl, "unexpected packet on the probe");
+            sio__eioc_probe_abandon(x, "unexpected packet on the probe");
         }
         return;
     }
-    sio__cl_packet(cl, data, len, binary);
+    sio__eioc_packet(x, data, len, binary);
 }
 
-static void sio__cl_ws_close(sio__wsc *w, int err, int code) {
-    sio_client *cl = (sio_client *)w->user;
-    if (cl->destroying) return;
-    if (cl->transport == SIO__T_POLLING) {
-        if (cl->up == SIO__UP_PROBING || cl->up == SIO__UP_PAUSING) sio__cl_probe_abandon(cl, "probe closed");
+static void sio__eioc_ws_closed(sio__wsc *w, int err, int code, const char *why, void *user) {
+    sio__eioc *x = (sio__eioc *)user;
+    (void)w;
+    x->ws = NULL;
+    if (x->destroying) return;
+    if (x->transport == SIO__T_POLLING) {
+        if (x->up == SIO__UP_PROBING || x->up == SIO__UP_PAUSING) sio__eioc_probe_abandon(x, "probe closed");
         return;
     }
-    SIO__CLOG(cl, SIO_LOG_INFO, "websocket closed (%s, code %d)", err == SIO_ERR_TLS ? w->tls_err : sio_strerror(err),
-              code);
-    if (err == SIO_ERR_TLS) {
-        snprintf(cl->tls_err, sizeof cl->tls_err, "%s", w->tls_err);
-        sio__cl_lost(cl, cl->tls_err);
-    } else if (cl->state == SIO__CL_OPENING) sio__cl_lost(cl, "websocket error");
-    else sio__cl_lost(cl, err == SIO_OK || err == SIO_ERR_CLOSED ? "transport close" : "transport error");
+    sio__log(x->log, SIO_LOG_INFO, "websocket closed (%s, code %d)", why ? why : sio_strerror(err), code);
+    if (why) {
+        snprintf(x->why, sizeof x->why, "%s", why);
+        sio__eioc_lost(x, x->why);
+    } else if (x->state == SIO__EC_OPENING) {
+        sio__eioc_lost(x, "websocket error");
+    } else {
+        sio__eioc_lost(x, err == SIO_OK || err == SIO_ERR_CLOSED ? "transport close" : "transport error");
+    }
 }
 
-/* ---- Engine.IO: packets, handshake, heartbeat ---- */
+/* ---- packets, handshake, heartbeat ---- */
 
-static void sio__cl_watchdog_due(sio__timer *t) {
-    sio_client *cl = SIO__CL_OF(t, watchdog);
-    SIO__CLOG(cl, SIO_LOG_INFO, "no ping from the server within %ld ms", cl->ping_interval + cl->ping_timeout);
-    sio__cl_lost(cl, "ping timeout");
+static void sio__eioc_watchdog_due(sio__timer *t) {
+    sio__eioc *x = SIO__EC_OF(t, watchdog);
+    sio__log(x->log, SIO_LOG_INFO, "no ping from the server within %ld ms", x->ping_interval + x->ping_timeout);
+    sio__eioc_lost(x, "ping timeout");
 }
 
-static void sio__cl_arm_watchdog(sio_client *cl) {
-    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->watchdog,
-                   sio__now_ms() + (uint64_t)(cl->ping_interval + cl->ping_timeout));
+static void sio__eioc_arm_watchdog(sio__eioc *x) {
+    sio__timer_set(&x->loop->timers, x->loop->alloc, &x->watchdog,
+                   sio__now_ms() + (uint64_t)x->ping_interval + (uint64_t)x->ping_timeout);
 }
 
-static long sio__json_long(sio_json obj, const char *key, long dflt) {
+/* A duration from the open packet: the server's number, clamped to
+   [0, 2^31) ms so sums and deadlines cannot overflow; dflt if absent. */
+static long sio__json_ms(sio_json obj, const char *key, long dflt) {
     sio_json v;
+    long long n;
     if (sio_json_get(obj, key, &v) != SIO_OK || v.type != SIO_JSON_NUMBER) return dflt;
-    return (long)sio_json_integer(v);
+    n = sio_json_integer(v);
+    return n < 0 ? dflt : n > 0x7fffffffLL ? 0x7fffffffL : (long)n;
 }
 
 /* "0{"sid":"...","upgrades":["websocket"],"pingInterval":25000,...}" */
-static void sio__cl_opened(sio_client *cl, const char *json, size_t n) {
+static void sio__eioc_opened(sio__eioc *x, const char *json, size_t n) {
     sio_json root, v, up;
     if (sio_json_parse(json, n, &root) != SIO_OK || root.type != SIO_JSON_OBJECT ||
         sio_json_get(root, "sid", &v) != SIO_OK || v.type != SIO_JSON_STRING ||
-        sio_json_strcpy(v, cl->sid, sizeof cl->sid) >= sizeof cl->sid || !cl->sid[0]) {
-        cl->sid[0] = 0;
-        sio__cl_lost(cl, cl->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error");
+        sio_json_strcpy(v, x->sid, sizeof x->sid) >= sizeof x->sid || !x->sid[0] ||
+        strlen(x->sid) != sio_json_strcpy(v, NULL, 0)) {   /* a NUL inside: not a sid we can send back */
+        x->sid[0] = 0;
+        sio__log(x->log, SIO_LOG_INFO, "bad open packet from the server");
+        sio__eioc_lost(x, x->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error");
         return;
     }
-    cl->ping_interval = sio__json_long(root, "pingInterval", 25000);
-    cl->ping_timeout = sio__json_long(root, "pingTimeout", 20000);
-    cl->max_payload = sio__json_long(root, "maxPayload", 1000000);
-    if (cl->ping_interval < 0) cl->ping_interval = 25000;
-    if (cl->ping_timeout < 0) cl->ping_timeout = 20000;
-    if (cl->max_payload < 64) cl->max_payload = 1000000;
-    cl->can_upgrade = 0;
+    x->ping_interval = sio__json_ms(root, "pingInterval", 25000);
+    x->ping_timeout = sio__json_ms(root, "pingTimeout", 20000);
+    x->max_payload = sio__json_ms(root, "maxPayload", 1000000);
+    if (x->max_payload < 64) x->max_payload = 1000000;
+    x->can_upgrade = 0;
     if (sio_json_get(root, "upgrades", &up) == SIO_OK && up.type == SIO_JSON_ARRAY) {
         sio_json_iter it;
         sio_json_iter_init(&it, up);
         while (sio_json_iter_next(&it, NULL, &v))
-            if (sio_json_str_eq(v, "websocket")) cl->can_upgrade = 1;
+            if (sio_json_str_eq(v, "websocket")) x->can_upgrade = 1;
     }
-    cl->state = SIO__CL_OPEN;
-    sio__timer_cancel(&cl->loop.timers, &cl->open_timer);
-    sio__cl_arm_watchdog(cl);
-    SIO__CLOG(cl, SIO_LOG_INFO, "connected: sid %s over %s, pingInterval %ld, pingTimeout %ld, maxPayload %ld",
-              cl->sid, cl->transport == SIO__T_POLLING ? "polling" : "websocket", cl->ping_interval,
-              cl->ping_timeout, cl->max_payload);
-    if (cl->reconnecting) {
-        int tries = cl->attempts;
-        cl->reconnecting = 0;
-        cl->attempts = 0;
-        if (cl->desc.on_reconnect) cl->desc.on_reconnect(cl, tries, cl->desc.user);
-        if (cl->state != SIO__CL_OPEN) return;
+    x->state = SIO__EC_OPEN;
+    sio__timer_cancel(&x->loop->timers, &x->open_timer);
+    sio__eioc_arm_watchdog(x);
+    sio__log(x->log, SIO_LOG_INFO, "connected: sid %s over %s, pingInterval %ld, pingTimeout %ld, maxPayload %ld",
+             x->sid, x->transport == SIO__T_POLLING ? "polling" : "websocket", x->ping_interval, x->ping_timeout,
+             x->max_payload);
+    if (x->transport == SIO__T_POLLING && x->can_upgrade && x->allow_ws) {
+        x->up = SIO__UP_PROBING;
+        sio__log(x->log, SIO_LOG_INFO, "probing websocket");
+        if (sio__eioc_ws_start(x, 1) != SIO_OK) x->up = SIO__UP_FAILED;
+        else sio__timer_set(&x->loop->timers, x->loop->alloc, &x->probe_timer, x->loop->now + (uint64_t)x->timeout_ms);
     }
-    cl->attempts = 0;
-    if (cl->transport == SIO__T_POLLING && cl->can_upgrade && cl->allow_ws) {
-        cl->up = SIO__UP_PROBING;
-        SIO__CLOG(cl, SIO_LOG_INFO, "probing websocket");
-        if (sio__cl_ws_start(cl, 1) != SIO_OK) cl->up = SIO__UP_FAILED;
-        else sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->probe_timer,
-                            cl->loop.now + (uint64_t)cl->desc.timeout_ms);
-    }
-    sio__cl_sio_open(cl);
+    x->h->on_open(x, x->user);
 }
 
-static void sio__cl_packet(sio_client *cl, char *d, size_t n, int binary) {
+static void sio__eioc_packet(sio__eioc *x, char *d, size_t n, int binary) {
     if (binary) {
-        sio__cl_log_packet(cl, "<-", 'b', d, n);
-        if (cl->state != SIO__CL_OPEN) {
-            sio__cl_lost(cl, "parse error");
-            return;
-        }
-        sio__cl_sio_message(cl, d, n, 1);
+        sio__eioc_log_packet(x, "<-", 'b', d, n);
+        if (x->state != SIO__EC_OPEN) sio__eioc_lost(x, "parse error");
+        else x->h->on_message(x, d, n, 1, x->user);
         return;
     }
     if (n == 0) {
-        sio__cl_lost(cl, "parse error");
+        sio__eioc_lost(x, "parse error");
         return;
     }
-    sio__cl_log_packet(cl, "<-", d[0], d + 1, n - 1);
-    if (cl->state == SIO__CL_OPENING) {
-        if (d[0] == '0') sio__cl_opened(cl, d + 1, n - 1);
-        else sio__cl_lost(cl, cl->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error");
+    sio__eioc_log_packet(x, "<-", d[0], d + 1, n - 1);
+    if (x->state == SIO__EC_OPENING) {
+        if (d[0] == '0') sio__eioc_opened(x, d + 1, n - 1);
+        else sio__eioc_lost(x, x->transport == SIO__T_POLLING ? "xhr poll error" : "websocket error");
         return;
     }
     switch (d[0]) {
     case '1':
-        sio__cl_lost(cl, "transport close");
+        sio__eioc_lost(x, "transport close");
         break;
     case '2':
         /* v4: the server pings, we answer; the watchdog restarts */
-        sio__cl_arm_watchdog(cl);
-        sio__cl_send(cl, SIO_EIO_PONG, d + 1, n - 1, 0);
+        sio__eioc_arm_watchdog(x);
+        sio__eioc_send(x, SIO_EIO_PONG, d + 1, n - 1, 0);
         break;
     case '3':
     case '6':
         break;
     case '4':
-        sio__cl_sio_message(cl, d + 1, n - 1, 0);
+        x->h->on_message(x, d + 1, n - 1, 0, x->user);
         break;
     default:
-        sio__cl_lost(cl, "parse error");
+        sio__eioc_lost(x, "parse error");
         break;
     }
 }
 
-/* ---- resolution in the loop (see "name resolution" above) ---- */
+/* ---- the life of a connection ---- */
 
-static void sio__cl_connect(sio_client *cl);
-
-static void sio__dns_stop(sio_client *cl) {
-    int i;
-    cl->dns_active = 0;
-    sio__timer_cancel(&cl->loop.timers, &cl->dns_retry);
-    sio__timer_cancel(&cl->loop.timers, &cl->dns_deadline);
-    for (i = 0; i < SIO_DNS_MAX_SERVERS; i++) {
-        sio__conn *c = cl->dns_udp[i];
-        cl->dns_udp[i] = NULL;
-        if (c) sio__conn_close(c, SIO_OK);
-    }
+/* Tears the link down without telling anyone. */
+static void sio__eioc_teardown(sio__eioc *x) {
+    sio__timers *T = &x->loop->timers;
+    x->gen++;
+    sio__resolve_stop(&x->res);
+    sio__hcc_drop(&x->get);
+    sio__hcc_drop(&x->post);
+    sio__wsc_abort(x->ws);
+    x->ws = NULL;
+    sio__timer_cancel(T, &x->watchdog);
+    sio__timer_cancel(T, &x->open_timer);
+    sio__timer_cancel(T, &x->probe_timer);
+    sio__timer_cancel(T, &x->fail_timer);
+    sio_buf_reset(&x->wq);
+    x->wq_off = 0;
+    x->up = SIO__UP_NONE;
+    x->sid[0] = 0;
+    x->state = SIO__EC_IDLE;
 }
 
-/* The attempt fails as a refused connect would: connect_error with
-   "cannot resolve <host>: <why>", then the back-off. Reported from a
-   timer, so never inside sio_client_create or the caller's own call. */
-static void sio__dns_fail(sio_client *cl, const char *why) {
-    sio__dns_stop(cl);
-    snprintf(cl->resolve_err, sizeof cl->resolve_err, "cannot resolve %s: %s", cl->url.host, why);
-    SIO__CLOG(cl, SIO_LOG_WARN, "%s", cl->resolve_err);
-    cl->fail_reason = cl->resolve_err;
-    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, sio__now_ms());
+/* The link is gone (or never came up): down, and the owner is told. */
+static void sio__eioc_lost(sio__eioc *x, const char *reason) {
+    int was_open = x->state == SIO__EC_OPEN;
+    if (x->state != SIO__EC_OPEN && x->state != SIO__EC_OPENING) return;
+    sio__log(x->log, was_open ? SIO_LOG_INFO : SIO_LOG_WARN, "%s: %s", was_open ? "connection lost" : "connection failed",
+             reason);
+    sio__eioc_teardown(x);
+    x->h->on_close(x, reason, was_open, x->user);
 }
 
-static void sio__dns_finish(sio_client *cl) {
-    int f, i;
-    sio__dns_stop(cl);
-    cl->addrs.n = 0;
-    for (f = 0; f < 2; f++)   /* AAAA first, then A */
-        for (i = 0; i < cl->dns_got[f].n && cl->addrs.n < SIO_CLIENT_MAX_ADDRS; i++) {
-            cl->addrs.a[cl->addrs.n] = cl->dns_got[f].a[i];
-            cl->addrs.len[cl->addrs.n] = cl->dns_got[f].len[i];
-            cl->addrs.n++;
-        }
-    if (!cl->addrs.n) {
-        sio__dns_fail(cl, "no address (no A or AAAA record)");
+static void sio__eioc_open_due(sio__timer *t) {
+    sio__eioc *x = SIO__EC_OF(t, open_timer);
+    if (x->state == SIO__EC_OPENING) sio__eioc_lost(x, "timeout");
+}
+
+static void sio__eioc_fail_due(sio__timer *t) {
+    sio__eioc *x = SIO__EC_OF(t, fail_timer);
+    sio__eioc_lost(x, x->fail_reason ? x->fail_reason : "transport error");
+}
+
+/* The host is resolved: the first request of the attempt. */
+static void sio__eioc_connect(sio__eioc *x) {
+    if (x->transport == SIO__T_POLLING) {
+        sio__eioc_get(x);
         return;
     }
-    SIO__CLOG(cl, SIO_LOG_DEBUG, "resolved %s: %d IPv6, %d IPv4 addresses", cl->url.host, cl->dns_got[0].n,
-              cl->dns_got[1].n);
-    sio__cl_connect(cl);
+    if (sio__eioc_ws_start(x, 0) != SIO_OK) {
+        x->fail_reason = "websocket error";
+        sio__timer_set(&x->loop->timers, x->loop->alloc, &x->fail_timer, x->loop->now);
+    }
 }
 
-/* One datagram from a nameserver's connected socket: always consumed whole. */
-static long sio__dns_on_data(sio__conn *c, char *data, size_t len) {
-    sio_client *cl = (sio_client *)c->owner;
-    int q;
-    if (!cl->dns_active) return (long)len;
-    for (q = 0; q < 2; q++) {
-        int rc;
-        if (cl->dns_done[q]) continue;
-        rc = sio__dns_answer((const unsigned char *)data, len, cl->dns_id[q], cl->url.host,
-                             q == 0 ? SIO__DNS_AAAA : SIO__DNS_A, cl->url.port, &cl->dns_got[q]);
-        if (rc == SIO__DNS_NOT_OURS) continue;
-        if (rc >= 0) {
-            cl->dns_done[q] = 1;
-        } else if (rc == SIO__DNS_NXDOMAIN) {
-            sio__dns_fail(cl, "no such host (NXDOMAIN)");
-            return (long)len;
-        } else if (rc == SIO__DNS_FAILED) {
-            snprintf(cl->dns_why, sizeof cl->dns_why, "timed out (a nameserver answered rcode %d)", data[3] & 0x0F);
-        } else {
-            SIO__CLOG(cl, SIO_LOG_DEBUG, "DNS answer for %s ignored: %s", cl->url.host,
-                      rc == SIO__DNS_TRUNCATED ? "truncated" : "malformed");
+static void sio__eioc_resolved(sio__resolver *r, int err, const char *why, void *user) {
+    sio__eioc *x = (sio__eioc *)user;
+    (void)r;
+    if (x->state != SIO__EC_OPENING) return;
+    if (err != SIO_OK) sio__eioc_lost(x, why);
+    else sio__eioc_connect(x);
+}
+
+static void sio__eioc_open(sio__eioc *x) {
+    if (x->state == SIO__EC_OPENING || x->state == SIO__EC_OPEN) return;
+    x->state = SIO__EC_OPENING;
+    x->open_timer.fn = sio__eioc_open_due;
+    x->transport = x->allow_polling ? SIO__T_POLLING : SIO__T_WEBSOCKET;
+    x->up = SIO__UP_NONE;
+    x->sid[0] = 0;
+    x->loop->now = sio__now_ms();
+    sio__timer_set(&x->loop->timers, x->loop->alloc, &x->open_timer, x->loop->now + (uint64_t)x->timeout_ms);
+    sio__log(x->log, SIO_LOG_INFO, "connecting to %s:%d%s over %s", x->url.host, x->url.port, x->path,
+             x->transport == SIO__T_POLLING ? "polling" : "websocket");
+    /* resolved again on every attempt: the server may have moved */
+    x->res.done = sio__eioc_resolved;
+    x->res.user = x;
+    if (sio__resolve(&x->res, x->url.host, x->url.port) == SIO_OK) sio__eioc_connect(x);
+}
+
+/* Sends what is queued plus the close packet "1" in one last POST, on a
+   connection of its own that is left to finish by itself. */
+static void sio__eioc_final_post(sio__eioc *x) {
+    sio__eioc_log_packet(x, "->", '1', "", 0);
+    sio__rec_append(&x->wq, '1', "", 0);
+    x->up = SIO__UP_NONE;
+    x->state = SIO__EC_OPEN;   /* sio__eioc_post may report a failure through sio__eioc_lost */
+    sio__eioc_post(x);
+    if (x->post.c) {
+        sio__conn *c = x->post.c;
+        c->proto = NULL;
+        x->post.c = NULL;
+        x->post.busy = 0;
+        sio__conn_end(c);
+    }
+}
+
+static void sio__eioc_finish_close(sio__eioc *x) {
+    if (x->state == SIO__EC_CLOSING) sio__eioc_final_post(x);
+    sio__eioc_teardown(x);
+    x->state = SIO__EC_CLOSED;
+    sio__log(x->log, SIO_LOG_INFO, "connection closed by the client");
+    x->h->on_close(x, NULL, 0, x->user);
+}
+
+static void sio__eioc_close_due(sio__timer *t) {
+    sio__eioc *x = SIO__EC_OF(t, open_timer);
+    if (x->state == SIO__EC_CLOSING) sio__eioc_finish_close(x);
+    else sio__eioc_open_due(t);
+}
+
+/* Closes the link on purpose: what is queued (DISCONNECT packets) goes
+   out first, then "1" on polling or a close frame on WebSocket. On
+   polling only one POST may be in flight, so a busy one is waited for,
+   as the Node client waits for its "drain". */
+static void sio__eioc_close(sio__eioc *x) {
+    if (x->state == SIO__EC_CLOSING || x->state == SIO__EC_CLOSED) return;
+    if (x->state == SIO__EC_OPEN && x->transport == SIO__T_WEBSOCKET) {
+        sio__eioc_flush(x);
+        sio__wsc_end(x->ws, 1000);   /* the server's answer is not awaited */
+        x->ws = NULL;
+    } else if (x->state == SIO__EC_OPEN) {
+        if (x->post.busy) {
+            x->state = SIO__EC_CLOSING;
+            x->open_timer.fn = sio__eioc_close_due;
+            sio__timer_set(&x->loop->timers, x->loop->alloc, &x->open_timer, sio__now_ms() + 2000);
+            return;
         }
-        break;
+        sio__eioc_final_post(x);
     }
-    if (cl->dns_done[0] && cl->dns_done[1]) sio__dns_finish(cl);
-    return (long)len;
+    sio__eioc_finish_close(x);
 }
 
-static void sio__dns_on_close(sio__conn *c, int err) {
-    sio_client *cl = (sio_client *)c->owner;
-    int i;
-    for (i = 0; i < SIO_DNS_MAX_SERVERS; i++)
-        if (cl->dns_udp[i] == c) {
-            cl->dns_udp[i] = NULL;
-            /* ICMP port unreachable comes back as ECONNREFUSED on a connected socket */
-            if (err != SIO_OK) SIO__CLOG(cl, SIO_LOG_DEBUG, "nameserver %d: %s", i + 1, sio_strerror(err));
-        }
+static void sio__eioc_init(sio__eioc *x, sio__loop *L, sio__rng *rng, const sio_logger *log,
+                           const sio__eioc_handlers *h, void *user) {
+    memset(x, 0, sizeof *x);
+    x->loop = L;
+    x->rng = rng;
+    x->log = log;
+    x->h = h;
+    x->user = user;
+    x->tmp.alloc = x->body.alloc = x->wq.alloc = L->alloc;
+    x->watchdog.fn = sio__eioc_watchdog_due;
+    x->open_timer.fn = sio__eioc_open_due;
+    x->probe_timer.fn = sio__eioc_probe_due;
+    x->fail_timer.fn = sio__eioc_fail_due;
+    x->max_payload = 1000000;
+    x->res.loop = L;
+    x->res.rng = rng;
+    x->res.log = log;
+    x->get.loop = x->post.loop = L;
+    x->get.addrs = x->post.addrs = &x->res.out;
+    x->get.on_done = x->post.on_done = sio__eioc_http_done;
+    x->get.on_failed = x->post.on_failed = sio__eioc_http_failed;
+    x->get.user = x->post.user = x;
 }
 
-static const sio__conn_ops sio__dns_ops = {sio__dns_on_data, sio__dns_on_close, NULL};
-
-/* Sends the queries still unanswered to the next nameserver, opening its
-   socket on first use, and arms the retransmission. */
-static void sio__dns_send(sio_client *cl) {
-    int k = cl->dns_next++ % cl->dns_ns.n, q;
-    sio__conn *c = cl->dns_udp[k];
-    if (!c) {
-        const struct sockaddr_storage *sa = &cl->dns_ns.a[k];
-        int fd = socket(sa->ss_family, SOCK_DGRAM, 0), rc = -1;
-        if (fd >= 0 && sio__set_nonblock(fd) == SIO_OK) {
-            do rc = connect(fd, (const struct sockaddr *)sa, cl->dns_ns.len[k]);
-            while (rc < 0 && errno == EINTR);
-        }
-        if (rc == 0) c = sio__conn_add(&cl->loop, fd, SIO__C_CLIENT, &sio__dns_ops, cl);
-        if (c) cl->dns_udp[k] = c;
-        else if (fd >= 0) close(fd);
-        if (!c) SIO__CLOG(cl, SIO_LOG_DEBUG, "nameserver %d: no socket", k + 1);
-    }
-    for (q = 0; c && q < 2; q++) {
-        unsigned char buf[SIO__DNS_MAX_QUERY];
-        int n;
-        if (cl->dns_done[q]) continue;
-        n = sio__dns_query(buf, sizeof buf, cl->dns_id[q], cl->url.host, q == 0 ? SIO__DNS_AAAA : SIO__DNS_A);
-        if (n > 0 && send(c->fd, buf, (size_t)n, 0) < 0)
-            SIO__CLOG(cl, SIO_LOG_DEBUG, "nameserver %d: send failed (errno %d)", k + 1, errno);
-    }
-    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->dns_retry, sio__now_ms() + SIO_DNS_RETRY_MS);
+static void sio__eioc_free(sio__eioc *x) {
+    x->destroying = 1;
+    sio__eioc_teardown(x);
+    sio_buf_free(&x->wq);
+    sio_buf_free(&x->tmp);
+    sio_buf_free(&x->body);
 }
+#endif /* SIO_NO_CLIENT */
 
-static void sio__dns_retry_due(sio__timer *t) {
-    sio_client *cl = SIO__CL_OF(t, dns_retry);
-    if (cl->dns_active) sio__dns_send(cl);
-}
+/* =====================================================================
+   >>sio: the Socket.IO v5 core that server and client share
+   =====================================================================
+   Both roles receive packets the same way and keep the same books; only
+   what a packet means to them differs (a server answers a CONNECT, a
+   client waits for one). Shared here:
+   - handler lists: event name -> callbacks, "*" for any. Server
+     namespaces and client sockets each keep one; the callback is stored
+     untyped and cast back by its role, which alone knows its event type;
+   - pending acks: the acks a socket waits for, by id (a table, so an
+     answer costs the same with one or 100 000 waiting), each with its
+     deadline on the loop's timer heap;
+   - the incoming path: one Socket.IO message (text, or one binary
+     attachment) in, a whole packet out to the role's dispatch, or the
+     reason it broke the protocol (see sio__in_take in >>packet). */
 
-static void sio__dns_deadline_due(sio__timer *t) {
-    sio_client *cl = SIO__CL_OF(t, dns_deadline);
-    if (cl->dns_active) sio__dns_fail(cl, cl->dns_why);
-}
+/* ---- handler lists ---- */
 
-static int sio__is_localhost(const char *h) {
-    size_t n = strlen(h);
-    if (n && h[n - 1] == '.') n--;
-    return sio__name_eq(h, n, "localhost") || (n > 10 && sio__name_eq(h + n - 10, 10, ".localhost"));
-}
+typedef struct sio__handler {
+    char *event;                 /* "*" = any; NULL in a middleware list */
+    void (*fn)(void);            /* the role's function type, cast back where it is called */
+    void *user;
+    struct sio__handler *next;
+} sio__handler;
 
-/* Fills cl->addrs now (SIO_OK) for a literal, an /etc/hosts name or
-   localhost; else starts the DNS queries (1), or fails (< 0, reported
-   through fail_timer). */
-static int sio__cl_resolve(sio_client *cl) {
-    const char *host = cl->url.host;
-    int port = cl->url.port, rc;
-    unsigned char id[4];
-    char *buf;
-    long n;
-    cl->addrs.n = 0;
-    rc = sio__addr_literal(host, port, &cl->addrs);
-    if (rc > 0) return SIO_OK;
-    if (rc < 0) {
-        sio__dns_fail(cl, "unknown network interface");
-        return SIO_ERR_RESOLVE;
-    }
-    buf = (char *)sio__malloc(cl->loop.alloc, SIO_DNS_MAX_FILE);
-    if (!buf) {
-        sio__dns_fail(cl, "out of memory");
+/* Appended, so handlers run in the order they were added, as in Node. */
+static int sio__handler_add(sio__handler **list, const sio_allocator *a, const char *event, void (*fn)(void),
+                            void *user) {
+    sio__handler *h, **pp;
+    if (!fn) return SIO_ERR_INVALID;
+    if (!(h = (sio__handler *)sio__malloc(a, sizeof *h))) return SIO_ERR_NOMEM;
+    h->event = event ? sio__strndup(a, event, strlen(event)) : NULL;
+    if (event && !h->event) {
+        sio__free(a, h);
         return SIO_ERR_NOMEM;
     }
-    n = sio__read_small_file(SIO_HOSTS_FILE, buf, SIO_DNS_MAX_FILE);
-    if (n > 0 && sio__hosts_find(buf, (size_t)n, host, port, &cl->addrs) > 0) {
-        sio__free(cl->loop.alloc, buf);
-        SIO__CLOG(cl, SIO_LOG_DEBUG, "%s: %d addresses from %s", host, cl->addrs.n, SIO_HOSTS_FILE);
+    h->fn = fn;
+    h->user = user;
+    h->next = NULL;
+    for (pp = list; *pp; pp = &(*pp)->next) {}
+    *pp = h;
+    return SIO_OK;
+}
+
+/* The first handler from h on that takes event name. */
+static const sio__handler *sio__handler_next(const sio__handler *h, const char *name) {
+    for (; h; h = h->next)
+        if (strcmp(h->event, name) == 0 || strcmp(h->event, "*") == 0) return h;
+    return NULL;
+}
+
+static void sio__handlers_free(sio__handler **list, const sio_allocator *a) {
+    while (*list) {
+        sio__handler *h = *list;
+        *list = h->next;
+        sio__free(a, h->event);
+        sio__free(a, h);
+    }
+}
+
+/* ---- pending acks ---- */
+
+typedef struct sio__acks sio__acks;
+typedef struct sio__pending sio__pending;
+struct sio__pending {
+    long long id;
+    sio__acks *tab;              /* the table it waits in */
+    sio__timer timer;            /* armed when the ack has a deadline */
+    /* once: SIO_OK with the ack's arguments, or SIO_ERR_TIMEOUT /
+       SIO_ERR_CLOSED with NULL; it frees the pending ack */
+    void (*done)(sio__pending *p, int err, const sio_args *args);
+    sio__pending *next;          /* while a clear is calling them */
+};
+
+/* Open addressing with linear probing on the id. Ids are handed out by
+   this side, one after the other, so no peer can make them collide. */
+struct sio__acks {
+    sio__pending **slot;
+    size_t cap, n;               /* cap: a power of two, or 0 */
+    sio__loop *loop;
+};
+
+static size_t sio__acks_home(const sio__acks *t, long long id) {
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & (t->cap - 1);
+}
+
+static size_t sio__acks_find(const sio__acks *t, long long id) {
+    size_t i;
+    if (!t->n) return (size_t)-1;
+    for (i = sio__acks_home(t, id); t->slot[i]; i = (i + 1) & (t->cap - 1))
+        if (t->slot[i]->id == id) return i;
+    return (size_t)-1;
+}
+
+static int sio__acks_put(sio__acks *t, sio__pending *p) {
+    size_t i;
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 8, k;
+        sio__pending **old = t->slot, **nw = (sio__pending **)sio__malloc(t->loop->alloc, cap * sizeof *nw);
+        if (!nw) return SIO_ERR_NOMEM;
+        memset(nw, 0, cap * sizeof *nw);
+        t->slot = nw;
+        k = t->cap;
+        t->cap = cap;
+        while (k--)
+            if (old[k]) {
+                for (i = sio__acks_home(t, old[k]->id); nw[i]; i = (i + 1) & (cap - 1)) {}
+                nw[i] = old[k];
+            }
+        sio__free(t->loop->alloc, old);
+    }
+    for (i = sio__acks_home(t, p->id); t->slot[i]; i = (i + 1) & (t->cap - 1)) {}
+    t->slot[i] = p;
+    t->n++;
+    p->tab = t;
+    return SIO_OK;
+}
+
+/* Removes slot i, moving back the entries of its run that would no
+   longer be found (no tombstones, so the table never fills with them). */
+static void sio__acks_remove_at(sio__acks *t, size_t i) {
+    size_t j = i, mask = t->cap - 1;
+    t->slot[i] = NULL;
+    t->n--;
+    for (;;) {
+        size_t h;
+        j = (j + 1) & mask;
+        if (!t->slot[j]) return;
+        h = sio__acks_home(t, t->slot[j]->id);
+        /* the entry at j may fill the hole at i unless its home lies in (i, j] */
+        if ((i <= j) ? (h > i && h <= j) : (h > i || h <= j)) continue;
+        t->slot[i] = t->slot[j];
+        t->slot[j] = NULL;
+        i = j;
+    }
+}
+
+/* Takes p out of its table (it is in it). */
+static void sio__acks_del(sio__pending *p) {
+    size_t i = sio__acks_find(p->tab, p->id);
+    while (p->tab->slot[i] != p) i = (i + 1) & (p->tab->cap - 1);
+    sio__acks_remove_at(p->tab, i);
+    sio__timer_cancel(&p->tab->loop->timers, &p->timer);
+}
+
+static void sio__ack_due(sio__timer *tm) {
+    sio__pending *p = (sio__pending *)(void *)((char *)tm - offsetof(sio__pending, timer));
+    sio__acks_del(p);
+    p->done(p, SIO_ERR_TIMEOUT, NULL);
+}
+
+/* p (id and done set) waits in t; timeout_ms <= 0: as long as it takes. */
+static int sio__ack_wait(sio__acks *t, sio__pending *p, int timeout_ms) {
+    sio__loop *L = t->loop;
+    int rc = sio__acks_put(t, p);
+    p->timer.fn = sio__ack_due;
+    if (rc == SIO_OK && timeout_ms > 0) sio__timer_set(&L->timers, L->alloc, &p->timer, sio__now_ms() + (uint64_t)timeout_ms);
+    return rc;
+}
+
+/* An ACK packet: its waiting ack, if any, gets the arguments. */
+static void sio__acks_answer(sio__acks *t, const sio_packet *pk, const sio_str *bins, int nbins) {
+    size_t i = sio__acks_find(t, pk->ack_id);
+    sio__pending *p;
+    sio_args args;
+    if (i == (size_t)-1) return;   /* late or unknown: ignored, as in Node */
+    p = t->slot[i];
+    sio__acks_remove_at(t, i);
+    sio__timer_cancel(&t->loop->timers, &p->timer);
+    sio__args_index(&args, pk->json, 0, bins, nbins, NULL);
+    p->done(p, SIO_OK, &args);
+}
+
+/* Ends every pending ack with err, but those keep() wants to keep (NULL:
+   all). They are taken out first and told after, so a callback that
+   waits for a new ack finds a table in order. */
+static void sio__acks_clear(sio__acks *t, int err, int (*keep)(const sio__pending *p)) {
+    sio__pending *list = NULL, *p;
+    size_t i = 0;
+    while (t->n && i < t->cap) {
+        p = t->slot[i];
+        if (!p || (keep && keep(p))) {
+            i++;
+            continue;
+        }
+        sio__acks_remove_at(t, i);   /* slot i may now hold another: look again */
+        sio__timer_cancel(&t->loop->timers, &p->timer);
+        p->next = list;
+        list = p;
+    }
+    while ((p = list) != NULL) {
+        list = p->next;
+        p->done(p, err, NULL);
+    }
+}
+
+static void sio__acks_free(sio__acks *t) {
+    sio__free(t->loop->alloc, t->slot);
+    t->slot = NULL;
+    t->cap = t->n = 0;
+}
+
+/* ---- the incoming path ---- */
+
+typedef struct sio__rx {
+    void (*dispatch)(void *conn, const sio_packet *p, const sio_str *bins, int nbins);
+    /* reason as Node names it ("parse error", "transport error"); why for the log */
+    void (*fail)(void *conn, const char *reason, const char *why);
+} sio__rx;
+
+/* One Socket.IO message on conn, whose packet waiting for attachments is
+   *slot. The bytes of a finished packet stay ours until its dispatch
+   returns, whatever its handlers do to the connection. */
+static void sio__receive(const sio__rx *rx, void *conn, const sio_allocator *a, sio__binpend **slot, const char *data,
+                         size_t len, int binary, int max_attachments, int max_depth) {
+    sio__in in;
+    int rc = sio__in_take(a, slot, data, len, binary, max_attachments, max_depth, &in);
+    if (rc == SIO__IN_PACKET) rx->dispatch(conn, &in.p, in.nbins ? in.bins : NULL, in.nbins);
+    else if (rc == SIO_ERR_PARSE) rx->fail(conn, "parse error", in.why);
+    else if (rc != SIO__IN_WAIT) rx->fail(conn, "transport error", "out of memory for an attachment");
+    sio__binpend_free(a, in.done);
+}
+
+#ifndef SIO_NO_SERVER
+/* =====================================================================
+   >>server: the Socket.IO v5 server
+   =====================================================================
+   Socket.IO is one more user of >>eio's sessions: it installs itself as
+   their sio_engine_handlers and keeps, per session, a sio__sconn (the
+   sockets of one Engine.IO connection: Node's "Client"). Each namespace
+   that connection joins with a CONNECT packet is a sio_socket, with an id
+   of its own (not the Engine.IO sid). Rooms, broadcasts encoded once,
+   broadcasts with acks and connection state recovery live here too, and
+   at the end the sio_server object, which routes each HTTP request: to
+   Engine.IO, to the browser client script, or to the application. */
+
+typedef struct sio__room {
+    char *name;
+    sio_socket **members;
+    size_t n, cap;
+} sio__room;
+
+/* The Socket.IO side of one Engine.IO session. */
+typedef struct sio__sconn {
+    sio_server *srv;
+    sio_engine_conn *e;
+    sio_socket *sockets;         /* one per joined namespace */
+    int joined_ever;
+    int closed;                  /* the session ended: nothing more is sent */
+    sio__binpend *bin;           /* a binary packet waiting for its attachments */
+    sio__timer connect_timer;    /* a namespace must be joined by then */
+    struct sio__sconn *next_dead;
+} sio__sconn;
+
+struct sio_socket {
+    char id[21];
+    char pid[21];                /* private id for connection state recovery ("" when off) */
+    int recovered;
+    sio_namespace *nsp;
+    sio__sconn *conn;
+    sio_socket *next_in_conn;
+    sio_socket *prev_in_nsp, *next_in_nsp;
+    char *auth;                  /* CONNECT payload text; NULL when none ({}) */
+    size_t auth_len;
+    sio__room **rooms;           /* rooms joined, own id room included */
+    size_t nrooms, rooms_cap;
+    sio__acks acks;              /* acks this socket was asked for */
+    uint64_t mark_sent, mark_skip;  /* broadcast de-duplication */
+    int connected;
+    void *data;
+    sio_socket *next_dead;
+};
+
+typedef struct sio__bcast_ack sio__bcast_ack;
+
+/* An ack the server waits for: of one emit, or one receiver's of a
+   broadcast (group set). */
+typedef struct sio__srv_ack {
+    sio__pending p;
+    sio_socket *s;
+    sio_ack_fn fn;
+    void *user;
+    sio__bcast_ack *group;
+    size_t slot;                 /* this receiver's place in group->waiting */
+} sio__srv_ack;
+
+/* A broadcast waiting for its receivers' acks. Each receiver holds a
+   sio__srv_ack pointing here; waiting[] points back, so whichever ends
+   first (the answer, the receiver, the deadline) unhooks the other. */
+typedef struct sio__bcast_rec {
+    size_t at;                   /* socket id (NUL-ended), then the JSON, then attachments */
+    size_t json_len;
+    size_t bin_end[SIO_MAX_ATTACHMENTS];
+    int nbins;
+} sio__bcast_rec;
+
+struct sio__bcast_ack {
+    sio_namespace *nsp;
+    sio_bcast_ack_fn fn;
+    void *user;
+    sio__timer timer;
+    sio__srv_ack **waiting;      /* per receiver; NULL once it answered or left */
+    size_t nwaiting, cap, left;  /* left: receivers still to answer */
+    sio_buf store;               /* the answers, back to back */
+    sio__bcast_rec *recs;
+    size_t nrecs, recs_cap;
+    sio__bcast_ack *prev, *next; /* in nsp->backs */
+};
+
+struct sio_namespace {
+    char *name;
+    sio_server *srv;
+    sio_socket_fn on_connection;
+    void *connection_user;
+    sio_disconnect_fn on_disconnect;
+    void *disconnect_user;
+    /* the library's own listener (a stream hub), run before the
+       application's, which the application cannot displace */
+    sio_disconnect_fn lib_disconnect;
+    void *lib_disconnect_user;
+    sio__handler *handlers;      /* events: sio_event_fn */
+    sio__handler *mws;           /* middleware: sio_middleware_fn */
+    sio_socket *sockets;         /* connected sockets */
+    size_t count;
+    sio__map rooms;
+    sio__map ids;                /* socket id -> socket: each socket's own room, implicit */
+    long long next_ack;          /* ack ids: per namespace, so a broadcast's id is free on every socket */
+    sio__bcast_ack *backs;       /* broadcasts waiting for acks */
+    struct sio__saved *saved;    /* recovery: sockets that may come back */
+    struct sio__logged *log, *log_tail;   /* recovery: recent broadcasts, oldest first */
+    size_t log_bytes;            /* their packets and attachments, under SIO_RECOVERY_MAX_BYTES */
+    sio_namespace *next;
+};
+
+struct sio_server {
+    sio__loop loop;
+    sio_server_desc desc;        /* with defaults filled in */
+    sio_logger logger;
+    sio_allocator allocator;
+    int port;
+    sio__httpd http;
+    sio__eio eio;                /* desc.path: Socket.IO's sessions */
+    sio__eio engine;             /* desc.engine_path: the application's bare Engine.IO */
+    sio_namespace *nsps;
+    sio__rng rng;
+    int destroying;              /* sio_server_destroy has begun: no new broadcasts with acks */
+    uint64_t bcast_gen;
+    sio__sconn *dead_conns;
+    sio_socket *dead_sockets;
+    void *tls_ctx;               /* sio__tls_ctx: certificates and key, shared */
+    char *client_js;             /* loaded from desc.client_js_file */
+    size_t client_js_len;
+    char client_js_etag[40];
+    sio_buf tmp;                 /* scratch for encoding */
+    sio_buf tmp2;                /* a broadcast's receivers */
+};
+
+#define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->logger, lvl, __VA_ARGS__)
+
+static void sio__socket_close(sio_socket *s, const char *reason, int notify_client);
+
+static sio_namespace *sio__nsp_find(sio_server *srv, const char *name, size_t n) {
+    sio_namespace *nsp;
+    for (nsp = srv->nsps; nsp; nsp = nsp->next)
+        if (strlen(nsp->name) == n && memcmp(nsp->name, name, n) == 0) return nsp;
+    return NULL;
+}
+
+/* One Socket.IO packet (plus attachments) to one connection. */
+static void sio__sconn_send(sio__sconn *sc, const char *pkt, size_t n, const sio_str *bins, int nbins) {
+    int i;
+    if (sc->closed) return;
+    sio__eio_send(sc->e, SIO_EIO_MESSAGE, pkt, n, 0);
+    for (i = 0; i < nbins; i++) sio__eio_send(sc->e, SIO_EIO_MESSAGE, bins[i].ptr, bins[i].len, 1);
+}
+
+/* The connection broke the protocol: Node closes the whole of it. */
+static void sio__sconn_fail(void *conn, const char *reason, const char *why) {
+    sio__sconn *sc = (sio__sconn *)conn;
+    SIO__LOG(sc->srv, SIO_LOG_INFO, "session %s: %s, closing", sc->e->sid, why);
+    sio__eio_close(sc->e, reason, 1);
+}
+
+/* ---- rooms ---- */
+
+static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create) {
+    void **v = sio__map_find(&nsp->rooms, name, strlen(name));
+    sio__room *r;
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    if (v) return (sio__room *)*v;
+    if (!create) return NULL;
+    r = (sio__room *)sio__malloc(a, sizeof *r);
+    if (!r) return NULL;
+    memset(r, 0, sizeof *r);
+    r->name = sio__strndup(a, name, strlen(name));
+    if (!r->name || sio__map_put(&nsp->rooms, a, r->name, r) != SIO_OK) {
+        sio__free(a, r->name);
+        sio__free(a, r);
+        return NULL;
+    }
+    return r;
+}
+
+static void sio__room_drop(sio_namespace *nsp, sio__room *r) {
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    sio__map_del(&nsp->rooms, r->name);
+    sio__free(a, r->members);
+    sio__free(a, r->name);
+    sio__free(a, r);
+}
+
+SIO_API int sio_join(sio_socket *s, const char *room) {
+    const sio_allocator *a;
+    sio__room *r;
+    size_t i;
+    if (!s || !s->connected || !room) return SIO_ERR_STATE;
+    a = s->nsp->srv->loop.alloc;
+    for (i = 0; i < s->nrooms; i++)
+        if (strcmp(s->rooms[i]->name, room) == 0) return SIO_OK;
+    r = sio__room_get(s->nsp, room, 1);
+    if (!r) return SIO_ERR_NOMEM;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 4;
+        sio_socket **p = (sio_socket **)sio__realloc(a, r->members, cap * sizeof *p);
+        if (!p) return SIO_ERR_NOMEM;
+        r->members = p;
+        r->cap = cap;
+    }
+    if (s->nrooms == s->rooms_cap) {
+        size_t cap = s->rooms_cap ? s->rooms_cap * 2 : 2;
+        sio__room **p = (sio__room **)sio__realloc(a, s->rooms, cap * sizeof *p);
+        if (!p) return SIO_ERR_NOMEM;
+        s->rooms = p;
+        s->rooms_cap = cap;
+    }
+    r->members[r->n++] = s;
+    s->rooms[s->nrooms++] = r;
+    return SIO_OK;
+}
+
+SIO_API int sio_leave(sio_socket *s, const char *room) {
+    size_t i, j;
+    if (!s || !room) return SIO_ERR_INVALID;
+    for (i = 0; i < s->nrooms; i++) {
+        sio__room *r = s->rooms[i];
+        if (strcmp(r->name, room) != 0) continue;
+        for (j = 0; j < r->n; j++)
+            if (r->members[j] == s) {
+                r->members[j] = r->members[--r->n];
+                break;
+            }
+        s->rooms[i] = s->rooms[--s->nrooms];
+        if (r->n == 0) sio__room_drop(s->nsp, r);
         return SIO_OK;
     }
-    if (sio__is_localhost(host)) {
-        static const unsigned char lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-        static const unsigned char lo4[4] = {127, 0, 0, 1};
-        sio__free(cl->loop.alloc, buf);
-        sio__addrs_add(&cl->addrs, AF_INET6, lo6, port, 0);
-        sio__addrs_add(&cl->addrs, AF_INET, lo4, port, 0);
-        return SIO_OK;
+    return SIO_ERR_NOT_FOUND;
+}
+
+SIO_API int sio_in_room(const sio_socket *s, const char *room) {
+    size_t i;
+    if (s && room && strcmp(s->id, room) == 0) return 1;
+    for (i = 0; s && i < s->nrooms; i++)
+        if (strcmp(s->rooms[i]->name, room) == 0) return 1;
+    return 0;
+}
+
+/* ---- namespace connect ---- */
+
+/* CONNECT_ERROR {"message":..., "data":...}: the refused socket's last word. */
+static void sio__connect_error(sio__sconn *sc, sio_str nsp, const char *message, const char *data_json) {
+    sio_buf *b = &sc->srv->tmp;
+    sio_json_writer w;
+    sio_buf_reset(b);
+    sio_packet_write(b, SIO_PKT_CONNECT_ERROR, 0, nsp.ptr, nsp.len, -1, NULL, 0);
+    sio_json_writer_init(&w, b);
+    sio_json_obj_begin(&w);
+    sio_json_key(&w, "message");
+    sio_json_str(&w, message ? message : "");
+    if (data_json) {
+        sio_json d;
+        sio_json_key(&w, "data");
+        if (sio_json_parse(data_json, strlen(data_json), &d) == SIO_OK) sio_json_raw(&w, data_json, strlen(data_json));
+        else sio_json_str(&w, data_json);
     }
-    if (cl->dns_server.n) {
-        cl->dns_ns = cl->dns_server;
-    } else {
-        n = sio__read_small_file(SIO_RESOLV_CONF, buf, SIO_DNS_MAX_FILE);
-        cl->dns_ns.n = 0;
-        if (n > 0) sio__resolv_parse(buf, (size_t)n, &cl->dns_ns);
-        if (!cl->dns_ns.n) {
-            static const unsigned char lo4[4] = {127, 0, 0, 1};
-            sio__addrs_add(&cl->dns_ns, AF_INET, lo4, 53, 0);
+    sio_json_obj_end(&w);
+    if (sio_json_writer_finish(&w) == SIO_OK) sio__sconn_send(sc, b->data, b->len, NULL, 0);
+}
+
+/* Out of memory while joining: said in the log, and to the client as a
+   refusal it can read, never as something else. */
+static void sio__connect_oom(sio__sconn *sc, sio_str nsp) {
+    SIO__LOG(sc->srv, SIO_LOG_ERROR, "session %s: out of memory joining %.*s", sc->e->sid, (int)nsp.len, nsp.ptr);
+    sio__connect_error(sc, nsp, "server out of memory", NULL);
+}
+
+/* ---- connection state recovery ----
+   With recovery_ms set, a CONNECT answer carries a private id beside the
+   socket id, 40{"sid":"...","pid":"..."}, and a broadcast without an ack
+   carries an offset as its last argument, 42["ev","hi","<offset>"]. A
+   socket whose connection broke is kept as {pid, sid, rooms} for
+   recovery_ms, and broadcasts as long. A client coming back puts
+   {"pid":...,"offset":...} in its CONNECT auth: it gets the same id and
+   rooms, then the broadcasts after its offset that those rooms would have
+   received. An unknown pid or offset gives a fresh socket, as in Node. */
+
+typedef struct sio__saved {
+    char pid[21], sid[21];
+    sio_buf rooms;               /* its rooms' names, each NUL-ended */
+    uint64_t expires;
+    struct sio__saved *next;
+} sio__saved;
+
+typedef struct sio__logged {
+    char offset[21];
+    uint64_t at;
+    sio_buf pkt;                 /* the packet text, offset included */
+    sio_buf bins;                /* its attachments, back to back */
+    size_t bin_end[SIO_MAX_ATTACHMENTS];
+    int nbins;
+    sio_buf rooms, except;       /* its receivers, names NUL-ended; no rooms = all */
+    struct sio__logged *next;
+} sio__logged;
+
+static void sio__saved_free(const sio_allocator *a, sio__saved *sv) {
+    sio_buf_free(&sv->rooms);
+    sio__free(a, sv);
+}
+
+static void sio__logged_free(const sio_allocator *a, sio__logged *lg) {
+    sio_buf_free(&lg->pkt);
+    sio_buf_free(&lg->bins);
+    sio_buf_free(&lg->rooms);
+    sio_buf_free(&lg->except);
+    sio__free(a, lg);
+}
+
+/* Forgets what is older than recovery_ms (everything with all set, as
+   the server goes). Run wherever the kept state grows, so it stays
+   bounded by what one window holds. */
+static void sio__recovery_purge(sio_namespace *nsp, int all) {
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    uint64_t now = nsp->srv->loop.now, win = (uint64_t)nsp->srv->desc.recovery_ms;
+    sio__saved **pp = &nsp->saved, *sv;
+    while ((sv = *pp) != NULL) {
+        if (all || sv->expires <= now) {
+            *pp = sv->next;
+            sio__saved_free(a, sv);
+        } else {
+            pp = &sv->next;
         }
     }
-    sio__free(cl->loop.alloc, buf);
-    if (cl->dns_ns.n > SIO_DNS_MAX_SERVERS) cl->dns_ns.n = SIO_DNS_MAX_SERVERS;
-    do sio__rng_bytes(&cl->rng, id, sizeof id);
-    while (id[0] == id[2] && id[1] == id[3]);
-    cl->dns_id[0] = (unsigned)id[0] << 8 | id[1];
-    cl->dns_id[1] = (unsigned)id[2] << 8 | id[3];
-    cl->dns_done[0] = cl->dns_done[1] = 0;
-    cl->dns_got[0].n = cl->dns_got[1].n = 0;
-    cl->dns_next = 0;
-    snprintf(cl->dns_why, sizeof cl->dns_why, "timed out");
-    cl->dns_active = 1;
-    SIO__CLOG(cl, SIO_LOG_DEBUG, "resolving %s over DNS (%d nameservers, %d ms)", host, cl->dns_ns.n,
-              cl->desc.resolve_timeout_ms);
-    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->dns_deadline,
-                   sio__now_ms() + (uint64_t)cl->desc.resolve_timeout_ms);
-    sio__dns_send(cl);
+    /* old ones go, and the oldest while over the byte cap: a socket whose
+       offset is gone simply starts afresh */
+    while (nsp->log && (all || nsp->log->at + win <= now || nsp->log_bytes > SIO_RECOVERY_MAX_BYTES)) {
+        sio__logged *lg = nsp->log;
+        nsp->log = lg->next;
+        if (!nsp->log) nsp->log_tail = NULL;
+        nsp->log_bytes -= lg->pkt.len + lg->bins.len;
+        sio__logged_free(a, lg);
+    }
+}
+
+/* Whether two NUL-separated name lists share a name. */
+static int sio__names_meet(const sio_buf *x, const sio_buf *y) {
+    size_t i, j;
+    for (i = 0; i < x->len; i += strlen(x->data + i) + 1)
+        for (j = 0; j < y->len; j += strlen(y->data + j) + 1)
+            if (strcmp(x->data + i, y->data + j) == 0) return 1;
+    return 0;
+}
+
+/* Node's list: a socket whose connection broke may come back; one that
+   left or was sent away may not. */
+static int sio__recoverable(const char *reason) {
+    return strcmp(reason, "transport close") == 0 || strcmp(reason, "transport error") == 0 ||
+           strcmp(reason, "ping timeout") == 0 || strcmp(reason, "forced close") == 0;
+}
+
+/* On close: keep what a return needs. */
+static void sio__recovery_save(sio_socket *s, const char *reason) {
+    sio_namespace *nsp = s->nsp;
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    sio__saved *sv;
+    size_t i;
+    if (!s->pid[0] || !sio__recoverable(reason)) return;
+    sio__recovery_purge(nsp, 0);
+    if (!(sv = (sio__saved *)sio__malloc(a, sizeof *sv))) return;
+    memset(sv, 0, sizeof *sv);
+    memcpy(sv->pid, s->pid, sizeof sv->pid);
+    memcpy(sv->sid, s->id, sizeof sv->sid);
+    sv->rooms.alloc = a;
+    for (i = 0; i < s->nrooms; i++) sio_buf_append(&sv->rooms, s->rooms[i]->name, strlen(s->rooms[i]->name) + 1);
+    if (sv->rooms.err) {
+        sio__saved_free(a, sv);
+        return;
+    }
+    sv->expires = nsp->srv->loop.now + (uint64_t)nsp->srv->desc.recovery_ms;
+    sv->next = nsp->saved;
+    nsp->saved = sv;
+}
+
+/* On CONNECT: the kept socket the auth's pid and offset point at, taken
+   out of the list, and in *after the broadcast it saw last. */
+static sio__saved *sio__recovery_find(sio_namespace *nsp, sio_json auth, sio__logged **after) {
+    sio_json jp, jo;
+    char pid[21], offset[21];
+    sio__saved **pp, *sv;
+    sio__logged *lg;
+    if (sio_json_get(auth, "pid", &jp) != SIO_OK || jp.type != SIO_JSON_STRING ||
+        sio_json_get(auth, "offset", &jo) != SIO_OK || jo.type != SIO_JSON_STRING ||
+        sio_json_strcpy(jp, pid, sizeof pid) >= sizeof pid || sio_json_strcpy(jo, offset, sizeof offset) >= sizeof offset)
+        return NULL;
+    sio__recovery_purge(nsp, 0);
+    for (lg = nsp->log; lg && strcmp(lg->offset, offset) != 0; lg = lg->next) {}
+    if (!lg) return NULL;
+    for (pp = &nsp->saved; (sv = *pp) != NULL; pp = &sv->next)
+        if (strcmp(sv->pid, pid) == 0) {
+            *pp = sv->next;
+            *after = lg;
+            return sv;
+        }
+    return NULL;
+}
+
+/* After the CONNECT answer: rooms back, then what was missed. */
+static void sio__recovery_replay(sio_socket *s, sio__saved *sv, sio__logged *after) {
+    sio_buf mine;
+    sio__logged *lg;
+    size_t i;
+    for (i = 0; i < sv->rooms.len; i += strlen(sv->rooms.data + i) + 1) sio_join(s, sv->rooms.data + i);
+    memset(&mine, 0, sizeof mine);
+    mine.alloc = s->nsp->srv->loop.alloc;
+    sio_buf_append(&mine, sv->rooms.data, sv->rooms.len);
+    sio_buf_append(&mine, s->id, strlen(s->id) + 1);
+    for (lg = after->next; lg && s->connected && !s->conn->closed; lg = lg->next) {
+        sio_str bins[SIO_MAX_ATTACHMENTS];
+        size_t from = 0;
+        int k;
+        if ((lg->rooms.len && !sio__names_meet(&lg->rooms, &mine)) || sio__names_meet(&lg->except, &mine)) continue;
+        for (k = 0; k < lg->nbins; k++) {
+            bins[k].ptr = lg->bins.data ? lg->bins.data + from : "";
+            bins[k].len = lg->bin_end[k] - from;
+            from = lg->bin_end[k];
+        }
+        sio__sconn_send(s->conn, lg->pkt.data, lg->pkt.len, lg->nbins ? bins : NULL, lg->nbins);
+    }
+    sio_buf_free(&mine);
+}
+
+/* A broadcast about to go out (its text in srv->tmp): its offset goes in
+   as last argument, and it is kept for the window. */
+static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio_msg *args) {
+    sio_server *srv = nsp->srv;
+    const sio_allocator *a = srv->loop.alloc;
+    sio__logged *lg;
+    size_t i;
+    int k;
+    sio__recovery_purge(nsp, 0);
+    if (!srv->tmp.len || srv->tmp.data[srv->tmp.len - 1] != ']') return;
+    if (!(lg = (sio__logged *)sio__malloc(a, sizeof *lg))) return;
+    memset(lg, 0, sizeof *lg);
+    lg->pkt.alloc = lg->bins.alloc = lg->rooms.alloc = lg->except.alloc = a;
+    sio__rng_id(&srv->rng, lg->offset);
+    lg->at = srv->loop.now;
+    srv->tmp.len--;                                  /* 42["ev",a] -> 42["ev",a,"<offset>"] */
+    sio_buf_appends(&srv->tmp, ",\"");
+    sio_buf_appends(&srv->tmp, lg->offset);
+    sio_buf_appends(&srv->tmp, "\"]");
+    sio_buf_append(&lg->pkt, srv->tmp.data, srv->tmp.len);
+    for (k = 0; args && k < args->nbins; k++) {
+        sio_buf_append(&lg->bins, args->bins[k].ptr, args->bins[k].len);
+        lg->bin_end[k] = lg->bins.len;
+    }
+    lg->nbins = args ? args->nbins : 0;
+    for (i = 0; to && to->rooms && i < to->nrooms; i++) sio_buf_append(&lg->rooms, to->rooms[i], strlen(to->rooms[i]) + 1);
+    for (i = 0; to && i < to->nexcept; i++) sio_buf_append(&lg->except, to->except[i], strlen(to->except[i]) + 1);
+    if (lg->pkt.err || lg->bins.err || lg->rooms.err || lg->except.err) {
+        sio__logged_free(a, lg);   /* sent all the same, just not kept */
+        return;
+    }
+    if (nsp->log_tail) nsp->log_tail->next = lg;
+    else nsp->log = lg;
+    nsp->log_tail = lg;
+    nsp->log_bytes += lg->pkt.len + lg->bins.len;
+    if (nsp->log_bytes > SIO_RECOVERY_MAX_BYTES) sio__recovery_purge(nsp, 0);
+}
+
+static sio_socket *sio__socket_new(sio__sconn *sc, sio_namespace *nsp, const sio_packet *p) {
+    const sio_allocator *a = sc->srv->loop.alloc;
+    sio_socket *s = (sio_socket *)sio__malloc(a, sizeof *s);
+    if (!s) return NULL;
+    memset(s, 0, sizeof *s);
+    s->nsp = nsp;
+    s->conn = sc;
+    s->acks.loop = &sc->srv->loop;
+    sio__rng_id(&sc->srv->rng, s->id);
+    if (p->data.len && !(s->auth = sio__strndup(a, p->data.ptr, p->data.len))) {
+        sio__free(a, s);
+        return NULL;
+    }
+    s->auth_len = p->data.len;
+    return s;
+}
+
+/* 40/chat,{"token":"x"}: middleware, then the socket joins (or comes
+   back, with recovery), then the answer 40/chat,{"sid":"..."}, then the
+   connection handler. */
+static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
+    sio_server *srv = sc->srv;
+    const sio_allocator *a = srv->loop.alloc;
+    sio_namespace *nsp = sio__nsp_find(srv, p->nsp.ptr, p->nsp.len);
+    sio_socket *s;
+    const sio__handler *mw;
+    sio__saved *back = NULL;
+    sio__logged *seen = NULL;
+    char reply[96];
+    int n;
+    if (!nsp) {
+        SIO__LOG(srv, SIO_LOG_INFO, "session %s: CONNECT to unknown namespace %.*s, refused", sc->e->sid,
+                 (int)p->nsp.len, p->nsp.ptr);
+        sio__connect_error(sc, p->nsp, "Invalid namespace", NULL);
+        return;
+    }
+    for (s = sc->sockets; s; s = s->next_in_conn)
+        if (s->nsp == nsp) {
+            SIO__LOG(srv, SIO_LOG_INFO, "session %s: CONNECT to %s twice, closing", sc->e->sid, nsp->name);
+            sio__eio_close(sc->e, "parse error", 1);
+            return;
+        }
+    if (!(s = sio__socket_new(sc, nsp, p))) {
+        sio__connect_oom(sc, p->nsp);
+        return;
+    }
+    if (srv->desc.recovery_ms > 0) {
+        sio__rng_id(&srv->rng, s->pid);
+        if (p->data.len && (back = sio__recovery_find(nsp, sio_socket_auth(s), &seen)) != NULL) {
+            /* the same socket again: its ids, and no second middleware run */
+            memcpy(s->id, back->sid, sizeof s->id);
+            memcpy(s->pid, back->pid, sizeof s->pid);
+            s->recovered = 1;
+        }
+    }
+    /* visible to middleware and handlers through the connection list */
+    s->next_in_conn = sc->sockets;
+    sc->sockets = s;
+    for (mw = back ? NULL : nsp->mws; mw; mw = mw->next) {
+        const char *msg = NULL, *data = NULL;
+        if (((sio_middleware_fn)mw->fn)(s, sio_socket_auth(s), &msg, &data, mw->user) != 0) {
+            SIO__LOG(srv, SIO_LOG_INFO, "session %s: middleware of %s refused the socket: %s", sc->e->sid, nsp->name,
+                     msg ? msg : "refused");
+            sc->sockets = s->next_in_conn;
+            sio__connect_error(sc, p->nsp, msg ? msg : "refused", data);
+            sio__free(a, s->auth);
+            sio__free(a, s);
+            return;
+        }
+        if (sc->closed) return;
+    }
+    /* every socket is in the room named after its id; that room is the
+       ids map, not a room object, to keep idle sockets small */
+    if (sio__map_put(&nsp->ids, a, s->id, s) != SIO_OK) {
+        sc->sockets = s->next_in_conn;
+        if (back) sio__saved_free(a, back);
+        sio__free(a, s->auth);
+        sio__free(a, s);
+        sio__connect_oom(sc, p->nsp);
+        return;
+    }
+    s->connected = 1;
+    sc->joined_ever = 1;
+    sio__timer_cancel(&srv->loop.timers, &sc->connect_timer);
+    s->next_in_nsp = nsp->sockets;
+    if (nsp->sockets) nsp->sockets->prev_in_nsp = s;
+    nsp->sockets = s;
+    nsp->count++;
+    /* the reply goes before anything the handler emits */
+    if (s->pid[0]) n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\",\"pid\":\"%s\"}", s->id, s->pid);
+    else n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\"}", s->id);
+    sio_buf_reset(&srv->tmp);
+    sio_packet_write(&srv->tmp, SIO_PKT_CONNECT, 0, nsp->name, strlen(nsp->name), -1, reply, (size_t)n);
+    sio__sconn_send(sc, srv->tmp.data, srv->tmp.len, NULL, 0);
+    if (back) {
+        sio__recovery_replay(s, back, seen);
+        sio__saved_free(a, back);
+        if (!s->connected || sc->closed) return;
+    }
+    if (nsp->on_connection) nsp->on_connection(s, nsp->connection_user);
+}
+
+/* ---- incoming events and acks ---- */
+
+static sio_socket *sio__socket_for(sio__sconn *sc, sio_str nsp) {
+    sio_socket *s;
+    for (s = sc->sockets; s; s = s->next_in_conn)
+        if (s->connected && strlen(s->nsp->name) == nsp.len && memcmp(s->nsp->name, nsp.ptr, nsp.len) == 0) return s;
+    return NULL;
+}
+
+/* 42/chat,["msg","hi"] to the namespace's handlers, in order, while the
+   socket stays. */
+static void sio__sio_event(sio_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio_event ev;
+    const sio__handler *h;
+    char namebuf[SIO_MAX_EVENT_LEN + 1];
+    memset(&ev, 0, sizeof ev);
+    ev.socket = s;
+    ev.ack_id = p->ack_id;
+    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
+        sio__sconn_fail(s->conn, "parse error", "event name over SIO_MAX_EVENT_LEN");
+        return;
+    }
+    for (h = sio__handler_next(s->nsp->handlers, namebuf); h; h = sio__handler_next(h->next, namebuf)) {
+        ((sio_event_fn)h->fn)(&ev, h->user);
+        if (!s->connected || s->conn->closed) break;
+    }
+}
+
+static void sio__sio_dispatch(void *conn, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio__sconn *sc = (sio__sconn *)conn;
+    sio_socket *s;
+    if (p->type == SIO_PKT_CONNECT) {
+        sio__sio_connect(sc, p);
+        return;
+    }
+    s = sio__socket_for(sc, p->nsp);
+    if (!s || p->type == SIO_PKT_CONNECT_ERROR) {
+        /* a packet for a namespace not joined: Node closes the connection */
+        SIO__LOG(sc->srv, SIO_LOG_INFO, "session %s: packet type %d for a namespace not joined, closing", sc->e->sid,
+                 p->type);
+        sio__eio_close(sc->e, "parse error", 1);
+        return;
+    }
+    if (p->type == SIO_PKT_DISCONNECT) sio__socket_close(s, "client namespace disconnect", 0);
+    else if (p->type == SIO_PKT_EVENT || p->type == SIO_PKT_BINARY_EVENT) sio__sio_event(s, p, bins, nbins);
+    else sio__acks_answer(&s->acks, p, bins, nbins);
+}
+
+static const sio__rx sio__srv_rx = {sio__sio_dispatch, sio__sconn_fail};
+
+/* ---- closing sockets ---- */
+
+static void sio__socket_close(sio_socket *s, const char *reason, int notify_client) {
+    sio_namespace *nsp = s->nsp;
+    sio__sconn *sc = s->conn;
+    sio_server *srv = nsp->srv;
+    sio_socket **pp;
+    if (!s->connected) return;
+    s->connected = 0;
+    if (notify_client) {
+        sio_buf_reset(&srv->tmp);
+        sio_packet_write(&srv->tmp, SIO_PKT_DISCONNECT, 0, nsp->name, strlen(nsp->name), -1, NULL, 0);
+        sio__sconn_send(sc, srv->tmp.data, srv->tmp.len, NULL, 0);
+    }
+    sio__recovery_save(s, reason);
+    while (s->nrooms) sio_leave(s, s->rooms[s->nrooms - 1]->name);
+    sio__map_del(&nsp->ids, s->id);
+    if (s->prev_in_nsp) s->prev_in_nsp->next_in_nsp = s->next_in_nsp;
+    else nsp->sockets = s->next_in_nsp;
+    if (s->next_in_nsp) s->next_in_nsp->prev_in_nsp = s->prev_in_nsp;
+    nsp->count--;
+    for (pp = &sc->sockets; *pp; pp = &(*pp)->next_in_conn)
+        if (*pp == s) {
+            *pp = s->next_in_conn;
+            break;
+        }
+    /* acks that will not come: an emit's caller hears why; a broadcast's
+       receiver simply never answers, and the broadcast times out, as in Node */
+    sio__acks_clear(&s->acks, SIO_ERR_CLOSED, NULL);
+    if (nsp->lib_disconnect) nsp->lib_disconnect(s, reason, nsp->lib_disconnect_user);
+    if (nsp->on_disconnect) nsp->on_disconnect(s, reason, nsp->disconnect_user);
+    s->next_dead = srv->dead_sockets;
+    srv->dead_sockets = s;
+}
+
+/* ---- the engine's user ---- */
+
+static void sio__connect_due(sio__timer *t) {
+    sio__sconn *sc = (sio__sconn *)(void *)((char *)t - offsetof(sio__sconn, connect_timer));
+    if (sc->joined_ever) return;
+    SIO__LOG(sc->srv, SIO_LOG_INFO, "session %s: no namespace joined within connect timeout", sc->e->sid);
+    sio__eio_close(sc->e, "forced close", 1);
+}
+
+static void sio__on_engine_open(sio_engine_conn *e, void *user) {
+    sio_server *srv = (sio_server *)user;
+    sio__sconn *sc = (sio__sconn *)sio__malloc(srv->loop.alloc, sizeof *sc);
+    if (!sc) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "session %s: out of memory, closing", e->sid);
+        sio__eio_close(e, "transport error", 1);
+        return;
+    }
+    memset(sc, 0, sizeof *sc);
+    sc->srv = srv;
+    sc->e = e;
+    sc->connect_timer.fn = sio__connect_due;
+    sio_engine_conn_set_user(e, sc);
+    sio__timer_set(&srv->loop.timers, srv->loop.alloc, &sc->connect_timer,
+                   srv->loop.now + (uint64_t)srv->desc.connect_timeout_ms);
+}
+
+static void sio__on_engine_message(sio_engine_conn *e, const void *data, size_t len, int binary, void *user) {
+    sio_server *srv = (sio_server *)user;
+    sio__sconn *sc = (sio__sconn *)sio_engine_conn_user(e);
+    if (sc) sio__receive(&sio__srv_rx, sc, srv->loop.alloc, &sc->bin, (const char *)data, len, binary,
+                         srv->desc.max_attachments, srv->desc.max_json_depth);
+}
+
+static void sio__on_engine_close(sio_engine_conn *e, const char *reason, void *user) {
+    sio_server *srv = (sio_server *)user;
+    sio__sconn *sc = (sio__sconn *)sio_engine_conn_user(e);
+    if (!sc) return;
+    sc->closed = 1;
+    sio__timer_cancel(&srv->loop.timers, &sc->connect_timer);
+    while (sc->sockets) sio__socket_close(sc->sockets, reason, 0);
+    sio__binpend_free(srv->loop.alloc, sc->bin);
+    sc->bin = NULL;
+    sc->next_dead = srv->dead_conns;
+    srv->dead_conns = sc;
+}
+
+
+/* ---- public socket API ---- */
+
+SIO_API const char *sio_socket_id(const sio_socket *s) { return s ? s->id : ""; }
+SIO_API int sio_socket_recovered(const sio_socket *s) { return s ? s->recovered : 0; }
+SIO_API const char *sio_namespace_name(const sio_namespace *nsp) { return nsp ? nsp->name : ""; }
+SIO_API sio_namespace *sio_socket_nsp(const sio_socket *s) { return s ? s->nsp : NULL; }
+SIO_API void *sio_socket_data(const sio_socket *s) { return s ? s->data : NULL; }
+SIO_API void sio_socket_set_data(sio_socket *s, void *data) {
+    if (s) s->data = data;
+}
+
+SIO_API sio_json sio_socket_auth(const sio_socket *s) {
+    sio_json j;
+    if (!s || !s->auth || sio_json_parse(s->auth, s->auth_len, &j) != SIO_OK) sio_json_parse("{}", 2, &j);
+    return j;
+}
+
+/* An EVENT or ACK for one socket, built in srv->tmp and sent. */
+static int sio__socket_send(sio_socket *s, int type, long long id, const char *event, const sio_msg *args) {
+    sio_server *srv = s->nsp->srv;
+    int rc = sio__packet_build(&srv->tmp, type, s->nsp->name, id, event, args);
+    if (rc == SIO_OK) sio__sconn_send(s->conn, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0);
+    return rc;
+}
+
+SIO_API int sio_emit(sio_socket *s, const char *event, const sio_msg *args) {
+    if (!s || !s->connected || s->conn->closed) return SIO_ERR_CLOSED;
+    if (!sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    return sio__socket_send(s, SIO_PKT_EVENT, -1, event, args);
+}
+
+SIO_API int sio_emit_json(sio_socket *s, const char *event, const char *json_args) {
+    sio_msg m;
+    int rc = sio__msg_of_json(&m, json_args);
+    if (rc == SIO_OK) rc = sio_emit(s, event, &m);
+    sio_msg_free(&m);
+    return rc;
+}
+
+static void sio__srv_ack_done(sio__pending *p, int err, const sio_args *args) {
+    sio__srv_ack *a = (sio__srv_ack *)(void *)p;
+    sio_socket *s = a->s;
+    a->fn(s, err, args, a->user);
+    sio__free(s->nsp->srv->loop.alloc, a);
+}
+
+SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, int timeout_ms, sio_ack_fn fn,
+                         void *user) {
+    const sio_allocator *al;
+    sio__srv_ack *a;
+    int rc;
+    if (!s || !s->connected || s->conn->closed) return SIO_ERR_CLOSED;
+    if (!sio__event_name_ok(event) || !fn) return SIO_ERR_INVALID;
+    al = s->nsp->srv->loop.alloc;
+    if (!(a = (sio__srv_ack *)sio__malloc(al, sizeof *a))) return SIO_ERR_NOMEM;
+    memset(a, 0, sizeof *a);
+    a->p.id = s->nsp->next_ack++;
+    a->p.done = sio__srv_ack_done;
+    a->s = s;
+    a->fn = fn;
+    a->user = user;
+    if ((rc = sio__ack_wait(&s->acks, &a->p, timeout_ms)) != SIO_OK ||
+        (rc = sio__socket_send(s, SIO_PKT_EVENT, a->p.id, event, args)) != SIO_OK) {
+        if (a->p.tab) sio__acks_del(&a->p);
+        sio__free(al, a);
+        return rc;
+    }
+    return SIO_OK;
+}
+
+SIO_API int sio_ack(sio_socket *s, long long ack_id, const sio_msg *args) {
+    if (!s || !s->connected || s->conn->closed) return SIO_ERR_CLOSED;
+    if (ack_id < 0) return SIO_ERR_INVALID;
+    return sio__socket_send(s, SIO_PKT_ACK, ack_id, NULL, args);
+}
+
+SIO_API void sio_disconnect(sio_socket *s) {
+    if (s && s->connected) sio__socket_close(s, "server namespace disconnect", 1);
+}
+
+/* ---- broadcast: encode once, write to every receiver ---- */
+
+static void sio__bcast_ack_finish(sio__bcast_ack *g, int err) {
+    sio_namespace *nsp = g->nsp;
+    const sio_allocator *a = nsp->srv->loop.alloc;
+    sio_bcast_reply *replies = NULL;
+    sio_str *bins = NULL;
+    size_t i, nbins = 0;
+    sio__timer_cancel(&nsp->srv->loop.timers, &g->timer);
+    if (g->prev) g->prev->next = g->next;
+    else nsp->backs = g->next;
+    if (g->next) g->next->prev = g->prev;
+    /* receivers that did not answer forget the id */
+    for (i = 0; i < g->nwaiting; i++) {
+        sio__srv_ack *w = g->waiting[i];
+        if (!w) continue;
+        sio__acks_del(&w->p);
+        sio__free(a, w);
+    }
+    for (i = 0; i < g->nrecs; i++) nbins += (size_t)g->recs[i].nbins;
+    if (g->nrecs) replies = (sio_bcast_reply *)sio__malloc(a, g->nrecs * sizeof *replies);
+    if (nbins) bins = (sio_str *)sio__malloc(a, nbins * sizeof *bins);
+    if ((g->nrecs && !replies) || (nbins && !bins)) {
+        err = SIO_ERR_NOMEM;
+        g->nrecs = 0;
+    }
+    for (i = nbins = 0; i < g->nrecs; i++) {
+        const sio__bcast_rec *r = &g->recs[i];
+        const char *base = g->store.data + r->at;
+        size_t json_at = strlen(base) + 1, from = json_at + r->json_len;
+        sio_json arr;
+        int k;
+        for (k = 0; k < r->nbins; k++) {
+            bins[nbins + (size_t)k].ptr = g->store.data + r->at + from;
+            bins[nbins + (size_t)k].len = r->bin_end[k] - from;
+            from = r->bin_end[k];
+        }
+        if (sio_json_parse(base + json_at, r->json_len, &arr) != SIO_OK) sio_json_parse("[]", 2, &arr);
+        replies[i].socket_id = base;
+        sio__args_index(&replies[i].args, arr, 0, r->nbins ? bins + nbins : NULL, r->nbins, NULL);
+        nbins += (size_t)r->nbins;
+    }
+    g->fn(nsp, err, replies, g->nrecs, g->user);
+    sio__free(a, replies);
+    sio__free(a, bins);
+    sio_buf_free(&g->store);
+    sio__free(a, g->recs);
+    sio__free(a, g->waiting);
+    sio__free(a, g);
+}
+
+static void sio__bcast_ack_due(sio__timer *t) {
+    sio__bcast_ack *g = (sio__bcast_ack *)(void *)((char *)t - offsetof(sio__bcast_ack, timer));
+    sio__bcast_ack_finish(g, g->left ? SIO_ERR_TIMEOUT : SIO_OK);
+}
+
+/* One receiver's ACK: its text and attachments are copied, since the
+   views die when this packet's dispatch ends. A receiver that leaves
+   first (err) just stops being waited for. */
+static void sio__bcast_ack_answer(sio__pending *p, int err, const sio_args *args) {
+    sio__srv_ack *w = (sio__srv_ack *)(void *)p;
+    sio__bcast_ack *g = w->group;
+    const sio_allocator *a = g->nsp->srv->loop.alloc;
+    size_t k;
+    g->waiting[w->slot] = NULL;
+    if (err != SIO_OK) {
+        sio__free(a, w);
+        return;
+    }
+    g->left--;
+    if (g->nrecs == g->recs_cap) {
+        size_t cap = g->recs_cap ? 2 * g->recs_cap : 8;
+        sio__bcast_rec *nr = (sio__bcast_rec *)sio__realloc(a, g->recs, cap * sizeof *nr);
+        if (nr) {
+            g->recs = nr;
+            g->recs_cap = cap;
+        }
+    }
+    if (g->nrecs < g->recs_cap) {   /* else out of memory: this answer is lost, the count stays right */
+        sio__bcast_rec *r = &g->recs[g->nrecs];
+        r->at = g->store.len;
+        r->json_len = args->array.len;
+        r->nbins = (int)args->nbins;
+        sio_buf_append(&g->store, w->s->id, strlen(w->s->id) + 1);
+        sio_buf_append(&g->store, args->array.ptr, args->array.len);
+        for (k = 0; k < args->nbins; k++) {
+            sio_buf_append(&g->store, args->bins[k].ptr, args->bins[k].len);
+            r->bin_end[k] = g->store.len - r->at;
+        }
+        if (g->store.err == SIO_OK) g->nrecs++;
+    }
+    sio__free(a, w);
+    if (!g->left) sio__bcast_ack_finish(g, SIO_OK);
+}
+
+/* Adds s to the receivers in srv->tmp2 (pointers back to back), unless
+   it is excepted or already there. */
+static void sio__bcast_take(sio_server *srv, sio_socket *s, uint64_t gen) {
+    if (s->mark_skip == gen || s->mark_sent == gen || !s->connected) return;
+    s->mark_sent = gen;
+    if (sio_buf_append(&srv->tmp2, &s, sizeof s) != SIO_OK)
+        SIO__LOG(srv, SIO_LOG_ERROR, "out of memory: socket %s left out of a broadcast", s->id);
+}
+
+/* The receivers of a broadcast, each once, none of the excepted ones,
+   collected before any is written to: a write may drop a receiver, and
+   with it rooms the walk would be in. */
+static void sio__bcast_collect(sio_namespace *nsp, const sio_bcast *to, uint64_t gen) {
+    sio_server *srv = nsp->srv;
+    size_t i, j;
+    sio_socket *s;
+    for (i = 0; to && i < to->nexcept; i++) {
+        sio__room *r = sio__room_get(nsp, to->except[i], 0);
+        void **one = r ? NULL : sio__map_find(&nsp->ids, to->except[i], strlen(to->except[i]));
+        for (j = 0; r && j < r->n; j++) r->members[j]->mark_skip = gen;
+        if (one) ((sio_socket *)*one)->mark_skip = gen;
+    }
+    sio_buf_reset(&srv->tmp2);
+    if (!to || !to->rooms) {
+        for (s = nsp->sockets; s; s = s->next_in_nsp) sio__bcast_take(srv, s, gen);
+        return;
+    }
+    for (i = 0; i < to->nrooms; i++) {
+        sio__room *r = sio__room_get(nsp, to->rooms[i], 0);
+        void **one = r ? NULL : sio__map_find(&nsp->ids, to->rooms[i], strlen(to->rooms[i]));
+        for (j = 0; r && j < r->n; j++) sio__bcast_take(srv, r->members[j], gen);
+        if (one) sio__bcast_take(srv, (sio_socket *)*one, gen);
+    }
+}
+
+/* A broadcast asking for acks: the receiver waits for the one id, in its
+   own table, before the packet is written (the write may drop it again). */
+static void sio__bcast_wait(sio__bcast_ack *g, sio_socket *s, long long id) {
+    const sio_allocator *a = s->nsp->srv->loop.alloc;
+    sio__srv_ack *w = NULL;
+    if (g->nwaiting == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 16;
+        sio__srv_ack **nw = (sio__srv_ack **)sio__realloc(a, g->waiting, cap * sizeof *nw);
+        if (nw) {
+            g->waiting = nw;
+            g->cap = cap;
+        }
+    }
+    if (g->nwaiting < g->cap) w = (sio__srv_ack *)sio__malloc(a, sizeof *w);
+    if (!w) {   /* sent to, but not waited for */
+        SIO__LOG(s->nsp->srv, SIO_LOG_ERROR, "out of memory: the ack of socket %s is not waited for", s->id);
+        return;
+    }
+    memset(w, 0, sizeof *w);
+    w->p.id = id;
+    w->p.done = sio__bcast_ack_answer;
+    w->s = s;
+    w->group = g;
+    w->slot = g->nwaiting;
+    if (sio__ack_wait(&s->acks, &w->p, 0) != SIO_OK) {
+        sio__free(a, w);
+        return;
+    }
+    g->waiting[g->nwaiting++] = w;
+    g->left++;
+}
+
+static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
+                          sio__bcast_ack *g) {
+    sio_server *srv;
+    size_t i, n;
+    int rc;
+    sio_buf pkt, list;
+    long long id;
+    if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    srv = nsp->srv;
+    id = g ? nsp->next_ack++ : -1;
+    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, id, event, args);
+    if (rc != SIO_OK) return rc;
+    if (srv->desc.recovery_ms > 0 && !g) sio__recovery_log(nsp, to, args);   /* acked ones are not kept, as in Node */
+    sio__bcast_collect(nsp, to, ++srv->bcast_gen);
+    /* a receiver that drops runs handlers that may emit and broadcast,
+       which use tmp and tmp2: the bytes and the list are ours now */
+    pkt = srv->tmp;
+    list = srv->tmp2;
+    memset(&srv->tmp, 0, sizeof srv->tmp);
+    memset(&srv->tmp2, 0, sizeof srv->tmp2);
+    srv->tmp.alloc = srv->tmp2.alloc = srv->loop.alloc;
+    n = list.len / sizeof(sio_socket *);
+    for (i = 0; i < n; i++) {
+        sio_socket *s;
+        memcpy(&s, list.data + i * sizeof s, sizeof s);
+        if (!s->connected || s->conn->closed) continue;
+        if (g) sio__bcast_wait(g, s, id);
+        sio__sconn_send(s->conn, pkt.data, pkt.len, args ? args->bins : NULL, args ? args->nbins : 0);
+    }
+    sio_buf_free(&srv->tmp);
+    sio_buf_free(&srv->tmp2);
+    srv->tmp = pkt;
+    srv->tmp2 = list;
+    return (int)n;
+}
+
+SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args) {
+    return sio__broadcast(nsp, to, event, args, NULL);
+}
+
+SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
+                              int timeout_ms, sio_bcast_ack_fn fn, void *user) {
+    const sio_allocator *a;
+    sio__bcast_ack *g;
+    int rc;
+    if (!nsp || !fn || timeout_ms <= 0 || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    if (nsp->srv->destroying) return SIO_ERR_CLOSED;
+    a = nsp->srv->loop.alloc;
+    if (!(g = (sio__bcast_ack *)sio__malloc(a, sizeof *g))) return SIO_ERR_NOMEM;
+    memset(g, 0, sizeof *g);
+    g->nsp = nsp;
+    g->fn = fn;
+    g->user = user;
+    g->store.alloc = a;
+    g->timer.fn = sio__bcast_ack_due;
+    g->next = nsp->backs;
+    if (g->next) g->next->prev = g;
+    nsp->backs = g;
+    if ((rc = sio__broadcast(nsp, to, event, args, g)) < 0) {
+        /* refused before anything was sent: nobody holds it */
+        if (g->prev) g->prev->next = g->next;
+        else nsp->backs = g->next;
+        if (g->next) g->next->prev = g->prev;
+        sio__free(a, g->waiting);
+        sio__free(a, g);
+        return rc;
+    }
+    /* the answer comes on a later turn even when nobody was there to ask */
+    sio__timer_set(&nsp->srv->loop.timers, a, &g->timer, nsp->srv->loop.now + (uint64_t)(g->left ? timeout_ms : 0));
+    return SIO_OK;
+}
+
+SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args) {
+    sio_namespace *nsp;
+    int rc = 0;
+    if (!srv) return SIO_ERR_INVALID;
+    for (nsp = srv->nsps; nsp; nsp = nsp->next) {
+        int r = sio_broadcast(nsp, NULL, event, args);
+        if (r < 0) return r;
+        rc += r;
+    }
+    return rc;
+}
+
+SIO_API size_t sio_nsp_count(const sio_namespace *nsp) { return nsp ? nsp->count : 0; }
+
+SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room) {
+    sio__room *r = nsp && room ? sio__room_get(nsp, room, 0) : NULL;
+    if (!r && nsp && room) return sio__map_find(&nsp->ids, room, strlen(room)) ? 1 : 0;
+    return r ? r->n : 0;
+}
+
+/* ---- namespaces and handlers ---- */
+
+/* "/chat", or "chat" taken as "/chat" as Node's io.of() does. */
+SIO_API sio_namespace *sio_of(sio_server *srv, const char *name) {
+    sio_namespace *nsp;
+    const sio_allocator *a;
+    char full[SIO_MAX_NSP_LEN + 1];
+    size_t n;
+    if (!srv || !name) return NULL;
+    n = strlen(name) + (name[0] != '/');
+    if (n > SIO_MAX_NSP_LEN || strchr(name, ',')) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "sio_of(\"%.40s\"): %s", name, n > SIO_MAX_NSP_LEN ? "name over SIO_MAX_NSP_LEN"
+                                                                                       : "a namespace has no ','");
+        return NULL;
+    }
+    full[0] = '/';
+    memcpy(full + n - strlen(name), name, strlen(name) + 1);
+    if ((nsp = sio__nsp_find(srv, full, n)) != NULL) return nsp;
+    a = srv->loop.alloc;
+    if (!(nsp = (sio_namespace *)sio__malloc(a, sizeof *nsp))) return NULL;
+    memset(nsp, 0, sizeof *nsp);
+    if (!(nsp->name = sio__strndup(a, full, n))) {
+        sio__free(a, nsp);
+        return NULL;
+    }
+    nsp->srv = srv;
+    nsp->next = srv->nsps;
+    srv->nsps = nsp;
+    return nsp;
+}
+
+SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user) {
+    if (!nsp) return;
+    nsp->on_connection = fn;
+    nsp->connection_user = user;
+}
+
+SIO_API void sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user) {
+    if (!nsp) return;
+    nsp->on_disconnect = fn;
+    nsp->disconnect_user = user;
+}
+
+SIO_API int sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user) {
+    if (!nsp) return SIO_ERR_INVALID;
+    return sio__handler_add(&nsp->mws, nsp->srv->loop.alloc, NULL, (void (*)(void))fn, user);
+}
+
+SIO_API int sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void *user) {
+    if (!nsp || !event) return SIO_ERR_INVALID;
+    return sio__handler_add(&nsp->handlers, nsp->srv->loop.alloc, event, (void (*)(void))fn, user);
+}
+
+/* ---- the browser client, GET <path>socket.io.js ---- */
+
+#ifndef SIO_NO_CLIENT_JS
+/* client-js facts: generated by tools/embed-client.mjs, do not edit */
+/* SIO__CLIENT_JS_LEN is the byte length of all parts together, the ETag
+   the quoted SHA-1 of the file (the value of an HTTP ETag header). */
+#define SIO__CLIENT_JS_LEN 37805
+#define SIO__CLIENT_JS_PARTS 10
+#define SIO__CLIENT_JS_ETAG "\"9e33c6354f5c394cc8cc705cce86345255db23ea\""
+/* end of client-js facts */
+/* The script's text is the last thing in this file (>>client-js). C can
+   declare it here ahead of its definition; C++ has no tentative
+   definitions, so there it is declared extern. */
+#ifdef __cplusplus
+extern const char *const sio__client_js[SIO__CLIENT_JS_PARTS];
+#define SIO__CLIENT_JS_DEF
+#else
+static const char *const sio__client_js[SIO__CLIENT_JS_PARTS];
+#define SIO__CLIENT_JS_DEF static
+#endif
+#endif
+
+/* Served as the Node server serves its own, revalidated by ETag so
+   browsers keep it cached. Returns 1 when it was this request. */
+static int sio__serve_client(sio_server *srv, sio__hconn *h, const sio_http_msg *m) {
+    size_t pl = strlen(srv->desc.path), rl;
+    const char *rest, *body, *etag;
+    size_t blen;
+    sio_str inm;
+    char extra[160];
+    int head;
+    if (srv->desc.no_serve_client || m->path.len <= pl || memcmp(m->path.ptr, srv->desc.path, pl) != 0) return 0;
+    rest = m->path.ptr + pl;
+    rl = m->path.len - pl;
+    if (!((rl == 12 && memcmp(rest, "socket.io.js", 12) == 0) || (rl == 16 && memcmp(rest, "socket.io.min.js", 16) == 0)))
+        return 0;
+    if (srv->client_js) {
+        body = srv->client_js;
+        blen = srv->client_js_len;
+        etag = srv->client_js_etag;
+    } else {
+#ifdef SIO_NO_CLIENT_JS
+        return 0;
+#else
+        body = NULL;       /* the built-in client, written part by part below */
+        blen = SIO__CLIENT_JS_LEN;
+        etag = SIO__CLIENT_JS_ETAG;
+#endif
+    }
+    snprintf(extra, sizeof extra, "ETag: %s\r\nCache-Control: public, max-age=0\r\n", etag);
+    inm = sio_http_header_get(m, "If-None-Match");
+    if (inm.len == strlen(etag) && memcmp(inm.ptr, etag, inm.len) == 0) {
+        sio__http_answer(h, 304, NULL, NULL, 0, extra);
+        return 1;
+    }
+    /* HEAD: the head a GET would get, the real length included */
+    head = m->method.len == 4 && memcmp(m->method.ptr, "HEAD", 4) == 0;
+    if (body || head) {
+        sio__http_answer(h, 200, "application/javascript; charset=utf-8", head ? NULL : body, blen, extra);
+        return 1;
+    }
+#ifndef SIO_NO_CLIENT_JS
+    {
+        int i;
+        if (sio__http_head_out(h, 200, "application/javascript; charset=utf-8", blen, extra) != SIO_OK) return 1;
+        for (i = 0; i < SIO__CLIENT_JS_PARTS; i++) sio__conn_send(&h->c, sio__client_js[i], strlen(sio__client_js[i]));
+        sio__http_done(h);
+    }
+#endif
     return 1;
 }
 
-/* ---- connection life cycle and reconnection ---- */
-
-/* Tears the link down without telling anyone. */
-static void sio__cl_teardown(sio_client *cl) {
-    sio__timers *T = &cl->loop.timers;
-    cl->gen++;
-    sio__dns_stop(cl);
-    sio__hcc_drop(&cl->get);
-    sio__hcc_drop(&cl->post);
-    sio__wsc_abort(&cl->ws);
-    sio__timer_cancel(T, &cl->watchdog);
-    sio__timer_cancel(T, &cl->open_timer);
-    sio__timer_cancel(T, &cl->probe_timer);
-    sio__timer_cancel(T, &cl->fail_timer);
-    sio_buf_reset(&cl->wq);
-    cl->wq_off = 0;
-    sio__binpend_free(cl->loop.alloc, cl->bin);   /* a packet being dispatched is not here */
-    cl->bin = NULL;
-    cl->up = SIO__UP_NONE;
-    cl->sid[0] = 0;
-    cl->state = SIO__CL_IDLE;
+/* Loads desc.client_js_file once, at start-up. */
+static int sio__load_client_js(sio_server *srv) {
+    FILE *f = fopen(srv->desc.client_js_file, "rb");
+    long n;
+    unsigned char sha[20];
+    if (!f) return SIO_ERR_NOT_FOUND;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return SIO_ERR_IO;
+    }
+    srv->client_js = (char *)sio__malloc(srv->loop.alloc, (size_t)n + 1);
+    if (!srv->client_js) {
+        fclose(f);
+        return SIO_ERR_NOMEM;
+    }
+    srv->client_js_len = fread(srv->client_js, 1, (size_t)n, f);
+    fclose(f);
+    if (srv->client_js_len != (size_t)n) return SIO_ERR_IO;
+    sio_sha1(srv->client_js, srv->client_js_len, sha);
+    srv->client_js_etag[0] = '"';
+    sio_base64_encode(sha, 12, srv->client_js_etag + 1, sizeof srv->client_js_etag - 2);
+    strcat(srv->client_js_etag, "\"");
+    return SIO_OK;
 }
 
-static double sio__cl_rand01(sio_client *cl) {
+/* ---- routing requests ---- */
+
+static int sio__path_match(sio_str path, const char *prefix) {
+    size_t n = strlen(prefix);
+    /* "/socket.io/" also matches "/socket.io" as Node does with its prefix check on the raw URL */
+    if (path.len >= n && memcmp(path.ptr, prefix, n) == 0) return 1;
+    return n > 1 && path.len == n - 1 && prefix[n - 1] == '/' && memcmp(path.ptr, prefix, n - 1) == 0;
+}
+
+static int sio__is_engine_path(sio_server *srv, sio_str path) {
+    return sio__path_match(path, srv->desc.path) || (srv->desc.engine_path && sio__path_match(path, srv->desc.engine_path));
+}
+
+static void sio__on_request(sio__hconn *h, const sio_http_msg *m, char *body, size_t blen, void *user) {
+    sio_server *srv = (sio_server *)user;
+    sio_http_request req;
+    if (sio__serve_client(srv, h, m)) return;
+    if (sio__path_match(m->path, srv->desc.path)) {
+        sio__eio_request(&srv->eio, h, m, body, blen);
+        return;
+    }
+    if (srv->desc.engine_path && sio__path_match(m->path, srv->desc.engine_path)) {
+        sio__eio_request(&srv->engine, h, m, body, blen);
+        return;
+    }
+    if (srv->desc.on_http) {
+        req.msg = m;
+        req.body.ptr = body;
+        req.body.len = blen;
+        req.conn = h;
+        srv->desc.on_http(&req, srv->desc.http_user);
+        if (!req.conn) return;
+        SIO__LOG(srv, SIO_LOG_WARN, "on_http returned without answering %.*s", (int)m->path.len, m->path.ptr);
+    }
+    sio__http_answer(h, 404, "text/plain", "Not Found", 9, NULL);
+}
+
+static void sio__on_too_big(sio__hconn *h, const sio_http_msg *m, void *user) {
+    h->cors = (unsigned char)sio__is_engine_path((sio_server *)user, m->path);
+    sio__http_answer(h, 413, NULL, NULL, 0, NULL);
+}
+
+static void sio__on_gone(sio__hconn *h, int err, void *user) {
+    (void)err;
+    (void)user;
+    sio__eio_gone((sio_engine_conn *)h->held);
+}
+
+static const sio__httpd_handlers sio__srv_http = {sio__on_request, sio__on_too_big, sio__on_gone};
+
+/* ---- the server object ---- */
+
+static void sio__srv_reap(sio_server *srv) {
+    const sio_allocator *a = srv->loop.alloc;
+    while (srv->dead_sockets) {
+        sio_socket *s = srv->dead_sockets;
+        srv->dead_sockets = s->next_dead;
+        sio__acks_free(&s->acks);
+        sio__free(a, s->rooms);
+        sio__free(a, s->auth);
+        sio__free(a, s);
+    }
+    while (srv->dead_conns) {
+        sio__sconn *sc = srv->dead_conns;
+        srv->dead_conns = sc->next_dead;
+        sio__free(a, sc);
+    }
+    sio__eio_reap(&srv->eio);
+    sio__eio_reap(&srv->engine);
+}
+
+/* The desc with its defaults; run-time limits may only tighten the
+   compiled-in ones. */
+static void sio__srv_defaults(sio_server_desc *d) {
+#define SIO__DEFAULT(field, dflt) if (d->field <= 0) d->field = (dflt)
+#define SIO__CAP(field, max) if (d->field <= 0 || d->field > (max)) d->field = (max)
+    if (!d->path) d->path = "/socket.io/";
+    SIO__DEFAULT(ping_interval_ms, SIO_PING_INTERVAL_MS);
+    SIO__DEFAULT(ping_timeout_ms, SIO_PING_TIMEOUT_MS);
+    SIO__DEFAULT(max_payload, SIO_MAX_PAYLOAD);
+    SIO__DEFAULT(connect_timeout_ms, SIO_CONNECT_TIMEOUT_MS);
+    SIO__DEFAULT(upgrade_timeout_ms, SIO_UPGRADE_TIMEOUT_MS);
+    SIO__DEFAULT(http_timeout_ms, SIO_HTTP_TIMEOUT_MS);
+    SIO__DEFAULT(max_connections, SIO_MAX_CONNECTIONS);
+    SIO__DEFAULT(max_packets_per_payload, SIO_MAX_PACKETS_PER_PAYLOAD);
+    SIO__CAP(max_http_headers, SIO_HTTP_MAX_HEADERS);
+    SIO__CAP(max_http_header_bytes, SIO_HTTP_MAX_HEADER_BYTES);
+    SIO__CAP(max_request_line, SIO_HTTP_MAX_REQUEST_LINE);
+    SIO__CAP(max_attachments, SIO_MAX_ATTACHMENTS);
+    SIO__CAP(max_json_depth, SIO_JSON_MAX_DEPTH);
+#undef SIO__DEFAULT
+#undef SIO__CAP
+}
+
+/* One Engine.IO endpoint on the server's loop. */
+static void sio__srv_eio_init(sio_server *srv, sio__eio *x, const sio_engine_handlers *h) {
+    x->loop = &srv->loop;
+    x->rng = &srv->rng;
+    x->log = &srv->logger;
+    x->h = *h;
+    x->ping_interval_ms = srv->desc.ping_interval_ms;
+    x->ping_timeout_ms = srv->desc.ping_timeout_ms;
+    x->upgrade_timeout_ms = srv->desc.upgrade_timeout_ms;
+    x->max_packets = srv->desc.max_packets_per_payload;
+    x->max_payload = srv->desc.max_payload;
+}
+
+/* Listening, on one address or on every one: IPv6 and IPv4 on one
+   socket, so "localhost" works whichever way the browser resolves it;
+   IPv4 only without IPv6. */
+static int sio__srv_listen(sio_server *srv) {
+    sio__conn *l;
+    int rc, fd = -1;
+    if (srv->desc.host) {
+        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+    } else {
+        srv->desc.host = "::";
+        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+        if (rc != SIO_OK) {
+            srv->desc.host = "0.0.0.0";
+            rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+        }
+    }
+    if (rc != SIO_OK) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "cannot listen on %s port %d: %s", srv->desc.host, srv->desc.port,
+                 rc == SIO_ERR_RESOLVE ? "no such address" : strerror(errno));
+        return rc;
+    }
+    if (!(l = sio__conn_add(&srv->loop, fd, SIO__C_LISTEN, &sio__listen_ops, &srv->http, sizeof *l))) {
+        close(fd);
+        return SIO_ERR_NOMEM;
+    }
+    return SIO_OK;
+}
+
+static int sio__srv_tls(sio_server *srv) {
+#ifdef SIO_TLS_BEARSSL
+    char why[256];
+    sio__tls_ctx *ctx = NULL;
+    int rc = sio__tls_ctx_new(srv->loop.alloc, &srv->desc.tls, 1, &ctx, why, sizeof why);
+    if (rc != SIO_OK) SIO__LOG(srv, SIO_LOG_ERROR, "TLS: %s", why);
+    srv->tls_ctx = srv->http.tls_ctx = ctx;
+    return rc;
+#else
+    SIO__LOG(srv, SIO_LOG_ERROR, "TLS asked for, but this build has no SIO_TLS_BEARSSL");
+    return SIO_ERR_UNSUPPORTED;
+#endif
+}
+
+SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
+    static const sio_engine_handlers sio_side = {sio__on_engine_open, sio__on_engine_message, sio__on_engine_close, NULL};
+    sio_server_desc d;
+    sio_server *srv;
+    const sio_allocator *a;
+    sio_engine_handlers h;
+    int rc;
+    if (err) *err = SIO_OK;
+    memset(&d, 0, sizeof d);
+    if (desc) d = *desc;
+    a = (d.allocator.alloc_fn || d.allocator.free_fn) ? &d.allocator : NULL;
+    if (!(srv = (sio_server *)sio__malloc(a, sizeof *srv))) {
+        if (err) *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    memset(srv, 0, sizeof *srv);
+    srv->desc = d;
+    srv->allocator = d.allocator;
+    srv->logger = d.logger;
+    sio__srv_defaults(&srv->desc);
+    rc = sio__loop_init(&srv->loop, a ? &srv->allocator : NULL, &srv->logger, srv->desc.max_output);
+    if (rc != SIO_OK) {
+        sio__free(a, srv->loop.scratch);
+        sio__free(a, srv);
+        if (err) *err = rc;
+        return NULL;
+    }
+    a = srv->loop.alloc;
+    srv->loop.http_timeout_ms = srv->desc.http_timeout_ms;
+    srv->tmp.alloc = srv->tmp2.alloc = a;
+    sio__rng_init(&srv->rng);
+    srv->http.loop = &srv->loop;
+    srv->http.log = &srv->logger;
+    srv->http.h = &sio__srv_http;
+    srv->http.user = srv;
+    srv->http.max_headers = srv->desc.max_http_headers;
+    srv->http.max_header_bytes = srv->desc.max_http_header_bytes;
+    srv->http.max_request_line = srv->desc.max_request_line;
+    srv->http.max_connections = srv->desc.max_connections;
+    srv->http.max_body = srv->desc.max_payload;
+    srv->http.cors_origin = srv->desc.cors_origin;
+    srv->http.cors_credentials = srv->desc.cors_credentials;
+    h = sio_side;
+    h.user = srv;
+    sio__srv_eio_init(srv, &srv->eio, &h);
+    sio__srv_eio_init(srv, &srv->engine, &srv->desc.engine);
+    rc = sio__srv_listen(srv);
+    if (rc == SIO_OK && (srv->desc.tls.cert_file || srv->desc.tls.cert_pem)) rc = sio__srv_tls(srv);
+    if (rc == SIO_OK && srv->desc.client_js_file && (rc = sio__load_client_js(srv)) != SIO_OK)
+        SIO__LOG(srv, SIO_LOG_ERROR, "cannot load client_js_file %s: %s", srv->desc.client_js_file, sio_strerror(rc));
+    if (rc == SIO_OK && !sio_of(srv, "/")) rc = SIO_ERR_NOMEM;
+    if (rc != SIO_OK) {
+        sio_server_destroy(srv);
+        if (err) *err = rc;
+        return NULL;
+    }
+    SIO__LOG(srv, SIO_LOG_INFO, "listening on %s port %d", srv->desc.host, srv->port);
+    return srv;
+}
+
+SIO_API int sio_server_port(const sio_server *srv) { return srv ? srv->port : 0; }
+
+SIO_API int sio_server_poll(sio_server *srv, int timeout_ms) {
+    int rc;
+    if (!srv) return SIO_ERR_INVALID;
+    rc = sio__loop_poll(&srv->loop, timeout_ms);
+    sio__srv_reap(srv);
+    return rc;
+}
+
+SIO_API int sio_server_run(sio_server *srv) {
+    int rc = SIO_OK;
+    if (!srv) return SIO_ERR_INVALID;
+    srv->loop.stop = 0;
+    while (!srv->loop.stop && rc == SIO_OK) rc = sio_server_poll(srv, 1000);
+    return rc;
+}
+
+SIO_API void sio_server_stop(sio_server *srv) {
+    if (srv) srv->loop.stop = 1;
+}
+
+SIO_API int sio_server_fds(sio_server *srv, struct pollfd *fds, int max, int *timeout_ms) {
+    int n;
+    if (!srv || (!fds && max > 0) || !timeout_ms) return SIO_ERR_INVALID;
+    sio__srv_reap(srv);
+    n = sio__loop_fds(&srv->loop, fds, max, timeout_ms);
+    sio__srv_reap(srv);
+    return n;
+}
+
+SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n) {
+    int rc;
+    if (!srv || (!fds && n > 0)) return SIO_ERR_INVALID;
+    rc = sio__loop_process_fds(&srv->loop, fds, n);
+    sio__srv_reap(srv);
+    return rc;
+}
+
+SIO_API void sio_server_destroy(sio_server *srv) {
+    const sio_allocator *a;
+    sio_namespace *nsp;
+    if (!srv) return;
+    a = srv->loop.alloc;
+    srv->destroying = 1;
+    /* end every session first, so handlers see their disconnects */
+    if (srv->loop.scratch) {
+        sio__eio_shutdown(&srv->eio);
+        sio__eio_shutdown(&srv->engine);
+    }
+    /* broadcasts still waiting for acks hear why they never will */
+    for (nsp = srv->nsps; nsp; nsp = nsp->next)
+        while (nsp->backs) sio__bcast_ack_finish(nsp->backs, SIO_ERR_CLOSED);
+    sio__loop_flush(&srv->loop);
+    sio__loop_free(&srv->loop);
+    sio__srv_reap(srv);
+#ifdef SIO_TLS_BEARSSL
+    if (srv->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)srv->tls_ctx);
+#endif
+    while ((nsp = srv->nsps) != NULL) {
+        srv->nsps = nsp->next;
+        sio__handlers_free(&nsp->handlers, a);
+        sio__handlers_free(&nsp->mws, a);
+        sio__recovery_purge(nsp, 1);
+        sio__free(a, nsp->rooms.e);
+        sio__free(a, nsp->ids.e);
+        sio__free(a, nsp->name);
+        sio__free(a, nsp);
+    }
+    sio_buf_free(&srv->tmp);
+    sio_buf_free(&srv->tmp2);
+    sio__free(a, srv->client_js);
+    if (srv->rng.fd >= 0) close(srv->rng.fd);
+    sio__free(a, srv);
+}
+#endif /* SIO_NO_SERVER */
+
+#ifndef SIO_NO_CLIENT
+/* =====================================================================
+   >>client: the Socket.IO v5 client
+   =====================================================================
+   A sio_client is a "manager", as in the Node socket.io-client: one
+   Engine.IO connection (>>eioc) that carries any number of namespace
+   sockets (sio_client_socket), with the Node client's reconnection rules
+   (exponential back-off with jitter) and disconnect reasons. Names:
+   sio__mgr_* is the manager, sio__csock_* a socket on it. A socket that
+   wants to be connected sends CONNECT whenever the link opens; emits made
+   while it is not connected are held, within max_buffered, and go out
+   first once it is. */
+
+enum { SIO__CS_OFF = 0, SIO__CS_CONNECTING, SIO__CS_CONNECTED };
+
+struct sio_client_socket {
+    sio_client *cl;
+    char *nsp;
+    char *auth;                /* raw JSON object or NULL */
+    char id[64];
+    int active;                /* the user wants it connected */
+    int state;                 /* SIO__CS_* */
+    sio__handler *handlers;    /* sio_client_event_fn */
+    sio_client_socket_fn on_connect;
+    void *connect_user;
+    sio_client_disconnect_fn on_disconnect;
+    void *disconnect_user;
+    sio_client_disconnect_fn lib_disconnect;   /* a stream hub's, run first */
+    void *lib_disconnect_user;
+    sio_client_error_fn on_error;
+    void *error_user;
+    sio__acks acks;
+    long long next_ack;
+    sio_buf held;              /* emits made while offline, as send-queue records */
+    /* connection state recovery, when the server offers it: its private id
+       for this socket and the offset of the last broadcast seen, both sent
+       back in the next CONNECT, as socket.io-client does */
+    char pid[64], offset[64];
+    int recovered;
+    /* events that came before the CONNECT answer (Node's server sends a
+       recovered socket's missed broadcasts first), delivered right after
+       it, as socket.io-client does: per event, ack id (8 bytes), JSON
+       length (4), JSON, attachment count (1), each as length (4) + bytes */
+    sio_buf early;
+    sio_client_socket *next;
+};
+
+/* An ack the client waits for; one of an emit held offline is not sent
+   yet, and survives a lost connection. */
+typedef struct sio__cl_ack {
+    sio__pending p;
+    sio_client_socket *s;
+    sio_client_ack_fn fn;
+    void *user;
+    int sent;
+} sio__cl_ack;
+
+struct sio_client {
+    sio__loop loop;
+    sio_client_desc desc;      /* defaults filled in; strings below are owned copies */
+    sio_allocator allocator;
+    sio_logger logger;
+    sio__rng rng;
+    sio__eioc eio;
+    char *path, *query, *headers, *url_copy;
+    char default_nsp[SIO_MAX_NSP_LEN + 1];
+    int closed;                /* stopped for good (until a socket is opened again) */
+    sio__timer reconnect_timer;
+    int attempts, reconnecting, skip_reconnect;
+    sio_client_socket *sockets;
+    sio__binpend *bin;         /* a binary packet waiting for its attachments */
+    sio_buf tmp;
+    int stop, destroying;
+    void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
+};
+
+#define SIO__CLOG(cl, lvl, ...) sio__log(&(cl)->logger, lvl, __VA_ARGS__)
+#define SIO__CL_OF(ptr, field) ((sio_client *)(void *)((char *)(ptr) - offsetof(sio_client, field)))
+
+static int sio__mgr_open(sio_client *cl) { return cl->eio.state == SIO__EC_OPEN; }
+
+/* ---- reconnection ---- */
+
+static double sio__mgr_rand01(sio_client *cl) {
     unsigned char b[8];
     uint64_t v = 0;
     int i;
@@ -10626,220 +10332,104 @@ static double sio__cl_rand01(sio_client *cl) {
 /* Node's back-off: initial * 2^attempt, then a jitter of up to
    factor * delay either way, then capped at the maximum. With 1000 ms,
    0.5: attempt 0 waits 500..1500 ms, attempt 1 1000..3000 ms, ... */
-static uint64_t sio__cl_backoff(sio_client *cl) {
+static uint64_t sio__mgr_backoff(sio_client *cl) {
     double ms = (double)cl->desc.reconnection_delay_ms, f = cl->desc.randomization_factor;
     int i;
     for (i = 0; i < cl->attempts && ms < 1e12; i++) ms *= 2;
     cl->attempts++;
     if (f > 0) {
-        double r = sio__cl_rand01(cl), dev = (double)(long long)(r * f * ms);
+        double r = sio__mgr_rand01(cl), dev = (double)(long long)(r * f * ms);
         ms = ((int)(r * 10) & 1) == 0 ? ms - dev : ms + dev;
     }
     if (ms > (double)cl->desc.reconnection_delay_max_ms) ms = (double)cl->desc.reconnection_delay_max_ms;
     return ms < 0 ? 0 : (uint64_t)ms;
 }
 
-static void sio__cl_reconnect(sio_client *cl) {
+static void sio__mgr_reconnect(sio_client *cl) {
     uint64_t delay;
     if (cl->reconnecting || cl->skip_reconnect || cl->desc.no_reconnection) {
-        if (!cl->reconnecting) cl->state = SIO__CL_CLOSED;
+        if (!cl->reconnecting) cl->closed = 1;
         return;
     }
     if (cl->desc.reconnection_attempts > 0 && cl->attempts >= cl->desc.reconnection_attempts) {
         SIO__CLOG(cl, SIO_LOG_INFO, "reconnection failed after %d attempts", cl->attempts);
         cl->attempts = 0;
-        cl->state = SIO__CL_CLOSED;
+        cl->closed = 1;
         if (cl->desc.on_reconnect_failed) cl->desc.on_reconnect_failed(cl, cl->desc.user);
         return;
     }
-    delay = sio__cl_backoff(cl);
+    delay = sio__mgr_backoff(cl);
     cl->reconnecting = 1;
     SIO__CLOG(cl, SIO_LOG_INFO, "reconnecting in %lu ms (attempt %d)", (unsigned long)delay, cl->attempts);
     sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->reconnect_timer, sio__now_ms() + delay);
 }
 
-static void sio__cl_reconnect_due(sio__timer *t) {
+static void sio__mgr_reconnect_due(sio__timer *t) {
     sio_client *cl = SIO__CL_OF(t, reconnect_timer);
-    if (cl->skip_reconnect || cl->state != SIO__CL_IDLE) {
+    if (!cl->skip_reconnect && cl->eio.state == SIO__EC_IDLE && cl->desc.on_reconnect_attempt)
+        cl->desc.on_reconnect_attempt(cl, cl->attempts, cl->desc.user);
+    if (cl->skip_reconnect || cl->eio.state != SIO__EC_IDLE) {
         cl->reconnecting = 0;
         return;
     }
-    if (cl->desc.on_reconnect_attempt) cl->desc.on_reconnect_attempt(cl, cl->attempts, cl->desc.user);
-    if (cl->skip_reconnect || cl->state != SIO__CL_IDLE) {
-        cl->reconnecting = 0;
-        return;
-    }
-    sio__cl_open(cl);
+    sio__eioc_open(&cl->eio);
 }
 
-/* The link is gone (or never came up): tell the sockets, then maybe
-   reconnect. */
-static void sio__cl_lost(sio_client *cl, const char *reason) {
-    int was_open = cl->state == SIO__CL_OPEN;
-    if (cl->state != SIO__CL_OPEN && cl->state != SIO__CL_OPENING) return;
-    SIO__CLOG(cl, was_open ? SIO_LOG_INFO : SIO_LOG_WARN, "%s: %s", was_open ? "connection lost" : "connection failed",
-              reason);
-    sio__cl_teardown(cl);
-    sio__cl_sockets_down(cl, reason, was_open);
-    if (cl->state != SIO__CL_IDLE || cl->destroying) return;   /* a handler closed or reopened it */
-    if (cl->reconnecting) {
-        /* the attempt failed: schedule the next one */
-        cl->reconnecting = 0;
-    }
-    sio__cl_reconnect(cl);
-}
-
-static void sio__cl_open_due(sio__timer *t) {
-    sio_client *cl = SIO__CL_OF(t, open_timer);
-    if (cl->state == SIO__CL_OPENING) sio__cl_lost(cl, "timeout");
-}
-
-static void sio__cl_fail_due(sio__timer *t) {
-    sio_client *cl = SIO__CL_OF(t, fail_timer);
-    sio__cl_lost(cl, cl->fail_reason ? cl->fail_reason : "transport error");
-}
-
-static void sio__cl_open(sio_client *cl) {
-    if (cl->state == SIO__CL_OPENING || cl->state == SIO__CL_OPEN) return;
-    cl->state = SIO__CL_OPENING;
-    cl->open_timer.fn = sio__cl_open_due;
-    cl->transport = cl->allow_polling ? SIO__T_POLLING : SIO__T_WEBSOCKET;
-    cl->up = SIO__UP_NONE;
-    cl->sid[0] = 0;
-    cl->loop.now = sio__now_ms();
-    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->open_timer, cl->loop.now + (uint64_t)cl->desc.timeout_ms);
-    SIO__CLOG(cl, SIO_LOG_INFO, "connecting to %s:%d%s over %s", cl->url.host, cl->url.port, cl->path,
-              cl->transport == SIO__T_POLLING ? "polling" : "websocket");
-    /* resolved again on every attempt: the server may have moved */
-    if (sio__cl_resolve(cl) != SIO_OK) return;   /* under way, or failed and reported */
-    sio__cl_connect(cl);
-}
-
-/* The host is resolved: the first request of the attempt. */
-static void sio__cl_connect(sio_client *cl) {
-    int rc;
-    if (cl->transport == SIO__T_POLLING) {
-        sio__cl_get(cl);
-        return;
-    }
-    rc = sio__cl_ws_start(cl, 0);
-    if (rc != SIO_OK) {
-        cl->fail_reason = "websocket error";
-        sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->fail_timer, cl->loop.now);
-    }
-}
-
-/* Sends what is queued plus the close packet "1" in one last POST, on a
-   connection of its own that is left to finish by itself. */
-static void sio__cl_final_post(sio_client *cl) {
-    sio__cl_log_packet(cl, "->", '1', "", 0);
-    sio__rec_append(&cl->wq, '1', "", 0);
-    cl->up = SIO__UP_NONE;
-    cl->state = SIO__CL_OPEN;   /* sio__cl_post may report a failure through sio__cl_lost */
-    cl->skip_reconnect = 1;
-    sio__cl_post(cl);
-    if (cl->post.c) {
-        sio__conn *c = cl->post.c;
-        c->session = NULL;
-        cl->post.c = NULL;
-        cl->post.busy = 0;
-        sio__conn_end(c);
-    }
-}
-
-static void sio__cl_finish_close(sio_client *cl) {
-    sio_client_socket *s;
-    if (cl->state == SIO__CL_CLOSING) sio__cl_final_post(cl);
-    sio__cl_teardown(cl);
-    cl->state = SIO__CL_CLOSED;
-    SIO__CLOG(cl, SIO_LOG_INFO, "connection closed by the client");
-    /* a socket opened while we were closing wants a new connection */
-    for (s = cl->sockets; s; s = s->next)
-        if (s->active) {
-            cl->skip_reconnect = 0;
-            cl->state = SIO__CL_IDLE;
-            sio__cl_open(cl);
-            return;
-        }
-}
-
-static void sio__cl_close_due(sio__timer *t) {
-    sio_client *cl = SIO__CL_OF(t, open_timer);
-    if (cl->state == SIO__CL_CLOSING) sio__cl_finish_close(cl);
-    else sio__cl_open_due(t);
-}
-
-/* Closes the link on purpose: what is queued (DISCONNECT packets) goes
-   out first, then "1" on polling or a close frame on WebSocket. On
-   polling only one POST may be in flight, so a busy one is waited for,
-   as the Node client waits for its "drain". */
-static void sio__cl_shutdown(sio_client *cl) {
+/* Closes the link on purpose, for good: no reconnection follows. */
+static void sio__mgr_shutdown(sio_client *cl) {
     cl->skip_reconnect = 1;
     cl->reconnecting = 0;
     sio__timer_cancel(&cl->loop.timers, &cl->reconnect_timer);
-    if (cl->state == SIO__CL_CLOSING) return;
-    if (cl->state == SIO__CL_OPEN && cl->transport == SIO__T_WEBSOCKET) {
-        sio__cl_flush(cl);
-        sio__wsc_close(&cl->ws, 1000, NULL);
-        if (cl->ws.c) {
-            /* let the close frame go out; the server's answer is not awaited */
-            sio__conn *c = cl->ws.c;
-            c->session = NULL;
-            cl->ws.c = NULL;
-            sio__conn_end(c);
-        }
-    } else if (cl->state == SIO__CL_OPEN) {
-        if (cl->post.busy) {
-            cl->state = SIO__CL_CLOSING;
-            cl->open_timer.fn = sio__cl_close_due;
-            sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->open_timer, sio__now_ms() + 2000);
-            return;
-        }
-        sio__cl_final_post(cl);
-    }
-    sio__cl_finish_close(cl);
+    sio__eioc_close(&cl->eio);
 }
 
-/* ---- Socket.IO ---- */
+/* The manager closes the link once no socket wants it any more. */
+static void sio__mgr_check_idle(sio_client *cl) {
+    sio_client_socket *s;
+    for (s = cl->sockets; s; s = s->next)
+        if (s->active) return;
+    if (!cl->closed) sio__mgr_shutdown(cl);
+}
 
-static sio_client_socket *sio__cl_socket(sio_client *cl, const char *nsp, size_t n) {
+/* ---- sockets ---- */
+
+static sio_client_socket *sio__mgr_socket(sio_client *cl, const char *nsp, size_t n) {
     sio_client_socket *s;
     for (s = cl->sockets; s; s = s->next)
         if (strlen(s->nsp) == n && memcmp(s->nsp, nsp, n) == 0) return s;
     return NULL;
 }
 
-/* Sends the packet in cl->tmp plus attachments, or holds it while offline. */
-static int sio__cs_out(sio_client_socket *s, const sio_msg *args, int may_hold) {
+/* Sends the packet in cl->tmp plus attachments, or holds it while offline
+   (may_hold), or returns 1 (dropped). */
+static int sio__csock_out(sio_client_socket *s, const sio_msg *args, int may_hold) {
     sio_client *cl = s->cl;
     int i, nbins = args ? args->nbins : 0;
-    if (s->state == SIO__CS_CONNECTED && cl->state == SIO__CL_OPEN) {
-        sio__cl_send(cl, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
-        for (i = 0; i < nbins; i++) sio__cl_send(cl, SIO_EIO_MESSAGE, args->bins[i].ptr, args->bins[i].len, 1);
+    size_t need = 5 + 1 + cl->tmp.len, old = s->held.len;
+    if (s->state == SIO__CS_CONNECTED && sio__mgr_open(cl)) {
+        sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+        for (i = 0; i < nbins; i++) sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, args->bins[i].ptr, args->bins[i].len, 1);
         return SIO_OK;
     }
     if (!may_hold) return 1;
-    {
-        size_t need = 5 + 1 + cl->tmp.len, old = s->held.len;
-        for (i = 0; i < nbins; i++) need += 5 + args->bins[i].len;
-        if (s->held.len + need > cl->desc.max_buffered) {
-            SIO__CLOG(cl, SIO_LOG_WARN, "%s: offline buffer full (%lu bytes), emit dropped", s->nsp,
-                      (unsigned long)cl->desc.max_buffered);
-            return SIO_ERR_TOO_BIG;
-        }
-        /* the record carries "4" + packet, as the engine queue wants it */
-        sio__rec_append(&s->held, '4', cl->tmp.data, cl->tmp.len);
-        for (i = 0; i < nbins; i++) sio__rec_append(&s->held, 'b', args->bins[i].ptr, args->bins[i].len);
-        if (s->held.err) {
-            s->held.len = old;
-            s->held.err = 0;
-            return SIO_ERR_NOMEM;
-        }
+    for (i = 0; i < nbins; i++) need += 5 + args->bins[i].len;
+    if (s->held.len + need > cl->desc.max_buffered) {
+        SIO__CLOG(cl, SIO_LOG_WARN, "%s: offline buffer full (%lu bytes), emit dropped", s->nsp,
+                  (unsigned long)cl->desc.max_buffered);
+        return SIO_ERR_TOO_BIG;
+    }
+    /* the record carries "4" + packet, as the send queue wants it */
+    sio__rec_append(&s->held, '4', cl->tmp.data, cl->tmp.len);
+    for (i = 0; i < nbins; i++) sio__rec_append(&s->held, 'b', args->bins[i].ptr, args->bins[i].len);
+    if (s->held.err) {
+        s->held.len = old;
+        s->held.err = 0;
+        return SIO_ERR_NOMEM;
     }
     return SIO_OK;
 }
 
-static void sio__cs_send_connect(sio_client_socket *s) {
+static void sio__csock_send_connect(sio_client_socket *s) {
     sio_client *cl = s->cl;
     sio_buf_reset(&s->early);   /* what an earlier attempt got before failing is not this one's */
     sio_buf_reset(&cl->tmp);
@@ -10869,46 +10459,19 @@ static void sio__cs_send_connect(sio_client_socket *s) {
                          s->auth ? strlen(s->auth) : 0);
     }
     s->state = SIO__CS_CONNECTING;
-    if (!cl->tmp.err) sio__cl_send(cl, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
-}
-
-/* Engine.IO is open: every socket that wants to be connected asks to. */
-static void sio__cl_sio_open(sio_client *cl) {
-    sio_client_socket *s;
-    unsigned gen = cl->gen;
-    for (s = cl->sockets; s && gen == cl->gen; s = s->next)
-        if (s->active && s->state == SIO__CS_OFF) sio__cs_send_connect(s);
+    if (!cl->tmp.err) sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
 }
 
 /* The library's listener (a stream hub) first, then the application's. */
-static void sio__cs_tell_disconnect(sio_client_socket *s, const char *reason) {
+static void sio__csock_tell_disconnect(sio_client_socket *s, const char *reason) {
     if (s->lib_disconnect) s->lib_disconnect(s, reason, s->lib_disconnect_user);
     if (s->on_disconnect) s->on_disconnect(s, reason, s->disconnect_user);
 }
 
-static void sio__cs_clear_acks(sio_client_socket *s, int all) {
-    sio__cack **pp = &s->acks, *a;
-    while ((a = *pp) != NULL) {
-        if (!all && !a->sent) {
-            pp = &a->next;
-            continue;
-        }
-        *pp = a->next;
-        sio__timer_cancel(&s->cl->loop.timers, &a->timer);
-        a->fn(s, SIO_ERR_CLOSED, NULL, a->user);
-        sio__free(s->cl->loop.alloc, a);
-    }
-}
+/* Acks of packets that went out will never come; held ones stay. */
+static int sio__cl_ack_unsent(const sio__pending *p) { return !((const sio__cl_ack *)(const void *)p)->sent; }
 
-/* The manager closes the link once no socket wants it any more. */
-static void sio__cl_check_idle(sio_client *cl) {
-    sio_client_socket *s;
-    for (s = cl->sockets; s; s = s->next)
-        if (s->active) return;
-    if (cl->state != SIO__CL_CLOSED) sio__cl_shutdown(cl);
-}
-
-static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_open) {
+static void sio__mgr_sockets_down(sio_client *cl, const char *reason, int was_open) {
     sio_client_socket *s;
     for (s = cl->sockets; s; s = s->next) {
         int was = s->state;
@@ -10916,9 +10479,8 @@ static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_ope
         s->state = SIO__CS_OFF;
         s->id[0] = 0;
         if (was_open && was == SIO__CS_CONNECTED) {
-            /* acks of packets that went out will never come; held ones stay */
-            sio__cs_clear_acks(s, 0);
-            sio__cs_tell_disconnect(s, reason);
+            sio__acks_clear(&s->acks, SIO_ERR_CLOSED, sio__cl_ack_unsent);
+            sio__csock_tell_disconnect(s, reason);
         } else if (!was_open) {
             if (s->on_error) s->on_error(s, reason, NULL, s->error_user);
         }
@@ -10926,17 +10488,17 @@ static void sio__cl_sockets_down(sio_client *cl, const char *reason, int was_ope
 }
 
 /* An EVENT for a connected socket: to its handlers. */
-static void sio__cs_event(sio_client_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
+static void sio__csock_event(sio_client_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
     sio_client *cl = s->cl;
-    unsigned gen = cl->gen;
+    unsigned gen = cl->eio.gen;
     sio_client_event ev;
-    sio__chandler *h;
+    const sio__handler *h;
     char namebuf[SIO_MAX_EVENT_LEN + 1];
     memset(&ev, 0, sizeof ev);
     ev.socket = s;
     ev.ack_id = p->ack_id;
     if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
-        sio__cl_lost(cl, "parse error");
+        sio__eioc_lost(&cl->eio, "parse error");
         return;
     }
     if (s->pid[0] && ev.args.count) {
@@ -10946,9 +10508,9 @@ static void sio__cs_event(sio_client_socket *s, const sio_packet *p, const sio_s
             sio_json_strcpy(last, s->offset, sizeof s->offset) >= sizeof s->offset)
             s->offset[0] = '\0';
     }
-    for (h = s->handlers; h; h = h->next) {
-        if (strcmp(h->event, namebuf) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
-        if (gen != cl->gen || s->state != SIO__CS_CONNECTED) break;
+    for (h = sio__handler_next(s->handlers, namebuf); h; h = sio__handler_next(h->next, namebuf)) {
+        ((sio_client_event_fn)h->fn)(&ev, h->user);
+        if (gen != cl->eio.gen || s->state != SIO__CS_CONNECTED) break;
     }
 }
 
@@ -10964,7 +10526,7 @@ static uint64_t sio__get_be(const char *p, int n) {
 }
 
 /* An EVENT before the CONNECT answer: kept (within max_buffered) until it. */
-static void sio__cs_keep_early(sio_client_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
+static void sio__csock_keep_early(sio_client_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
     sio_client *cl = s->cl;
     size_t need = 13 + p->json.len, old = s->early.len;
     int k;
@@ -10989,13 +10551,13 @@ static void sio__cs_keep_early(sio_client_socket *s, const sio_packet *p, const 
 }
 
 /* After the CONNECT answer: the kept events, in order. */
-static void sio__cs_deliver_early(sio_client_socket *s) {
+static void sio__csock_deliver_early(sio_client_socket *s) {
     sio_client *cl = s->cl;
-    unsigned gen = cl->gen;
+    unsigned gen = cl->eio.gen;
     sio_buf early = s->early;   /* ours now: a handler may close the socket */
     size_t off = 0;
     memset(&s->early, 0, sizeof s->early);
-    while (off + 13 <= early.len && gen == cl->gen && s->state == SIO__CS_CONNECTED) {
+    while (off + 13 <= early.len && gen == cl->eio.gen && s->state == SIO__CS_CONNECTED) {
         sio_packet pk;
         sio_str bins[SIO_MAX_ATTACHMENTS];
         size_t jlen = (size_t)sio__get_be(early.data + off + 8, 4);
@@ -11014,61 +10576,51 @@ static void sio__cs_deliver_early(sio_client_socket *s) {
             bins[k].ptr = early.data + off + 4;
             off += 4 + bins[k].len;
         }
-        sio__cs_event(s, &pk, nbins ? bins : NULL, nbins);
+        sio__csock_event(s, &pk, nbins ? bins : NULL, nbins);
     }
     sio_buf_free(&early);
 }
 
-static void sio__cs_connected(sio_client_socket *s, const sio_packet *p) {
+static void sio__csock_connected(sio_client_socket *s, const sio_packet *p) {
     sio_client *cl = s->cl;
-    sio_json sid;
-    sio__cack *a;
+    sio_json sid, pid;
+    char now[64];
+    size_t i;
     if (s->state != SIO__CS_CONNECTING) return;
     s->id[0] = 0;
     if (sio_json_get(p->json, "sid", &sid) == SIO_OK) sio_json_strcpy(sid, s->id, sizeof s->id);
-    {
-        /* the server offers recovery: 40{"sid":"...","pid":"..."}; the same
-           pid again means it took us back with our state */
-        sio_json pid;
-        char now[64];
+    /* the server offers recovery: 40{"sid":"...","pid":"..."}; the same
+       pid again means it took us back with our state */
+    now[0] = '\0';
+    if (sio_json_get(p->json, "pid", &pid) == SIO_OK && pid.type == SIO_JSON_STRING &&
+        sio_json_strcpy(pid, now, sizeof now) >= sizeof now)
         now[0] = '\0';
-        if (sio_json_get(p->json, "pid", &pid) == SIO_OK && pid.type == SIO_JSON_STRING &&
-            sio_json_strcpy(pid, now, sizeof now) >= sizeof now)
-            now[0] = '\0';
-        s->recovered = now[0] && strcmp(now, s->pid) == 0;
-        memcpy(s->pid, now, sizeof s->pid);
-        if (!s->recovered) s->offset[0] = '\0';
-    }
+    s->recovered = now[0] && strcmp(now, s->pid) == 0;
+    memcpy(s->pid, now, sizeof s->pid);
+    if (!s->recovered) s->offset[0] = '\0';
     s->state = SIO__CS_CONNECTED;
     SIO__CLOG(cl, SIO_LOG_INFO, "namespace %s joined, id %s", s->nsp, s->id);
     /* emits made while offline go out first, in order */
     if (s->held.len) {
-        size_t off = 0;
-        while (off < s->held.len) {
-            size_t len = sio__rec_len(s->held.data + off);
-            sio__cl_log_packet(cl, "-> (held)", (unsigned char)s->held.data[off], s->held.data + off + 5, len);
-            off += 5 + len;
-        }
-        sio_buf_append(&cl->wq, s->held.data, s->held.len);
-        sio_buf_free(&s->held);
+        sio_buf held = s->held;
+        memset(&s->held, 0, sizeof s->held);
         s->held.alloc = cl->loop.alloc;
-        if (cl->wq.err) {
-            sio__cl_lost(cl, "transport error");
-            return;
-        }
-        sio__cl_flush(cl);
+        sio__eioc_send_records(&cl->eio, &held);
+        sio_buf_free(&held);
+        if (s->state != SIO__CS_CONNECTED) return;
     }
-    for (a = s->acks; a; a = a->next) a->sent = 1;
+    for (i = 0; i < s->acks.cap; i++)
+        if (s->acks.slot[i]) ((sio__cl_ack *)(void *)s->acks.slot[i])->sent = 1;
     /* then what came before the answer, then "connect", as Node's client */
     if (s->early.len) {
-        unsigned gen = cl->gen;
-        sio__cs_deliver_early(s);
-        if (gen != cl->gen || s->state != SIO__CS_CONNECTED) return;
+        unsigned gen = cl->eio.gen;
+        sio__csock_deliver_early(s);
+        if (gen != cl->eio.gen || s->state != SIO__CS_CONNECTED) return;
     }
     if (s->on_connect) s->on_connect(s, s->connect_user);
 }
 
-static void sio__cs_refused(sio_client_socket *s, const sio_packet *p) {
+static void sio__csock_refused(sio_client_socket *s, const sio_packet *p) {
     char msg[512];
     const char *data = NULL;
     char *dcopy = NULL;
@@ -11091,85 +10643,215 @@ static void sio__cs_refused(sio_client_socket *s, const sio_packet *p) {
     s->active = 0;
     if (s->on_error) s->on_error(s, msg, data, s->error_user);
     sio__free(s->cl->loop.alloc, dcopy);
-    sio__cl_check_idle(s->cl);
+    sio__mgr_check_idle(s->cl);
 }
 
-static void sio__cl_dispatch(sio_client *cl, const sio_packet *p, const sio_str *bins, int nbins) {
-    sio_client_socket *s = sio__cl_socket(cl, p->nsp.ptr, p->nsp.len);
-    unsigned gen = cl->gen;
+static void sio__mgr_dispatch(void *conn, const sio_packet *p, const sio_str *bins, int nbins) {
+    sio_client *cl = (sio_client *)conn;
+    sio_client_socket *s = sio__mgr_socket(cl, p->nsp.ptr, p->nsp.len);
+    unsigned gen = cl->eio.gen;
     if (!s) return;   /* a namespace we do not know: ignored, as in Node */
     switch (p->type) {
     case SIO_PKT_CONNECT:
-        if (p->json.type != SIO_JSON_OBJECT) {
-            sio__cl_lost(cl, "parse error");
-            return;
-        }
-        sio__cs_connected(s, p);
+        if (p->json.type != SIO_JSON_OBJECT) sio__eioc_lost(&cl->eio, "parse error");
+        else sio__csock_connected(s, p);
         return;
     case SIO_PKT_CONNECT_ERROR:
-        if (s->state == SIO__CS_CONNECTING) sio__cs_refused(s, p);
+        if (s->state == SIO__CS_CONNECTING) sio__csock_refused(s, p);
         return;
     case SIO_PKT_DISCONNECT:
         if (s->state != SIO__CS_CONNECTED) return;
         s->state = SIO__CS_OFF;
         s->active = 0;
         s->id[0] = 0;
-        sio__cs_clear_acks(s, 0);
-        sio__cs_tell_disconnect(s, "io server disconnect");
-        if (gen == cl->gen) sio__cl_check_idle(cl);
+        sio__acks_clear(&s->acks, SIO_ERR_CLOSED, sio__cl_ack_unsent);
+        sio__csock_tell_disconnect(s, "io server disconnect");
+        if (gen == cl->eio.gen) sio__mgr_check_idle(cl);
         return;
     case SIO_PKT_EVENT:
     case SIO_PKT_BINARY_EVENT:
-        if (s->state == SIO__CS_CONNECTING) sio__cs_keep_early(s, p, bins, nbins);
-        else if (s->state == SIO__CS_CONNECTED) sio__cs_event(s, p, bins, nbins);
+        if (s->state == SIO__CS_CONNECTING) sio__csock_keep_early(s, p, bins, nbins);
+        else if (s->state == SIO__CS_CONNECTED) sio__csock_event(s, p, bins, nbins);
         return;
-    default: { /* ACK, BINARY_ACK */
-        sio__cack **pp, *a;
-        for (pp = &s->acks; (a = *pp) != NULL; pp = &a->next)
-            if (a->id == p->ack_id) break;
-        if (a) {
-            sio_args args;
-            *pp = a->next;
-            sio__timer_cancel(&cl->loop.timers, &a->timer);
-            sio__args_index(&args, p->json, 0, bins, nbins, NULL);
-            a->fn(s, SIO_OK, &args, a->user);
-            sio__free(cl->loop.alloc, a);
-        }
+    default: /* ACK, BINARY_ACK */
+        sio__acks_answer(&s->acks, p, bins, nbins);
         return;
-    }
     }
 }
 
-/* A Socket.IO packet, or one attachment of the BINARY_EVENT/ACK before it:
-   "51-[\"up\",{\"_placeholder\":true,\"num\":0}]" then one binary message. */
-static void sio__cl_sio_message(sio_client *cl, char *data, size_t len, int binary) {
-    const sio_allocator *a = cl->loop.alloc;
-    sio__in in;
-    int rc = sio__in_take(a, &cl->bin, data, len, binary, SIO_MAX_ATTACHMENTS, SIO_JSON_MAX_DEPTH, &in);
-    if (rc == SIO__IN_PACKET) {
-        sio__cl_dispatch(cl, &in.p, in.nbins ? in.bins : NULL, in.nbins);
-    } else if (rc == SIO_ERR_PARSE) {
-        SIO__CLOG(cl, SIO_LOG_INFO, "%s", in.why);
-        sio__cl_lost(cl, "parse error");
-    } else if (rc != SIO__IN_WAIT) {
-        sio__cl_lost(cl, "transport error");
-    }
-    sio__binpend_free(a, in.done);
+static void sio__mgr_fail(void *conn, const char *reason, const char *why) {
+    sio_client *cl = (sio_client *)conn;
+    SIO__CLOG(cl, SIO_LOG_INFO, "%s", why);
+    sio__eioc_lost(&cl->eio, reason);
 }
+
+static const sio__rx sio__cl_rx = {sio__mgr_dispatch, sio__mgr_fail};
+
+/* ---- what the Engine.IO connection tells ---- */
+
+static void sio__mgr_opened(sio__eioc *x, void *user) {
+    sio_client *cl = (sio_client *)user;
+    sio_client_socket *s;
+    unsigned gen = x->gen;
+    if (cl->reconnecting) {
+        int tries = cl->attempts;
+        cl->reconnecting = 0;
+        cl->attempts = 0;
+        if (cl->desc.on_reconnect) cl->desc.on_reconnect(cl, tries, cl->desc.user);
+        if (!sio__mgr_open(cl)) return;
+    }
+    cl->attempts = 0;
+    /* every socket that wants to be connected asks to */
+    for (s = cl->sockets; s && gen == x->gen; s = s->next)
+        if (s->active && s->state == SIO__CS_OFF) sio__csock_send_connect(s);
+}
+
+static void sio__mgr_message(sio__eioc *x, char *data, size_t len, int binary, void *user) {
+    sio_client *cl = (sio_client *)user;
+    (void)x;
+    sio__receive(&sio__cl_rx, cl, cl->loop.alloc, &cl->bin, data, len, binary, SIO_MAX_ATTACHMENTS,
+                 SIO_JSON_MAX_DEPTH);
+}
+
+static void sio__mgr_closed(sio__eioc *x, const char *reason, int was_open, void *user) {
+    sio_client *cl = (sio_client *)user;
+    sio_client_socket *s;
+    sio__binpend_free(cl->loop.alloc, cl->bin);   /* a packet being dispatched is not here */
+    cl->bin = NULL;
+    if (!reason) {
+        /* closed as asked; a socket opened meanwhile wants a new link */
+        cl->closed = 1;
+        for (s = cl->sockets; s && !cl->destroying; s = s->next)
+            if (s->active) {
+                cl->skip_reconnect = 0;
+                cl->closed = 0;
+                sio__eioc_open(x);
+                return;
+            }
+        return;
+    }
+    sio__mgr_sockets_down(cl, reason, was_open);
+    if (x->state != SIO__EC_IDLE || cl->destroying) return;   /* a handler closed or reopened it */
+    cl->reconnecting = 0;                                     /* an attempt that failed: the next one */
+    sio__mgr_reconnect(cl);
+}
+
+static const sio__eioc_handlers sio__mgr_eioc = {sio__mgr_opened, sio__mgr_message, sio__mgr_closed};
 
 /* ---- public API ---- */
 
-static char *sio__cl_strdup(sio_client *cl, const char *s) {
+static char *sio__mgr_strdup(sio_client *cl, const char *s) {
     return s ? sio__strndup(cl->loop.alloc, s, strlen(s)) : NULL;
+}
+
+/* The URL: scheme (TLS), host, port, and its path as the namespace, as
+   io("http://host/admin") does. */
+static int sio__mgr_url(sio_client *cl) {
+    sio__url *u = &cl->eio.url;
+    const char *tr = cl->desc.transports;
+    int rc;
+    cl->url_copy = sio__mgr_strdup(cl, cl->desc.url);
+    rc = cl->url_copy ? sio__url_parse(cl->url_copy, u) : SIO_ERR_NOMEM;
+    if (rc == SIO_ERR_UNSUPPORTED)
+        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: https:// and wss:// need TLS, which this build does not have", cl->desc.url);
+    else if (rc == SIO_ERR_INVALID)
+        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: not a http://, https://, ws:// or wss:// URL with a valid host and port",
+                  cl->desc.url);
+#ifdef SIO_TLS_BEARSSL
+    if (rc == SIO_OK && u->tls) {
+        char why[256];
+        sio__tls_ctx *ctx = NULL;
+        rc = sio__tls_ctx_new(cl->loop.alloc, &cl->desc.tls, 0, &ctx, why, sizeof why);
+        if (rc != SIO_OK) SIO__CLOG(cl, SIO_LOG_ERROR, "TLS: %s", why);
+        cl->tls_ctx = cl->eio.tls_ctx = cl->eio.get.tls_ctx = cl->eio.post.tls_ctx = ctx;
+        cl->eio.get.tls_host = cl->eio.post.tls_host = u->host;
+        if (rc == SIO_OK && cl->desc.tls.insecure_skip_verify)
+            SIO__CLOG(cl, SIO_LOG_WARN, "TLS certificate verification is OFF: anyone on the path can read and "
+                                        "change this connection");
+    }
+#endif
+    if (rc != SIO_OK) return rc;
+    if (!tr || !*tr || strcmp(tr, "auto") == 0) cl->eio.allow_polling = cl->eio.allow_ws = 1;
+    else if (strcmp(tr, "polling") == 0) cl->eio.allow_polling = 1;
+    else if (strcmp(tr, "websocket") == 0) cl->eio.allow_ws = 1;
+    else {
+        SIO__CLOG(cl, SIO_LOG_ERROR, "transports: \"%s\" is not auto, polling or websocket", tr);
+        return SIO_ERR_INVALID;
+    }
+    if (!u->path || u->path_len <= 1) {
+        strcpy(cl->default_nsp, "/");
+    } else if (u->path_len > SIO_MAX_NSP_LEN) {
+        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: the namespace in the URL is over SIO_MAX_NSP_LEN", cl->desc.url);
+        return SIO_ERR_INVALID;
+    } else {
+        memcpy(cl->default_nsp, u->path, u->path_len);
+    }
+    return SIO_OK;
+}
+
+/* Path, query and extra headers, owned: they go into every request, so
+   nothing in them may end a line or the head. */
+static int sio__mgr_request_parts(sio_client *cl) {
+    const char *hdr = cl->desc.headers ? cl->desc.headers : "", *qs = cl->desc.query;
+    size_t hl = strlen(hdr);
+    sio_buf q;
+    if (hl && (hl < 2 || hdr[hl - 2] != '\r' || hdr[hl - 1] != '\n' || strstr(hdr, "\r\n\r\n") || hdr[0] == '\r')) {
+        SIO__CLOG(cl, SIO_LOG_ERROR, "headers: not whole \"K: V\\r\\n\" lines");
+        return SIO_ERR_INVALID;
+    }
+    cl->headers = sio__mgr_strdup(cl, hdr);
+    cl->path = sio__mgr_strdup(cl, cl->desc.path ? cl->desc.path : "/socket.io/");
+    memset(&q, 0, sizeof q);
+    q.alloc = cl->loop.alloc;
+    if (qs && *qs) {
+        sio_buf_appendc(&q, '&');
+        sio_buf_appends(&q, qs[0] == '?' || qs[0] == '&' ? qs + 1 : qs);
+    }
+    if (cl->eio.url.query && cl->eio.url.query_len) {
+        sio_buf_appendc(&q, '&');
+        sio_buf_append(&q, cl->eio.url.query, cl->eio.url.query_len);
+    }
+    sio_buf_appendc(&q, 0);
+    cl->query = q.err ? NULL : q.data;
+    if (q.err) sio_buf_free(&q);
+    if (!cl->headers || !cl->path || !cl->query) return SIO_ERR_NOMEM;
+    if (strpbrk(cl->path, " \r\n") || strpbrk(cl->query, " \r\n#")) {
+        SIO__CLOG(cl, SIO_LOG_ERROR, "path or query: no spaces, CR, LF or '#' allowed");
+        return SIO_ERR_INVALID;
+    }
+    cl->eio.path = cl->path;
+    cl->eio.query = cl->query;
+    cl->eio.headers = cl->headers;
+    return SIO_OK;
+}
+
+/* The Host header, and whether the host could ever resolve: it is
+   resolved on each attempt, here only checked. */
+static int sio__mgr_host(sio_client *cl) {
+    sio__eioc *x = &cl->eio;
+    unsigned char qb[SIO__DNS_MAX_QUERY];
+    sio__addrs probe;
+    int lit;
+    if (x->url.v6) snprintf(x->hosthdr, sizeof x->hosthdr, "[%s]:%d", x->url.host, x->url.port);
+    else snprintf(x->hosthdr, sizeof x->hosthdr, "%s:%d", x->url.host, x->url.port);
+    probe.n = 0;
+    lit = sio__addr_literal(x->url.host, x->url.port, &probe);
+    if (x->url.v6 ? lit != 1 : (lit == 0 && sio__dns_query(qb, sizeof qb, 0, x->url.host, 1) < 0)) {
+        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: not a valid host name or address", x->url.host);
+        return SIO_ERR_INVALID;
+    }
+    if (cl->desc.dns_server && sio__hostport_parse(cl->desc.dns_server, &x->res.server) != SIO_OK) {
+        SIO__CLOG(cl, SIO_LOG_ERROR, "dns_server \"%s\": not ip:port or [ipv6]:port", cl->desc.dns_server);
+        return SIO_ERR_INVALID;
+    }
+    return SIO_OK;
 }
 
 SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     sio_client_desc d;
     sio_client *cl;
     const sio_allocator *a;
-    const char *tr;
     int rc;
-    sio_buf q;
     if (err) *err = SIO_OK;
     if (!desc || !desc->url) {
         if (err) *err = SIO_ERR_INVALID;
@@ -11177,8 +10859,7 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     }
     d = *desc;
     a = (d.allocator.alloc_fn || d.allocator.free_fn) ? &d.allocator : NULL;
-    cl = (sio_client *)sio__malloc(a, sizeof *cl);
-    if (!cl) {
+    if (!(cl = (sio_client *)sio__malloc(a, sizeof *cl))) {
         if (err) *err = SIO_ERR_NOMEM;
         return NULL;
     }
@@ -11186,180 +10867,86 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     cl->desc = d;
     cl->allocator = d.allocator;
     cl->logger = d.logger;
-    rc = sio__loop_init(&cl->loop, a ? &cl->allocator : NULL, &cl->logger, 0);
-    if (rc != SIO_OK) {
+    if ((rc = sio__loop_init(&cl->loop, a ? &cl->allocator : NULL, &cl->logger, d.max_output)) != SIO_OK) {
         sio__free(a, cl->loop.scratch);
         sio__free(a, cl);
         if (err) *err = rc;
         return NULL;
     }
-    a = cl->loop.alloc;
     sio__rng_init(&cl->rng);
-    cl->tmp.alloc = cl->body.alloc = cl->wq.alloc = a;
-    cl->watchdog.fn = sio__cl_watchdog_due;
-    cl->open_timer.fn = sio__cl_open_due;
-    cl->reconnect_timer.fn = sio__cl_reconnect_due;
-    cl->probe_timer.fn = sio__cl_probe_due;
-    cl->fail_timer.fn = sio__cl_fail_due;
-    cl->dns_retry.fn = sio__dns_retry_due;
-    cl->dns_deadline.fn = sio__dns_deadline_due;
-    cl->get.cl = cl->post.cl = cl;
-    cl->ws.loop = &cl->loop;
-    cl->ws.rng = &cl->rng;
-    cl->ws.log = &cl->logger;
-    cl->ws.user = cl;
-    cl->ws.on_open = sio__cl_ws_open;
-    cl->ws.on_message = sio__cl_ws_message;
-    cl->ws.on_close = sio__cl_ws_close;
-    if (cl->desc.reconnection_delay_ms <= 0) cl->desc.reconnection_delay_ms = 1000;
-    if (cl->desc.reconnection_delay_max_ms <= 0) cl->desc.reconnection_delay_max_ms = 5000;
+    cl->tmp.alloc = cl->loop.alloc;
+    cl->reconnect_timer.fn = sio__mgr_reconnect_due;
+    if (cl->desc.reconnection_delay_ms <= 0) cl->desc.reconnection_delay_ms = SIO_CLIENT_RECONNECT_DELAY_MS;
+    if (cl->desc.reconnection_delay_max_ms <= 0) cl->desc.reconnection_delay_max_ms = SIO_CLIENT_RECONNECT_DELAY_MAX_MS;
     if (cl->desc.randomization_factor == 0) cl->desc.randomization_factor = 0.5;
-    if (cl->desc.timeout_ms <= 0) cl->desc.timeout_ms = 20000;
+    if (cl->desc.timeout_ms <= 0) cl->desc.timeout_ms = SIO_CLIENT_TIMEOUT_MS;
     if (cl->desc.resolve_timeout_ms <= 0) cl->desc.resolve_timeout_ms = SIO_CLIENT_RESOLVE_TIMEOUT_MS;
     if (cl->desc.max_buffered == 0) cl->desc.max_buffered = SIO_CLIENT_MAX_BUFFERED;
-    cl->max_payload = 1000000;
-
-    cl->url_copy = sio__cl_strdup(cl, d.url);
-    rc = cl->url_copy ? sio__url_parse(cl->url_copy, &cl->url) : SIO_ERR_NOMEM;
-    if (rc == SIO_ERR_UNSUPPORTED)
-        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: https:// and wss:// need TLS, which this build does not have", d.url);
-#ifdef SIO_TLS_BEARSSL
-    if (rc == SIO_OK && cl->url.tls) {
-        char why[256];
-        sio__tls_ctx *ctx = NULL;
-        rc = sio__tls_ctx_new(a, &d.tls, 0, &ctx, why, sizeof why);
-        if (rc != SIO_OK) SIO__CLOG(cl, SIO_LOG_ERROR, "TLS: %s", why);
-        cl->tls_ctx = ctx;
-        cl->ws.tls_ctx = ctx;
-        cl->ws.tls_host = cl->url.host;
-        if (rc == SIO_OK && d.tls.insecure_skip_verify)
-            SIO__CLOG(cl, SIO_LOG_WARN, "TLS certificate verification is OFF: anyone on the path can read and "
-                                        "change this connection");
-    }
-#endif
-    else if (rc != SIO_OK)
-        SIO__CLOG(cl, SIO_LOG_ERROR, "%s: not a http:// or ws:// URL", d.url);
-    tr = d.transports;
-    if (rc == SIO_OK) {
-        if (!tr || !*tr || strcmp(tr, "auto") == 0) cl->allow_polling = cl->allow_ws = 1;
-        else if (strcmp(tr, "polling") == 0) cl->allow_polling = 1;
-        else if (strcmp(tr, "websocket") == 0) cl->allow_ws = 1;
-        else {
-            SIO__CLOG(cl, SIO_LOG_ERROR, "transports: \"%s\" is not auto, polling or websocket", tr);
-            rc = SIO_ERR_INVALID;
-        }
-    }
-    if (rc == SIO_OK) {
-        /* the URL's path is the namespace, as io("http://host/admin") */
-        if (cl->url.path && cl->url.path_len > 1) {
-            if (cl->url.path_len > SIO_MAX_NSP_LEN) rc = SIO_ERR_INVALID;
-            else memcpy(cl->default_nsp, cl->url.path, cl->url.path_len);
-        } else {
-            strcpy(cl->default_nsp, "/");
-        }
-    }
-    if (rc == SIO_OK) {
-        const char *hdr = d.headers ? d.headers : "";
-        size_t hl = strlen(hdr);
-        /* extra headers must be whole "K: V\r\n" lines so none can end the head */
-        if (hl && (hl < 2 || hdr[hl - 2] != '\r' || hdr[hl - 1] != '\n' || strstr(hdr, "\r\n\r\n") || hdr[0] == '\r'))
-            rc = SIO_ERR_INVALID;
-        cl->headers = sio__cl_strdup(cl, hdr);
-        cl->path = sio__cl_strdup(cl, d.path ? d.path : "/socket.io/");
-        memset(&q, 0, sizeof q);
-        q.alloc = a;
-        if (d.query && *d.query) {
-            sio_buf_appendc(&q, '&');
-            sio_buf_appends(&q, d.query[0] == '?' || d.query[0] == '&' ? d.query + 1 : d.query);
-        }
-        if (cl->url.query && cl->url.query_len) {
-            sio_buf_appendc(&q, '&');
-            sio_buf_append(&q, cl->url.query, cl->url.query_len);
-        }
-        sio_buf_appendc(&q, 0);
-        cl->query = q.err ? NULL : q.data;
-        if (q.err) sio_buf_free(&q);
-        if (!cl->headers || !cl->path || !cl->query) rc = rc ? rc : SIO_ERR_NOMEM;
-        else if (strpbrk(cl->path, " \r\n") || strpbrk(cl->query, " \r\n#")) rc = SIO_ERR_INVALID;
-        if (rc == SIO_ERR_INVALID) SIO__CLOG(cl, SIO_LOG_ERROR, "bad path, query or headers");
-    }
-    if (rc == SIO_OK) {
-        if (cl->url.v6) snprintf(cl->hosthdr, sizeof cl->hosthdr, "[%s]:%d", cl->url.host, cl->url.port);
-        else snprintf(cl->hosthdr, sizeof cl->hosthdr, "%s:%d", cl->url.host, cl->url.port);
-        /* resolved on each attempt; here only whether it could be */
-        {
-            unsigned char qb[SIO__DNS_MAX_QUERY];
-            int lit = sio__addr_literal(cl->url.host, cl->url.port, &cl->addrs);
-            if (cl->url.v6 ? lit != 1 : (lit == 0 && sio__dns_query(qb, sizeof qb, 0, cl->url.host, 1) < 0)) {
-                SIO__CLOG(cl, SIO_LOG_ERROR, "%s: not a valid host name or address", cl->url.host);
-                rc = SIO_ERR_INVALID;
-            }
-            cl->addrs.n = 0;
-        }
-        if (rc == SIO_OK && d.dns_server && sio__hostport_parse(d.dns_server, &cl->dns_server) != SIO_OK) {
-            SIO__CLOG(cl, SIO_LOG_ERROR, "dns_server \"%s\": not ip:port or [ipv6]:port", d.dns_server);
-            rc = SIO_ERR_INVALID;
-        }
-    }
+    sio__eioc_init(&cl->eio, &cl->loop, &cl->rng, &cl->logger, &sio__mgr_eioc, cl);
+    cl->eio.timeout_ms = cl->desc.timeout_ms;
+    cl->eio.res.timeout_ms = cl->desc.resolve_timeout_ms;
+    rc = sio__mgr_url(cl);
+    if (rc == SIO_OK) rc = sio__mgr_request_parts(cl);
+    if (rc == SIO_OK) rc = sio__mgr_host(cl);
     if (rc != SIO_OK) {
         sio_client_destroy(cl);
         if (err) *err = rc;
         return NULL;
     }
-    sio__cl_open(cl);
+    sio__eioc_open(&cl->eio);
     return cl;
 }
 
 SIO_API void *sio_client_user(const sio_client *c) { return c ? c->desc.user : NULL; }
 
 SIO_API sio_client_socket *sio_client_socket_open(sio_client *cl, const char *nsp, const char *auth_json) {
-    sio_client_socket *s;
+    sio_client_socket *s, **pp;
     const sio_allocator *a;
     char *auth = NULL;
     if (!cl) return NULL;
     a = cl->loop.alloc;
     if (!nsp) nsp = cl->default_nsp;
-    if (nsp[0] != '/' || strlen(nsp) > SIO_MAX_NSP_LEN || strchr(nsp, ',')) return NULL;
+    if (nsp[0] != '/' || strlen(nsp) > SIO_MAX_NSP_LEN || strchr(nsp, ',')) {
+        SIO__CLOG(cl, SIO_LOG_ERROR, "sio_client_socket_open: \"%.40s\" is not a namespace (\"/name\", no ',')", nsp);
+        return NULL;
+    }
     if (auth_json) {
         sio_json j;
-        if (sio_json_parse(auth_json, strlen(auth_json), &j) != SIO_OK || j.type != SIO_JSON_OBJECT) return NULL;
-        auth = sio__strndup(a, auth_json, strlen(auth_json));
-        if (!auth) return NULL;
+        if (sio_json_parse(auth_json, strlen(auth_json), &j) != SIO_OK || j.type != SIO_JSON_OBJECT) {
+            SIO__CLOG(cl, SIO_LOG_ERROR, "sio_client_socket_open: auth is not a JSON object");
+            return NULL;
+        }
+        if (!(auth = sio__strndup(a, auth_json, strlen(auth_json)))) return NULL;
     }
-    s = sio__cl_socket(cl, nsp, strlen(nsp));
-    if (!s) {
-        s = (sio_client_socket *)sio__malloc(a, sizeof *s);
-        if (!s) {
+    if (!(s = sio__mgr_socket(cl, nsp, strlen(nsp)))) {
+        if (!(s = (sio_client_socket *)sio__malloc(a, sizeof *s))) {
             sio__free(a, auth);
             return NULL;
         }
         memset(s, 0, sizeof *s);
         s->cl = cl;
         s->held.alloc = a;
-        s->nsp = sio__strndup(a, nsp, strlen(nsp));
-        if (!s->nsp) {
+        s->acks.loop = &cl->loop;
+        if (!(s->nsp = sio__strndup(a, nsp, strlen(nsp)))) {
             sio__free(a, auth);
             sio__free(a, s);
             return NULL;
         }
         /* appended, so namespaces are joined in the order they were opened */
-        {
-            sio_client_socket **pp = &cl->sockets;
-            while (*pp) pp = &(*pp)->next;
-            *pp = s;
-        }
+        for (pp = &cl->sockets; *pp; pp = &(*pp)->next) {}
+        *pp = s;
     }
     sio__free(a, s->auth);
     s->auth = auth;
     if (s->active) return s;
     s->active = 1;
-    if (cl->state == SIO__CL_OPEN) {
-        sio__cs_send_connect(s);
-    } else if (cl->state == SIO__CL_CLOSED) {
+    if (sio__mgr_open(cl)) {
+        sio__csock_send_connect(s);
+    } else if (cl->closed) {
         cl->skip_reconnect = 0;
         cl->attempts = 0;
-        cl->state = SIO__CL_IDLE;
-        sio__cl_open(cl);
+        cl->closed = 0;
+        sio__eioc_open(&cl->eio);
     }
     return s;
 }
@@ -11370,122 +10957,97 @@ SIO_API void sio_client_socket_close(sio_client_socket *s) {
     if (!s || !s->active) return;
     cl = s->cl;
     was = s->state;
-    if (was == SIO__CS_CONNECTED && cl->state == SIO__CL_OPEN) {
+    if (was == SIO__CS_CONNECTED && sio__mgr_open(cl)) {
         sio_buf_reset(&cl->tmp);
         sio_packet_write(&cl->tmp, SIO_PKT_DISCONNECT, 0, s->nsp, strlen(s->nsp), -1, NULL, 0);
-        sio__cl_send(cl, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+        sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
     }
     s->active = 0;
     s->state = SIO__CS_OFF;
     s->id[0] = 0;
     sio_buf_free(&s->held);
     sio_buf_free(&s->early);
-    sio__cs_clear_acks(s, 1);
-    if (was == SIO__CS_CONNECTED) sio__cs_tell_disconnect(s, "io client disconnect");
-    sio__cl_check_idle(cl);
+    sio__acks_clear(&s->acks, SIO_ERR_CLOSED, NULL);
+    if (was == SIO__CS_CONNECTED) sio__csock_tell_disconnect(s, "io client disconnect");
+    sio__mgr_check_idle(cl);
 }
 
 SIO_API sio_client *sio_client_socket_client(const sio_client_socket *s) { return s ? s->cl : NULL; }
 SIO_API const char *sio_client_socket_id(const sio_client_socket *s) { return s ? s->id : ""; }
 SIO_API int sio_client_connected(const sio_client_socket *s) {
-    return s && s->state == SIO__CS_CONNECTED && s->cl->state == SIO__CL_OPEN;
+    return s && s->state == SIO__CS_CONNECTED && sio__mgr_open(s->cl);
 }
-
 SIO_API int sio_client_socket_recovered(const sio_client_socket *s) { return s ? s->recovered : 0; }
 
 SIO_API int sio_client_on(sio_client_socket *s, const char *event, sio_client_event_fn fn, void *user) {
-    const sio_allocator *a;
-    sio__chandler *h, **pp;
-    if (!s || !event || !fn) return SIO_ERR_INVALID;
-    a = s->cl->loop.alloc;
-    h = (sio__chandler *)sio__malloc(a, sizeof *h);
-    if (!h) return SIO_ERR_NOMEM;
-    h->event = sio__strndup(a, event, strlen(event));
-    if (!h->event) {
-        sio__free(a, h);
-        return SIO_ERR_NOMEM;
-    }
-    h->fn = fn;
-    h->user = user;
-    h->next = NULL;
-    for (pp = &s->handlers; *pp; pp = &(*pp)->next) {}
-    *pp = h;
-    return SIO_OK;
+    if (!s || !event) return SIO_ERR_INVALID;
+    return sio__handler_add(&s->handlers, s->cl->loop.alloc, event, (void (*)(void))fn, user);
 }
 
 SIO_API void sio_client_on_connect(sio_client_socket *s, sio_client_socket_fn fn, void *user) {
+    if (!s) return;
     s->on_connect = fn;
     s->connect_user = user;
 }
 
 SIO_API void sio_client_on_disconnect(sio_client_socket *s, sio_client_disconnect_fn fn, void *user) {
+    if (!s) return;
     s->on_disconnect = fn;
     s->disconnect_user = user;
 }
 
 SIO_API void sio_client_on_connect_error(sio_client_socket *s, sio_client_error_fn fn, void *user) {
+    if (!s) return;
     s->on_error = fn;
     s->error_user = user;
 }
 
-static void sio__cl_ack_due(sio__timer *t) {
-    sio__cack *a = (sio__cack *)(void *)((char *)t - offsetof(sio__cack, timer));
+static void sio__cl_ack_done(sio__pending *p, int err, const sio_args *args) {
+    sio__cl_ack *a = (sio__cl_ack *)(void *)p;
     sio_client_socket *s = a->s;
-    sio__cack **pp;
-    for (pp = &s->acks; *pp; pp = &(*pp)->next)
-        if (*pp == a) {
-            *pp = a->next;
-            break;
-        }
-    a->fn(s, SIO_ERR_TIMEOUT, NULL, a->user);
+    a->fn(s, err, args, a->user);
     sio__free(s->cl->loop.alloc, a);
 }
 
-static int sio__cl_emit(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
-                        sio_client_ack_fn fn, void *user, int is_volatile) {
+static int sio__csock_emit(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
+                           sio_client_ack_fn fn, void *user, int is_volatile) {
     sio_client *cl;
-    sio__cack *a = NULL;
+    sio__cl_ack *a = NULL;
     int rc;
-    if (!s) return SIO_ERR_INVALID;
-    if (!sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    if (!s || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
     if (!s->active) return SIO_ERR_STATE;
     cl = s->cl;
     if (fn) {
-        a = (sio__cack *)sio__malloc(cl->loop.alloc, sizeof *a);
-        if (!a) return SIO_ERR_NOMEM;
+        if (!(a = (sio__cl_ack *)sio__malloc(cl->loop.alloc, sizeof *a))) return SIO_ERR_NOMEM;
         memset(a, 0, sizeof *a);
-        a->id = s->next_ack++;
+        a->p.id = s->next_ack++;
+        a->p.done = sio__cl_ack_done;
         a->s = s;
         a->fn = fn;
         a->user = user;
-        a->timer.fn = sio__cl_ack_due;
-    }
-    rc = sio__packet_build(&cl->tmp, SIO_PKT_EVENT, s->nsp, a ? a->id : -1, event, args);
-    if (rc == SIO_OK) rc = sio__cs_out(s, args, !is_volatile);
-    if (rc != SIO_OK) {
-        sio__free(cl->loop.alloc, a);
-        return rc;
-    }
-    if (a) {
         a->sent = s->state == SIO__CS_CONNECTED;
-        a->next = s->acks;
-        s->acks = a;
         /* the deadline runs from the emit, held or not, as in Node */
-        if (timeout_ms > 0)
-            sio__timer_set(&cl->loop.timers, cl->loop.alloc, &a->timer, sio__now_ms() + (uint64_t)timeout_ms);
+        if ((rc = sio__ack_wait(&s->acks, &a->p, timeout_ms)) != SIO_OK) {
+            sio__free(cl->loop.alloc, a);
+            return rc;
+        }
     }
-    return SIO_OK;
+    rc = sio__packet_build(&cl->tmp, SIO_PKT_EVENT, s->nsp, a ? a->p.id : -1, event, args);
+    if (rc == SIO_OK) rc = sio__csock_out(s, args, !is_volatile);
+    if (rc != SIO_OK && a) {
+        sio__acks_del(&a->p);
+        sio__free(cl->loop.alloc, a);
+    }
+    return rc;
 }
 
 SIO_API int sio_client_emit(sio_client_socket *s, const char *event, const sio_msg *args) {
-    return sio__cl_emit(s, event, args, 0, NULL, NULL, 0);
+    return sio__csock_emit(s, event, args, 0, NULL, NULL, 0);
 }
 
 SIO_API int sio_client_emit_json(sio_client_socket *s, const char *event, const char *json_args) {
     sio_msg m;
-    int rc;
-    sio_msg_init(&m);
-    rc = sio_msg_json(&m, json_args);
+    int rc = sio__msg_of_json(&m, json_args);
     if (rc == SIO_OK) rc = sio_client_emit(s, event, &m);
     sio_msg_free(&m);
     return rc;
@@ -11494,11 +11056,11 @@ SIO_API int sio_client_emit_json(sio_client_socket *s, const char *event, const 
 SIO_API int sio_client_emit_ack(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
                                 sio_client_ack_fn fn, void *user) {
     if (!fn) return SIO_ERR_INVALID;
-    return sio__cl_emit(s, event, args, timeout_ms, fn, user, 0);
+    return sio__csock_emit(s, event, args, timeout_ms, fn, user, 0);
 }
 
 SIO_API int sio_client_emit_volatile(sio_client_socket *s, const char *event, const sio_msg *args) {
-    return sio__cl_emit(s, event, args, 0, NULL, NULL, 1);
+    return sio__csock_emit(s, event, args, 0, NULL, NULL, 1);
 }
 
 SIO_API int sio_client_ack(sio_client_socket *s, long long ack_id, const sio_msg *args) {
@@ -11506,22 +11068,22 @@ SIO_API int sio_client_ack(sio_client_socket *s, long long ack_id, const sio_msg
     int rc;
     if (!s || ack_id < 0) return SIO_ERR_INVALID;
     cl = s->cl;
-    if (s->state != SIO__CS_CONNECTED || cl->state != SIO__CL_OPEN) return SIO_ERR_CLOSED;
+    if (s->state != SIO__CS_CONNECTED || !sio__mgr_open(cl)) return SIO_ERR_CLOSED;
     rc = sio__packet_build(&cl->tmp, SIO_PKT_ACK, s->nsp, ack_id, NULL, args);
     if (rc != SIO_OK) return rc;
-    return sio__cs_out(s, args, 0);
+    return sio__csock_out(s, args, 0);
 }
 
 SIO_API const char *sio_client_transport(const sio_client *c) {
-    if (!c || c->state != SIO__CL_OPEN) return "";
-    return c->transport == SIO__T_WEBSOCKET ? "websocket" : "polling";
+    if (!c || c->eio.state != SIO__EC_OPEN) return "";
+    return c->eio.transport == SIO__T_WEBSOCKET ? "websocket" : "polling";
 }
 
-SIO_API int sio_client_closed(const sio_client *c) { return !c || c->state == SIO__CL_CLOSED; }
+SIO_API int sio_client_closed(const sio_client *c) { return !c || c->closed; }
 
 SIO_API int sio_client_poll(sio_client *c, int timeout_ms) {
     if (!c) return SIO_ERR_INVALID;
-    return sio__loop_poll(&c->loop, timeout_ms, NULL);
+    return sio__loop_poll(&c->loop, timeout_ms);
 }
 
 SIO_API int sio_client_fds(sio_client *c, struct pollfd *fds, int max, int *timeout_ms) {
@@ -11531,14 +11093,14 @@ SIO_API int sio_client_fds(sio_client *c, struct pollfd *fds, int max, int *time
 
 SIO_API int sio_client_process(sio_client *c, const struct pollfd *fds, int n) {
     if (!c || (!fds && n > 0)) return SIO_ERR_INVALID;
-    return sio__loop_process_fds(&c->loop, fds, n, NULL);
+    return sio__loop_process_fds(&c->loop, fds, n);
 }
 
 SIO_API int sio_client_run(sio_client *c) {
     int rc = SIO_OK;
     if (!c) return SIO_ERR_INVALID;
     c->stop = 0;
-    while (!c->stop && c->state != SIO__CL_CLOSED && rc == SIO_OK) rc = sio_client_poll(c, 1000);
+    while (!c->stop && !c->closed && rc == SIO_OK) rc = sio_client_poll(c, 1000);
     /* let the last packets (DISCONNECT, close) leave */
     sio__loop_flush(&c->loop);
     return rc;
@@ -11556,7 +11118,7 @@ SIO_API void sio_client_disconnect(sio_client *cl) {
     if (!cl) return;
     cl->skip_reconnect = 1;
     for (s = cl->sockets; s; s = s->next) sio_client_socket_close(s);
-    if (cl->state != SIO__CL_CLOSED) sio__cl_shutdown(cl);
+    if (!cl->closed) sio__mgr_shutdown(cl);
 }
 
 SIO_API void sio_client_destroy(sio_client *cl) {
@@ -11571,30 +11133,21 @@ SIO_API void sio_client_destroy(sio_client *cl) {
     while (cl->sockets) {
         sio_client_socket *s = cl->sockets;
         cl->sockets = s->next;
-        sio__cs_clear_acks(s, 1);
-        while (s->handlers) {
-            sio__chandler *h = s->handlers;
-            s->handlers = h->next;
-            sio__free(a, h->event);
-            sio__free(a, h);
-        }
+        sio__acks_clear(&s->acks, SIO_ERR_CLOSED, NULL);
+        sio__acks_free(&s->acks);
+        sio__handlers_free(&s->handlers, a);
         sio_buf_free(&s->held);
         sio_buf_free(&s->early);
         sio__free(a, s->auth);
         sio__free(a, s->nsp);
         sio__free(a, s);
     }
-    sio__wsc_abort(&cl->ws);
-    sio_ws_reader_free(&cl->ws.rd);
-    sio__hcc_drop(&cl->get);
-    sio__hcc_drop(&cl->post);
+    sio__eioc_free(&cl->eio);
     sio__loop_free(&cl->loop);
 #ifdef SIO_TLS_BEARSSL
     if (cl->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)cl->tls_ctx);
 #endif
-    sio_buf_free(&cl->wq);
     sio_buf_free(&cl->tmp);
-    sio_buf_free(&cl->body);
     sio__binpend_free(a, cl->bin);
     sio__free(a, cl->path);
     sio__free(a, cl->query);
@@ -11603,7 +11156,8 @@ SIO_API void sio_client_destroy(sio_client *cl) {
     if (cl->rng.fd >= 0) close(cl->rng.fd);
     sio__free(a, cl);
 }
-#endif
+#endif /* SIO_NO_CLIENT */
+
 /* =====================================================================
    >>stream: byte streams, wire-compatible with socket.io-stream 0.9.x
    =====================================================================
@@ -12663,5 +12217,1047 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd) {
     return SIO_OK;
 }
 
+#ifndef SIO_NO_CLIENT_JS
+/* >>client-js begin */
+/* Generated by tools/embed-client.mjs from tools/client/socket.io.js: do not
+   edit here. Change the .js file, then run
+   node tools/embed-client.mjs --update socketio.h
+   The script is split into parts because C99 only guarantees 4095
+   characters per string literal; serve them back to back. */
+SIO__CLIENT_JS_DEF const char *const sio__client_js[SIO__CLIENT_JS_PARTS] = {
+    /* part 0 */
+    ("/* socket.io.js - a compact Socket.IO client (Socket.IO protocol v5 over\n"
+     " * Engine.IO v4) for browsers, shipped with socketio.h and served by its\n"
+     " * server at /socket.io/socket.io.js. No dependencies. Plain script: defines\n"
+     " * the global `io`; under Node (>= 18, with a WebSocket implementation put in\n"
+     " * globalThis.WebSocket) it is `module.exports`.\n"
+     " *\n"
+     " * The API follows the official client so application code can switch:\n"
+     " *\n"
+     " *   const socket = io(\"/chat\", { auth: { token: \"t\" } });\n"
+     " *   socket.on(\"connect\", () => socket.emit(\"hello\", \"world\", (reply) => {}));\n"
+     " *   socket.timeout(5000).emit(\"slow\", (err, reply) => {});\n"
+     " *\n"
+     " * Layers, bottom up: Engine.IO transports (Polling, WS) -> Engine (handshake,\n"
+     " * heartbeat, upgrade, write buffer) -> Manager (Socket.IO packet codec,\n"
+     " * reconnection, one Engine shared by many namespaces) -> Socket (one\n"
+     " * namespace: events, acks, buffering). Wire format notes: PROTOCOL.md.\n"
+     " * Keep this file ASCII-only: it is embedded into socketio.h as a C string.\n"
+     " */\n"
+     "(function (root) {\n"
+     "  'use strict';\n"
+     "\n"
+     "  /* ---------------------------------------------------------------- util */\n"
+     "\n"
+     "  class Emitter {\n"
+     "    on(ev, fn) { ((this._ev || (this._ev = {}))[ev] || (this._ev[ev] = [])).push(fn); retur"
+     "n this; }\n"
+     "    once(ev, fn) {\n"
+     "      const w = (...a) => { this.off(ev, w); fn.apply(this, a); };\n"
+     "      w.fn = fn;\n"
+     "      return this.on(ev, w);\n"
+     "    }\n"
+     "    off(ev, fn) {\n"
+     "      if (!this._ev) return this;\n"
+     "      if (ev === undefined) { this._ev = {}; return this; }\n"
+     "      if (fn === undefined) { delete this._ev[ev]; return this; }\n"
+     "      const l = this._ev[ev];\n"
+     "      if (l) {\n"
+     "        const i = l.findIndex((f) => f === fn || f.fn === fn);\n"
+     "        if (i >= 0) l.splice(i, 1);\n"
+     "      }\n"
+     "      return this;\n"
+     "    }\n"
+     "    listeners(ev) { return (this._ev && this._ev[ev]) ? this._ev[ev].slice() : []; }\n"
+     "    hasListeners(ev) { return this.listeners(ev).length > 0; }\n"
+     "    // Socket overrides emit() to send to the server, so local delivery has\n"
+     "    // its own name everywhere.\n"
+     "    emitReserved(ev, ...args) {\n"
+     "      for (const fn of this.listeners(ev)) fn.apply(this, args);\n"
+     "      return this;\n"
+     "    }\n"
+     "  }\n"
+     "  Emitter.prototype.addEventListener = Emitter.prototype.on;\n"
+     "  Emitter.prototype.removeListener = Emitter.prototype.off;\n"
+     "  Emitter.prototype.removeAllListeners = function (ev) { return this.off(ev); };\n"
+     "\n"
+     "  // Subscribe and return the matching unsubscribe, so owners can drop all\n"
+     "  // their listeners on another object in one go.\n"
+     "  function sub(obj, ev, fn) { obj.on(ev, fn); return () => obj.off(ev, fn); }\n"
+     "\n"
+     "  const hasBlob = typeof Blob !== 'undefined';\n"
+     "  function isBinary(x) {\n"
+     "    return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || (hasBlob && x instanceof Bl"
+     "ob);\n"
+     "  }\n"
+     "  function bytesOf(x) {\n"
+     "    return x instanceof ArrayBuffer ? new Uint8Array(x) : new Uint8Array(x.buffer, x.byteOf"
+     "fset, x.byteLength);\n"
+     "  }\n"
+     "  function b64encode(x) {\n"
+     "    const u = bytesOf(x);\n"
+     "    let s = '';\n"
+     "    for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subar"
+     "ray(i, i + 0x8000));\n"
+     "    return btoa(s);\n"
+     "  }\n"
+     "  function b64decode(s) {\n"
+     "    const bin = atob(s);\n"
+     "    const u = new Uint8Array(bin.length);\n"
+     "    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);\n"
+     "    return u.buffer;\n"
+     "  }\n"
+     "  function utf8Len(s) {\n"
+     "    let n = 0;\n"
+     "    for (let i = 0; i < s.length; i++) {\n"
+     "      const c = s.charCodeAt(i);\n"
+     "      if (c < 0x80) n += 1;\n"
+     "      else if (c < 0x800) n += 2;\n"
+     "      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) { n += 4; i++; } // surrogate"
+     " pair\n"
+     "      else n += 3;\n"
+     "    }\n"
+     "    return n;\n"
+     "  }\n"
+     "  function qs(obj) {\n"
+     "    return Object.keys(obj).filter((k) => obj[k] !== undefined)\n"
+     "      .map((k) => encodeURIComponent(k) + '=' + encodeURIComponent(obj[k])).join('&');\n"
+     "  }\n"
+     "  let stamp = 0;\n"
+     "  // Cache buster for polling requests; proxies must not answer a GET twice.\n"
+     "  function cacheBuster() { return Date.now().toString(36) + (stamp++).toString(36); }\n"
+     "\n"),
+    /* part 1 */
+    ("  /* ----------------------------------------------- Engine.IO packet codec */\n"
+     "\n"
+     "  const EIO_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'];\n"
+     "\n"
+     "  // One packet as text for a polling payload, or as text/binary frame data\n"
+     "  // for a WebSocket. Binary messages have no type digit in v4: WS sends the\n"
+     "  // raw bytes, polling sends \"b\" + base64 (e.g. bAQID for bytes 1,2,3).\n"
+     "  function eioEncode(p, forWs) {\n"
+     "    if (isBinary(p.data)) return forWs ? p.data : 'b' + b64encode(p.data);\n"
+     "    return EIO_TYPES.indexOf(p.type) + (p.data === undefined ? '' : String(p.data));\n"
+     "  }\n"
+     "  function eioDecode(d) {\n"
+     "    try { return eioDecode1(d); } catch (e) { return { type: 'error', data: 'parser error' "
+     "}; }\n"
+     "  }\n"
+     "  function eioDecode1(d) {\n"
+     "    if (typeof d !== 'string') return { type: 'message', data: d instanceof ArrayBuffer ? d"
+     " : bytesOf(d).slice().buffer };\n"
+     "    if (d[0] === 'b') return { type: 'message', data: b64decode(d.slice(1)) };\n"
+     "    const type = EIO_TYPES[d.charCodeAt(0) - 48];\n"
+     "    if (!type) return { type: 'error', data: 'parser error' };\n"
+     "    return d.length > 1 ? { type, data: d.slice(1) } : { type };\n"
+     "  }\n"
+     "  // Bytes a packet takes in a polling body, to keep each POST <= maxPayload.\n"
+     "  function eioSize(p) {\n"
+     "    if (isBinary(p.data)) return 1 + Math.ceil(bytesOf(p.data).length / 3) * 4;\n"
+     "    return 1 + (p.data === undefined ? 0 : utf8Len(String(p.data)));\n"
+     "  }\n"
+     "\n"
+     "  /* ----------------------------------------------------------- transports */\n"
+     "  // Both transports emit: open, packet(p), drain, error(msg, cause), close(reason).\n"
+     "\n"
+     "  class Transport extends Emitter {\n"
+     "    constructor(engine, name, query) {\n"
+     "      super();\n"
+     "      this.engine = engine;\n"
+     "      this.name = name;\n"
+     "      this.query = query;\n"
+     "      this.readyState = 'closed';\n"
+     "      this.writable = false;\n"
+     "    }\n"
+     "    uri(scheme, extra) {\n"
+     "      const e = this.engine;\n"
+     "      return scheme + (e.secure ? 's' : '') + '://' + e.host + e.path + '?' + qs(Object.ass"
+     "ign({}, this.query, extra));\n"
+     "    }\n"
+     "    _error(msg, cause) {\n"
+     "      const err = new Error(msg);\n"
+     "      err.type = 'TransportError';\n"
+     "      err.description = cause;\n"
+     "      this.emitReserved('error', err);\n"
+     "    }\n"
+     "    _closed(reason) {\n"
+     "      if (this.readyState === 'closed') return;\n"
+     "      this.readyState = 'closed';\n"
+     "      this.writable = false;\n"
+     "      this.emitReserved('close', reason);\n"
+     "    }\n"
+     "  }\n"
+     "\n"
+     "  // Long-polling: one GET outstanding to receive, POSTs strictly one after\n"
+     "  // another to send. pause() lets both finish so an upgrade loses nothing.\n"
+     "  class Polling extends Transport {\n"
+     "    constructor(engine, query) { super(engine, 'polling', query); this.polling = false; }\n"
+     "    open() { this.readyState = 'opening'; this._poll(); }\n"
+     "    _req(method, body) {\n"
+     "      const url = this.uri('http', { t: cacheBuster() });\n"
+     "      const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;\n"
+     "      if (ctl) (this._aborts || (this._aborts = new Set())).add(ctl);\n"
+     "      const init = {\n"
+     "        method, cache: 'no-store',\n"
+     "        credentials: this.engine.opts.withCredentials ? 'include' : 'same-origin',\n"
+     "        headers: Object.assign(body === undefined ? {} : { 'Content-Type': 'text/plain;char"
+     "set=UTF-8' },\n"
+     "          this.engine.opts.extraHeaders || {}),\n"
+     "        body, signal: ctl ? ctl.signal : undefined,\n"
+     "      };\n"
+     "      return fetch(url, init).then((res) => {\n"
+     "        if (res.status !== 200) throw new Error('HTTP ' + res.status);\n"
+     "        return res.text();\n"
+     "      }).finally(() => { if (ctl) this._aborts.delete(ctl); });\n"
+     "    }\n"
+     "    _poll() {\n"
+     "      this.polling = true;\n"
+     "      this._req('GET').then((text) => {\n"
+     "        if (this.readyState === 'closed') return;\n"
+     "        this.polling = false;\n"
+     "        this._onPayload(text);\n"
+     "      }, (e) => { if (this.readyState !== 'closed') this._error('xhr poll error', e); });\n"
+     "    }\n"
+     "    _onPayload(text) {\n"
+     "      // v4 payload: packets joined by \\x1e, e.g. 4hello\\x1ebAQID\\x1e2\n"
+     "      for (const part of text.split('\\x1e')) {\n"),
+    /* part 2 */
+    ("        const p = eioDecode(part);\n"
+     "        if (this.readyState === 'opening' && p.type === 'open') {\n"
+     "          this.readyState = 'open';\n"
+     "          this.writable = true;\n"
+     "          this.emitReserved('open');\n"
+     "        }\n"
+     "        if (p.type === 'close') { this._closed('transport close'); return; }\n"
+     "        // A throwing application handler must not kill the poll loop.\n"
+     "        try { this.emitReserved('packet', p); } catch (e) { setTimeout(() => { throw e; }, "
+     "0); }\n"
+     "        if (this.readyState === 'closed') return;\n"
+     "      }\n"
+     "      if (this.readyState === 'pausing' || this.readyState === 'paused') this.emitReserved("
+     "'pollComplete');\n"
+     "      else if (this.readyState === 'open') this._poll();\n"
+     "    }\n"
+     "    send(packets) {\n"
+     "      this.writable = false;\n"
+     "      this._req('POST', packets.map((p) => eioEncode(p, false)).join('\\x1e')).then(() => {"
+     "\n"
+     "        if (this.readyState === 'closed') return;\n"
+     "        this.writable = true;\n"
+     "        this.emitReserved('drain');\n"
+     "      }, (e) => { if (this.readyState !== 'closed') this._error('xhr post error', e); });\n"
+     "    }\n"
+     "    pause(onPaused) {\n"
+     "      this.readyState = 'pausing';\n"
+     "      let waiting = 0;\n"
+     "      const done = () => { if (--waiting === 0) { this.readyState = 'paused'; onPaused(); }"
+     " };\n"
+     "      if (this.polling) { waiting++; this.once('pollComplete', done); }\n"
+     "      if (!this.writable) { waiting++; this.once('drain', done); }\n"
+     "      if (waiting === 0) { waiting = 1; done(); }\n"
+     "    }\n"
+     "    resume() {\n"
+     "      if (this.readyState !== 'pausing' && this.readyState !== 'paused') return;\n"
+     "      this.off('pollComplete'); this.off('drain');\n"
+     "      this.readyState = 'open';\n"
+     "      if (!this.polling) this._poll();\n"
+     "    }\n"
+     "    close() {\n"
+     "      // Say goodbye with POST \"1\" and only then drop the pending GET: the\n"
+     "      // server answers that GET with a noop. Aborting it first would look\n"
+     "      // like a broken transport to the server, which (Node) then keeps the\n"
+     "      // session around for its closeTimeout.\n"
+     "      const wasOpen = ['open', 'pausing', 'paused'].indexOf(this.readyState) >= 0;\n"
+     "      this.readyState = 'closed';\n"
+     "      this.writable = false;\n"
+     "      const abort = () => { if (this._aborts) for (const c of this._aborts) c.abort(); };\n"
+     "      if (!wasOpen) { abort(); return; }\n"
+     "      this._req('POST', '1').catch(() => {}).finally(abort);\n"
+     "    }\n"
+     "  }\n"
+     "\n"
+     "  class WS extends Transport {\n"
+     "    constructor(engine, query) { super(engine, 'websocket', query); }\n"
+     "    open() {\n"
+     "      const Impl = this.engine.opts.WebSocket || root.WebSocket;\n"
+     "      this.readyState = 'opening';\n"
+     "      try {\n"
+     "        this.ws = new Impl(this.uri('ws'));\n"
+     "      } catch (e) {\n"
+     "        setTimeout(() => this._error('websocket error', e), 0);\n"
+     "        return;\n"
+     "      }\n"
+     "      this.ws.binaryType = 'arraybuffer';\n"
+     "      this.ws.onopen = () => {\n"
+     "        this.readyState = 'open';\n"
+     "        this.writable = true;\n"
+     "        this.emitReserved('open');\n"
+     "      };\n"
+     "      // The server may pack several frames into one TCP segment; the\n"
+     "      // WebSocket API hands them to us one message at a time anyway.\n"
+     "      this.ws.onmessage = (e) => { if (this.readyState !== 'closed') this.emitReserved('pac"
+     "ket', eioDecode(e.data)); };\n"
+     "      this.ws.onerror = (e) => { if (this.readyState !== 'closed') this._error('websocket e"
+     "rror', e); };\n"
+     "      this.ws.onclose = () => this._closed('transport close');\n"
+     "    }\n"
+     "    send(packets) {\n"
+     "      for (const p of packets) this.ws.send(eioEncode(p, true));\n"
+     "      // WebSocket.send only queues, so we are writable again at once; the\n"
+     "      // drain is still async so the engine's flush loop cannot recurse.\n"
+     "      this.writable = false;\n"
+     "      setTimeout(() => {\n"
+     "        if (this.readyState === 'closed') return;\n"
+     "        this.writable = true;\n"
+     "        this.emitReserved('drain');\n"
+     "      }, 0);\n"
+     "    }\n"
+     "    close() {\n"
+     "      this.readyState = 'closed';\n"
+     "      this.writable = false;\n"
+     "      if (this.ws) {\n"
+     "        // A no-op onerror, not null: Node's ws reports closing a still\n"),
+    /* part 3 */
+    ("        // connecting socket as an error event and throws if nobody listens.\n"
+     "        const nop = () => {};\n"
+     "        this.ws.onopen = this.ws.onmessage = this.ws.onerror = this.ws.onclose = nop;\n"
+     "        try { this.ws.close(); } catch (e) { /* already closed */ }\n"
+     "      }\n"
+     "    }\n"
+     "  }\n"
+     "\n"
+     "  /* -------------------------------------------------------------- Engine */\n"
+     "  // One Engine.IO session. Events: open, message(data), upgrading, upgrade,\n"
+     "  // upgradeError, ping, drain, error(err), close(reason, description).\n"
+     "\n"
+     "  class Engine extends Emitter {\n"
+     "    constructor(url, opts) {\n"
+     "      super();\n"
+     "      this.opts = opts;\n"
+     "      this.secure = url.protocol === 'https:' || url.protocol === 'wss:';\n"
+     "      this.host = url.host;\n"
+     "      this.path = opts.path;\n"
+     "      this.query = Object.assign({}, opts.query);\n"
+     "      this.transports = opts.transports || ['polling', 'websocket'];\n"
+     "      this.readyState = 'opening';\n"
+     "      this.writeBuffer = [];\n"
+     "      this.upgrading = false;\n"
+     "      this.id = null;\n"
+     "      this.maxPayload = 0;\n"
+     "      this._setTransport(this._create(this.transports[0]));\n"
+     "      this.transport.open();\n"
+     "    }\n"
+     "    _create(name) {\n"
+     "      const q = Object.assign({}, this.query, { EIO: 4, transport: name });\n"
+     "      if (this.id) q.sid = this.id;\n"
+     "      if (name === 'websocket') return new WS(this, q);\n"
+     "      if (name === 'polling') return new Polling(this, q);\n"
+     "      throw new Error('unknown transport ' + name);\n"
+     "    }\n"
+     "    _setTransport(t) {\n"
+     "      if (this.transport) this.transport.off();\n"
+     "      this.transport = t;\n"
+     "      t.on('packet', (p) => this._onPacket(p));\n"
+     "      t.on('drain', () => this._onDrain());\n"
+     "      t.on('error', (e) => this._onError(e));\n"
+     "      t.on('close', (r) => this._onClose(r));\n"
+     "    }\n"
+     "    _onPacket(p) {\n"
+     "      if (this.readyState === 'closed') return;\n"
+     "      switch (p.type) {\n"
+     "        case 'open': this._onHandshake(p.data); break;\n"
+     "        case 'ping':\n"
+     "          // v4: only the server pings; answer 2 with 3 and re-arm the\n"
+     "          // dead-server timer.\n"
+     "          this._resetPingTimer();\n"
+     "          this._sendPacket('pong');\n"
+     "          this.emitReserved('ping');\n"
+     "          break;\n"
+     "        case 'message': this.emitReserved('message', p.data); break;\n"
+     "        case 'close': this._onClose('transport close'); break; // Node just drops the WS; o"
+     "thers may say \"1\"\n"
+     "        case 'error': this._onError(new Error('parse error')); break;\n"
+     "        default: break; // noop, pong (probe replies arrive on the probe transport)\n"
+     "      }\n"
+     "    }\n"
+     "    _onHandshake(json) {\n"
+     "      let h;\n"
+     "      try { h = JSON.parse(json); } catch (e) { h = null; }\n"
+     "      if (!h || typeof h.sid !== 'string') { this._onError(new Error('bad handshake')); ret"
+     "urn; }\n"
+     "      this.id = h.sid;\n"
+     "      this.transport.query.sid = h.sid;\n"
+     "      this.pingInterval = h.pingInterval;\n"
+     "      this.pingTimeout = h.pingTimeout;\n"
+     "      this.maxPayload = h.maxPayload || 0;\n"
+     "      this.readyState = 'open';\n"
+     "      this.emitReserved('open');\n"
+     "      this.flush();\n"
+     "      this._resetPingTimer();\n"
+     "      if (this.readyState === 'open' && this.opts.upgrade !== false && this.transport.name "
+     "=== 'polling') {\n"
+     "        for (const u of h.upgrades || []) if (u === 'websocket' && this.transports.indexOf("
+     "u) >= 0) this._probe(u);\n"
+     "      }\n"
+     "    }\n"
+     "    _resetPingTimer() {\n"
+     "      clearTimeout(this._pingTimer);\n"
+     "      this._pingTimer = setTimeout(() => this._onClose('ping timeout'), this.pingInterval +"
+     " this.pingTimeout);\n"
+     "    }\n"
+     "    // Upgrade polling -> WebSocket: probe the new transport with 2probe,\n"
+     "    // and only once 3probe came back, drain polling (the server answers the\n"
+     "    // pending GET with a noop) and switch with 5. Writes made meanwhile wait\n"
+     "    // in writeBuffer, so nothing is lost or reordered.\n"
+     "    _probe(name) {\n"
+     "      const t = this._create(name);\n"
+     "      let failed = false;\n"
+     "      const cleanup = () => { t.off(); this.off('close', onEngineClose); };\n"
+     "      const fail = (err) => {\n"
+     "        if (failed) return;\n"
+     "        failed = true;\n"
+     "        cleanup();\n"),
+    /* part 4 */
+    ("        t.close();\n"
+     "        if (this.upgrading) { this.upgrading = false; this.transport.resume(); this.flush()"
+     "; }\n"
+     "        this.emitReserved('upgradeError', err instanceof Error ? err : new Error('probe err"
+     "or'));\n"
+     "      };\n"
+     "      const onEngineClose = () => fail(new Error('engine closed'));\n"
+     "      t.once('open', () => { if (!failed) t.send([{ type: 'ping', data: 'probe' }]); });\n"
+     "      t.on('packet', (p) => {\n"
+     "        if (failed) return;\n"
+     "        if (p.type !== 'pong' || p.data !== 'probe') { fail(new Error('probe error')); retu"
+     "rn; }\n"
+     "        this.upgrading = true;\n"
+     "        this.emitReserved('upgrading', t);\n"
+     "        this.transport.pause(() => {\n"
+     "          if (failed || this.readyState === 'closed') return;\n"
+     "          cleanup();\n"
+     "          this._setTransport(t);\n"
+     "          t.send([{ type: 'upgrade' }]);\n"
+     "          this.upgrading = false;\n"
+     "          this.emitReserved('upgrade', t);\n"
+     "          this.flush();\n"
+     "        });\n"
+     "      });\n"
+     "      t.once('error', fail);\n"
+     "      t.once('close', () => fail(new Error('probe transport closed')));\n"
+     "      this.on('close', onEngineClose);\n"
+     "      t.open();\n"
+     "    }\n"
+     "    _onDrain() {\n"
+     "      if (this.writeBuffer.length === 0) this.emitReserved('drain');\n"
+     "      else this.flush();\n"
+     "    }\n"
+     "    flush() {\n"
+     "      if (this.readyState === 'closed' || this.upgrading || !this.transport.writable || !th"
+     "is.writeBuffer.length) return;\n"
+     "      let n = this.writeBuffer.length;\n"
+     "      if (this.transport.name === 'polling' && this.maxPayload) {\n"
+     "        // Several packets per POST, but the body stays below maxPayload\n"
+     "        // (a single larger packet still goes out alone).\n"
+     "        let size = 0;\n"
+     "        for (n = 0; n < this.writeBuffer.length; n++) {\n"
+     "          size += eioSize(this.writeBuffer[n]) + (n ? 1 : 0);\n"
+     "          if (n && size > this.maxPayload) break;\n"
+     "        }\n"
+     "      }\n"
+     "      this.transport.send(this.writeBuffer.splice(0, n));\n"
+     "    }\n"
+     "    _sendPacket(type, data) {\n"
+     "      if (this.readyState === 'closing' || this.readyState === 'closed') return;\n"
+     "      this.writeBuffer.push({ type, data });\n"
+     "      this.flush();\n"
+     "    }\n"
+     "    write(data) { this._sendPacket('message', data); return this; }\n"
+     "    send(data) { return this.write(data); }\n"
+     "    close() {\n"
+     "      if (this.readyState !== 'opening' && this.readyState !== 'open') return this;\n"
+     "      this.readyState = 'closing';\n"
+     "      // Let queued packets (e.g. a namespace DISCONNECT) out first.\n"
+     "      const finish = () => this._onClose('forced close');\n"
+     "      if (this.writeBuffer.length || (this.transport.name === 'polling' && !this.transport."
+     "writable && this.id)) {\n"
+     "        this.once('drain', finish);\n"
+     "        setTimeout(finish, 1000);\n"
+     "      } else finish();\n"
+     "      return this;\n"
+     "    }\n"
+     "    _onError(err) {\n"
+     "      this.emitReserved('error', err);\n"
+     "      this._onClose('transport error', err);\n"
+     "    }\n"
+     "    _onClose(reason, desc) {\n"
+     "      if (this.readyState === 'closed') return;\n"
+     "      clearTimeout(this._pingTimer);\n"
+     "      this.transport.off();\n"
+     "      this.transport.close();\n"
+     "      this.readyState = 'closed';\n"
+     "      this.id = null;\n"
+     "      this.writeBuffer = [];\n"
+     "      this.emitReserved('close', reason, desc);\n"
+     "    }\n"
+     "  }\n"
+     "\n"
+     "  /* --------------------------------------------- Socket.IO packet codec */\n"
+     "\n"
+     "  const T = { CONNECT: 0, DISCONNECT: 1, EVENT: 2, ACK: 3, CONNECT_ERROR: 4, BINARY_EVENT: "
+     "5, BINARY_ACK: 6 };\n"
+     "  const RESERVED = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener"
+     "', 'removeListener'];\n"
+     "\n"
+     "  function plainObject(x) { return x !== null && typeof x === 'object' && !Array.isArray(x)"
+     " && typeof x.toJSON !== 'function'; }\n"
+     "  function hasBinaryIn(x) {\n"
+     "    if (isBinary(x)) return true;\n"
+     "    if (Array.isArray(x)) return x.some(hasBinaryIn);\n"
+     "    if (plainObject(x)) return Object.keys(x).some((k) => hasBinaryIn(x[k]));\n"
+     "    return false;\n"
+     "  }\n"
+     "  // Replace every binary value by {\"_placeholder\":true,\"num\":N}, N counting\n"
+     "  // attachments depth-first, so the JSON can travel as text and the bytes\n"
+     "  // follow as separate binary messages.\n"),
+    /* part 5 */
+    ("  function deconstruct(x, out) {\n"
+     "    if (isBinary(x)) { out.push(x); return { _placeholder: true, num: out.length - 1 }; }\n"
+     "    if (Array.isArray(x)) return x.map((v) => deconstruct(v, out));\n"
+     "    if (plainObject(x)) {\n"
+     "      const o = {};\n"
+     "      for (const k of Object.keys(x)) o[k] = deconstruct(x[k], out);\n"
+     "      return o;\n"
+     "    }\n"
+     "    return x;\n"
+     "  }\n"
+     "  function reconstruct(x, bufs) {\n"
+     "    if (Array.isArray(x)) return x.map((v) => reconstruct(v, bufs));\n"
+     "    if (x !== null && typeof x === 'object') {\n"
+     "      if (x._placeholder === true) {\n"
+     "        if (!(Number.isInteger(x.num) && x.num >= 0 && x.num < bufs.length)) throw new Erro"
+     "r('illegal attachment');\n"
+     "        return bufs[x.num];\n"
+     "      }\n"
+     "      for (const k of Object.keys(x)) x[k] = reconstruct(x[k], bufs);\n"
+     "    }\n"
+     "    return x;\n"
+     "  }\n"
+     "  // Packet -> list of Engine.IO messages: the text header, then attachments.\n"
+     "  // e.g. {type:EVENT, nsp:\"/a\", id:7, data:[\"up\", <2 bytes>]} ->\n"
+     "  //   '51-/a,7[\"up\",{\"_placeholder\":true,\"num\":0}]', <2 bytes>\n"
+     "  function sioEncode(p) {\n"
+     "    const atts = [];\n"
+     "    let type = p.type;\n"
+     "    let data = p.data;\n"
+     "    if ((type === T.EVENT || type === T.ACK) && hasBinaryIn(data)) {\n"
+     "      data = deconstruct(data, atts);\n"
+     "      type = type === T.EVENT ? T.BINARY_EVENT : T.BINARY_ACK;\n"
+     "    }\n"
+     "    let s = String(type);\n"
+     "    if (atts.length) s += atts.length + '-';\n"
+     "    if (p.nsp && p.nsp !== '/') s += p.nsp + ',';\n"
+     "    if (p.id !== undefined) s += p.id;\n"
+     "    if (data !== undefined) s += JSON.stringify(data);\n"
+     "    return [s].concat(atts);\n"
+     "  }\n"
+     "  function sioDecode(s) {\n"
+     "    const type = s.charCodeAt(0) - 48;\n"
+     "    if (!(type >= 0 && type <= 6)) throw new Error('unknown packet type');\n"
+     "    const p = { type, nsp: '/', attachments: 0 };\n"
+     "    let i = 1;\n"
+     "    if (type === T.BINARY_EVENT || type === T.BINARY_ACK) {\n"
+     "      const dash = s.indexOf('-', i);\n"
+     "      const n = s.slice(i, dash);\n"
+     "      if (dash < 0 || !/^[0-9]+$/.test(n) || +n < 1) throw new Error('illegal attachments')"
+     ";\n"
+     "      p.attachments = +n;\n"
+     "      i = dash + 1;\n"
+     "    }\n"
+     "    if (s[i] === '/') { // namespace runs to the first comma or the end: 40/admin is valid"
+     "\n"
+     "      const c = s.indexOf(',', i);\n"
+     "      p.nsp = c < 0 ? s.slice(i) : s.slice(i, c);\n"
+     "      i = c < 0 ? s.length : c + 1;\n"
+     "    }\n"
+     "    const m = /^[0-9]+/.exec(s.slice(i));\n"
+     "    if (m) { p.id = +m[0]; i += m[0].length; }\n"
+     "    if (i < s.length) p.data = JSON.parse(s.slice(i));\n"
+     "    const d = p.data;\n"
+     "    const ok = [\n"
+     "      plainObject(d), // CONNECT reply {\"sid\":...}\n"
+     "      d === undefined,\n"
+     "      Array.isArray(d) && d.length > 0 && (typeof d[0] === 'string' || typeof d[0] === 'num"
+     "ber'),\n"
+     "      Array.isArray(d),\n"
+     "      typeof d === 'string' || plainObject(d),\n"
+     "    ][type <= 4 ? type : type - 3];\n"
+     "    if (!ok) throw new Error('invalid payload');\n"
+     "    return p;\n"
+     "  }\n"
+     "\n"
+     "  /* ------------------------------------------------------------- Manager */\n"
+     "  // Owns the Engine for one origin+path, encodes/decodes Socket.IO packets\n"
+     "  // and reconnects with exponential backoff. Events: open, close(reason),\n"
+     "  // packet, error, reconnect_attempt(n), reconnect(n), reconnect_error,\n"
+     "  // reconnect_failed.\n"
+     "\n"
+     "  class Manager extends Emitter {\n"
+     "    constructor(uri, opts) {\n"
+     "      super();\n"
+     "      if (uri && typeof uri === 'object') { opts = uri; uri = undefined; }\n"
+     "      opts = Object.assign({}, opts);\n"
+     "      this.url = new URL(uri || '/', typeof location !== 'undefined' ? location.href : unde"
+     "fined);\n"
+     "      opts.path = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n"
+     "      if (typeof opts.query === 'string') opts.query = Object.fromEntries(new URLSearchPara"
+     "ms(opts.query));\n"
+     "      opts.query = Object.assign(Object.fromEntries(this.url.searchParams), opts.query);\n"
+     "      this.opts = opts;\n"
+     "      this.nsps = {};\n"
+     "      this.subs = [];\n"
+     "      this._readyState = 'closed';\n"
+     "      this._reconnection = opts.reconnection !== false;\n"
+     "      this._attemptsMax = opts.reconnectionAttempts === undefined ? Infinity : opts.reconne"
+     "ctionAttempts;\n"),
+    /* part 6 */
+    ("      this._delay = opts.reconnectionDelay === undefined ? 1000 : opts.reconnectionDelay;\n"
+     "      this._delayMax = opts.reconnectionDelayMax === undefined ? 5000 : opts.reconnectionDe"
+     "layMax;\n"
+     "      this._jitter = opts.randomizationFactor === undefined ? 0.5 : opts.randomizationFacto"
+     "r;\n"
+     "      this._timeout = opts.timeout === undefined ? 20000 : opts.timeout;\n"
+     "      this.attempts = 0;\n"
+     "      this._reconnecting = false;\n"
+     "      this.skipReconnect = false;\n"
+     "      this._outq = [];\n"
+     "      if (opts.autoConnect !== false) this.open();\n"
+     "    }\n"
+     "    reconnection(v) { if (v === undefined) return this._reconnection; this._reconnection = "
+     "!!v; return this; }\n"
+     "\n"
+     "    open(fn) {\n"
+     "      if (this._readyState === 'open' || this._readyState === 'opening') return this;\n"
+     "      this.skipReconnect = false;\n"
+     "      this._readyState = 'opening';\n"
+     "      const engine = this.engine = new Engine(this.url, this.opts);\n"
+     "      let timer = null;\n"
+     "      const failed = (err) => {\n"
+     "        clearTimeout(timer);\n"
+     "        this._cleanup();\n"
+     "        this._readyState = 'closed';\n"
+     "        this.emitReserved('error', err);\n"
+     "        if (fn) fn(err);\n"
+     "        else if (!this._reconnecting && this._reconnection && this.attempts === 0) this._re"
+     "connect();\n"
+     "      };\n"
+     "      this.subs.push(sub(engine, 'open', () => {\n"
+     "        clearTimeout(timer);\n"
+     "        this._onopen();\n"
+     "        if (fn) fn();\n"
+     "      }));\n"
+     "      this.subs.push(sub(engine, 'error', failed));\n"
+     "      this.subs.push(sub(engine, 'close', (reason) => failed(new Error(reason))));\n"
+     "      if (this._timeout) {\n"
+     "        timer = setTimeout(() => { failed(new Error('timeout')); engine.close(); }, this._t"
+     "imeout);\n"
+     "        this.subs.push(() => clearTimeout(timer));\n"
+     "      }\n"
+     "      return this;\n"
+     "    }\n"
+     "    connect(fn) { return this.open(fn); }\n"
+     "\n"
+     "    _onopen() {\n"
+     "      this._cleanup();\n"
+     "      this._readyState = 'open';\n"
+     "      this._partial = null;\n"
+     "      const e = this.engine;\n"
+     "      this.subs.push(\n"
+     "        sub(e, 'message', (d) => this._ondata(d)),\n"
+     "        sub(e, 'ping', () => this.emitReserved('ping')),\n"
+     "        sub(e, 'error', (err) => this.emitReserved('error', err)),\n"
+     "        sub(e, 'close', (reason, desc) => this._onclose(reason, desc)));\n"
+     "      this.emitReserved('open');\n"
+     "    }\n"
+     "    // A binary packet arrives as its text header followed by exactly\n"
+     "    // `attachments` binary messages; anything else in between is an error.\n"
+     "    _ondata(d) {\n"
+     "      let p;\n"
+     "      try {\n"
+     "        if (typeof d === 'string') {\n"
+     "          if (this._partial) throw new Error('text while expecting attachments');\n"
+     "          p = sioDecode(d);\n"
+     "          if (p.attachments) { this._partial = { p, bufs: [] }; return; }\n"
+     "        } else {\n"
+     "          if (!this._partial) throw new Error('unexpected binary');\n"
+     "          const part = this._partial;\n"
+     "          part.bufs.push(d);\n"
+     "          if (part.bufs.length < part.p.attachments) return;\n"
+     "          this._partial = null;\n"
+     "          p = part.p;\n"
+     "          p.data = reconstruct(p.data, part.bufs);\n"
+     "        }\n"
+     "      } catch (err) {\n"
+     "        this._onclose('parse error', err);\n"
+     "        return;\n"
+     "      }\n"
+     "      this.emitReserved('packet', p);\n"
+     "    }\n"
+     "    // Packets leave in emit order even when an earlier one holds a Blob that\n"
+     "    // must first be read asynchronously.\n"
+     "    _packet(p) {\n"
+     "      // Remember the engine: a packet whose Blob is read after a reconnect\n"
+     "      // must not leak into the new session ahead of its CONNECT.\n"
+     "      this._outq.push({ engine: this.engine, msgs: sioEncode(p) });\n"
+     "      if (!this._pumping) this._pump();\n"
+     "    }\n"
+     "    async _pump() {\n"
+     "      this._pumping = true;\n"
+     "      try {\n"
+     "        while (this._outq.length) {\n"
+     "          const { engine, msgs } = this._outq[0];\n"
+     "          for (let i = 1; i < msgs.length; i++) {\n"
+     "            if (hasBlob && msgs[i] instanceof Blob) msgs[i] = await msgs[i].arrayBuffer();"
+     "\n"
+     "          }\n"
+     "          this._outq.shift();\n"
+     "          if (engine) for (const m of msgs) engine.write(m);\n"
+     "        }\n"
+     "      } finally {\n"
+     "        this._pumping = false;\n"
+     "      }\n"
+     "    }\n"),
+    /* part 7 */
+    ("    _cleanup() {\n"
+     "      for (const u of this.subs) u();\n"
+     "      this.subs = [];\n"
+     "      this._partial = null;\n"
+     "    }\n"
+     "    socket(nsp, opts) {\n"
+     "      let s = this.nsps[nsp];\n"
+     "      if (!s) {\n"
+     "        s = this.nsps[nsp] = new Socket(this, nsp, opts);\n"
+     "        if (!opts || opts.autoConnect !== false) s.connect();\n"
+     "      } else if (!s.active && (!opts || opts.autoConnect !== false)) s.connect();\n"
+     "      return s;\n"
+     "    }\n"
+     "    // A socket left for good; close the Engine when none is left.\n"
+     "    _destroy(socket) {\n"
+     "      for (const k of Object.keys(this.nsps)) if (this.nsps[k].active) return;\n"
+     "      this._close();\n"
+     "    }\n"
+     "    _close() {\n"
+     "      this.skipReconnect = true;\n"
+     "      this._reconnecting = false;\n"
+     "      clearTimeout(this._reconnectTimer);\n"
+     "      const e = this.engine;\n"
+     "      this._onclose('forced close');\n"
+     "      if (e) e.close();\n"
+     "    }\n"
+     "    disconnect() { this._close(); }\n"
+     "    close() { this._close(); }\n"
+     "    _onclose(reason, desc) {\n"
+     "      this._cleanup();\n"
+     "      if (this.engine && reason !== 'forced close') this.engine.close();\n"
+     "      this._readyState = 'closed';\n"
+     "      this.emitReserved('close', reason, desc);\n"
+     "      if (this._reconnection && !this.skipReconnect) this._reconnect();\n"
+     "    }\n"
+     "    _backoff() {\n"
+     "      const base = Math.min(this._delay * Math.pow(2, this.attempts - 1), this._delayMax);"
+     "\n"
+     "      const ms = base * (1 + this._jitter * (2 * Math.random() - 1));\n"
+     "      return Math.max(0, Math.min(ms, this._delayMax));\n"
+     "    }\n"
+     "    _reconnect() {\n"
+     "      if (this._reconnecting || this.skipReconnect) return;\n"
+     "      if (this.attempts >= this._attemptsMax) {\n"
+     "        this.attempts = 0;\n"
+     "        this.emitReserved('reconnect_failed');\n"
+     "        return;\n"
+     "      }\n"
+     "      this.attempts++;\n"
+     "      this._reconnecting = true;\n"
+     "      this._reconnectTimer = setTimeout(() => {\n"
+     "        if (this.skipReconnect) return;\n"
+     "        this.emitReserved('reconnect_attempt', this.attempts);\n"
+     "        if (this.skipReconnect) return;\n"
+     "        this.open((err) => {\n"
+     "          this._reconnecting = false;\n"
+     "          if (err) {\n"
+     "            this.emitReserved('reconnect_error', err);\n"
+     "            this._reconnect();\n"
+     "          } else {\n"
+     "            const n = this.attempts;\n"
+     "            this.attempts = 0;\n"
+     "            this.emitReserved('reconnect', n);\n"
+     "          }\n"
+     "        });\n"
+     "      }, this._backoff());\n"
+     "    }\n"
+     "  }\n"
+     "\n"
+     "  /* -------------------------------------------------------------- Socket */\n"
+     "  // One namespace. Events: connect, connect_error(err), disconnect(reason)\n"
+     "  // plus whatever the server emits.\n"
+     "\n"
+     "  class Socket extends Emitter {\n"
+     "    constructor(io, nsp, opts) {\n"
+     "      super();\n"
+     "      this.io = io;\n"
+     "      this.nsp = nsp;\n"
+     "      this.auth = opts && opts.auth;\n"
+     "      this._opts = Object.assign({}, opts);\n"
+     "      this.connected = false;\n"
+     "      this.recovered = false;\n"
+     "      this.id = undefined;\n"
+     "      this.ids = 0;\n"
+     "      this.acks = {};\n"
+     "      this.receiveBuffer = [];\n"
+     "      this.sendBuffer = [];\n"
+     "      this._flags = {};\n"
+     "      this._any = [];\n"
+     "      this.subs = null;\n"
+     "    }\n"
+     "    get disconnected() { return !this.connected; }\n"
+     "    get active() { return !!this.subs; }\n"
+     "    get volatile() { this._flags.volatile = true; return this; }\n"
+     "    timeout(ms) { this._flags.timeout = ms; return this; }\n"
+     "    compress() { return this; }\n"
+     "\n"
+     "    connect() {\n"
+     "      if (this.connected) return this;\n"
+     "      if (!this.subs) {\n"
+     "        const io = this.io;\n"
+     "        this.subs = [\n"
+     "          sub(io, 'open', () => this._onopen()),\n"
+     "          sub(io, 'packet', (p) => { if (p.nsp === this.nsp) this._onpacket(p); }),\n"
+     "          sub(io, 'error', (err) => { if (!this.connected) this.emitReserved('connect_error"
+     "', err); }),\n"
+     "          sub(io, 'close', (reason, desc) => this._onclose(reason, desc)),\n"
+     "        ];\n"
+     "      }\n"
+     "      if (this.io._readyState === 'open') this._onopen();\n"
+     "      else if (!this.io._reconnecting) this.io.open();\n"
+     "      return this;\n"
+     "    }\n"
+     "    open() { return this.connect(); }\n"
+     "\n"
+     "    _onopen() {\n"
+     "      const send = (data) => {\n"),
+    /* part 8 */
+    ("        // With connection state recovery the server gave us a private id\n"
+     "        // and stamps events with offsets; hand both back to resume.\n"
+     "        if (this._pid) data = Object.assign({ pid: this._pid, offset: this._lastOffset }, d"
+     "ata);\n"
+     "        this._packet({ type: T.CONNECT, data });\n"
+     "      };\n"
+     "      if (typeof this.auth === 'function') this.auth((d) => send(d || {}));\n"
+     "      else send(this.auth ? Object.assign({}, this.auth) : undefined);\n"
+     "    }\n"
+     "\n"
+     "    emit(ev, ...args) {\n"
+     "      if (RESERVED.indexOf(ev) >= 0) throw new Error('\"' + ev + '\" is a reserved event na"
+     "me');\n"
+     "      const flags = this._flags;\n"
+     "      this._flags = {};\n"
+     "      const p = { type: T.EVENT, data: [ev].concat(args) };\n"
+     "      if (typeof args[args.length - 1] === 'function') {\n"
+     "        const id = this.ids++;\n"
+     "        const fn = p.data.pop();\n"
+     "        this._registerAck(id, fn, flags.timeout === undefined ? this._opts.ackTimeout : fla"
+     "gs.timeout);\n"
+     "        p.id = id;\n"
+     "      }\n"
+     "      if (this.connected && !(flags.volatile && !(this.io.engine && this.io.engine.transpor"
+     "t.writable))) this._packet(p);\n"
+     "      else if (!flags.volatile) this.sendBuffer.push(p);\n"
+     "      return this;\n"
+     "    }\n"
+     "    send(...args) { return this.emit('message', ...args); }\n"
+     "    emitWithAck(ev, ...args) {\n"
+     "      const withErr = this._flags.timeout !== undefined || this._opts.ackTimeout !== undefi"
+     "ned;\n"
+     "      return new Promise((resolve, reject) => {\n"
+     "        const fn = (a, b) => { if (!withErr) resolve(a); else if (a) reject(a); else resolv"
+     "e(b); };\n"
+     "        this.emit(ev, ...args, fn);\n"
+     "      });\n"
+     "    }\n"
+     "    // With a timeout the callback gets (err, ...args); err is set when no\n"
+     "    // ack came in time (or the socket disconnected first).\n"
+     "    _registerAck(id, fn, ms) {\n"
+     "      if (ms === undefined) { this.acks[id] = fn; return; }\n"
+     "      const timer = setTimeout(() => {\n"
+     "        delete this.acks[id];\n"
+     "        this.sendBuffer = this.sendBuffer.filter((p) => p.id !== id);\n"
+     "        fn.call(this, new Error('operation has timed out'));\n"
+     "      }, ms);\n"
+     "      const wrapped = (...args) => { clearTimeout(timer); fn.call(this, null, ...args); };"
+     "\n"
+     "      wrapped.fail = (err) => { clearTimeout(timer); fn.call(this, err); };\n"
+     "      this.acks[id] = wrapped;\n"
+     "    }\n"
+     "    _packet(p) { p.nsp = this.nsp; this.io._packet(p); }\n"
+     "\n"
+     "    _onpacket(p) {\n"
+     "      switch (p.type) {\n"
+     "        case T.CONNECT:\n"
+     "          if (p.data && typeof p.data.sid === 'string') this._onconnect(p.data.sid, p.data."
+     "pid);\n"
+     "          else this.emitReserved('connect_error', new Error('invalid CONNECT packet'));\n"
+     "          break;\n"
+     "        case T.EVENT:\n"
+     "        case T.BINARY_EVENT: {\n"
+     "          const args = p.data.slice();\n"
+     "          if (p.id !== undefined) args.push(this._ack(p.id));\n"
+     "          if (this.connected) this._dispatch(args);\n"
+     "          else this.receiveBuffer.push(args);\n"
+     "          break;\n"
+     "        }\n"
+     "        case T.ACK:\n"
+     "        case T.BINARY_ACK: {\n"
+     "          const fn = this.acks[p.id];\n"
+     "          if (typeof fn === 'function') {\n"
+     "            delete this.acks[p.id];\n"
+     "            fn.apply(this, p.data);\n"
+     "          }\n"
+     "          break;\n"
+     "        }\n"
+     "        case T.DISCONNECT:\n"
+     "          this._destroy();\n"
+     "          this._onclose('io server disconnect');\n"
+     "          break;\n"
+     "        case T.CONNECT_ERROR: {\n"
+     "          this._destroy();\n"
+     "          const d = p.data;\n"
+     "          const err = new Error(typeof d === 'string' ? d : d.message);\n"
+     "          if (typeof d === 'object') err.data = d.data;\n"
+     "          this.emitReserved('connect_error', err);\n"
+     "          break;\n"
+     "        }\n"
+     "        default: break;\n"
+     "      }\n"
+     "    }\n"
+     "    _dispatch(args) {\n"
+     "      for (const fn of this._any.slice()) fn.apply(this, args);\n"
+     "      if (this._pid && args.length && typeof args[args.length - 1] === 'string') this._last"
+     "Offset = args[args.length - 1];\n"
+     "      this.emitReserved(...args);\n"
+     "    }\n"
+     "    // Ack for an event the server sent with an id: 21[\"ask\"] -> 31[answer].\n"
+     "    _ack(id) {\n"
+     "      let sent = false;\n"
+     "      return (...args) => {\n"
+     "        if (sent) return;\n"),
+    /* part 9 */
+    ("        sent = true;\n"
+     "        this._packet({ type: T.ACK, id, data: args });\n"
+     "      };\n"
+     "    }\n"
+     "    _onconnect(id, pid) {\n"
+     "      this.id = id;\n"
+     "      this.recovered = !!(pid && this._pid === pid);\n"
+     "      this._pid = pid;\n"
+     "      this.connected = true;\n"
+     "      for (const args of this.receiveBuffer) this._dispatch(args);\n"
+     "      this.receiveBuffer = [];\n"
+     "      this.emitReserved('connect');\n"
+     "      for (const p of this.sendBuffer) this._packet(p);\n"
+     "      this.sendBuffer = [];\n"
+     "    }\n"
+     "    _onclose(reason, desc) {\n"
+     "      const was = this.connected;\n"
+     "      this.connected = false;\n"
+     "      this.id = undefined;\n"
+     "      if (was || reason !== 'forced close') this.emitReserved('disconnect', reason, desc);"
+     "\n"
+     "      // Callbacks that can report an error learn that no ack will come.\n"
+     "      for (const id of Object.keys(this.acks)) {\n"
+     "        const fn = this.acks[id];\n"
+     "        if (fn.fail) {\n"
+     "          delete this.acks[id];\n"
+     "          fn.fail(new Error('socket has been disconnected'));\n"
+     "        }\n"
+     "      }\n"
+     "    }\n"
+     "    _destroy() {\n"
+     "      if (!this.subs) return;\n"
+     "      for (const u of this.subs) u();\n"
+     "      this.subs = null;\n"
+     "      this.io._destroy(this);\n"
+     "    }\n"
+     "    disconnect() {\n"
+     "      const was = this.connected;\n"
+     "      if (was) this._packet({ type: T.DISCONNECT });\n"
+     "      this._destroy();\n"
+     "      if (was) this._onclose('io client disconnect');\n"
+     "      return this;\n"
+     "    }\n"
+     "    close() { return this.disconnect(); }\n"
+     "\n"
+     "    onAny(fn) { this._any.push(fn); return this; }\n"
+     "    prependAny(fn) { this._any.unshift(fn); return this; }\n"
+     "    offAny(fn) {\n"
+     "      if (!fn) this._any = [];\n"
+     "      else this._any = this._any.filter((f) => f !== fn);\n"
+     "      return this;\n"
+     "    }\n"
+     "    listenersAny() { return this._any.slice(); }\n"
+     "  }\n"
+     "\n"
+     "  /* ------------------------------------------------------------------ io */\n"
+     "\n"
+     "  const cache = {};\n"
+     "  function lookup(uri, opts) {\n"
+     "    if (uri && typeof uri === 'object') { opts = uri; uri = undefined; }\n"
+     "    opts = opts || {};\n"
+     "    const url = new URL(uri || '/', typeof location !== 'undefined' ? location.href : undef"
+     "ined);\n"
+     "    const path = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n"
+     "    const key = url.protocol + '//' + url.host + path;\n"
+     "    const nsp = url.pathname || '/';\n"
+     "    // Like the official client: a second io() for an already used\n"
+     "    // namespace gets its own connection instead of the cached socket.\n"
+     "    const fresh = opts.forceNew || opts['force new connection'] || opts.multiplex === false"
+     " ||\n"
+     "      (cache[key] && nsp in cache[key].nsps);\n"
+     "    let io;\n"
+     "    if (fresh) io = new Manager(url.href, opts);\n"
+     "    else io = cache[key] || (cache[key] = new Manager(url.href, opts));\n"
+     "    return io.socket(nsp, opts);\n"
+     "  }\n"
+     "  Object.assign(lookup, { io: lookup, connect: lookup, Manager, Socket, protocol: 5 });\n"
+     "\n"
+     "  if (typeof module === 'object' && module && module.exports) module.exports = lookup;\n"
+     "  else root.io = lookup;\n"
+     "})(typeof globalThis !== 'undefined' ? globalThis : this);\n")
+};
+/* >>client-js end */
+#endif
+
 #endif /* SOCKETIO_IMPLEMENTATION_DONE */
 #endif /* SOCKETIO_IMPLEMENTATION */
+
+/* ---------------------------------------------------------------------
+   MIT License
+
+   Copyright (c) 2026 The socketio.h authors
+
+   Permission is hereby granted, free of charge, to any person obtaining a copy
+   of this software and associated documentation files (the "Software"), to deal
+   in the Software without restriction, including without limitation the rights
+   to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+   copies of the Software, and to permit persons to whom the Software is
+   furnished to do so, subject to the following conditions:
+
+   The above copyright notice and this permission notice shall be included in all
+   copies or substantial portions of the Software.
+
+   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+   IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+   FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+   AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+   LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+   OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+   SOFTWARE.
+   --------------------------------------------------------------------- */

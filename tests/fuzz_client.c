@@ -39,20 +39,21 @@ static void setup(void) {
 
 /* Back to "connecting", every socket wanted again. */
 static void reset(int open) {
-    sio__cl_teardown(cl);
+    sio__eioc_teardown(&cl->eio);
     sio__loop_reap(&cl->loop);
     cl->skip_reconnect = 0;
     cl->reconnecting = 0;
+    cl->closed = 0;
     s1->active = s2->active = 1;
     s1->state = s2->state = SIO__CS_OFF;
-    cl->state = SIO__CL_OPENING;
-    cl->transport = SIO__T_POLLING;
+    cl->eio.state = SIO__EC_OPENING;
+    cl->eio.transport = SIO__T_POLLING;
     if (open) {
         static char hs[] = "0{\"sid\":\"abc\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"
                            "\"maxPayload\":1000}\x1e" "40{\"sid\":\"s1\"}\x1e" "40/a,{\"sid\":\"s2\"}";
         char copy[sizeof hs];
         memcpy(copy, hs, sizeof hs);
-        sio__cl_payload(cl, copy, sizeof hs - 1);
+        sio__eioc_payload(&cl->eio, copy, sizeof hs - 1);
         sio_client_emit_ack(s1, "q", NULL, 1000, on_ack, NULL);
     }
 }
@@ -75,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     } else {
         reset(data[0] % 3 == 2);
-        sio__cl_payload(cl, buf, size - 1);
+        sio__eioc_payload(&cl->eio, buf, size - 1);
     }
     free(buf);
     return 0;

@@ -1,4 +1,5 @@
-/* ws_client_test URL: the library's WebSocket client (sio__wsc) against
+/* ws_client_test URL: the library's WebSocket connection (sio__wsc) in the
+   client role against
    the server of tests/interop/ws_client.test.mjs, which echoes and obeys
    a few "please-..." commands. One connection per case, "case:NAME" first.
    Prints TAP lines, then "# pass N" and "# fail M"; exit 1 on failure.
@@ -19,7 +20,7 @@ typedef struct tc {
     sio__url url;
     char host[SIO_CLIENT_MAX_HOST + 16];
     char target[1024];
-    sio__wsc w;
+    sio__wsc *w;                /* NULL once closed: its memory goes with its connection */
     int opened, closed, close_err, close_code;
     tmsg msgs[8];
     int nmsgs;
@@ -28,11 +29,15 @@ typedef struct tc {
     int pass, fail, n;
 } tc;
 
-static void t_open(sio__wsc *w) { ((tc *)w->user)->opened = 1; }
+static void t_open(sio__wsc *w, void *user) {
+    (void)w;
+    ((tc *)user)->opened = 1;
+}
 
-static void t_message(sio__wsc *w, char *data, size_t len, int binary) {
-    tc *t = (tc *)w->user;
+static void t_message(sio__wsc *w, char *data, size_t len, int binary, void *user) {
+    tc *t = (tc *)user;
     tmsg *m;
+    (void)w;
     if (t->nmsgs >= 8) return;
     m = &t->msgs[t->nmsgs++];
     m->data = (char *)malloc(len ? len : 1);
@@ -41,19 +46,25 @@ static void t_message(sio__wsc *w, char *data, size_t len, int binary) {
     m->binary = binary;
 }
 
-static void t_pong(sio__wsc *w, const char *data, size_t len) {
-    tc *t = (tc *)w->user;
+static void t_pong(sio__wsc *w, const char *data, size_t len, void *user) {
+    tc *t = (tc *)user;
+    (void)w;
     if (len > sizeof t->pong) len = sizeof t->pong;
     memcpy(t->pong, data, len);
     t->pong_len = (int)len;
 }
 
-static void t_close(sio__wsc *w, int err, int code) {
-    tc *t = (tc *)w->user;
+static void t_close(sio__wsc *w, int err, int code, const char *why, void *user) {
+    tc *t = (tc *)user;
+    (void)w;
+    (void)why;
+    t->w = NULL;
     t->closed = 1;
     t->close_err = err;
     t->close_code = code;
 }
+
+static const sio__wsc_handlers t_handlers = {t_open, t_message, t_pong, t_close};
 
 static void t_reset(tc *t) {
     int i;
@@ -66,7 +77,7 @@ static void t_reset(tc *t) {
 /* Runs the loop until *flag >= want or ms pass. */
 static int t_wait(tc *t, const int *flag, int want, int ms) {
     uint64_t end = sio__now_ms() + (uint64_t)ms;
-    while (*flag < want && sio__now_ms() < end) sio__loop_poll(&t->loop, 20, NULL);
+    while (*flag < want && sio__now_ms() < end) sio__loop_poll(&t->loop, 20);
     return *flag >= want;
 }
 
@@ -74,11 +85,13 @@ static int t_wait(tc *t, const int *flag, int want, int ms) {
 static int t_start(tc *t, const char *name, size_t max_message) {
     char line[128];
     t_reset(t);
-    t->w.max_message = max_message;
-    if (sio__wsc_open(&t->w, &t->addrs, t->host, t->target, NULL) != SIO_OK) return 0;
+    int err;
+    t->w = sio__wsc_dial(&t->loop, &t->rng, &t->addrs, t->host, t->target, NULL, NULL, NULL, max_message, &t_handlers,
+                         t, &err);
+    if (!t->w) return 0;
     if (!t_wait(t, &t->opened, 1, 5000)) return 0;
     snprintf(line, sizeof line, "case:%s", name);
-    return sio__wsc_send(&t->w, line, strlen(line), 0) == SIO_OK;
+    return sio__wsc_send(t->w, -1, line, strlen(line), 0) == SIO_OK;
 }
 
 static void t_report(tc *t, int ok, const char *what, const char *detail) {
@@ -91,11 +104,12 @@ static void t_report(tc *t, int ok, const char *what, const char *detail) {
 
 /* Ends the case with a normal close and waits for the server's answer. */
 static void t_finish(tc *t) {
-    if (t->w.state == SIO__WSC_OPEN) {
-        sio__wsc_close(&t->w, 1000, NULL);
+    if (t->w && t->w->state == SIO__WSC_OPEN) {
+        sio__wsc_close(t->w, 1000, NULL);
         t_wait(t, &t->closed, 1, 3000);
     }
-    sio__wsc_abort(&t->w);
+    sio__wsc_abort(t->w);
+    t->w = NULL;
 }
 
 static char *t_payload(size_t n, int binary) {
@@ -124,8 +138,8 @@ static void case_echo(tc *t, size_t n) {
     int ok = 0;
     snprintf(name, sizeof name, "echo-%lu", (unsigned long)n);
     if (text && bin && t_start(t, name, 2u << 20)) {
-        sio__wsc_send(&t->w, text, n, 0);
-        sio__wsc_send(&t->w, bin, n, 1);
+        sio__wsc_send(t->w, -1, text, n, 0);
+        sio__wsc_send(t->w, -1, bin, n, 1);
         if (t_wait(t, &t->nmsgs, 2, 10000)) {
             ok = !t->msgs[0].binary && t->msgs[0].len == n && memcmp(t->msgs[0].data, text, n) == 0 &&
                  t->msgs[1].binary && t->msgs[1].len == n && memcmp(t->msgs[1].data, bin, n) == 0;
@@ -146,11 +160,11 @@ static void case_echo(tc *t, size_t n) {
 static void case_fragmented(tc *t) {
     int ok = 0;
     if (t_start(t, "fragmented-send", 0)) {
-        sio__wsc_frame(&t->w, SIO_WS_OP_TEXT, 0, "Hel", 3);
-        sio__wsc_frame(&t->w, SIO_WS_OP_CONT, 0, "", 0);
-        sio__wsc_frame(&t->w, SIO_WS_OP_CONT, 1, "lo \xc3\xa9", 5);
-        sio__wsc_frame(&t->w, SIO_WS_OP_BINARY, 0, "\x01\x02", 2);
-        sio__wsc_frame(&t->w, SIO_WS_OP_CONT, 1, "\x03", 1);
+        sio__wsc_put(t->w, SIO_WS_OP_TEXT, 0, -1, "Hel", 3);
+        sio__wsc_put(t->w, SIO_WS_OP_CONT, 0, -1, "", 0);
+        sio__wsc_put(t->w, SIO_WS_OP_CONT, 1, -1, "lo \xc3\xa9", 5);
+        sio__wsc_put(t->w, SIO_WS_OP_BINARY, 0, -1, "\x01\x02", 2);
+        sio__wsc_put(t->w, SIO_WS_OP_CONT, 1, -1, "\x03", 1);
         if (t_wait(t, &t->nmsgs, 2, 5000))
             ok = !t->msgs[0].binary && t->msgs[0].len == 8 && memcmp(t->msgs[0].data, "Hello \xc3\xa9", 8) == 0 &&
                  t->msgs[1].binary && t->msgs[1].len == 3 && memcmp(t->msgs[1].data, "\x01\x02\x03", 3) == 0;
@@ -162,7 +176,7 @@ static void case_fragmented(tc *t) {
 static void case_ping(tc *t) {
     int ok = 0;
     if (t_start(t, "ping", 0)) {
-        sio__wsc_frame(&t->w, SIO_WS_OP_PING, 1, "ping payload", 12);
+        sio__wsc_put(t->w, SIO_WS_OP_PING, 1, -1, "ping payload", 12);
         ok = t_wait(t, &t->pong_len, 12, 5000) && memcmp(t->pong, "ping payload", 12) == 0;
     }
     t_finish(t);
@@ -172,7 +186,7 @@ static void case_ping(tc *t) {
 static void case_fragment_in(tc *t) {
     int ok = 0;
     if (t_start(t, "fragment", 0)) {
-        sio__wsc_send(&t->w, "please-fragment", 15, 0);
+        sio__wsc_send(t->w, -1, "please-fragment", 15, 0);
         if (t_wait(t, &t->nmsgs, 1, 5000))
             ok = !t->msgs[0].binary && t->msgs[0].len == 9 && memcmp(t->msgs[0].data, "abcdefghi", 9) == 0;
     }
@@ -186,7 +200,7 @@ static void case_violation(tc *t, const char *name, const char *cmd, size_t max_
     char detail[96] = "";
     int ok = 0;
     if (t_start(t, name, max_message)) {
-        sio__wsc_send(&t->w, cmd, strlen(cmd), 0);
+        sio__wsc_send(t->w, -1, cmd, strlen(cmd), 0);
         if (t_wait(t, &t->closed, 1, 5000)) {
             ok = t->close_code == code && t->nmsgs == 0;
             snprintf(detail, sizeof detail, "closed with %d (%s)", t->close_code, sio_strerror(t->close_err));
@@ -194,7 +208,8 @@ static void case_violation(tc *t, const char *name, const char *cmd, size_t max_
             snprintf(detail, sizeof detail, "not closed");
         }
     }
-    sio__wsc_abort(&t->w);
+    sio__wsc_abort(t->w);
+    t->w = NULL;
     t_report(t, ok, what, detail);
 }
 
@@ -202,7 +217,7 @@ static void case_server_close(tc *t) {
     char detail[96] = "";
     int ok = 0;
     if (t_start(t, "close", 0)) {
-        sio__wsc_send(&t->w, "please-close", 12, 0);
+        sio__wsc_send(t->w, -1, "please-close", 12, 0);
         if (t_wait(t, &t->closed, 1, 5000)) {
             ok = t->close_err == SIO_OK && t->close_code == 4001;
             snprintf(detail, sizeof detail, "code %d (%s)", t->close_code, sio_strerror(t->close_err));
@@ -213,7 +228,8 @@ static void case_server_close(tc *t) {
         int dummy = 0;
         t_wait(t, &dummy, 1, 100);
     }
-    sio__wsc_abort(&t->w);
+    sio__wsc_abort(t->w);
+    t->w = NULL;
     t_report(t, ok, "server close 4001 is answered with 4001", detail);
 }
 
@@ -221,15 +237,16 @@ static void case_bye(tc *t) {
     char detail[96] = "";
     int ok = 0;
     if (t_start(t, "bye", 0)) {
-        sio__wsc_send(&t->w, "hello", 5, 0);
+        sio__wsc_send(t->w, -1, "hello", 5, 0);
         t_wait(t, &t->nmsgs, 1, 5000);
-        sio__wsc_close(&t->w, 4000, "bye");
+        sio__wsc_close(t->w, 4000, "bye");
         if (t_wait(t, &t->closed, 1, 5000)) {
             ok = t->close_err == SIO_OK && t->close_code == 4000 && t->nmsgs == 1;
             snprintf(detail, sizeof detail, "server answered %d", t->close_code);
         }
     }
-    sio__wsc_abort(&t->w);
+    sio__wsc_abort(t->w);
+    t->w = NULL;
     t_report(t, ok, "client close 4000 \"bye\" completes the closing handshake", detail);
 }
 
@@ -258,13 +275,6 @@ int main(int argc, char **argv) {
              t.url.query ? t.url.query : "");
     if (sio__loop_init(&t.loop, NULL, NULL, 0) != SIO_OK) return 1;
     sio__rng_init(&t.rng);
-    t.w.loop = &t.loop;
-    t.w.rng = &t.rng;
-    t.w.user = &t;
-    t.w.on_open = t_open;
-    t.w.on_message = t_message;
-    t.w.on_pong = t_pong;
-    t.w.on_close = t_close;
 
     for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) case_echo(&t, sizes[i]);
     case_fragmented(&t);
@@ -282,8 +292,6 @@ int main(int argc, char **argv) {
         t_wait(&t, &dummy, 1, 200);
     }
     t_reset(&t);
-    sio_ws_reader_free(&t.w.rd);
-    sio_buf_free(&t.w.req);
     sio__loop_free(&t.loop);
     if (t.rng.fd >= 0) close(t.rng.fd);
     printf("# pass %d\n# fail %d\n", t.pass, t.fail);
