@@ -25,7 +25,7 @@ endif
 FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: check-client-js all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
+.PHONY: check-client-js check-macros all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
 
 TLSPROGS := $(B)/tls/echo $(B)/tls/siocat $(B)/tls/chat
 HAVE_BEARSSL := $(shell test -f /usr/include/bearssl.h && echo yes)
@@ -128,8 +128,12 @@ sanitize: $(SANTESTS)
 setup:
 	@bash tests/setup.sh
 
+# Every tunable macro must be in the header's table and in the README's.
+check-macros:
+	@bash tools/check-macros.sh
+
 test: setup
-	@$(MAKE) --no-print-directory -j$(JOBS) all check-clang check-cxx check-client-js sanitize $(FUZZERS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all check-clang check-cxx check-client-js check-macros sanitize $(FUZZERS)
 	@$(MAKE) --no-print-directory fuzz-replay
 	@bash tests/run.sh $(B)
 

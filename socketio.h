@@ -2,7 +2,8 @@
 
    Realtime, event-based, bi-directional messaging with browsers and any
    Socket.IO v4 peer (Engine.IO protocol v4, Socket.IO protocol v5), on
-   nothing but libc and POSIX sockets. MIT licensed; see the end of file.
+   nothing but libc and POSIX sockets. MIT licensed: the license text is
+   at the end of this file.
 
    1. QUICK START
    ==============
@@ -50,31 +51,62 @@
 
    3. CONFIGURATION MACROS (define before the implementation include)
    ==================================================================
-   SIO_API               decoration of public functions (default: extern)
-   SIO_STATIC            make every public function static
-   SIO_MALLOC(n)         \
-   SIO_REALLOC(p,n)       > allocator; define all three or none
-   SIO_FREE(p)           /
-   SIO_ASSERT(c)         assertion (default: assert from <assert.h>)
-   SIO_NO_CLIENT         leave the client out (server-only build)
-   SIO_NO_CLIENT_JS      do not embed the browser client
-   SIO_TLS_BEARSSL       TLS through BearSSL (link with -lbearssl)
-   SIO_EPOLL             Linux: epoll instead of poll() (many connections)
-   Limits (each #ifndef-guarded, see the "Limits" block and each section):
-   SIO_HTTP_MAX_HEADERS 64, SIO_HTTP_MAX_HEADER_BYTES 16384,
-   SIO_HTTP_MAX_REQUEST_LINE 8192, SIO_HTTP_MAX_CHUNK_LINE 4096,
-   SIO_HTTP_TIMEOUT_MS 30000, SIO_JSON_MAX_DEPTH 64, SIO_WS_MAX_MESSAGE 1e6,
-   SIO_MAX_ATTACHMENTS 10, SIO_MAX_NSP_LEN 128, SIO_MAX_EVENT_LEN 256,
-   SIO_MAX_OUTPUT 16 MiB, SIO_MAX_CONNECTIONS 100000, SIO_READ_CHUNK 65536,
-   SIO_ACCEPT_BURST 256, SIO_MAX_PACKETS_PER_PAYLOAD 10000,
-   SIO_CLIENT_MAX_BUFFERED 1 MiB, SIO_CLIENT_RESOLVE_TIMEOUT_MS 5000,
-   SIO_STREAM_CHUNK 64 KiB,
-   SIO_STREAM_HIGH_WATER 256 KiB, SIO_TLS_MAX_CHAIN 8, SIO_EPOLL_EVENTS 1024,
-   SIO_RECOVERY_MAX_BYTES 16 MiB (broadcasts kept for recovery_ms).
-   What varies per server or client (ports, ping interval and timeout,
-   max_payload, timeouts, CORS, allocator, logger) is in the desc structs,
-   where 0 always means the documented default.
-
+   Every one is #ifndef-guarded; the right column is its default. What
+   varies per server or client (ports, ping interval and timeout,
+   max_payload, timeouts, CORS, allocator, logger) is in the desc
+   structs instead, where 0 always means the documented default, and a
+   desc limit may only tighten the macro of the same name.
+   What is built:
+   SIO_API               decoration of public functions    extern
+   SIO_STATIC            make every public function static  (unset)
+   SIO_MALLOC(n), SIO_REALLOC(p,n), SIO_FREE(p)
+                         the allocator; all three or none   libc's
+   SIO_ASSERT(c)         assertion                          assert()
+   SIO_NO_SERVER         leave the server out               (unset)
+   SIO_NO_CLIENT         leave the client out               (unset)
+   SIO_NO_CLIENT_JS      do not embed the browser client    (unset)
+   SIO_TLS_BEARSSL       https/wss through BearSSL (-lbearssl)  (unset)
+   SIO_EPOLL             Linux: epoll instead of poll()     (unset)
+   Limits and defaults:
+   SIO_HTTP_MAX_HEADERS, SIO_HTTP_MAX_HEADER_BYTES, SIO_HTTP_MAX_REQUEST_LINE
+                    64, 16384, 8192: headers, head bytes, request line
+   SIO_HTTP_MAX_CHUNK_LINE 4096    a chunk size line; the trailer section
+   SIO_HTTP_TIMEOUT_MS     30000   a whole request must have come by then
+   SIO_JSON_MAX_DEPTH      64      nesting of JSON arrays and objects
+   SIO_WS_MAX_MESSAGE      1000000 a WebSocket message, when not given
+   SIO_MAX_PAYLOAD         1000000 server: POST body, WebSocket message
+   SIO_PING_INTERVAL_MS, SIO_PING_TIMEOUT_MS  25000, 20000  server heartbeat
+   SIO_CONNECT_TIMEOUT_MS, SIO_UPGRADE_TIMEOUT_MS  45000, 10000  server: a
+                    namespace joined, a WebSocket upgrade done by then
+   SIO_RECOVERY_MAX_BYTES  16 MiB  server: broadcasts kept per namespace
+   SIO_MAX_ATTACHMENTS     10      binary attachments per packet
+   SIO_MAX_PACKETS_PER_PAYLOAD 10000  Engine.IO packets in one POST
+   SIO_MAX_NSP_LEN, SIO_MAX_EVENT_LEN  128, 256  bytes of names
+   SIO_MAX_OUTPUT          16 MiB  unsent bytes a connection may hold
+   SIO_MAX_CONNECTIONS     100000  server: connections open at once
+   SIO_READ_CHUNK, SIO_ACCEPT_BURST, SIO_EPOLL_EVENTS  65536, 256, 1024
+                    bytes per read(), accepts per turn, events per wait
+   SIO_CLIENT_TIMEOUT_MS   20000   client: the Engine.IO handshake
+   SIO_CLIENT_RECONNECT_DELAY_MS, SIO_CLIENT_RECONNECT_DELAY_MAX_MS
+                    1000, 5000: client back-off, first and longest
+   SIO_CLIENT_MAX_BUFFERED 1 MiB   client: emits held while offline
+   SIO_CLIENT_MAX_BODY     64 MiB  client: one polling response
+   SIO_CLIENT_MAX_HOST, SIO_CLIENT_MAX_ADDRS  256, 8  client: bytes of the
+                    URL's host, addresses tried in turn
+   SIO_CLIENT_RESOLVE_TIMEOUT_MS 5000  client: one host lookup
+   SIO_DNS_MAX_SERVERS, SIO_DNS_RETRY_MS  3, 1000  nameservers; next one after
+   SIO_DNS_MAX_CNAME, SIO_DNS_MAX_RR, SIO_DNS_MAX_FILE  8, 64, 65536: CNAMEs
+                    followed, records read, bytes of hosts/resolv.conf
+   SIO_HOSTS_FILE, SIO_RESOLV_CONF  "/etc/hosts", "/etc/resolv.conf"
+   SIO_TLS_MAX_CHAIN, SIO_TLS_MAX_PEM_BYTES, SIO_TLS_MAX_ANCHORS
+                    8, 4 MiB, 4096: chain, a PEM file, trust anchors
+   SIO_TLS_BIDI            1       full-duplex TLS buffers (0: half)
+   SIO_TLS_DEFAULT_CA      "/etc/ssl/certs/ca-certificates.crt"
+   SIO_STREAM_CHUNK, SIO_STREAM_HIGH_WATER  64 KiB, 256 KiB: a stream's
+                    chunk, and what it holds each way
+   SIO_STREAM_MAX_UNACKED, SIO_STREAM_MAX_ID  2, 64: chunks in flight, id
+   SIO_STREAM_MAX_PER_EVENT, SIO_STREAM_MAX_PER_SOCKET  4, 64: streams per
+                    event, open streams per socket
    4. THREADS, MEMORY, ERRORS
    ==========================
    No threads are created and there is no global mutable state: a server
@@ -88,22 +120,61 @@
    sio_strerror() says it in words. Nothing is dropped silently: give the
    desc a logger to hear why. Views (sio_str, sio_json, sio_args) handed to
    callbacks are valid until the callback returns.
+   Server and client twins (sio_on and sio_client_on, sio_emit and
+   sio_client_emit, ...) take the same arguments and behave alike; they
+   differ only in the type of socket, and in what only a client does:
+   hold emits while it is offline, and reconnect.
 
-   5. SECTIONS (grep for ">>name"), in the order the bytes flow
-   =============================================================
-   >>util       buffers, errors, logging
-   >>sha1 >>base64 >>utf8   the small codecs the protocols need
-   >>json       JSON writer and validating, allocation-free reader
-   >>http       HTTP/1.1 heads (>>http-chunked bodies, >>http-writer)
-   >>ws         WebSocket framing (RFC 6455), both roles
-   >>tls        TLS 1.2 through BearSSL as a memory engine (SIO_TLS_BEARSSL)
-   >>packet     Engine.IO payloads and Socket.IO packets as text
-   >>loop       sockets, timers and the poll()/epoll loop
-   >>eio        Engine.IO v4 server sessions: polling, WebSocket, upgrade
-   >>client-js  the browser client served at <path>socket.io.js
-   >>sio        Socket.IO v5 server: namespaces, events, acks, rooms
-   >>client     Engine.IO and Socket.IO client, reconnection
-   >>stream     byte streams compatible with the socket.io-stream package
+   5. SECTIONS, leaf first: each defined before anything that uses it
+   ==================================================================
+   The public API below is grouped by layer in the same order; the
+   implementation (grep ">>name") has one section per layer. A layer calls
+   only the ones above it in this list, and hears from the ones below it
+   only through callbacks it installed.
+   >>util     memory, buffers, errors, logging
+   >>sha1 >>base64 >>utf8   small codecs the protocols need
+   >>json     JSON writer and validating, allocation-free reader
+   >>http     HTTP/1.1 heads (>>http-chunked bodies, >>http-writer)
+   >>ws       WebSocket frames (RFC 6455) as pure functions, both roles
+   >>tls      TLS 1.2 through BearSSL as a memory engine (SIO_TLS_BEARSSL)
+   >>packet   Socket.IO packets and Engine.IO payloads as text; incoming
+              arguments, outgoing messages, records of packets kept
+   >>loop     timers, connections, the poll()/epoll loop, dialing out
+   >>wsconn   a WebSocket connection on a socket, both roles
+   >>httpd    the server's HTTP connections: requests in, answers out
+   >>eio      Engine.IO v4 server sessions: polling, WebSocket, upgrade
+   >>resolve  host names to addresses inside the loop (client)
+   >>httpc    URLs and HTTP client connections (client)
+   >>eioc     the Engine.IO v4 client: handshake, transports, upgrade
+   >>sio      the Socket.IO core of both roles: handler lists, pending
+              acks, the incoming path
+   >>server   the Socket.IO server: namespaces, rooms, broadcasts,
+              recovery, and the sio_server object
+   >>client   the Socket.IO client: the manager, its sockets, reconnection
+   >>stream   byte streams compatible with the socket.io-stream package
+   >>client-js  the browser client's text, served at <path>socket.io.js
+   Last: the license.
+
+   6. ONE FRAME IN, ONE EMIT OUT (what calls what)
+   ===============================================
+   A WebSocket frame, on the server, from read() to the handler, each step
+   in the same section as the one before or in a later one (in [] what a
+   step calls down to):
+     sio__conn_read (recv into the loop's scratch buffer)
+     -> sio__conn_feed -> sio__wsc_on_data [sio_ws_read: unmask, check]
+     -> sio__eio_ws_message -> sio__eio_packet ('4': a message)
+     -> sio__on_engine_message [sio__receive, sio__in_take: parse, wait
+        for attachments] -> sio__sio_dispatch -> sio__sio_event
+        [sio__event_unpack] -> your sio_event_fn
+   On the client the same read reaches sio__wsc_on_data, then
+   sio__eioc_ws_message -> sio__eioc_packet -> sio__mgr_message ->
+   sio__mgr_dispatch -> sio__csock_event -> your sio_client_event_fn.
+   One sio_emit, down the file to write():
+     sio_emit -> sio__socket_send [sio__packet_build: 2["ev",...]]
+     -> sio__sconn_send -> sio__eio_send -> sio__wsc_send
+     -> sio__wsc_put [sio_ws_write_header] -> sio__conn_reserve (queued)
+     and at the end of the loop turn: sio__loop_flush -> sio__conn_flush
+     -> send(), one call for all a turn queued on the connection.
 */
 /* The implementation needs POSIX declarations (getaddrinfo, poll,
    clock_gettime); they must be requested before the first system header,
@@ -209,6 +280,7 @@ typedef enum sio_result {
     SIO__ERR_LAST = -16
 } sio_result;
 
+/* The text of an SIO_ERR_* code ("out of memory"); never NULL. */
 SIO_API const char *sio_strerror(int err);
 
 /* ---------------------------------------------------------------------
@@ -248,14 +320,15 @@ typedef struct sio_buf {
     int borrowed;
 } sio_buf;
 
-SIO_API int  sio_buf_reserve(sio_buf *b, size_t extra);
+/* Each returns SIO_OK or the buffer's (sticky) error. */
+SIO_API int  sio_buf_reserve(sio_buf *b, size_t extra);                  /* room for extra more bytes */
 SIO_API int  sio_buf_append(sio_buf *b, const void *data, size_t len);
 SIO_API int  sio_buf_appendc(sio_buf *b, char c);
 SIO_API int  sio_buf_appends(sio_buf *b, const char *s);   /* NUL-terminated */
 SIO_API int  sio_buf_appendu(sio_buf *b, unsigned long long v); /* decimal */
 SIO_API void sio_buf_consume(sio_buf *b, size_t n);        /* drop front n */
 SIO_API void sio_buf_reset(sio_buf *b);                    /* len = 0, err = 0 */
-SIO_API void sio_buf_free(sio_buf *b);
+SIO_API void sio_buf_free(sio_buf *b);                     /* the memory goes; usable again as empty */
 
 /* Logging: silent unless a callback is given. */
 typedef enum sio_log_level {
@@ -270,6 +343,10 @@ typedef struct sio_logger {
     sio_log_level level;          /* messages above this level are dropped */
     void *user;
 } sio_logger;
+
+/* Milliseconds on the monotonic clock the library's timers run on, for
+   deadlines of your own beside them. */
+SIO_API uint64_t sio_time_ms(void);
 
 /* ---------------------------------------------------------------------
    The layers, in the order bytes flow: util, JSON, HTTP, WebSocket, TLS.
@@ -351,6 +428,9 @@ typedef struct sio_json_writer {
     int err;                 /* first error: SIO_ERR_TOO_BIG (depth), SIO_ERR_STATE (misuse), SIO_ERR_UTF8 */
 } sio_json_writer;
 
+/* Writes into out (errors stick there too). Then one value: containers
+   are opened and closed by the _begin and _end pairs, a key comes before
+   each value of an object; the _n forms take a length instead of a NUL. */
 SIO_API void sio_json_writer_init(sio_json_writer *w, sio_buf *out);
 SIO_API void sio_json_obj_begin(sio_json_writer *w);
 SIO_API void sio_json_obj_end(sio_json_writer *w);
@@ -421,7 +501,7 @@ typedef struct sio_json_iter {
     sio_json parent;
     size_t pos;
 } sio_json_iter;
-SIO_API void sio_json_iter_init(sio_json_iter *it, sio_json container);
+SIO_API void sio_json_iter_init(sio_json_iter *it, sio_json container);   /* an array or object */
 /* 1 while items remain. For objects *key is the member name (a string
    value, still escaped); for arrays key->type is SIO_JSON_INVALID. Either
    pointer may be NULL. */
@@ -429,7 +509,7 @@ SIO_API int  sio_json_iter_next(sio_json_iter *it, sio_json *key, sio_json *val)
 
 SIO_API double    sio_json_number(sio_json v);  /* 0 if not a number; correctly rounded, locale-independent */
 SIO_API long long sio_json_integer(sio_json v); /* truncated toward zero, clamped to long long; exact for integer text */
-SIO_API int       sio_json_is_true(sio_json v);
+SIO_API int       sio_json_is_true(sio_json v);     /* 1 for the literal true only */
 /* Unescape a string value into dst (always NUL-terminated when cap > 0,
    truncated like snprintf but never inside a UTF-8 sequence). Returns the
    full unescaped length, so a return >= cap means truncation; dst may be
@@ -781,6 +861,7 @@ typedef struct sio_args {
 
 SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out);     /* argument i */
 SIO_API int sio_args_bin(const sio_args *a, sio_json v, sio_str *bytes);  /* 1 if v is a binary placeholder */
+/* Argument i as a string, unescaped, as sio_json_strcpy (0 and "" if it is none). */
 SIO_API size_t sio_args_strcpy(const sio_args *a, size_t i, char *dst, size_t cap);
 
 /* Outgoing arguments: a JSON array under construction plus binary blobs.
@@ -804,11 +885,13 @@ typedef struct sio_msg {
     char small[SIO_MSG_INLINE];
 } sio_msg;
 
-SIO_API void sio_msg_init(sio_msg *m);
+SIO_API void sio_msg_init(sio_msg *m);     /* an empty argument list; m.w takes JSON values */
+/* A binary argument here: a placeholder in the JSON, the bytes beside it
+   (at most SIO_MAX_ATTACHMENTS; more set m->err to SIO_ERR_TOO_BIG). */
 SIO_API void sio_msg_bin(sio_msg *m, const void *data, size_t len);
 SIO_API int  sio_msg_json(sio_msg *m, const char *json_array);  /* replace contents by a raw JSON array */
 SIO_API int  sio_msg_args(sio_msg *m, const sio_args *a);       /* copy incoming args (binary kept as views) */
-SIO_API void sio_msg_free(sio_msg *m);
+SIO_API void sio_msg_free(sio_msg *m);     /* after the emits that use it */
 
 /* =====================================================================
    Server API
@@ -846,6 +929,8 @@ typedef struct sio_http_request {
     void *conn;             /* private */
 } sio_http_request;
 typedef void (*sio_http_fn)(sio_http_request *req, void *user);
+/* Answers a request handed to on_http, once: the body is copied, extra
+   headers are whole "K: V\r\n" lines. SIO_ERR_STATE if already answered. */
 SIO_API int sio_http_respond(sio_http_request *req, int status, const char *content_type,
                              const void *body, size_t len, const char *extra_headers);
 
@@ -857,8 +942,10 @@ typedef struct sio_engine_handlers {
     void (*on_close)(sio_engine_conn *c, const char *reason, void *user);
     void *user;
 } sio_engine_handlers;
+/* A message to the client (text, or binary bytes); SIO_ERR_CLOSED once
+   the session is gone. */
 SIO_API int sio_engine_send(sio_engine_conn *c, const void *data, size_t len, int binary);
-SIO_API void sio_engine_close(sio_engine_conn *c);
+SIO_API void sio_engine_close(sio_engine_conn *c);                   /* on_close follows, "forced close" */
 SIO_API const char *sio_engine_conn_id(const sio_engine_conn *c);     /* the sid */
 /* Your state for a session, e.g. set in on_open; NULL until set. */
 SIO_API void *sio_engine_conn_user(const sio_engine_conn *c);
@@ -905,11 +992,19 @@ typedef struct sio_server_desc {
     sio_logger logger;
 } sio_server_desc;
 
+/* Listens and is ready to run; desc (NULL: every default) is copied, its
+   strings must outlive the server. NULL on error with *err (may be NULL):
+   SIO_ERR_IO (cannot listen: the logger says why, e.g. the port is in
+   use), SIO_ERR_RESOLVE (no such host), SIO_ERR_TLS, SIO_ERR_UNSUPPORTED
+   (TLS without SIO_TLS_BEARSSL), SIO_ERR_NOT_FOUND (client_js_file),
+   SIO_ERR_NOMEM. */
 SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err);
-SIO_API int  sio_server_port(const sio_server *srv);
+SIO_API int  sio_server_port(const sio_server *srv);            /* the port listened on (desc.port 0: the one picked) */
 SIO_API int  sio_server_poll(sio_server *srv, int timeout_ms);  /* one loop turn */
 SIO_API int  sio_server_run(sio_server *srv);                   /* until sio_server_stop */
-SIO_API void sio_server_stop(sio_server *srv);
+SIO_API void sio_server_stop(sio_server *srv);                  /* sio_server_run returns after this turn */
+/* Closes every session (handlers hear "server shutting down"), then frees
+   everything; every sio_socket and sio_namespace pointer dies with it. */
 SIO_API void sio_server_destroy(sio_server *srv);
 
 /* Stepping from your own poll() loop:
@@ -924,8 +1019,10 @@ SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n)
 
 /* Namespaces: "/" always exists; others are created on first use. */
 SIO_API sio_namespace *sio_of(sio_server *srv, const char *name);
-SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user);
-SIO_API void sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user);
+/* Each adds one (none replaces another, as in Node's on() and use());
+   they run in the order added. A middleware that refuses ends the run. */
+SIO_API int  sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user);
+SIO_API int  sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user);
 SIO_API int  sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user);
 SIO_API int  sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void *user); /* "*" = any */
 
@@ -943,10 +1040,14 @@ SIO_API int  sio_emit(sio_socket *s, const char *event, const sio_msg *args);
 SIO_API int  sio_emit_json(sio_socket *s, const char *event, const char *json_args); /* "[1,\"a\"]" or NULL */
 SIO_API int  sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args,
                           int timeout_ms, sio_ack_fn fn, void *user);
+/* Answers an event that asked for an ack (ev->ack_id >= 0). */
 SIO_API int  sio_ack(sio_socket *s, long long ack_id, const sio_msg *args);
+/* Rooms are per namespace and made on first join; a socket is always in
+   the room named after its id. Join: SIO_OK (also when already in it);
+   leave: SIO_ERR_NOT_FOUND when it was not in it. */
 SIO_API int  sio_join(sio_socket *s, const char *room);
 SIO_API int  sio_leave(sio_socket *s, const char *room);
-SIO_API int  sio_in_room(const sio_socket *s, const char *room);
+SIO_API int  sio_in_room(const sio_socket *s, const char *room);     /* 1 or 0 */
 SIO_API int  sio_socket_recovered(const sio_socket *s);      /* 1: came back with its state (recovery_ms) */
 SIO_API void sio_disconnect(sio_socket *s);                  /* "server namespace disconnect" */
 
@@ -957,6 +1058,10 @@ typedef struct sio_bcast {
     const char *const *except;  /* rooms (a socket id is a room) to leave out */
     size_t nexcept;
 } sio_bcast;
+/* Node's io.to(rooms).except(rooms).emit(event, ...): to is NULL for the
+   whole namespace. Returns how many sockets it was written to (>= 0), or
+   SIO_ERR_INVALID (no namespace, a reserved event name), or an encoding
+   error of args. */
 SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args);
 SIO_API int sio_broadcast_all(sio_server *srv, const char *event, const sio_msg *args); /* every namespace */
 
@@ -989,15 +1094,7 @@ SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets i
    every namespace with its auth payload, and holds the emits made while
    it was down until it is back. Everything happens inside
    sio_client_poll() / sio_client_run(), on the calling thread; callbacks
-   must not call sio_client_destroy().
-
-       sio_client_desc d; memset(&d, 0, sizeof d);
-       d.url = "http://127.0.0.1:3000";
-       sio_client *c = sio_client_create(&d, &err);
-       sio_client_socket *s = sio_client_socket_open(c, "/", "{\"token\":\"x\"}");
-       sio_client_on(s, "chat", on_chat, NULL);
-       sio_client_emit_json(s, "chat", "[\"hi\"]");
-       sio_client_run(c);                                               */
+   must not call sio_client_destroy(). (An example: the quick start.) */
 
 #ifndef SIO_CLIENT_MAX_BUFFERED
 #define SIO_CLIENT_MAX_BUFFERED (1u << 20)  /* default bytes of emits held per socket while offline */
@@ -1026,7 +1123,8 @@ typedef struct sio_client sio_client;               /* a manager: one Engine.IO 
 typedef struct sio_client_socket sio_client_socket; /* one namespace on it */
 
 /* An incoming event. name and args are views valid until the handler
-   returns. */
+   returns. This type and the callback types below are the server's
+   (sio_event, sio_event_fn, ...) for a client socket. */
 typedef struct sio_client_event {
     sio_client_socket *socket;
     sio_str name;
@@ -1106,9 +1204,13 @@ SIO_API int  sio_client_connected(const sio_client_socket *s);
 SIO_API int  sio_client_socket_recovered(const sio_client_socket *s);
 
 SIO_API int  sio_client_on(sio_client_socket *s, const char *event, sio_client_event_fn fn, void *user); /* "*" = any */
-SIO_API void sio_client_on_connect(sio_client_socket *s, sio_client_socket_fn fn, void *user);
-SIO_API void sio_client_on_disconnect(sio_client_socket *s, sio_client_disconnect_fn fn, void *user);
-SIO_API void sio_client_on_connect_error(sio_client_socket *s, sio_client_error_fn fn, void *user);
+/* Each adds a listener (none replaces another, as in Node); they run in
+   the order added. connect: the namespace is joined (again, after each
+   reconnection); disconnect: with the reason; connect_error: the server
+   refused the namespace, or a connection attempt failed. */
+SIO_API int  sio_client_on_connect(sio_client_socket *s, sio_client_socket_fn fn, void *user);
+SIO_API int  sio_client_on_disconnect(sio_client_socket *s, sio_client_disconnect_fn fn, void *user);
+SIO_API int  sio_client_on_connect_error(sio_client_socket *s, sio_client_error_fn fn, void *user);
 
 /* Emits: sent at once when connected, else held (at most max_buffered
    bytes per socket; beyond that SIO_ERR_TOO_BIG and the emit is dropped,
@@ -1263,8 +1365,8 @@ SIO_API sio_stream *sio_stream_open_client(sio_stream_hub *hub, const char *even
                                            int *err);
 #endif
 
-SIO_API void sio_stream_set_handlers(sio_stream *st, const sio_stream_handlers *h);
-SIO_API const char *sio_stream_id(const sio_stream *st);
+SIO_API void sio_stream_set_handlers(sio_stream *st, const sio_stream_handlers *h);   /* copied */
+SIO_API const char *sio_stream_id(const sio_stream *st);                    /* the UUID on the wire */
 SIO_API sio_socket *sio_stream_socket(const sio_stream *st);                /* NULL on client hubs */
 #ifndef SIO_NO_CLIENT
 SIO_API sio_client_socket *sio_stream_client_socket(const sio_stream *st);  /* NULL on server hubs */
@@ -4457,15 +4559,17 @@ static void sio__args_shift(sio_args *a) {
     }
 }
 
-/* An EVENT's name and arguments. The name is copied out unescaped into
-   namebuf (SIO_MAX_EVENT_LEN + 1 bytes); a number as name (Node allows
-   42[1,"x"]) is kept as its text. SIO_ERR_TOO_BIG when it does not fit. */
+/* An EVENT's name, arguments and ack id, for the event struct of either
+   role. The name is copied out unescaped into namebuf (SIO_MAX_EVENT_LEN
+   + 1 bytes); a number as name (Node allows 42[1,"x"]) is kept as its
+   text. SIO_ERR_TOO_BIG when it does not fit. */
 static int sio__event_unpack(const sio_packet *p, const sio_str *bins, int nbins, sio_args *args, char *namebuf,
-                             sio_str *name) {
+                             sio_str *name, long long *ack_id) {
     sio_json head;
     head.ptr = NULL;
     head.len = 0;
     head.type = SIO_JSON_INVALID;
+    *ack_id = p->ack_id;
     sio__args_index(args, p->json, 1, bins, nbins, &head);
     if (head.type == SIO_JSON_STRING) {
         if (sio_json_strcpy(head, namebuf, SIO_MAX_EVENT_LEN + 1) >= SIO_MAX_EVENT_LEN + 1) return SIO_ERR_TOO_BIG;
@@ -4610,6 +4714,34 @@ static int sio__in_take(const sio_allocator *a, sio__binpend **slot, const char 
     }
     *slot = bp;
     return SIO__IN_WAIT;
+}
+
+/* Engine.IO transports, in either role. */
+enum { SIO__T_POLLING = 1, SIO__T_WEBSOCKET = 2 };
+
+/* ---- records: Engine.IO packets kept for later ----
+   The client's send queue, the emits it holds while offline and the
+   events that came early, and the broadcasts the server keeps for
+   recovery are all lists of Engine.IO packets in one buffer, as records. */
+
+/* A record: 1 byte kind ('b' binary, else the packet type digit),
+   4 bytes length (big-endian), then the bytes. */
+static int sio__rec_append(sio_buf *q, int kind, const void *data, size_t len) {
+    unsigned char h[5];
+    if (len > 0xffffffffu) return SIO_ERR_TOO_BIG;
+    h[0] = (unsigned char)kind;
+    h[1] = (unsigned char)(len >> 24);
+    h[2] = (unsigned char)(len >> 16);
+    h[3] = (unsigned char)(len >> 8);
+    h[4] = (unsigned char)len;
+    sio_buf_append(q, h, 5);
+    sio_buf_append(q, data, len);
+    return q->err;
+}
+
+static size_t sio__rec_len(const char *p) {
+    const unsigned char *u = (const unsigned char *)p;
+    return ((size_t)u[1] << 24) | ((size_t)u[2] << 16) | ((size_t)u[3] << 8) | (size_t)u[4];
 }
 
 /* ---- outgoing arguments ---- */
@@ -4766,6 +4898,8 @@ static uint64_t sio__now_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+SIO_API uint64_t sio_time_ms(void) { return sio__now_ms(); }
+
 /* ---- timers: a binary min-heap of pointers to embedded timer structs ---- */
 
 typedef struct sio__timer {
@@ -4853,6 +4987,17 @@ enum {
 typedef struct sio__loop sio__loop;
 typedef struct sio__conn sio__conn;
 
+#ifndef SIO_CLIENT_MAX_ADDRS
+#define SIO_CLIENT_MAX_ADDRS 8              /* addresses of a host tried in turn */
+#endif
+
+typedef struct sio__addrs {
+    struct sockaddr_storage a[SIO_CLIENT_MAX_ADDRS];
+    socklen_t len[SIO_CLIENT_MAX_ADDRS];
+    int n;
+} sio__addrs;
+
+
 /* What the protocol on a connection does with its bytes and events: the
    loop calls up through this table only. A protocol may swap the table
    (an HTTP connection that upgrades to WebSocket). */
@@ -4886,6 +5031,8 @@ struct sio__conn {
     unsigned ep_mask;            /* epoll: events registered now */
     int close_err;
     void *tls;                   /* sio__tls engine when the connection is TLS */
+    const sio__addrs *addrs;     /* dialed: the addresses, tried in turn */
+    int ai;                      /* dialed: the one being tried */
 };
 
 struct sio__loop {
@@ -5312,6 +5459,103 @@ static void sio__loop_run_timers(sio__loop *L) {
     }
 }
 
+/* ---- dialing out: addresses tried in turn ---- */
+
+static SIO__UNUSED void sio__addrs_add(sio__addrs *out, int family, const void *addr, int port, unsigned scope) {
+    struct sockaddr_storage *ss;
+    if (out->n >= SIO_CLIENT_MAX_ADDRS) return;
+    ss = &out->a[out->n];
+    memset(ss, 0, sizeof *ss);
+    if (family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        memcpy(&s4->sin_addr, addr, 4);
+        out->len[out->n] = (socklen_t)sizeof *s4;
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        s6->sin6_scope_id = scope;
+        memcpy(&s6->sin6_addr, addr, 16);
+        out->len[out->n] = (socklen_t)sizeof *s6;
+    }
+    out->n++;
+}
+
+/* A non-blocking connect() to address ai or the next ones that fail at
+   once: the socket, or -1 with *connecting unset. */
+static int sio__dial_socket(const sio__addrs *ad, int *ai, int *connecting) {
+    for (; *ai < ad->n; (*ai)++) {
+        const struct sockaddr_storage *sa = &ad->a[*ai];
+        int fd = socket(sa->ss_family, SOCK_STREAM, 0), one = 1, rc;
+        if (fd < 0) continue;
+        if (sio__set_nonblock(fd) != SIO_OK) {
+            close(fd);
+            continue;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        do rc = connect(fd, (const struct sockaddr *)sa, ad->len[*ai]);
+        while (rc < 0 && errno == EINTR);
+        if (rc == 0 || errno == EINPROGRESS) {
+            *connecting = rc < 0;
+            return fd;
+        }
+        close(fd);
+    }
+    return -1;
+}
+
+/* A connection to the first of ad's addresses that takes it: when one
+   refuses, the loop tries the next on the same sio__conn before it
+   reports anything (on_connect, or on_close with SIO_ERR_REFUSED). ad
+   must outlive the connect. */
+static SIO__UNUSED sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, const sio__conn_ops *ops, void *owner,
+                                        int *err) {
+    int ai = 0, connecting = 0, fd = sio__dial_socket(ad, &ai, &connecting);
+    sio__conn *c;
+    *err = SIO_ERR_REFUSED;
+    if (fd < 0) return NULL;
+    if (!(c = sio__conn_add(L, fd, SIO__C_DIALED, ops, owner, sizeof *c))) {
+        close(fd);
+        *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    if (connecting) c->flags |= SIO__F_CONNECTING;
+    c->addrs = ad;
+    c->ai = ai;
+    *err = SIO_OK;
+    return c;
+}
+
+/* A dialed connection was refused: the next address, on a new socket in
+   the same connection, what is queued on it kept. 0 when none is left. */
+static int sio__conn_redial(sio__conn *c) {
+    int connecting = 0, fd, ai = c->ai + 1;
+    if (!c->addrs || (fd = sio__dial_socket(c->addrs, &ai, &connecting)) < 0) return 0;
+#ifdef SIO__EPOLL
+    {
+        struct epoll_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.events = c->ep_mask;
+        ev.data.ptr = c;
+        if (epoll_ctl(c->loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            close(fd);
+            return 0;
+        }
+    }
+#endif
+    close(c->fd);   /* which takes it out of the epoll set, too */
+    c->fd = fd;
+    c->ai = ai;
+    if (!connecting) {
+        c->flags &= ~(unsigned)SIO__F_CONNECTING;
+        sio__conn_mark_dirty(c);
+        if (c->ops->on_connect) c->ops->on_connect(c);
+    }
+    return 1;
+}
+
 /* What one ready connection does: accept, finish a connect, read, write. */
 static void sio__conn_ready(sio__conn *c, int readable, int writable) {
     if (c->flags & SIO__F_DEAD) return;
@@ -5323,7 +5567,7 @@ static void sio__conn_ready(sio__conn *c, int readable, int writable) {
         int soerr = 0;
         socklen_t sl = sizeof soerr;
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
-            sio__conn_close(c, SIO_ERR_REFUSED);
+            if (!sio__conn_redial(c)) sio__conn_close(c, SIO_ERR_REFUSED);
             return;
         }
         c->flags &= ~(unsigned)SIO__F_CONNECTING;
@@ -5481,10 +5725,15 @@ static int sio__loop_init(sio__loop *L, const sio_allocator *a, const sio_logger
     return L->scratch ? SIO_OK : SIO_ERR_NOMEM;
 }
 
-static void sio__loop_free(sio__loop *L) {
+/* Every connection closes (its owner hears it) and goes. */
+static void sio__loop_close_all(sio__loop *L) {
     size_t i;
     for (i = 0; i < L->nconns; i++) sio__conn_close(L->conns[i], SIO_ERR_CLOSED);
     sio__loop_reap(L);
+}
+
+static void sio__loop_free(sio__loop *L) {
+    sio__loop_close_all(L);
     sio__free(L->alloc, L->conns);
     sio__free(L->alloc, L->dirty);
     sio__free(L->alloc, L->dead);
@@ -5499,7 +5748,7 @@ static void sio__loop_free(sio__loop *L) {
 }
 
 /* Listening socket on host:port (numeric host or name), IPv4 or IPv6. */
-static int sio__listen(const char *host, int port, int *out_fd, int *out_port) {
+static SIO__UNUSED int sio__listen(const char *host, int port, int *out_fd, int *out_port) {
     struct addrinfo hints, *res = NULL, *ai;
     char portstr[16];
     int fd = -1, one = 1, rc;
@@ -5539,75 +5788,6 @@ static int sio__listen(const char *host, int port, int *out_fd, int *out_port) {
     }
     *out_fd = fd;
     return SIO_OK;
-}
-
-/* ---- dialing out: addresses tried in turn ---- */
-
-#ifndef SIO_CLIENT_MAX_ADDRS
-#define SIO_CLIENT_MAX_ADDRS 8              /* resolved addresses tried in turn */
-#endif
-
-typedef struct sio__addrs {
-    struct sockaddr_storage a[SIO_CLIENT_MAX_ADDRS];
-    socklen_t len[SIO_CLIENT_MAX_ADDRS];
-    int n;
-} sio__addrs;
-
-static SIO__UNUSED void sio__addrs_add(sio__addrs *out, int family, const void *addr, int port, unsigned scope) {
-    struct sockaddr_storage *ss;
-    if (out->n >= SIO_CLIENT_MAX_ADDRS) return;
-    ss = &out->a[out->n];
-    memset(ss, 0, sizeof *ss);
-    if (family == AF_INET) {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)port);
-        memcpy(&s4->sin_addr, addr, 4);
-        out->len[out->n] = (socklen_t)sizeof *s4;
-    } else {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        s6->sin6_scope_id = scope;
-        memcpy(&s6->sin6_addr, addr, 16);
-        out->len[out->n] = (socklen_t)sizeof *s6;
-    }
-    out->n++;
-}
-
-/* Non-blocking connect to address *idx, or the next ones that fail at
-   once; the loop reports the outcome (on_connect, or on_close with
-   SIO_ERR_REFUSED while SIO__F_CONNECTING is still set). */
-static SIO__UNUSED sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, int *idx, const sio__conn_ops *ops,
-                                        void *owner, int *err) {
-    *err = SIO_ERR_REFUSED;
-    for (; *idx < ad->n; (*idx)++) {
-        const struct sockaddr_storage *sa = &ad->a[*idx];
-        int fd = socket(sa->ss_family, SOCK_STREAM, 0), one = 1, rc;
-        sio__conn *c;
-        if (fd < 0) continue;
-        if (sio__set_nonblock(fd) != SIO_OK) {
-            close(fd);
-            continue;
-        }
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        do rc = connect(fd, (const struct sockaddr *)sa, ad->len[*idx]);
-        while (rc < 0 && errno == EINTR);
-        if (rc < 0 && errno != EINPROGRESS) {
-            close(fd);
-            continue;
-        }
-        c = sio__conn_add(L, fd, SIO__C_DIALED, ops, owner, sizeof *c);
-        if (!c) {
-            close(fd);
-            *err = SIO_ERR_NOMEM;
-            return NULL;
-        }
-        if (rc < 0) c->flags |= SIO__F_CONNECTING;
-        *err = SIO_OK;
-        return c;
-    }
-    return NULL;
 }
 
 /* A TLS engine on a fresh dialed connection (SIO_TLS_BEARSSL): what is
@@ -5680,7 +5860,7 @@ static void sio__rng_bytes(sio__rng *r, unsigned char *out, size_t n) {
 }
 
 /* 20 characters of URL-safe base64 from 15 random bytes, as Node's ids. */
-static void sio__rng_id(sio__rng *r, char out[21]) {
+static SIO__UNUSED void sio__rng_id(sio__rng *r, char out[21]) {
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char b[15];
     size_t i, j = 0;
@@ -5693,6 +5873,48 @@ static void sio__rng_id(sio__rng *r, char out[21]) {
         out[j++] = abc[v & 63];
     }
     out[20] = 0;
+}
+
+/* ---- what a server and a client begin with ---- */
+
+/* The first member of both: a loop, the allocator and logger the desc
+   gave (copied, so the desc may go), and randomness for ids and keys. */
+typedef struct sio__base {
+    sio__loop loop;
+    sio_allocator allocator;
+    sio_logger logger;
+    sio__rng rng;
+} sio__base;
+
+/* size bytes, zeroed, from the desc's allocator when it gives one, with
+   the base filled in. NULL with *err on failure. */
+static SIO__UNUSED sio__base *sio__base_new(size_t size, const sio_allocator *al, const sio_logger *lg,
+                                            size_t max_output, int *err) {
+    const sio_allocator *a = al->alloc_fn || al->free_fn ? al : NULL;
+    sio__base *b = (sio__base *)sio__malloc(a, size);
+    int rc;
+    if (!b) {
+        *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    memset(b, 0, size);
+    b->allocator = *al;
+    b->logger = *lg;
+    if ((rc = sio__loop_init(&b->loop, a ? &b->allocator : NULL, &b->logger, max_output)) != SIO_OK) {
+        sio__loop_free(&b->loop);
+        sio__free(a, b);
+        *err = rc;
+        return NULL;
+    }
+    sio__rng_init(&b->rng);
+    return b;
+}
+
+static SIO__UNUSED void sio__base_free(sio__base *b) {
+    const sio_allocator *a = b->loop.alloc;
+    sio__loop_free(&b->loop);
+    if (b->rng.fd >= 0) close(b->rng.fd);
+    sio__free(a, b);
 }
 
 /* ---- a small string-keyed hash map (sids, rooms) ---- */
@@ -5716,7 +5938,7 @@ static uint64_t sio__hash(const char *s, size_t n) {
 
 static const char sio__tombstone[1] = {0};
 
-static void **sio__map_find(sio__map *m, const char *key, size_t n) {
+static SIO__UNUSED void **sio__map_find(sio__map *m, const char *key, size_t n) {
     size_t i, mask;
     if (!m->cap) return NULL;
     mask = m->cap - 1;
@@ -5727,7 +5949,7 @@ static void **sio__map_find(sio__map *m, const char *key, size_t n) {
     }
 }
 
-static int sio__map_put(sio__map *m, const sio_allocator *a, const char *key, void *val) {
+static SIO__UNUSED int sio__map_put(sio__map *m, const sio_allocator *a, const char *key, void *val) {
     size_t i, mask, klen = strlen(key);
     if ((m->n + m->tomb + 1) * 4 >= m->cap * 3) {
         sio__map old = *m;
@@ -5757,7 +5979,7 @@ static int sio__map_put(sio__map *m, const sio_allocator *a, const char *key, vo
     }
 }
 
-static void sio__map_del(sio__map *m, const char *key) {
+static SIO__UNUSED void sio__map_del(sio__map *m, const char *key) {
     void **v = sio__map_find(m, key, strlen(key));
     sio__map_ent *e;
     if (!v) return;
@@ -5801,10 +6023,6 @@ typedef struct sio__wsc_handlers {
 
 /* What only a client needs until its handshake is answered. */
 typedef struct sio__wsc_dialing {
-    const sio__addrs *addrs;
-    int ai;                      /* address being tried */
-    void *tls_ctx;               /* wss: the shared TLS context, else NULL */
-    const char *tls_host;        /* the name to check the certificate against */
     sio_buf req;                 /* the upgrade request */
     char accept[29];             /* the Sec-WebSocket-Accept we expect */
 } sio__wsc_dialing;
@@ -5855,7 +6073,7 @@ static sio__wsc *sio__wsc_new(const sio_allocator *a, size_t max_message, sio__r
 }
 
 /* Server role: c has just sent its 101; from now on it speaks frames. */
-static sio__wsc *sio__wsc_attach(sio__conn *c, size_t max_message, const sio__wsc_handlers *h, void *user) {
+static SIO__UNUSED sio__wsc *sio__wsc_attach(sio__conn *c, size_t max_message, const sio__wsc_handlers *h, void *user) {
     sio__wsc *w = sio__wsc_new(c->loop->alloc, max_message, NULL, h, user);
     if (!w) return NULL;
     w->c = c;
@@ -6044,39 +6262,9 @@ static long sio__wsc_on_data(sio__conn *c, char *data, size_t len) {
     return (long)used;
 }
 
-#ifndef SIO_NO_CLIENT
-/* The connection gets w only once the request is queued, so a failure
-   here is only a return value, never a callback. */
-static int sio__wsc_dial_next(sio__wsc *w, sio__loop *L) {
-    int err;
-    sio__conn *c = sio__dial(L, w->dial->addrs, &w->dial->ai, &sio__wsc_ops, w->user, &err);
-    if (!c) return err;
-    if ((err = sio__tls_attach(c, w->dial->tls_ctx, w->dial->tls_host)) != SIO_OK ||
-        (err = sio__conn_send(c, w->dial->req.data, w->dial->req.len)) != SIO_OK) {
-        sio__conn_close(c, err);
-        return err;
-    }
-    c->proto = w;
-    w->c = c;
-    return SIO_OK;
-}
-#endif
-
 static void sio__wsc_on_closed(sio__conn *c, int err) {
     sio__wsc *w = (sio__wsc *)c->proto;
     if (!w || w->c != c) return;
-#ifndef SIO_NO_CLIENT
-    /* a refused connect: the next address, on a connection of its own */
-    if (w->state == SIO__WSC_CONNECTING && (c->flags & SIO__F_CONNECTING) && w->dial &&
-        w->dial->ai + 1 < w->dial->addrs->n) {
-        w->dial->ai++;
-        c->proto = NULL;         /* this connection's memory no longer frees w */
-        w->c = NULL;
-        if (sio__wsc_dial_next(w, c->loop) == SIO_OK) return;
-        c->proto = w;
-        w->c = c;
-    }
-#endif
     sio__wsc_detach(w);
     sio__wsc_report(w, c, err == SIO_OK ? SIO_ERR_CLOSED : err, 0);
 }
@@ -6092,6 +6280,7 @@ static sio__wsc *sio__wsc_dial(sio__loop *L, sio__rng *rng, const sio__addrs *ad
     unsigned char nonce[16];
     char key[25];
     sio__wsc *w = sio__wsc_new(L->alloc, max_message, rng, h, user);
+    sio__conn *c = NULL;
     sio_buf *r;
     if (!w || !(w->dial = (sio__wsc_dialing *)sio__malloc(L->alloc, sizeof *w->dial))) {
         sio__free(L->alloc, w);
@@ -6099,9 +6288,6 @@ static sio__wsc *sio__wsc_dial(sio__loop *L, sio__rng *rng, const sio__addrs *ad
         return NULL;
     }
     memset(w->dial, 0, sizeof *w->dial);
-    w->dial->addrs = ad;
-    w->dial->tls_ctx = tls_ctx;
-    w->dial->tls_host = tls_host;
     w->state = SIO__WSC_CONNECTING;
     r = &w->dial->req;
     r->alloc = L->alloc;
@@ -6117,12 +6303,21 @@ static sio__wsc *sio__wsc_dial(sio__loop *L, sio__rng *rng, const sio__addrs *ad
     sio_buf_appends(r, "\r\nSec-WebSocket-Version: 13\r\n");
     if (extra) sio_buf_appends(r, extra);
     sio_buf_appends(r, "\r\n");
-    *err = r->err ? r->err : sio__wsc_dial_next(w, L);
-    if (*err != SIO_OK) {
+    /* the connection gets w only once the request is queued, so a failure
+       here is a return value, never a callback */
+    if (!(*err = r->err)) c = sio__dial(L, ad, &sio__wsc_ops, user, err);
+    if (c && ((*err = sio__tls_attach(c, tls_ctx, tls_host)) != SIO_OK ||
+              (*err = sio__conn_send(c, r->data, r->len)) != SIO_OK)) {
+        sio__conn_close(c, *err);
+        c = NULL;
+    }
+    if (!c) {
         sio__wsc_dial_free(w, L->alloc);
         sio__free(L->alloc, w);
         return NULL;
     }
+    c->proto = w;
+    w->c = c;
     return w;
 }
 #endif
@@ -6485,8 +6680,6 @@ SIO_API int sio_http_respond(sio_http_request *req, int status, const char *cont
    (Socket.IO, or the application on a bare Engine.IO endpoint) hears of
    them through sio_engine_handlers only, and keeps its own state per
    session behind sio_engine_conn_set_user(). */
-
-enum { SIO__T_POLLING = 1, SIO__T_WEBSOCKET = 2 };
 
 /* Node's Engine.IO error codes, in the order its verify() checks them. */
 enum {
@@ -7713,7 +7906,6 @@ struct sio__hcc {
     sio_http_chunked ch;
     sio_buf body;
     size_t seen;             /* head bytes already looked at */
-    int ai;                  /* address being tried */
     sio_buf req;             /* the request, until its answer starts */
 };
 
@@ -7723,7 +7915,7 @@ static const sio__conn_ops sio__hcc_ops = {sio__hcc_on_data, sio__hcc_on_closed,
 
 static int sio__hcc_dial(sio__hcc *h) {
     int err;
-    sio__conn *c = sio__dial(h->loop, h->addrs, &h->ai, &sio__hcc_ops, h->user, &err);
+    sio__conn *c = sio__dial(h->loop, h->addrs, &sio__hcc_ops, h->user, &err);
     if (!c) return err;
     /* h only once the request is queued: a failure here is a return
        value, not a callback from inside the owner's call */
@@ -7748,7 +7940,6 @@ static int sio__hcc_send(sio__hcc *h) {
         return sio__conn_send(h->c, h->req.data, h->req.len);
     }
     h->reused = 0;
-    h->ai = 0;
     return sio__hcc_dial(h);
 }
 
@@ -7840,21 +8031,22 @@ static long sio__hcc_on_data(sio__conn *c, char *data, size_t len) {
     return (long)len;
 }
 
+static void sio__hcc_failed(sio__hcc *h, sio__conn *c, int err) {
+    char why[160];
+    if (err == SIO_ERR_TLS) sio__tls_why(c, why, sizeof why);
+    h->on_failed(h, err, err == SIO_ERR_TLS ? why : NULL, h->user);
+}
+
 static void sio__hcc_on_closed(sio__conn *c, int err) {
     sio__hcc *h = (sio__hcc *)c->proto;
     if (!h) return;
     c->proto = NULL;
     h->c = NULL;
     if (!h->busy) return;   /* an idle kept-alive connection timed out */
-    if ((c->flags & SIO__F_CONNECTING) && h->ai + 1 < h->addrs->n) {
-        h->ai++;
-        if (sio__hcc_dial(h) == SIO_OK) return;
-    }
     /* A kept-alive connection may be closed by the server just as the
        request leaves: resend it once on a fresh connection. */
     if (h->reused && !h->head && h->req.len) {
         h->reused = 0;
-        h->ai = 0;
         if (sio__hcc_dial(h) == SIO_OK) return;
     }
     if (h->head && !h->chunked && h->clen < 0 && err == SIO_ERR_CLOSED) {
@@ -7864,11 +8056,7 @@ static void sio__hcc_on_closed(sio__conn *c, int err) {
     h->busy = h->head = 0;
     sio_buf_free(&h->req);
     sio_buf_free(&h->body);
-    {
-        char why[160];
-        if (err == SIO_ERR_TLS) sio__tls_why(c, why, sizeof why);
-        h->on_failed(h, err, err == SIO_ERR_TLS ? why : NULL, h->user);
-    }
+    sio__hcc_failed(h, c, err);
 }
 #endif /* SIO_NO_CLIENT */
 
@@ -7942,26 +8130,6 @@ struct sio__eioc {
 #define SIO__EC_OF(ptr, field) ((sio__eioc *)(void *)((char *)(ptr) - offsetof(sio__eioc, field)))
 
 /* ---- the send queue ---- */
-
-/* A record: 1 byte kind ('b' binary, else the packet type digit),
-   4 bytes length (big-endian), then the bytes. */
-static int sio__rec_append(sio_buf *q, int kind, const void *data, size_t len) {
-    unsigned char h[5];
-    if (len > 0xffffffffu) return SIO_ERR_TOO_BIG;
-    h[0] = (unsigned char)kind;
-    h[1] = (unsigned char)(len >> 24);
-    h[2] = (unsigned char)(len >> 16);
-    h[3] = (unsigned char)(len >> 8);
-    h[4] = (unsigned char)len;
-    sio_buf_append(q, h, 5);
-    sio_buf_append(q, data, len);
-    return q->err;
-}
-
-static size_t sio__rec_len(const char *p) {
-    const unsigned char *u = (const unsigned char *)p;
-    return ((size_t)u[1] << 24) | ((size_t)u[2] << 16) | ((size_t)u[3] << 8) | (size_t)u[4];
-}
 
 static void sio__eioc_log_packet(sio__eioc *x, const char *dir, int kind, const char *data, size_t len) {
     if (!x->log || !x->log->fn || x->log->level < SIO_LOG_DEBUG) return;
@@ -8553,8 +8721,10 @@ static void sio__eioc_free(sio__eioc *x) {
    what a packet means to them differs (a server answers a CONNECT, a
    client waits for one). Shared here:
    - handler lists: event name -> callbacks, "*" for any. Server
-     namespaces and client sockets each keep one; the callback is stored
-     untyped and cast back by its role, which alone knows its event type;
+     namespaces and client sockets each keep one for events, and one for
+     their own life ("connection", "connect", "disconnect", ...); the
+     callback is stored untyped and cast back by its role, which alone
+     knows its type;
    - pending acks: the acks a socket waits for, by id (a table, so an
      answer costs the same with one or 100 000 waiting), each with its
      deadline on the loop's timer heap;
@@ -8571,9 +8741,10 @@ typedef struct sio__handler {
     struct sio__handler *next;
 } sio__handler;
 
-/* Appended, so handlers run in the order they were added, as in Node. */
+/* Appended, so handlers run in the order they were added, as in Node;
+   first: put before every other (the library's own listeners). */
 static int sio__handler_add(sio__handler **list, const sio_allocator *a, const char *event, void (*fn)(void),
-                            void *user) {
+                            void *user, int first) {
     sio__handler *h, **pp;
     if (!fn) return SIO_ERR_INVALID;
     if (!(h = (sio__handler *)sio__malloc(a, sizeof *h))) return SIO_ERR_NOMEM;
@@ -8584,8 +8755,8 @@ static int sio__handler_add(sio__handler **list, const sio_allocator *a, const c
     }
     h->fn = fn;
     h->user = user;
-    h->next = NULL;
-    for (pp = list; *pp; pp = &(*pp)->next) {}
+    for (pp = list; *pp && !first; pp = &(*pp)->next) {}
+    h->next = *pp;
     *pp = h;
     return SIO_OK;
 }
@@ -8596,6 +8767,23 @@ static const sio__handler *sio__handler_next(const sio__handler *h, const char *
         if (strcmp(h->event, name) == 0 || strcmp(h->event, "*") == 0) return h;
     return NULL;
 }
+
+/* The public calls that add a callback, in both roles, put it on a list
+   of their object under a name: sio_on (events), sio_on_connection and
+   sio_on_disconnect (the life of a socket), sio_use (middleware), and
+   the client's sio_client_on, sio_client_on_connect, _on_disconnect and
+   _on_connect_error. Server and client twins differ only in their
+   types, so they are written once, here, and stamped out where their
+   objects are defined. */
+#define SIO__DEFINE_ON(name, obj_t, fn_t, list, event, alloc)                                                  \
+    SIO_API int name(obj_t *o, fn_t fn, void *user) {                                                         \
+        return o ? sio__handler_add(&o->list, alloc, event, (void (*)(void))fn, user, 0) : SIO_ERR_INVALID;   \
+    }
+#define SIO__DEFINE_ON_EVENT(name, obj_t, fn_t, alloc)                                                         \
+    SIO_API int name(obj_t *o, const char *event, fn_t fn, void *user) {                                      \
+        if (!o || !event) return SIO_ERR_INVALID;                                                              \
+        return sio__handler_add(&o->handlers, alloc, event, (void (*)(void))fn, user, 0);                     \
+    }
 
 static void sio__handlers_free(sio__handler **list, const sio_allocator *a) {
     while (*list) {
@@ -8858,14 +9046,8 @@ struct sio__bcast_ack {
 struct sio_namespace {
     char *name;
     sio_server *srv;
-    sio_socket_fn on_connection;
-    void *connection_user;
-    sio_disconnect_fn on_disconnect;
-    void *disconnect_user;
-    /* the library's own listener (a stream hub), run before the
-       application's, which the application cannot displace */
-    sio_disconnect_fn lib_disconnect;
-    void *lib_disconnect_user;
+    sio__handler *listeners;     /* "connection": sio_socket_fn, "disconnect": sio_disconnect_fn */
+    void *hub;                   /* its stream hub, whose "disconnect" listener runs first */
     sio__handler *handlers;      /* events: sio_event_fn */
     sio__handler *mws;           /* middleware: sio_middleware_fn */
     sio_socket *sockets;         /* connected sockets */
@@ -8881,16 +9063,13 @@ struct sio_namespace {
 };
 
 struct sio_server {
-    sio__loop loop;
+    sio__base b;                 /* first: the loop, allocator, logger, randomness */
     sio_server_desc desc;        /* with defaults filled in */
-    sio_logger logger;
-    sio_allocator allocator;
     int port;
     sio__httpd http;
     sio__eio eio;                /* desc.path: Socket.IO's sessions */
     sio__eio engine;             /* desc.engine_path: the application's bare Engine.IO */
     sio_namespace *nsps;
-    sio__rng rng;
     int destroying;              /* sio_server_destroy has begun: no new broadcasts with acks */
     uint64_t bcast_gen;
     sio__sconn *dead_conns;
@@ -8903,7 +9082,7 @@ struct sio_server {
     sio_buf tmp2;                /* a broadcast's receivers */
 };
 
-#define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->logger, lvl, __VA_ARGS__)
+#define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->b.logger, lvl, __VA_ARGS__)
 
 static void sio__socket_close(sio_socket *s, const char *reason, int notify_client);
 
@@ -8934,7 +9113,7 @@ static void sio__sconn_fail(void *conn, const char *reason, const char *why) {
 static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create) {
     void **v = sio__map_find(&nsp->rooms, name, strlen(name));
     sio__room *r;
-    const sio_allocator *a = nsp->srv->loop.alloc;
+    const sio_allocator *a = nsp->srv->b.loop.alloc;
     if (v) return (sio__room *)*v;
     if (!create) return NULL;
     r = (sio__room *)sio__malloc(a, sizeof *r);
@@ -8950,7 +9129,7 @@ static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create
 }
 
 static void sio__room_drop(sio_namespace *nsp, sio__room *r) {
-    const sio_allocator *a = nsp->srv->loop.alloc;
+    const sio_allocator *a = nsp->srv->b.loop.alloc;
     sio__map_del(&nsp->rooms, r->name);
     sio__free(a, r->members);
     sio__free(a, r->name);
@@ -8962,7 +9141,7 @@ SIO_API int sio_join(sio_socket *s, const char *room) {
     sio__room *r;
     size_t i;
     if (!s || !s->connected || !room) return SIO_ERR_STATE;
-    a = s->nsp->srv->loop.alloc;
+    a = s->nsp->srv->b.loop.alloc;
     for (i = 0; i < s->nrooms; i++)
         if (strcmp(s->rooms[i]->name, room) == 0) return SIO_OK;
     r = sio__room_get(s->nsp, room, 1);
@@ -9061,10 +9240,7 @@ typedef struct sio__saved {
 typedef struct sio__logged {
     char offset[21];
     uint64_t at;
-    sio_buf pkt;                 /* the packet text, offset included */
-    sio_buf bins;                /* its attachments, back to back */
-    size_t bin_end[SIO_MAX_ATTACHMENTS];
-    int nbins;
+    sio_buf recs;                /* the packet (offset included) and its attachments, as records */
     sio_buf rooms, except;       /* its receivers, names NUL-ended; no rooms = all */
     struct sio__logged *next;
 } sio__logged;
@@ -9075,8 +9251,7 @@ static void sio__saved_free(const sio_allocator *a, sio__saved *sv) {
 }
 
 static void sio__logged_free(const sio_allocator *a, sio__logged *lg) {
-    sio_buf_free(&lg->pkt);
-    sio_buf_free(&lg->bins);
+    sio_buf_free(&lg->recs);
     sio_buf_free(&lg->rooms);
     sio_buf_free(&lg->except);
     sio__free(a, lg);
@@ -9086,8 +9261,8 @@ static void sio__logged_free(const sio_allocator *a, sio__logged *lg) {
    the server goes). Run wherever the kept state grows, so it stays
    bounded by what one window holds. */
 static void sio__recovery_purge(sio_namespace *nsp, int all) {
-    const sio_allocator *a = nsp->srv->loop.alloc;
-    uint64_t now = nsp->srv->loop.now, win = (uint64_t)nsp->srv->desc.recovery_ms;
+    const sio_allocator *a = nsp->srv->b.loop.alloc;
+    uint64_t now = nsp->srv->b.loop.now, win = (uint64_t)nsp->srv->desc.recovery_ms;
     sio__saved **pp = &nsp->saved, *sv;
     while ((sv = *pp) != NULL) {
         if (all || sv->expires <= now) {
@@ -9103,7 +9278,7 @@ static void sio__recovery_purge(sio_namespace *nsp, int all) {
         sio__logged *lg = nsp->log;
         nsp->log = lg->next;
         if (!nsp->log) nsp->log_tail = NULL;
-        nsp->log_bytes -= lg->pkt.len + lg->bins.len;
+        nsp->log_bytes -= lg->recs.len;
         sio__logged_free(a, lg);
     }
 }
@@ -9127,7 +9302,7 @@ static int sio__recoverable(const char *reason) {
 /* On close: keep what a return needs. */
 static void sio__recovery_save(sio_socket *s, const char *reason) {
     sio_namespace *nsp = s->nsp;
-    const sio_allocator *a = nsp->srv->loop.alloc;
+    const sio_allocator *a = nsp->srv->b.loop.alloc;
     sio__saved *sv;
     size_t i;
     if (!s->pid[0] || !sio__recoverable(reason)) return;
@@ -9142,7 +9317,7 @@ static void sio__recovery_save(sio_socket *s, const char *reason) {
         sio__saved_free(a, sv);
         return;
     }
-    sv->expires = nsp->srv->loop.now + (uint64_t)nsp->srv->desc.recovery_ms;
+    sv->expires = nsp->srv->b.loop.now + (uint64_t)nsp->srv->desc.recovery_ms;
     sv->next = nsp->saved;
     nsp->saved = sv;
 }
@@ -9177,20 +9352,15 @@ static void sio__recovery_replay(sio_socket *s, sio__saved *sv, sio__logged *aft
     size_t i;
     for (i = 0; i < sv->rooms.len; i += strlen(sv->rooms.data + i) + 1) sio_join(s, sv->rooms.data + i);
     memset(&mine, 0, sizeof mine);
-    mine.alloc = s->nsp->srv->loop.alloc;
+    mine.alloc = s->nsp->srv->b.loop.alloc;
     sio_buf_append(&mine, sv->rooms.data, sv->rooms.len);
     sio_buf_append(&mine, s->id, strlen(s->id) + 1);
     for (lg = after->next; lg && s->connected && !s->conn->closed; lg = lg->next) {
-        sio_str bins[SIO_MAX_ATTACHMENTS];
-        size_t from = 0;
-        int k;
+        size_t off;
         if ((lg->rooms.len && !sio__names_meet(&lg->rooms, &mine)) || sio__names_meet(&lg->except, &mine)) continue;
-        for (k = 0; k < lg->nbins; k++) {
-            bins[k].ptr = lg->bins.data ? lg->bins.data + from : "";
-            bins[k].len = lg->bin_end[k] - from;
-            from = lg->bin_end[k];
-        }
-        sio__sconn_send(s->conn, lg->pkt.data, lg->pkt.len, lg->nbins ? bins : NULL, lg->nbins);
+        for (off = 0; off < lg->recs.len && !s->conn->closed; off += 5 + sio__rec_len(lg->recs.data + off))
+            sio__eio_send(s->conn->e, SIO_EIO_MESSAGE, lg->recs.data + off + 5, sio__rec_len(lg->recs.data + off),
+                          lg->recs.data[off] == 'b');
     }
     sio_buf_free(&mine);
 }
@@ -9199,7 +9369,7 @@ static void sio__recovery_replay(sio_socket *s, sio__saved *sv, sio__logged *aft
    as last argument, and it is kept for the window. */
 static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio_msg *args) {
     sio_server *srv = nsp->srv;
-    const sio_allocator *a = srv->loop.alloc;
+    const sio_allocator *a = srv->b.loop.alloc;
     sio__logged *lg;
     size_t i;
     int k;
@@ -9207,41 +9377,39 @@ static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio
     if (!srv->tmp.len || srv->tmp.data[srv->tmp.len - 1] != ']') return;
     if (!(lg = (sio__logged *)sio__malloc(a, sizeof *lg))) return;
     memset(lg, 0, sizeof *lg);
-    lg->pkt.alloc = lg->bins.alloc = lg->rooms.alloc = lg->except.alloc = a;
-    sio__rng_id(&srv->rng, lg->offset);
-    lg->at = srv->loop.now;
+    lg->recs.alloc = lg->rooms.alloc = lg->except.alloc = a;
+    sio__rng_id(&srv->b.rng, lg->offset);
+    lg->at = srv->b.loop.now;
     srv->tmp.len--;                                  /* 42["ev",a] -> 42["ev",a,"<offset>"] */
     sio_buf_appends(&srv->tmp, ",\"");
     sio_buf_appends(&srv->tmp, lg->offset);
     sio_buf_appends(&srv->tmp, "\"]");
-    sio_buf_append(&lg->pkt, srv->tmp.data, srv->tmp.len);
+    sio__rec_append(&lg->recs, '4', srv->tmp.data, srv->tmp.len);
     for (k = 0; args && k < args->nbins; k++) {
-        sio_buf_append(&lg->bins, args->bins[k].ptr, args->bins[k].len);
-        lg->bin_end[k] = lg->bins.len;
+        sio__rec_append(&lg->recs, 'b', args->bins[k].ptr, args->bins[k].len);
     }
-    lg->nbins = args ? args->nbins : 0;
     for (i = 0; to && to->rooms && i < to->nrooms; i++) sio_buf_append(&lg->rooms, to->rooms[i], strlen(to->rooms[i]) + 1);
     for (i = 0; to && i < to->nexcept; i++) sio_buf_append(&lg->except, to->except[i], strlen(to->except[i]) + 1);
-    if (lg->pkt.err || lg->bins.err || lg->rooms.err || lg->except.err) {
+    if (lg->recs.err || lg->rooms.err || lg->except.err) {
         sio__logged_free(a, lg);   /* sent all the same, just not kept */
         return;
     }
     if (nsp->log_tail) nsp->log_tail->next = lg;
     else nsp->log = lg;
     nsp->log_tail = lg;
-    nsp->log_bytes += lg->pkt.len + lg->bins.len;
+    nsp->log_bytes += lg->recs.len;
     if (nsp->log_bytes > SIO_RECOVERY_MAX_BYTES) sio__recovery_purge(nsp, 0);
 }
 
 static sio_socket *sio__socket_new(sio__sconn *sc, sio_namespace *nsp, const sio_packet *p) {
-    const sio_allocator *a = sc->srv->loop.alloc;
+    const sio_allocator *a = sc->srv->b.loop.alloc;
     sio_socket *s = (sio_socket *)sio__malloc(a, sizeof *s);
     if (!s) return NULL;
     memset(s, 0, sizeof *s);
     s->nsp = nsp;
     s->conn = sc;
-    s->acks.loop = &sc->srv->loop;
-    sio__rng_id(&sc->srv->rng, s->id);
+    s->acks.loop = &sc->srv->b.loop;
+    sio__rng_id(&sc->srv->b.rng, s->id);
     if (p->data.len && !(s->auth = sio__strndup(a, p->data.ptr, p->data.len))) {
         sio__free(a, s);
         return NULL;
@@ -9255,10 +9423,10 @@ static sio_socket *sio__socket_new(sio__sconn *sc, sio_namespace *nsp, const sio
    connection handler. */
 static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
     sio_server *srv = sc->srv;
-    const sio_allocator *a = srv->loop.alloc;
+    const sio_allocator *a = srv->b.loop.alloc;
     sio_namespace *nsp = sio__nsp_find(srv, p->nsp.ptr, p->nsp.len);
     sio_socket *s;
-    const sio__handler *mw;
+    const sio__handler *h;
     sio__saved *back = NULL;
     sio__logged *seen = NULL;
     char reply[96];
@@ -9280,7 +9448,7 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
         return;
     }
     if (srv->desc.recovery_ms > 0) {
-        sio__rng_id(&srv->rng, s->pid);
+        sio__rng_id(&srv->b.rng, s->pid);
         if (p->data.len && (back = sio__recovery_find(nsp, sio_socket_auth(s), &seen)) != NULL) {
             /* the same socket again: its ids, and no second middleware run */
             memcpy(s->id, back->sid, sizeof s->id);
@@ -9291,9 +9459,9 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
     /* visible to middleware and handlers through the connection list */
     s->next_in_conn = sc->sockets;
     sc->sockets = s;
-    for (mw = back ? NULL : nsp->mws; mw; mw = mw->next) {
+    for (h = back ? NULL : nsp->mws; h; h = h->next) {
         const char *msg = NULL, *data = NULL;
-        if (((sio_middleware_fn)mw->fn)(s, sio_socket_auth(s), &msg, &data, mw->user) != 0) {
+        if (((sio_middleware_fn)h->fn)(s, sio_socket_auth(s), &msg, &data, h->user) != 0) {
             SIO__LOG(srv, SIO_LOG_INFO, "session %s: middleware of %s refused the socket: %s", sc->e->sid, nsp->name,
                      msg ? msg : "refused");
             sc->sockets = s->next_in_conn;
@@ -9316,7 +9484,7 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
     }
     s->connected = 1;
     sc->joined_ever = 1;
-    sio__timer_cancel(&srv->loop.timers, &sc->connect_timer);
+    sio__timer_cancel(&srv->b.loop.timers, &sc->connect_timer);
     s->next_in_nsp = nsp->sockets;
     if (nsp->sockets) nsp->sockets->prev_in_nsp = s;
     nsp->sockets = s;
@@ -9332,7 +9500,9 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
         sio__saved_free(a, back);
         if (!s->connected || sc->closed) return;
     }
-    if (nsp->on_connection) nsp->on_connection(s, nsp->connection_user);
+    for (h = sio__handler_next(nsp->listeners, "connection"); h && s->connected && !sc->closed;
+         h = sio__handler_next(h->next, "connection"))
+        ((sio_socket_fn)h->fn)(s, h->user);
 }
 
 /* ---- incoming events and acks ---- */
@@ -9350,10 +9520,8 @@ static void sio__sio_event(sio_socket *s, const sio_packet *p, const sio_str *bi
     sio_event ev;
     const sio__handler *h;
     char namebuf[SIO_MAX_EVENT_LEN + 1];
-    memset(&ev, 0, sizeof ev);
     ev.socket = s;
-    ev.ack_id = p->ack_id;
-    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
+    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name, &ev.ack_id) != SIO_OK) {
         sio__sconn_fail(s->conn, "parse error", "event name over SIO_MAX_EVENT_LEN");
         return;
     }
@@ -9391,6 +9559,7 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
     sio_namespace *nsp = s->nsp;
     sio__sconn *sc = s->conn;
     sio_server *srv = nsp->srv;
+    const sio__handler *h;
     sio_socket **pp;
     if (!s->connected) return;
     s->connected = 0;
@@ -9414,8 +9583,8 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
     /* acks that will not come: an emit's caller hears why; a broadcast's
        receiver simply never answers, and the broadcast times out, as in Node */
     sio__acks_clear(&s->acks, SIO_ERR_CLOSED, NULL);
-    if (nsp->lib_disconnect) nsp->lib_disconnect(s, reason, nsp->lib_disconnect_user);
-    if (nsp->on_disconnect) nsp->on_disconnect(s, reason, nsp->disconnect_user);
+    for (h = sio__handler_next(nsp->listeners, "disconnect"); h; h = sio__handler_next(h->next, "disconnect"))
+        ((sio_disconnect_fn)h->fn)(s, reason, h->user);
     s->next_dead = srv->dead_sockets;
     srv->dead_sockets = s;
 }
@@ -9431,7 +9600,7 @@ static void sio__connect_due(sio__timer *t) {
 
 static void sio__on_engine_open(sio_engine_conn *e, void *user) {
     sio_server *srv = (sio_server *)user;
-    sio__sconn *sc = (sio__sconn *)sio__malloc(srv->loop.alloc, sizeof *sc);
+    sio__sconn *sc = (sio__sconn *)sio__malloc(srv->b.loop.alloc, sizeof *sc);
     if (!sc) {
         SIO__LOG(srv, SIO_LOG_ERROR, "session %s: out of memory, closing", e->sid);
         sio__eio_close(e, "transport error", 1);
@@ -9442,14 +9611,14 @@ static void sio__on_engine_open(sio_engine_conn *e, void *user) {
     sc->e = e;
     sc->connect_timer.fn = sio__connect_due;
     sio_engine_conn_set_user(e, sc);
-    sio__timer_set(&srv->loop.timers, srv->loop.alloc, &sc->connect_timer,
-                   srv->loop.now + (uint64_t)srv->desc.connect_timeout_ms);
+    sio__timer_set(&srv->b.loop.timers, srv->b.loop.alloc, &sc->connect_timer,
+                   srv->b.loop.now + (uint64_t)srv->desc.connect_timeout_ms);
 }
 
 static void sio__on_engine_message(sio_engine_conn *e, const void *data, size_t len, int binary, void *user) {
     sio_server *srv = (sio_server *)user;
     sio__sconn *sc = (sio__sconn *)sio_engine_conn_user(e);
-    if (sc) sio__receive(&sio__srv_rx, sc, srv->loop.alloc, &sc->bin, (const char *)data, len, binary,
+    if (sc) sio__receive(&sio__srv_rx, sc, srv->b.loop.alloc, &sc->bin, (const char *)data, len, binary,
                          srv->desc.max_attachments, srv->desc.max_json_depth);
 }
 
@@ -9458,9 +9627,9 @@ static void sio__on_engine_close(sio_engine_conn *e, const char *reason, void *u
     sio__sconn *sc = (sio__sconn *)sio_engine_conn_user(e);
     if (!sc) return;
     sc->closed = 1;
-    sio__timer_cancel(&srv->loop.timers, &sc->connect_timer);
+    sio__timer_cancel(&srv->b.loop.timers, &sc->connect_timer);
     while (sc->sockets) sio__socket_close(sc->sockets, reason, 0);
-    sio__binpend_free(srv->loop.alloc, sc->bin);
+    sio__binpend_free(srv->b.loop.alloc, sc->bin);
     sc->bin = NULL;
     sc->next_dead = srv->dead_conns;
     srv->dead_conns = sc;
@@ -9510,7 +9679,7 @@ static void sio__srv_ack_done(sio__pending *p, int err, const sio_args *args) {
     sio__srv_ack *a = (sio__srv_ack *)(void *)p;
     sio_socket *s = a->s;
     a->fn(s, err, args, a->user);
-    sio__free(s->nsp->srv->loop.alloc, a);
+    sio__free(s->nsp->srv->b.loop.alloc, a);
 }
 
 SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, int timeout_ms, sio_ack_fn fn,
@@ -9520,7 +9689,7 @@ SIO_API int sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args, 
     int rc;
     if (!s || !s->connected || s->conn->closed) return SIO_ERR_CLOSED;
     if (!sio__event_name_ok(event) || !fn) return SIO_ERR_INVALID;
-    al = s->nsp->srv->loop.alloc;
+    al = s->nsp->srv->b.loop.alloc;
     if (!(a = (sio__srv_ack *)sio__malloc(al, sizeof *a))) return SIO_ERR_NOMEM;
     memset(a, 0, sizeof *a);
     a->p.id = s->nsp->next_ack++;
@@ -9551,11 +9720,11 @@ SIO_API void sio_disconnect(sio_socket *s) {
 
 static void sio__bcast_ack_finish(sio__bcast_ack *g, int err) {
     sio_namespace *nsp = g->nsp;
-    const sio_allocator *a = nsp->srv->loop.alloc;
+    const sio_allocator *a = nsp->srv->b.loop.alloc;
     sio_bcast_reply *replies = NULL;
     sio_str *bins = NULL;
     size_t i, nbins = 0;
-    sio__timer_cancel(&nsp->srv->loop.timers, &g->timer);
+    sio__timer_cancel(&nsp->srv->b.loop.timers, &g->timer);
     if (g->prev) g->prev->next = g->next;
     else nsp->backs = g->next;
     if (g->next) g->next->prev = g->prev;
@@ -9609,7 +9778,7 @@ static void sio__bcast_ack_due(sio__timer *t) {
 static void sio__bcast_ack_answer(sio__pending *p, int err, const sio_args *args) {
     sio__srv_ack *w = (sio__srv_ack *)(void *)p;
     sio__bcast_ack *g = w->group;
-    const sio_allocator *a = g->nsp->srv->loop.alloc;
+    const sio_allocator *a = g->nsp->srv->b.loop.alloc;
     size_t k;
     g->waiting[w->slot] = NULL;
     if (err != SIO_OK) {
@@ -9680,7 +9849,7 @@ static void sio__bcast_collect(sio_namespace *nsp, const sio_bcast *to, uint64_t
 /* A broadcast asking for acks: the receiver waits for the one id, in its
    own table, before the packet is written (the write may drop it again). */
 static void sio__bcast_wait(sio__bcast_ack *g, sio_socket *s, long long id) {
-    const sio_allocator *a = s->nsp->srv->loop.alloc;
+    const sio_allocator *a = s->nsp->srv->b.loop.alloc;
     sio__srv_ack *w = NULL;
     if (g->nwaiting == g->cap) {
         size_t cap = g->cap ? 2 * g->cap : 16;
@@ -9729,7 +9898,7 @@ static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     list = srv->tmp2;
     memset(&srv->tmp, 0, sizeof srv->tmp);
     memset(&srv->tmp2, 0, sizeof srv->tmp2);
-    srv->tmp.alloc = srv->tmp2.alloc = srv->loop.alloc;
+    srv->tmp.alloc = srv->tmp2.alloc = srv->b.loop.alloc;
     n = list.len / sizeof(sio_socket *);
     for (i = 0; i < n; i++) {
         sio_socket *s;
@@ -9756,7 +9925,7 @@ SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const cha
     int rc;
     if (!nsp || !fn || timeout_ms <= 0 || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
     if (nsp->srv->destroying) return SIO_ERR_CLOSED;
-    a = nsp->srv->loop.alloc;
+    a = nsp->srv->b.loop.alloc;
     if (!(g = (sio__bcast_ack *)sio__malloc(a, sizeof *g))) return SIO_ERR_NOMEM;
     memset(g, 0, sizeof *g);
     g->nsp = nsp;
@@ -9777,7 +9946,7 @@ SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const cha
         return rc;
     }
     /* the answer comes on a later turn even when nobody was there to ask */
-    sio__timer_set(&nsp->srv->loop.timers, a, &g->timer, nsp->srv->loop.now + (uint64_t)(g->left ? timeout_ms : 0));
+    sio__timer_set(&nsp->srv->b.loop.timers, a, &g->timer, nsp->srv->b.loop.now + (uint64_t)(g->left ? timeout_ms : 0));
     return SIO_OK;
 }
 
@@ -9819,7 +9988,7 @@ SIO_API sio_namespace *sio_of(sio_server *srv, const char *name) {
     full[0] = '/';
     memcpy(full + n - strlen(name), name, strlen(name) + 1);
     if ((nsp = sio__nsp_find(srv, full, n)) != NULL) return nsp;
-    a = srv->loop.alloc;
+    a = srv->b.loop.alloc;
     if (!(nsp = (sio_namespace *)sio__malloc(a, sizeof *nsp))) return NULL;
     memset(nsp, 0, sizeof *nsp);
     if (!(nsp->name = sio__strndup(a, full, n))) {
@@ -9832,27 +10001,10 @@ SIO_API sio_namespace *sio_of(sio_server *srv, const char *name) {
     return nsp;
 }
 
-SIO_API void sio_on_connection(sio_namespace *nsp, sio_socket_fn fn, void *user) {
-    if (!nsp) return;
-    nsp->on_connection = fn;
-    nsp->connection_user = user;
-}
-
-SIO_API void sio_on_disconnect(sio_namespace *nsp, sio_disconnect_fn fn, void *user) {
-    if (!nsp) return;
-    nsp->on_disconnect = fn;
-    nsp->disconnect_user = user;
-}
-
-SIO_API int sio_use(sio_namespace *nsp, sio_middleware_fn fn, void *user) {
-    if (!nsp) return SIO_ERR_INVALID;
-    return sio__handler_add(&nsp->mws, nsp->srv->loop.alloc, NULL, (void (*)(void))fn, user);
-}
-
-SIO_API int sio_on(sio_namespace *nsp, const char *event, sio_event_fn fn, void *user) {
-    if (!nsp || !event) return SIO_ERR_INVALID;
-    return sio__handler_add(&nsp->handlers, nsp->srv->loop.alloc, event, (void (*)(void))fn, user);
-}
+SIO__DEFINE_ON_EVENT(sio_on, sio_namespace, sio_event_fn, o->srv->b.loop.alloc)
+SIO__DEFINE_ON(sio_on_connection, sio_namespace, sio_socket_fn, listeners, "connection", o->srv->b.loop.alloc)
+SIO__DEFINE_ON(sio_on_disconnect, sio_namespace, sio_disconnect_fn, listeners, "disconnect", o->srv->b.loop.alloc)
+SIO__DEFINE_ON(sio_use, sio_namespace, sio_middleware_fn, mws, NULL, o->srv->b.loop.alloc)
 
 /* ---- the browser client, GET <path>socket.io.js ---- */
 
@@ -9936,7 +10088,7 @@ static int sio__load_client_js(sio_server *srv) {
         fclose(f);
         return SIO_ERR_IO;
     }
-    srv->client_js = (char *)sio__malloc(srv->loop.alloc, (size_t)n + 1);
+    srv->client_js = (char *)sio__malloc(srv->b.loop.alloc, (size_t)n + 1);
     if (!srv->client_js) {
         fclose(f);
         return SIO_ERR_NOMEM;
@@ -10004,7 +10156,7 @@ static const sio__httpd_handlers sio__srv_http = {sio__on_request, sio__on_too_b
 /* ---- the server object ---- */
 
 static void sio__srv_reap(sio_server *srv) {
-    const sio_allocator *a = srv->loop.alloc;
+    const sio_allocator *a = srv->b.loop.alloc;
     while (srv->dead_sockets) {
         sio_socket *s = srv->dead_sockets;
         srv->dead_sockets = s->next_dead;
@@ -10047,9 +10199,9 @@ static void sio__srv_defaults(sio_server_desc *d) {
 
 /* One Engine.IO endpoint on the server's loop. */
 static void sio__srv_eio_init(sio_server *srv, sio__eio *x, const sio_engine_handlers *h) {
-    x->loop = &srv->loop;
-    x->rng = &srv->rng;
-    x->log = &srv->logger;
+    x->loop = &srv->b.loop;
+    x->rng = &srv->b.rng;
+    x->log = &srv->b.logger;
     x->h = *h;
     x->ping_interval_ms = srv->desc.ping_interval_ms;
     x->ping_timeout_ms = srv->desc.ping_timeout_ms;
@@ -10079,7 +10231,7 @@ static int sio__srv_listen(sio_server *srv) {
                  rc == SIO_ERR_RESOLVE ? "no such address" : strerror(errno));
         return rc;
     }
-    if (!(l = sio__conn_add(&srv->loop, fd, SIO__C_LISTEN, &sio__listen_ops, &srv->http, sizeof *l))) {
+    if (!(l = sio__conn_add(&srv->b.loop, fd, SIO__C_LISTEN, &sio__listen_ops, &srv->http, sizeof *l))) {
         close(fd);
         return SIO_ERR_NOMEM;
     }
@@ -10090,7 +10242,7 @@ static int sio__srv_tls(sio_server *srv) {
 #ifdef SIO_TLS_BEARSSL
     char why[256];
     sio__tls_ctx *ctx = NULL;
-    int rc = sio__tls_ctx_new(srv->loop.alloc, &srv->desc.tls, 1, &ctx, why, sizeof why);
+    int rc = sio__tls_ctx_new(srv->b.loop.alloc, &srv->desc.tls, 1, &ctx, why, sizeof why);
     if (rc != SIO_OK) SIO__LOG(srv, SIO_LOG_ERROR, "TLS: %s", why);
     srv->tls_ctx = srv->http.tls_ctx = ctx;
     return rc;
@@ -10104,35 +10256,20 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     static const sio_engine_handlers sio_side = {sio__on_engine_open, sio__on_engine_message, sio__on_engine_close, NULL};
     sio_server_desc d;
     sio_server *srv;
-    const sio_allocator *a;
     sio_engine_handlers h;
-    int rc;
-    if (err) *err = SIO_OK;
+    int rc = SIO_OK;
     memset(&d, 0, sizeof d);
     if (desc) d = *desc;
-    a = (d.allocator.alloc_fn || d.allocator.free_fn) ? &d.allocator : NULL;
-    if (!(srv = (sio_server *)sio__malloc(a, sizeof *srv))) {
-        if (err) *err = SIO_ERR_NOMEM;
-        return NULL;
-    }
-    memset(srv, 0, sizeof *srv);
-    srv->desc = d;
-    srv->allocator = d.allocator;
-    srv->logger = d.logger;
-    sio__srv_defaults(&srv->desc);
-    rc = sio__loop_init(&srv->loop, a ? &srv->allocator : NULL, &srv->logger, srv->desc.max_output);
-    if (rc != SIO_OK) {
-        sio__free(a, srv->loop.scratch);
-        sio__free(a, srv);
+    sio__srv_defaults(&d);
+    if (!(srv = (sio_server *)(void *)sio__base_new(sizeof *srv, &d.allocator, &d.logger, d.max_output, &rc))) {
         if (err) *err = rc;
         return NULL;
     }
-    a = srv->loop.alloc;
-    srv->loop.http_timeout_ms = srv->desc.http_timeout_ms;
-    srv->tmp.alloc = srv->tmp2.alloc = a;
-    sio__rng_init(&srv->rng);
-    srv->http.loop = &srv->loop;
-    srv->http.log = &srv->logger;
+    srv->desc = d;
+    srv->b.loop.http_timeout_ms = srv->desc.http_timeout_ms;
+    srv->tmp.alloc = srv->tmp2.alloc = srv->b.loop.alloc;
+    srv->http.loop = &srv->b.loop;
+    srv->http.log = &srv->b.logger;
     srv->http.h = &sio__srv_http;
     srv->http.user = srv;
     srv->http.max_headers = srv->desc.max_http_headers;
@@ -10157,6 +10294,7 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
         return NULL;
     }
     SIO__LOG(srv, SIO_LOG_INFO, "listening on %s port %d", srv->desc.host, srv->port);
+    if (err) *err = SIO_OK;
     return srv;
 }
 
@@ -10165,7 +10303,7 @@ SIO_API int sio_server_port(const sio_server *srv) { return srv ? srv->port : 0;
 SIO_API int sio_server_poll(sio_server *srv, int timeout_ms) {
     int rc;
     if (!srv) return SIO_ERR_INVALID;
-    rc = sio__loop_poll(&srv->loop, timeout_ms);
+    rc = sio__loop_poll(&srv->b.loop, timeout_ms);
     sio__srv_reap(srv);
     return rc;
 }
@@ -10173,20 +10311,20 @@ SIO_API int sio_server_poll(sio_server *srv, int timeout_ms) {
 SIO_API int sio_server_run(sio_server *srv) {
     int rc = SIO_OK;
     if (!srv) return SIO_ERR_INVALID;
-    srv->loop.stop = 0;
-    while (!srv->loop.stop && rc == SIO_OK) rc = sio_server_poll(srv, 1000);
+    srv->b.loop.stop = 0;
+    while (!srv->b.loop.stop && rc == SIO_OK) rc = sio_server_poll(srv, 1000);
     return rc;
 }
 
 SIO_API void sio_server_stop(sio_server *srv) {
-    if (srv) srv->loop.stop = 1;
+    if (srv) srv->b.loop.stop = 1;
 }
 
 SIO_API int sio_server_fds(sio_server *srv, struct pollfd *fds, int max, int *timeout_ms) {
     int n;
     if (!srv || (!fds && max > 0) || !timeout_ms) return SIO_ERR_INVALID;
     sio__srv_reap(srv);
-    n = sio__loop_fds(&srv->loop, fds, max, timeout_ms);
+    n = sio__loop_fds(&srv->b.loop, fds, max, timeout_ms);
     sio__srv_reap(srv);
     return n;
 }
@@ -10194,7 +10332,7 @@ SIO_API int sio_server_fds(sio_server *srv, struct pollfd *fds, int max, int *ti
 SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n) {
     int rc;
     if (!srv || (!fds && n > 0)) return SIO_ERR_INVALID;
-    rc = sio__loop_process_fds(&srv->loop, fds, n);
+    rc = sio__loop_process_fds(&srv->b.loop, fds, n);
     sio__srv_reap(srv);
     return rc;
 }
@@ -10203,18 +10341,18 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     const sio_allocator *a;
     sio_namespace *nsp;
     if (!srv) return;
-    a = srv->loop.alloc;
+    a = srv->b.loop.alloc;
     srv->destroying = 1;
     /* end every session first, so handlers see their disconnects */
-    if (srv->loop.scratch) {
+    if (srv->b.loop.scratch) {
         sio__eio_shutdown(&srv->eio);
         sio__eio_shutdown(&srv->engine);
     }
     /* broadcasts still waiting for acks hear why they never will */
     for (nsp = srv->nsps; nsp; nsp = nsp->next)
         while (nsp->backs) sio__bcast_ack_finish(nsp->backs, SIO_ERR_CLOSED);
-    sio__loop_flush(&srv->loop);
-    sio__loop_free(&srv->loop);
+    sio__loop_flush(&srv->b.loop);
+    sio__loop_close_all(&srv->b.loop);
     sio__srv_reap(srv);
 #ifdef SIO_TLS_BEARSSL
     if (srv->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)srv->tls_ctx);
@@ -10222,6 +10360,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     while ((nsp = srv->nsps) != NULL) {
         srv->nsps = nsp->next;
         sio__handlers_free(&nsp->handlers, a);
+        sio__handlers_free(&nsp->listeners, a);
         sio__handlers_free(&nsp->mws, a);
         sio__recovery_purge(nsp, 1);
         sio__free(a, nsp->rooms.e);
@@ -10232,8 +10371,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     sio_buf_free(&srv->tmp);
     sio_buf_free(&srv->tmp2);
     sio__free(a, srv->client_js);
-    if (srv->rng.fd >= 0) close(srv->rng.fd);
-    sio__free(a, srv);
+    sio__base_free(&srv->b);
 }
 #endif /* SIO_NO_SERVER */
 
@@ -10260,14 +10398,10 @@ struct sio_client_socket {
     int active;                /* the user wants it connected */
     int state;                 /* SIO__CS_* */
     sio__handler *handlers;    /* sio_client_event_fn */
-    sio_client_socket_fn on_connect;
-    void *connect_user;
-    sio_client_disconnect_fn on_disconnect;
-    void *disconnect_user;
-    sio_client_disconnect_fn lib_disconnect;   /* a stream hub's, run first */
-    void *lib_disconnect_user;
-    sio_client_error_fn on_error;
-    void *error_user;
+    /* "connect": sio_client_socket_fn, "disconnect": sio_client_disconnect_fn,
+       "connect_error": sio_client_error_fn */
+    sio__handler *listeners;
+    void *hub;                 /* its stream hub, whose "disconnect" listener runs first */
     sio__acks acks;
     long long next_ack;
     sio_buf held;              /* emits made while offline, as send-queue records */
@@ -10278,8 +10412,7 @@ struct sio_client_socket {
     int recovered;
     /* events that came before the CONNECT answer (Node's server sends a
        recovered socket's missed broadcasts first), delivered right after
-       it, as socket.io-client does: per event, ack id (8 bytes), JSON
-       length (4), JSON, attachment count (1), each as length (4) + bytes */
+       it, as socket.io-client does: send-queue records, as they came */
     sio_buf early;
     sio_client_socket *next;
 };
@@ -10295,11 +10428,8 @@ typedef struct sio__cl_ack {
 } sio__cl_ack;
 
 struct sio_client {
-    sio__loop loop;
+    sio__base b;               /* first: the loop, allocator, logger, randomness */
     sio_client_desc desc;      /* defaults filled in; strings below are owned copies */
-    sio_allocator allocator;
-    sio_logger logger;
-    sio__rng rng;
     sio__eioc eio;
     char *path, *query, *headers, *url_copy;
     char default_nsp[SIO_MAX_NSP_LEN + 1];
@@ -10313,7 +10443,7 @@ struct sio_client {
     void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
 };
 
-#define SIO__CLOG(cl, lvl, ...) sio__log(&(cl)->logger, lvl, __VA_ARGS__)
+#define SIO__CLOG(cl, lvl, ...) sio__log(&(cl)->b.logger, lvl, __VA_ARGS__)
 #define SIO__CL_OF(ptr, field) ((sio_client *)(void *)((char *)(ptr) - offsetof(sio_client, field)))
 
 static int sio__mgr_open(sio_client *cl) { return cl->eio.state == SIO__EC_OPEN; }
@@ -10324,7 +10454,7 @@ static double sio__mgr_rand01(sio_client *cl) {
     unsigned char b[8];
     uint64_t v = 0;
     int i;
-    sio__rng_bytes(&cl->rng, b, sizeof b);
+    sio__rng_bytes(&cl->b.rng, b, sizeof b);
     for (i = 0; i < 8; i++) v = (v << 8) | b[i];
     return (double)(v >> 11) / 9007199254740992.0;   /* 53 bits -> [0,1) */
 }
@@ -10361,7 +10491,7 @@ static void sio__mgr_reconnect(sio_client *cl) {
     delay = sio__mgr_backoff(cl);
     cl->reconnecting = 1;
     SIO__CLOG(cl, SIO_LOG_INFO, "reconnecting in %lu ms (attempt %d)", (unsigned long)delay, cl->attempts);
-    sio__timer_set(&cl->loop.timers, cl->loop.alloc, &cl->reconnect_timer, sio__now_ms() + delay);
+    sio__timer_set(&cl->b.loop.timers, cl->b.loop.alloc, &cl->reconnect_timer, sio__now_ms() + delay);
 }
 
 static void sio__mgr_reconnect_due(sio__timer *t) {
@@ -10379,7 +10509,7 @@ static void sio__mgr_reconnect_due(sio__timer *t) {
 static void sio__mgr_shutdown(sio_client *cl) {
     cl->skip_reconnect = 1;
     cl->reconnecting = 0;
-    sio__timer_cancel(&cl->loop.timers, &cl->reconnect_timer);
+    sio__timer_cancel(&cl->b.loop.timers, &cl->reconnect_timer);
     sio__eioc_close(&cl->eio);
 }
 
@@ -10462,10 +10592,16 @@ static void sio__csock_send_connect(sio_client_socket *s) {
     if (!cl->tmp.err) sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
 }
 
-/* The library's listener (a stream hub) first, then the application's. */
 static void sio__csock_tell_disconnect(sio_client_socket *s, const char *reason) {
-    if (s->lib_disconnect) s->lib_disconnect(s, reason, s->lib_disconnect_user);
-    if (s->on_disconnect) s->on_disconnect(s, reason, s->disconnect_user);
+    const sio__handler *h;
+    for (h = sio__handler_next(s->listeners, "disconnect"); h; h = sio__handler_next(h->next, "disconnect"))
+        ((sio_client_disconnect_fn)h->fn)(s, reason, h->user);
+}
+
+static void sio__csock_tell_error(sio_client_socket *s, const char *message, const char *data_json) {
+    const sio__handler *h;
+    for (h = sio__handler_next(s->listeners, "connect_error"); h; h = sio__handler_next(h->next, "connect_error"))
+        ((sio_client_error_fn)h->fn)(s, message, data_json, h->user);
 }
 
 /* Acks of packets that went out will never come; held ones stay. */
@@ -10482,7 +10618,7 @@ static void sio__mgr_sockets_down(sio_client *cl, const char *reason, int was_op
             sio__acks_clear(&s->acks, SIO_ERR_CLOSED, sio__cl_ack_unsent);
             sio__csock_tell_disconnect(s, reason);
         } else if (!was_open) {
-            if (s->on_error) s->on_error(s, reason, NULL, s->error_user);
+            sio__csock_tell_error(s, reason, NULL);
         }
     }
 }
@@ -10494,10 +10630,8 @@ static void sio__csock_event(sio_client_socket *s, const sio_packet *p, const si
     sio_client_event ev;
     const sio__handler *h;
     char namebuf[SIO_MAX_EVENT_LEN + 1];
-    memset(&ev, 0, sizeof ev);
     ev.socket = s;
-    ev.ack_id = p->ack_id;
-    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name) != SIO_OK) {
+    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name, &ev.ack_id) != SIO_OK) {
         sio__eioc_lost(&cl->eio, "parse error");
         return;
     }
@@ -10514,75 +10648,50 @@ static void sio__csock_event(sio_client_socket *s, const sio_packet *p, const si
     }
 }
 
-static void sio__put_be(sio_buf *b, uint64_t v, int n) {
-    while (n-- > 0) sio_buf_appendc(b, (char)(unsigned char)(v >> (8 * n)));
-}
+static void sio__mgr_dispatch(void *conn, const sio_packet *p, const sio_str *bins, int nbins);
+static void sio__mgr_fail(void *conn, const char *reason, const char *why);
+static const sio__rx sio__cl_rx = {sio__mgr_dispatch, sio__mgr_fail};
 
-static uint64_t sio__get_be(const char *p, int n) {
-    uint64_t v = 0;
-    int i;
-    for (i = 0; i < n; i++) v = (v << 8) | (unsigned char)p[i];
-    return v;
-}
-
-/* An EVENT before the CONNECT answer: kept (within max_buffered) until it. */
+/* An EVENT before the CONNECT answer: kept as it came, the packet and its
+   attachments as send-queue records (within max_buffered), to run
+   through the incoming path again right after the answer. */
 static void sio__csock_keep_early(sio_client_socket *s, const sio_packet *p, const sio_str *bins, int nbins) {
     sio_client *cl = s->cl;
-    size_t need = 13 + p->json.len, old = s->early.len;
+    size_t old = s->early.len;
     int k;
-    for (k = 0; k < nbins; k++) need += 4 + bins[k].len;
-    if (s->early.len + need > cl->desc.max_buffered || p->json.len > 0xffffffffu) {
+    sio_buf_reset(&cl->tmp);
+    sio_packet_write(&cl->tmp, p->type, p->attachments, s->nsp, strlen(s->nsp), p->ack_id, p->data.ptr, p->data.len);
+    s->early.alloc = cl->b.loop.alloc;
+    sio__rec_append(&s->early, '4', cl->tmp.data, cl->tmp.len);
+    for (k = 0; k < nbins; k++) sio__rec_append(&s->early, 'b', bins[k].ptr, bins[k].len);
+    if (s->early.err || cl->tmp.err || s->early.len > cl->desc.max_buffered) {
         SIO__CLOG(cl, SIO_LOG_WARN, "namespace %s: event before the CONNECT answer dropped (over max_buffered)", s->nsp);
-        return;
-    }
-    s->early.alloc = cl->loop.alloc;
-    sio__put_be(&s->early, (uint64_t)p->ack_id, 8);
-    sio__put_be(&s->early, p->json.len, 4);
-    sio_buf_append(&s->early, p->json.ptr, p->json.len);
-    sio_buf_appendc(&s->early, (char)nbins);
-    for (k = 0; k < nbins; k++) {
-        sio__put_be(&s->early, bins[k].len, 4);
-        sio_buf_append(&s->early, bins[k].ptr, bins[k].len);
-    }
-    if (s->early.err) {
         s->early.len = old;
         s->early.err = 0;
     }
 }
 
-/* After the CONNECT answer: the kept events, in order. */
 static void sio__csock_deliver_early(sio_client_socket *s) {
     sio_client *cl = s->cl;
     unsigned gen = cl->eio.gen;
     sio_buf early = s->early;   /* ours now: a handler may close the socket */
+    sio__binpend *bin = NULL;
     size_t off = 0;
     memset(&s->early, 0, sizeof s->early);
-    while (off + 13 <= early.len && gen == cl->eio.gen && s->state == SIO__CS_CONNECTED) {
-        sio_packet pk;
-        sio_str bins[SIO_MAX_ATTACHMENTS];
-        size_t jlen = (size_t)sio__get_be(early.data + off + 8, 4);
-        int k, nbins;
-        memset(&pk, 0, sizeof pk);
-        pk.type = SIO_PKT_EVENT;
-        pk.nsp.ptr = s->nsp;
-        pk.nsp.len = strlen(s->nsp);
-        pk.ack_id = (long long)sio__get_be(early.data + off, 8);
-        off += 12;
-        if (sio_json_parse(early.data + off, jlen, &pk.json) != SIO_OK) break;
-        off += jlen;
-        nbins = (unsigned char)early.data[off++];
-        for (k = 0; k < nbins && k < SIO_MAX_ATTACHMENTS; k++) {
-            bins[k].len = (size_t)sio__get_be(early.data + off, 4);
-            bins[k].ptr = early.data + off + 4;
-            off += 4 + bins[k].len;
-        }
-        sio__csock_event(s, &pk, nbins ? bins : NULL, nbins);
+    while (off < early.len && gen == cl->eio.gen && s->state == SIO__CS_CONNECTED) {
+        size_t len = sio__rec_len(early.data + off);
+        sio__receive(&sio__cl_rx, cl, cl->b.loop.alloc, &bin, early.data + off + 5, len, early.data[off] == 'b',
+                     SIO_MAX_ATTACHMENTS, SIO_JSON_MAX_DEPTH);
+        off += 5 + len;
     }
+    sio__binpend_free(cl->b.loop.alloc, bin);
     sio_buf_free(&early);
 }
 
 static void sio__csock_connected(sio_client_socket *s, const sio_packet *p) {
     sio_client *cl = s->cl;
+    unsigned gen = cl->eio.gen;
+    const sio__handler *h;
     sio_json sid, pid;
     char now[64];
     size_t i;
@@ -10604,7 +10713,7 @@ static void sio__csock_connected(sio_client_socket *s, const sio_packet *p) {
     if (s->held.len) {
         sio_buf held = s->held;
         memset(&s->held, 0, sizeof s->held);
-        s->held.alloc = cl->loop.alloc;
+        s->held.alloc = cl->b.loop.alloc;
         sio__eioc_send_records(&cl->eio, &held);
         sio_buf_free(&held);
         if (s->state != SIO__CS_CONNECTED) return;
@@ -10613,11 +10722,12 @@ static void sio__csock_connected(sio_client_socket *s, const sio_packet *p) {
         if (s->acks.slot[i]) ((sio__cl_ack *)(void *)s->acks.slot[i])->sent = 1;
     /* then what came before the answer, then "connect", as Node's client */
     if (s->early.len) {
-        unsigned gen = cl->eio.gen;
         sio__csock_deliver_early(s);
         if (gen != cl->eio.gen || s->state != SIO__CS_CONNECTED) return;
     }
-    if (s->on_connect) s->on_connect(s, s->connect_user);
+    for (h = sio__handler_next(s->listeners, "connect"); h && gen == cl->eio.gen && s->state == SIO__CS_CONNECTED;
+         h = sio__handler_next(h->next, "connect"))
+        ((sio_client_socket_fn)h->fn)(s, h->user);
 }
 
 static void sio__csock_refused(sio_client_socket *s, const sio_packet *p) {
@@ -10634,15 +10744,15 @@ static void sio__csock_refused(sio_client_socket *s, const sio_packet *p) {
             else snprintf(msg, sizeof msg, "%.*s", (int)m.len, m.ptr);
         }
         if (sio_json_get(p->json, "data", &d) == SIO_OK) {
-            dcopy = sio__strndup(s->cl->loop.alloc, d.ptr, d.len);
+            dcopy = sio__strndup(s->cl->b.loop.alloc, d.ptr, d.len);
             data = dcopy;
         }
     }
     SIO__CLOG(s->cl, SIO_LOG_INFO, "namespace %s refused: %s", s->nsp, msg);
     s->state = SIO__CS_OFF;
     s->active = 0;
-    if (s->on_error) s->on_error(s, msg, data, s->error_user);
-    sio__free(s->cl->loop.alloc, dcopy);
+    sio__csock_tell_error(s, msg, data);
+    sio__free(s->cl->b.loop.alloc, dcopy);
     sio__mgr_check_idle(s->cl);
 }
 
@@ -10685,8 +10795,6 @@ static void sio__mgr_fail(void *conn, const char *reason, const char *why) {
     sio__eioc_lost(&cl->eio, reason);
 }
 
-static const sio__rx sio__cl_rx = {sio__mgr_dispatch, sio__mgr_fail};
-
 /* ---- what the Engine.IO connection tells ---- */
 
 static void sio__mgr_opened(sio__eioc *x, void *user) {
@@ -10709,14 +10817,14 @@ static void sio__mgr_opened(sio__eioc *x, void *user) {
 static void sio__mgr_message(sio__eioc *x, char *data, size_t len, int binary, void *user) {
     sio_client *cl = (sio_client *)user;
     (void)x;
-    sio__receive(&sio__cl_rx, cl, cl->loop.alloc, &cl->bin, data, len, binary, SIO_MAX_ATTACHMENTS,
+    sio__receive(&sio__cl_rx, cl, cl->b.loop.alloc, &cl->bin, data, len, binary, SIO_MAX_ATTACHMENTS,
                  SIO_JSON_MAX_DEPTH);
 }
 
 static void sio__mgr_closed(sio__eioc *x, const char *reason, int was_open, void *user) {
     sio_client *cl = (sio_client *)user;
     sio_client_socket *s;
-    sio__binpend_free(cl->loop.alloc, cl->bin);   /* a packet being dispatched is not here */
+    sio__binpend_free(cl->b.loop.alloc, cl->bin);   /* a packet being dispatched is not here */
     cl->bin = NULL;
     if (!reason) {
         /* closed as asked; a socket opened meanwhile wants a new link */
@@ -10741,7 +10849,7 @@ static const sio__eioc_handlers sio__mgr_eioc = {sio__mgr_opened, sio__mgr_messa
 /* ---- public API ---- */
 
 static char *sio__mgr_strdup(sio_client *cl, const char *s) {
-    return s ? sio__strndup(cl->loop.alloc, s, strlen(s)) : NULL;
+    return s ? sio__strndup(cl->b.loop.alloc, s, strlen(s)) : NULL;
 }
 
 /* The URL: scheme (TLS), host, port, and its path as the namespace, as
@@ -10761,7 +10869,7 @@ static int sio__mgr_url(sio_client *cl) {
     if (rc == SIO_OK && u->tls) {
         char why[256];
         sio__tls_ctx *ctx = NULL;
-        rc = sio__tls_ctx_new(cl->loop.alloc, &cl->desc.tls, 0, &ctx, why, sizeof why);
+        rc = sio__tls_ctx_new(cl->b.loop.alloc, &cl->desc.tls, 0, &ctx, why, sizeof why);
         if (rc != SIO_OK) SIO__CLOG(cl, SIO_LOG_ERROR, "TLS: %s", why);
         cl->tls_ctx = cl->eio.tls_ctx = cl->eio.get.tls_ctx = cl->eio.post.tls_ctx = ctx;
         cl->eio.get.tls_host = cl->eio.post.tls_host = u->host;
@@ -10802,7 +10910,7 @@ static int sio__mgr_request_parts(sio_client *cl) {
     cl->headers = sio__mgr_strdup(cl, hdr);
     cl->path = sio__mgr_strdup(cl, cl->desc.path ? cl->desc.path : "/socket.io/");
     memset(&q, 0, sizeof q);
-    q.alloc = cl->loop.alloc;
+    q.alloc = cl->b.loop.alloc;
     if (qs && *qs) {
         sio_buf_appendc(&q, '&');
         sio_buf_appends(&q, qs[0] == '?' || qs[0] == '&' ? qs + 1 : qs);
@@ -10848,33 +10956,15 @@ static int sio__mgr_host(sio_client *cl) {
 }
 
 SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
-    sio_client_desc d;
     sio_client *cl;
-    const sio_allocator *a;
-    int rc;
-    if (err) *err = SIO_OK;
-    if (!desc || !desc->url) {
-        if (err) *err = SIO_ERR_INVALID;
-        return NULL;
-    }
-    d = *desc;
-    a = (d.allocator.alloc_fn || d.allocator.free_fn) ? &d.allocator : NULL;
-    if (!(cl = (sio_client *)sio__malloc(a, sizeof *cl))) {
-        if (err) *err = SIO_ERR_NOMEM;
-        return NULL;
-    }
-    memset(cl, 0, sizeof *cl);
-    cl->desc = d;
-    cl->allocator = d.allocator;
-    cl->logger = d.logger;
-    if ((rc = sio__loop_init(&cl->loop, a ? &cl->allocator : NULL, &cl->logger, d.max_output)) != SIO_OK) {
-        sio__free(a, cl->loop.scratch);
-        sio__free(a, cl);
+    int rc = SIO_ERR_INVALID;
+    if (!desc || !desc->url ||
+        !(cl = (sio_client *)(void *)sio__base_new(sizeof *cl, &desc->allocator, &desc->logger, desc->max_output, &rc))) {
         if (err) *err = rc;
         return NULL;
     }
-    sio__rng_init(&cl->rng);
-    cl->tmp.alloc = cl->loop.alloc;
+    cl->desc = *desc;
+    cl->tmp.alloc = cl->b.loop.alloc;
     cl->reconnect_timer.fn = sio__mgr_reconnect_due;
     if (cl->desc.reconnection_delay_ms <= 0) cl->desc.reconnection_delay_ms = SIO_CLIENT_RECONNECT_DELAY_MS;
     if (cl->desc.reconnection_delay_max_ms <= 0) cl->desc.reconnection_delay_max_ms = SIO_CLIENT_RECONNECT_DELAY_MAX_MS;
@@ -10882,7 +10972,7 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     if (cl->desc.timeout_ms <= 0) cl->desc.timeout_ms = SIO_CLIENT_TIMEOUT_MS;
     if (cl->desc.resolve_timeout_ms <= 0) cl->desc.resolve_timeout_ms = SIO_CLIENT_RESOLVE_TIMEOUT_MS;
     if (cl->desc.max_buffered == 0) cl->desc.max_buffered = SIO_CLIENT_MAX_BUFFERED;
-    sio__eioc_init(&cl->eio, &cl->loop, &cl->rng, &cl->logger, &sio__mgr_eioc, cl);
+    sio__eioc_init(&cl->eio, &cl->b.loop, &cl->b.rng, &cl->b.logger, &sio__mgr_eioc, cl);
     cl->eio.timeout_ms = cl->desc.timeout_ms;
     cl->eio.res.timeout_ms = cl->desc.resolve_timeout_ms;
     rc = sio__mgr_url(cl);
@@ -10894,6 +10984,7 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
         return NULL;
     }
     sio__eioc_open(&cl->eio);
+    if (err) *err = SIO_OK;
     return cl;
 }
 
@@ -10904,7 +10995,7 @@ SIO_API sio_client_socket *sio_client_socket_open(sio_client *cl, const char *ns
     const sio_allocator *a;
     char *auth = NULL;
     if (!cl) return NULL;
-    a = cl->loop.alloc;
+    a = cl->b.loop.alloc;
     if (!nsp) nsp = cl->default_nsp;
     if (nsp[0] != '/' || strlen(nsp) > SIO_MAX_NSP_LEN || strchr(nsp, ',')) {
         SIO__CLOG(cl, SIO_LOG_ERROR, "sio_client_socket_open: \"%.40s\" is not a namespace (\"/name\", no ',')", nsp);
@@ -10926,7 +11017,7 @@ SIO_API sio_client_socket *sio_client_socket_open(sio_client *cl, const char *ns
         memset(s, 0, sizeof *s);
         s->cl = cl;
         s->held.alloc = a;
-        s->acks.loop = &cl->loop;
+        s->acks.loop = &cl->b.loop;
         if (!(s->nsp = sio__strndup(a, nsp, strlen(nsp)))) {
             sio__free(a, auth);
             sio__free(a, s);
@@ -10979,34 +11070,18 @@ SIO_API int sio_client_connected(const sio_client_socket *s) {
 }
 SIO_API int sio_client_socket_recovered(const sio_client_socket *s) { return s ? s->recovered : 0; }
 
-SIO_API int sio_client_on(sio_client_socket *s, const char *event, sio_client_event_fn fn, void *user) {
-    if (!s || !event) return SIO_ERR_INVALID;
-    return sio__handler_add(&s->handlers, s->cl->loop.alloc, event, (void (*)(void))fn, user);
-}
-
-SIO_API void sio_client_on_connect(sio_client_socket *s, sio_client_socket_fn fn, void *user) {
-    if (!s) return;
-    s->on_connect = fn;
-    s->connect_user = user;
-}
-
-SIO_API void sio_client_on_disconnect(sio_client_socket *s, sio_client_disconnect_fn fn, void *user) {
-    if (!s) return;
-    s->on_disconnect = fn;
-    s->disconnect_user = user;
-}
-
-SIO_API void sio_client_on_connect_error(sio_client_socket *s, sio_client_error_fn fn, void *user) {
-    if (!s) return;
-    s->on_error = fn;
-    s->error_user = user;
-}
+SIO__DEFINE_ON_EVENT(sio_client_on, sio_client_socket, sio_client_event_fn, o->cl->b.loop.alloc)
+SIO__DEFINE_ON(sio_client_on_connect, sio_client_socket, sio_client_socket_fn, listeners, "connect", o->cl->b.loop.alloc)
+SIO__DEFINE_ON(sio_client_on_disconnect, sio_client_socket, sio_client_disconnect_fn, listeners, "disconnect",
+               o->cl->b.loop.alloc)
+SIO__DEFINE_ON(sio_client_on_connect_error, sio_client_socket, sio_client_error_fn, listeners, "connect_error",
+               o->cl->b.loop.alloc)
 
 static void sio__cl_ack_done(sio__pending *p, int err, const sio_args *args) {
     sio__cl_ack *a = (sio__cl_ack *)(void *)p;
     sio_client_socket *s = a->s;
     a->fn(s, err, args, a->user);
-    sio__free(s->cl->loop.alloc, a);
+    sio__free(s->cl->b.loop.alloc, a);
 }
 
 static int sio__csock_emit(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
@@ -11018,7 +11093,7 @@ static int sio__csock_emit(sio_client_socket *s, const char *event, const sio_ms
     if (!s->active) return SIO_ERR_STATE;
     cl = s->cl;
     if (fn) {
-        if (!(a = (sio__cl_ack *)sio__malloc(cl->loop.alloc, sizeof *a))) return SIO_ERR_NOMEM;
+        if (!(a = (sio__cl_ack *)sio__malloc(cl->b.loop.alloc, sizeof *a))) return SIO_ERR_NOMEM;
         memset(a, 0, sizeof *a);
         a->p.id = s->next_ack++;
         a->p.done = sio__cl_ack_done;
@@ -11028,7 +11103,7 @@ static int sio__csock_emit(sio_client_socket *s, const char *event, const sio_ms
         a->sent = s->state == SIO__CS_CONNECTED;
         /* the deadline runs from the emit, held or not, as in Node */
         if ((rc = sio__ack_wait(&s->acks, &a->p, timeout_ms)) != SIO_OK) {
-            sio__free(cl->loop.alloc, a);
+            sio__free(cl->b.loop.alloc, a);
             return rc;
         }
     }
@@ -11036,7 +11111,7 @@ static int sio__csock_emit(sio_client_socket *s, const char *event, const sio_ms
     if (rc == SIO_OK) rc = sio__csock_out(s, args, !is_volatile);
     if (rc != SIO_OK && a) {
         sio__acks_del(&a->p);
-        sio__free(cl->loop.alloc, a);
+        sio__free(cl->b.loop.alloc, a);
     }
     return rc;
 }
@@ -11083,17 +11158,17 @@ SIO_API int sio_client_closed(const sio_client *c) { return !c || c->closed; }
 
 SIO_API int sio_client_poll(sio_client *c, int timeout_ms) {
     if (!c) return SIO_ERR_INVALID;
-    return sio__loop_poll(&c->loop, timeout_ms);
+    return sio__loop_poll(&c->b.loop, timeout_ms);
 }
 
 SIO_API int sio_client_fds(sio_client *c, struct pollfd *fds, int max, int *timeout_ms) {
     if (!c || (!fds && max > 0) || !timeout_ms) return SIO_ERR_INVALID;
-    return sio__loop_fds(&c->loop, fds, max, timeout_ms);
+    return sio__loop_fds(&c->b.loop, fds, max, timeout_ms);
 }
 
 SIO_API int sio_client_process(sio_client *c, const struct pollfd *fds, int n) {
     if (!c || (!fds && n > 0)) return SIO_ERR_INVALID;
-    return sio__loop_process_fds(&c->loop, fds, n);
+    return sio__loop_process_fds(&c->b.loop, fds, n);
 }
 
 SIO_API int sio_client_run(sio_client *c) {
@@ -11102,14 +11177,14 @@ SIO_API int sio_client_run(sio_client *c) {
     c->stop = 0;
     while (!c->stop && !c->closed && rc == SIO_OK) rc = sio_client_poll(c, 1000);
     /* let the last packets (DISCONNECT, close) leave */
-    sio__loop_flush(&c->loop);
+    sio__loop_flush(&c->b.loop);
     return rc;
 }
 
 SIO_API void sio_client_stop(sio_client *c) {
     if (c) {
         c->stop = 1;
-        c->loop.stop = 1;
+        c->b.loop.stop = 1;
     }
 }
 
@@ -11124,10 +11199,10 @@ SIO_API void sio_client_disconnect(sio_client *cl) {
 SIO_API void sio_client_destroy(sio_client *cl) {
     const sio_allocator *a;
     if (!cl) return;
-    a = cl->loop.alloc;
-    if (cl->loop.scratch) {
+    a = cl->b.loop.alloc;
+    if (cl->b.loop.scratch) {
         sio_client_disconnect(cl);
-        sio__loop_flush(&cl->loop);
+        sio__loop_flush(&cl->b.loop);
     }
     cl->destroying = 1;
     while (cl->sockets) {
@@ -11136,6 +11211,7 @@ SIO_API void sio_client_destroy(sio_client *cl) {
         sio__acks_clear(&s->acks, SIO_ERR_CLOSED, NULL);
         sio__acks_free(&s->acks);
         sio__handlers_free(&s->handlers, a);
+        sio__handlers_free(&s->listeners, a);
         sio_buf_free(&s->held);
         sio_buf_free(&s->early);
         sio__free(a, s->auth);
@@ -11143,7 +11219,7 @@ SIO_API void sio_client_destroy(sio_client *cl) {
         sio__free(a, s);
     }
     sio__eioc_free(&cl->eio);
-    sio__loop_free(&cl->loop);
+    sio__loop_close_all(&cl->b.loop);
 #ifdef SIO_TLS_BEARSSL
     if (cl->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)cl->tls_ctx);
 #endif
@@ -11153,8 +11229,7 @@ SIO_API void sio_client_destroy(sio_client *cl) {
     sio__free(a, cl->query);
     sio__free(a, cl->headers);
     sio__free(a, cl->url_copy);
-    if (cl->rng.fd >= 0) close(cl->rng.fd);
-    sio__free(a, cl);
+    sio__base_free(&cl->b);
 }
 #endif /* SIO_NO_CLIENT */
 
@@ -11217,13 +11292,6 @@ typedef struct sio__stream_ops {
     int (*ack)(void *sock, long long id, const sio_msg *m);
 } sio__stream_ops;
 
-typedef struct sio__stream_handler {
-    char *event;
-    sio_stream_event_fn fn;
-    void *user;
-    struct sio__stream_handler *next;
-} sio__stream_handler;
-
 struct sio_stream {
     sio_stream_hub *hub;
     void *sock;
@@ -11250,7 +11318,7 @@ struct sio_stream_hub {
 #ifndef SIO_NO_CLIENT
     sio_client_socket *cs;             /* client hubs */
 #endif
-    sio__stream_handler *handlers;
+    sio__handler *handlers;            /* sio_stream_event_fn */
     sio_stream *live, *dead;
     sio__stream_ackrec *acks;
     int depth;
@@ -11377,7 +11445,7 @@ static uint64_t sio__stream_rand(sio_stream_hub *hub) {
     return x * 2685821657736338717ull;
 }
 
-static void sio__stream_seed(sio_stream_hub *hub) {
+static SIO__UNUSED void sio__stream_seed(sio_stream_hub *hub) {
     unsigned char b[8];
     uint64_t s = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20) ^ (uint64_t)(uintptr_t)hub;
     int fd = open("/dev/urandom", O_RDONLY);
@@ -11608,7 +11676,7 @@ static void sio__stream_finish_read(sio_stream *st) {
 }
 
 /* Hands held chunks over while the user takes them. */
-static void sio__stream_flush_held(sio_stream *st) {
+static SIO__UNUSED void sio__stream_flush_held(sio_stream *st) {
     while (!st->dead && st->held && st->reading && !st->paused) {
         sio__stream_held *c = st->held;
         st->held = c->next;
@@ -11676,41 +11744,38 @@ static void sio__stream_ack_text(sio_stream_hub *hub, void *sock, long long ack_
     sio_buf_free(&b);
 }
 
+/* $stream-error for a stream that never was. */
+static void sio__stream_refuse(sio_stream_hub *hub, void *sock, const char *id, const char *why) {
+    sio_stream tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.hub = hub;
+    tmp.sock = sock;
+    snprintf(tmp.id, sizeof tmp.id, "%s", id);
+    sio__stream_send(&tmp, "$stream-error", why, -1);
+}
+
 static void sio__stream_on_open(sio_stream_hub *hub, void *sock, sio_socket *ssock,
                                 struct sio_client_socket *csock, const sio_args *a, long long ack_id) {
     sio_stream *streams[SIO_STREAM_MAX_PER_EVENT];
     sio_stream_event ev;
-    sio__stream_handler *h;
+    const sio__handler *h;
     sio_json name, v, idv;
     char type[SIO_MAX_EVENT_LEN + 1], id[SIO_STREAM_MAX_ID + 1];
     size_t i, n = 0;
-    int any = 0;
     if (sio_args_get(a, 0, &name) != SIO_OK || name.type != SIO_JSON_STRING) return;
     if (sio_json_strcpy(name, type, sizeof type) >= sizeof type) return;
-    for (h = hub->handlers; h; h = h->next)
-        if (strcmp(h->event, type) == 0 || strcmp(h->event, "*") == 0) any = 1;
-    if (!any) return; /* as in Node: no listener, no streams decoded */
+    if (!sio__handler_next(hub->handlers, type)) return; /* as in Node: no listener, no streams decoded */
     for (i = 1; i < a->count && n < SIO_STREAM_MAX_PER_EVENT; i++) {
         sio_stream *st;
         if (sio_args_get(a, i, &v) != SIO_OK || v.type != SIO_JSON_OBJECT) continue;
         if (sio_json_get(v, "$stream", &idv) != SIO_OK || !sio__stream_id_of(idv, id)) continue;
+        /* a live id reused: the newcomer is refused, the old one kept */
         if (sio__stream_find(hub, sock, id)) {
-            /* the peer reused a live id: refuse the newcomer, keep the old one */
-            sio_stream tmp;
-            memset(&tmp, 0, sizeof tmp);
-            tmp.hub = hub;
-            tmp.sock = sock;
-            snprintf(tmp.id, sizeof tmp.id, "%s", id);
-            sio__stream_send(&tmp, "$stream-error", "Decoded stream already exists", -1);
+            sio__stream_refuse(hub, sock, id, "Decoded stream already exists");
             continue;
         }
         if (sio__stream_count(hub, sock) >= SIO_STREAM_MAX_PER_SOCKET) {
-            sio_stream tmp;
-            memset(&tmp, 0, sizeof tmp);
-            tmp.hub = hub;
-            tmp.sock = sock;
-            snprintf(tmp.id, sizeof tmp.id, "%s", id);
-            sio__stream_send(&tmp, "$stream-error", "too many streams", -1);
+            sio__stream_refuse(hub, sock, id, "too many streams");
             continue;
         }
         st = sio__stream_new(hub, sock, id);
@@ -11729,8 +11794,8 @@ static void sio__stream_on_open(sio_stream_hub *hub, void *sock, sio_socket *sso
     ev.args = *a;
     sio__args_shift(&ev.args);
     ev.ack_id = ack_id;
-    for (h = hub->handlers; h; h = h->next)
-        if (strcmp(h->event, type) == 0 || strcmp(h->event, "*") == 0) h->fn(&ev, h->user);
+    for (h = sio__handler_next(hub->handlers, type); h; h = sio__handler_next(h->next, type))
+        ((sio_stream_event_fn)h->fn)(&ev, h->user);
 }
 
 /* Chunk bytes from the $stream-write arguments: a binary attachment, a
@@ -11828,7 +11893,47 @@ static void sio__stream_drop_socket(sio_stream_hub *hub, void *sock) {
     sio__stream_leave(hub);
 }
 
+static sio_stream_hub *sio__stream_hub_new(const sio_allocator *a, const sio__stream_ops *ops) {
+    sio_stream_hub *hub = (sio_stream_hub *)sio__malloc(a, sizeof *hub);
+    if (!hub) return NULL;
+    memset(hub, 0, sizeof *hub);
+    hub->ops = ops;
+    hub->alloc = a;
+    hub->tmp.alloc = a;
+    sio__stream_seed(hub);
+    return hub;
+}
+
+/* A hub on a namespace's or a client socket's lists: the $stream-*
+   events, and a "disconnect" listener that runs before the
+   application's, whatever it adds before or after. */
+static sio_stream_hub *sio__stream_hub_attach(void **slot, sio__handler **events, sio__handler **listeners,
+                                              const sio_allocator *a, const sio__stream_ops *ops,
+                                              void (*on_event)(void), void (*on_disc)(void), int *err) {
+    sio_stream_hub *hub;
+    size_t i;
+    int rc = SIO_OK;
+    if (*slot) {
+        *err = SIO_ERR_STATE;   /* one hub per namespace or client socket */
+        return NULL;
+    }
+    if (!(hub = sio__stream_hub_new(a, ops))) {
+        *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    for (i = 0; i < sizeof sio__stream_events / sizeof sio__stream_events[0] && rc == SIO_OK; i++)
+        rc = sio__handler_add(events, a, sio__stream_events[i], on_event, hub, 0);
+    if (rc == SIO_OK) rc = sio__handler_add(listeners, a, "disconnect", on_disc, hub, 1);
+    /* handlers already added cannot be removed: on failure the hub stays
+       alive but unusable rather than leave them pointing at freed memory */
+    *err = rc;
+    if (rc != SIO_OK) return NULL;
+    *slot = hub;
+    return hub;
+}
+
 /* ---- server glue ---- */
+#ifndef SIO_NO_SERVER
 
 static int sio__stream_srv_emit(void *sock, const char *event, const sio_msg *m) {
     return sio_emit((sio_socket *)sock, event, m);
@@ -11855,48 +11960,18 @@ static void sio__stream_srv_disc(sio_socket *s, const char *reason, void *user) 
     sio__stream_drop_socket((sio_stream_hub *)user, s);
 }
 
-static sio_stream_hub *sio__stream_hub_new(const sio_allocator *a, const sio__stream_ops *ops) {
-    sio_stream_hub *hub = (sio_stream_hub *)sio__malloc(a, sizeof *hub);
-    if (!hub) return NULL;
-    memset(hub, 0, sizeof *hub);
-    hub->ops = ops;
-    hub->alloc = a;
-    hub->tmp.alloc = a;
-    sio__stream_seed(hub);
-    return hub;
-}
-
 SIO_API sio_stream_hub *sio_stream_attach(sio_namespace *nsp, int *err) {
-    sio_stream_hub *hub;
-    size_t i;
-    int rc = SIO_OK;
-    if (err) *err = SIO_ERR_INVALID;
-    if (!nsp) return NULL;
-    if (nsp->lib_disconnect) {
-        if (err) *err = SIO_ERR_STATE;     /* one hub per namespace */
-        return NULL;
-    }
-    hub = sio__stream_hub_new(nsp->srv->loop.alloc, &sio__stream_srv_ops);
-    if (!hub) {
-        if (err) *err = SIO_ERR_NOMEM;
-        return NULL;
-    }
-    hub->nsp = nsp;
-    for (i = 0; i < sizeof sio__stream_events / sizeof sio__stream_events[0] && rc == SIO_OK; i++)
-        rc = sio_on(nsp, sio__stream_events[i], sio__stream_srv_event, hub);
-    if (rc != SIO_OK) {
-        /* handlers already added cannot be removed: keep the hub alive but
-           unusable rather than leave them pointing at freed memory */
-        if (err) *err = rc;
-        return NULL;
-    }
-    /* the library's own slot: the application's sio_on_disconnect(), before
-       or after this, neither displaces it nor is displaced */
-    nsp->lib_disconnect = sio__stream_srv_disc;
-    nsp->lib_disconnect_user = hub;
-    if (err) *err = SIO_OK;
+    int e = SIO_ERR_INVALID;
+    sio_stream_hub *hub = NULL;
+    if (nsp)
+        hub = sio__stream_hub_attach(&nsp->hub, &nsp->handlers, &nsp->listeners, nsp->srv->b.loop.alloc,
+                                     &sio__stream_srv_ops, (void (*)(void))sio__stream_srv_event,
+                                     (void (*)(void))sio__stream_srv_disc, &e);
+    if (hub) hub->nsp = nsp;
+    if (err) *err = e;
     return hub;
 }
+#endif
 
 /* ---- client glue ---- */
 #ifndef SIO_NO_CLIENT
@@ -11930,30 +12005,13 @@ static void sio__stream_cl_disc(sio_client_socket *s, const char *reason, void *
 }
 
 SIO_API sio_stream_hub *sio_stream_attach_client(sio_client_socket *s, int *err) {
-    sio_stream_hub *hub;
-    size_t i;
-    int rc = SIO_OK;
-    if (err) *err = SIO_ERR_INVALID;
-    if (!s) return NULL;
-    if (s->lib_disconnect) {
-        if (err) *err = SIO_ERR_STATE;     /* one hub per client socket */
-        return NULL;
-    }
-    hub = sio__stream_hub_new(s->cl->loop.alloc, &sio__stream_cl_ops);
-    if (!hub) {
-        if (err) *err = SIO_ERR_NOMEM;
-        return NULL;
-    }
-    hub->cs = s;
-    for (i = 0; i < sizeof sio__stream_events / sizeof sio__stream_events[0] && rc == SIO_OK; i++)
-        rc = sio_client_on(s, sio__stream_events[i], sio__stream_cl_event, hub);
-    if (rc != SIO_OK) {
-        if (err) *err = rc;
-        return NULL;
-    }
-    s->lib_disconnect = sio__stream_cl_disc;
-    s->lib_disconnect_user = hub;
-    if (err) *err = SIO_OK;
+    int e = SIO_ERR_INVALID;
+    sio_stream_hub *hub = NULL;
+    if (s)
+        hub = sio__stream_hub_attach(&s->hub, &s->handlers, &s->listeners, s->cl->b.loop.alloc, &sio__stream_cl_ops,
+                                     (void (*)(void))sio__stream_cl_event, (void (*)(void))sio__stream_cl_disc, &e);
+    if (hub) hub->cs = s;
+    if (err) *err = e;
     return hub;
 }
 #endif
@@ -11980,39 +12038,18 @@ SIO_API void sio_stream_hub_destroy(sio_stream_hub *hub) {
         hub->acks = r->next;
         sio__free(a, r);
     }
-    while (hub->handlers) {
-        sio__stream_handler *h = hub->handlers;
-        hub->handlers = h->next;
-        sio__free(a, h->event);
-        sio__free(a, h);
-    }
+    sio__handlers_free(&hub->handlers, a);
     sio_buf_free(&hub->tmp);
     sio__free(a, hub);
 }
 
 SIO_API int sio_stream_on(sio_stream_hub *hub, const char *event, sio_stream_event_fn fn, void *user) {
-    sio__stream_handler *h, **pp;
-    size_t n;
-    if (!hub || !event || !fn) return SIO_ERR_INVALID;
-    n = strlen(event);
-    if (n > SIO_MAX_EVENT_LEN) return SIO_ERR_TOO_BIG;
-    h = (sio__stream_handler *)sio__malloc(hub->alloc, sizeof *h);
-    if (!h) return SIO_ERR_NOMEM;
-    h->event = (char *)sio__malloc(hub->alloc, n + 1);
-    if (!h->event) {
-        sio__free(hub->alloc, h);
-        return SIO_ERR_NOMEM;
-    }
-    memcpy(h->event, event, n + 1);
-    h->fn = fn;
-    h->user = user;
-    h->next = NULL;
-    for (pp = &hub->handlers; *pp; pp = &(*pp)->next) {}
-    *pp = h;
-    return SIO_OK;
+    if (!hub || !event) return SIO_ERR_INVALID;
+    if (strlen(event) > SIO_MAX_EVENT_LEN) return SIO_ERR_TOO_BIG;
+    return sio__handler_add(&hub->handlers, hub->alloc, event, (void (*)(void))fn, user, 0);
 }
 
-static sio_stream *sio__stream_open(sio_stream_hub *hub, void *sock, const char *event, const char *json_args,
+static SIO__UNUSED sio_stream *sio__stream_open(sio_stream_hub *hub, void *sock, const char *event, const char *json_args,
                                     int *err) {
     sio_json root, v;
     sio_json_iter it;
@@ -12059,6 +12096,7 @@ static sio_stream *sio__stream_open(sio_stream_hub *hub, void *sock, const char 
     return st;
 }
 
+#ifndef SIO_NO_SERVER
 SIO_API sio_stream *sio_stream_open(sio_stream_hub *hub, sio_socket *s, const char *event, const char *json_args,
                                     int *err) {
     if (hub && hub->ops != &sio__stream_srv_ops) {
@@ -12068,6 +12106,7 @@ SIO_API sio_stream *sio_stream_open(sio_stream_hub *hub, sio_socket *s, const ch
     return sio__stream_open(hub, s, event, json_args, err);
 }
 
+#endif
 #ifndef SIO_NO_CLIENT
 SIO_API sio_stream *sio_stream_open_client(sio_stream_hub *hub, const char *event, const char *json_args,
                                            int *err) {
@@ -12088,9 +12127,11 @@ SIO_API sio_client_socket *sio_stream_client_socket(const sio_stream *st) {
 #endif
 
 SIO_API const char *sio_stream_id(const sio_stream *st) { return st ? st->id : ""; }
+#ifndef SIO_NO_SERVER
 SIO_API sio_socket *sio_stream_socket(const sio_stream *st) {
     return st && st->hub->ops == &sio__stream_srv_ops ? (sio_socket *)st->sock : NULL;
 }
+#endif
 SIO_API unsigned long long sio_stream_bytes_in(const sio_stream *st) { return st ? st->in : 0; }
 SIO_API unsigned long long sio_stream_bytes_out(const sio_stream *st) { return st ? st->out : 0; }
 
@@ -12217,7 +12258,7 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd) {
     return SIO_OK;
 }
 
-#ifndef SIO_NO_CLIENT_JS
+#if !defined(SIO_NO_CLIENT_JS) && !defined(SIO_NO_SERVER)
 /* >>client-js begin */
 /* Generated by tools/embed-client.mjs from tools/client/socket.io.js: do not
    edit here. Change the .js file, then run
@@ -12226,1011 +12267,444 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd) {
    characters per string literal; serve them back to back. */
 SIO__CLIENT_JS_DEF const char *const sio__client_js[SIO__CLIENT_JS_PARTS] = {
     /* part 0 */
-    ("/* socket.io.js - a compact Socket.IO client (Socket.IO protocol v5 over\n"
-     " * Engine.IO v4) for browsers, shipped with socketio.h and served by its\n"
-     " * server at /socket.io/socket.io.js. No dependencies. Plain script: defines\n"
-     " * the global `io`; under Node (>= 18, with a WebSocket implementation put in\n"
-     " * globalThis.WebSocket) it is `module.exports`.\n"
-     " *\n"
-     " * The API follows the official client so application code can switch:\n"
-     " *\n"
-     " *   const socket = io(\"/chat\", { auth: { token: \"t\" } });\n"
-     " *   socket.on(\"connect\", () => socket.emit(\"hello\", \"world\", (reply) => {}));\n"
-     " *   socket.timeout(5000).emit(\"slow\", (err, reply) => {});\n"
-     " *\n"
-     " * Layers, bottom up: Engine.IO transports (Polling, WS) -> Engine (handshake,\n"
-     " * heartbeat, upgrade, write buffer) -> Manager (Socket.IO packet codec,\n"
-     " * reconnection, one Engine shared by many namespaces) -> Socket (one\n"
-     " * namespace: events, acks, buffering). Wire format notes: PROTOCOL.md.\n"
-     " * Keep this file ASCII-only: it is embedded into socketio.h as a C string.\n"
-     " */\n"
-     "(function (root) {\n"
-     "  'use strict';\n"
-     "\n"
-     "  /* ---------------------------------------------------------------- util */\n"
-     "\n"
-     "  class Emitter {\n"
-     "    on(ev, fn) { ((this._ev || (this._ev = {}))[ev] || (this._ev[ev] = [])).push(fn); retur"
-     "n this; }\n"
-     "    once(ev, fn) {\n"
-     "      const w = (...a) => { this.off(ev, w); fn.apply(this, a); };\n"
-     "      w.fn = fn;\n"
-     "      return this.on(ev, w);\n"
-     "    }\n"
-     "    off(ev, fn) {\n"
-     "      if (!this._ev) return this;\n"
-     "      if (ev === undefined) { this._ev = {}; return this; }\n"
-     "      if (fn === undefined) { delete this._ev[ev]; return this; }\n"
-     "      const l = this._ev[ev];\n"
-     "      if (l) {\n"
-     "        const i = l.findIndex((f) => f === fn || f.fn === fn);\n"
-     "        if (i >= 0) l.splice(i, 1);\n"
-     "      }\n"
-     "      return this;\n"
-     "    }\n"
-     "    listeners(ev) { return (this._ev && this._ev[ev]) ? this._ev[ev].slice() : []; }\n"
-     "    hasListeners(ev) { return this.listeners(ev).length > 0; }\n"
-     "    // Socket overrides emit() to send to the server, so local delivery has\n"
-     "    // its own name everywhere.\n"
-     "    emitReserved(ev, ...args) {\n"
-     "      for (const fn of this.listeners(ev)) fn.apply(this, args);\n"
-     "      return this;\n"
-     "    }\n"
-     "  }\n"
-     "  Emitter.prototype.addEventListener = Emitter.prototype.on;\n"
-     "  Emitter.prototype.removeListener = Emitter.prototype.off;\n"
-     "  Emitter.prototype.removeAllListeners = function (ev) { return this.off(ev); };\n"
-     "\n"
-     "  // Subscribe and return the matching unsubscribe, so owners can drop all\n"
-     "  // their listeners on another object in one go.\n"
-     "  function sub(obj, ev, fn) { obj.on(ev, fn); return () => obj.off(ev, fn); }\n"
-     "\n"
-     "  const hasBlob = typeof Blob !== 'undefined';\n"
-     "  function isBinary(x) {\n"
-     "    return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || (hasBlob && x instanceof Bl"
-     "ob);\n"
-     "  }\n"
-     "  function bytesOf(x) {\n"
-     "    return x instanceof ArrayBuffer ? new Uint8Array(x) : new Uint8Array(x.buffer, x.byteOf"
-     "fset, x.byteLength);\n"
-     "  }\n"
-     "  function b64encode(x) {\n"
-     "    const u = bytesOf(x);\n"
-     "    let s = '';\n"
-     "    for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subar"
-     "ray(i, i + 0x8000));\n"
-     "    return btoa(s);\n"
-     "  }\n"
-     "  function b64decode(s) {\n"
-     "    const bin = atob(s);\n"
-     "    const u = new Uint8Array(bin.length);\n"
-     "    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);\n"
-     "    return u.buffer;\n"
-     "  }\n"
-     "  function utf8Len(s) {\n"
-     "    let n = 0;\n"
-     "    for (let i = 0; i < s.length; i++) {\n"
-     "      const c = s.charCodeAt(i);\n"
-     "      if (c < 0x80) n += 1;\n"
-     "      else if (c < 0x800) n += 2;\n"
-     "      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) { n += 4; i++; } // surrogate"
-     " pair\n"
-     "      else n += 3;\n"
-     "    }\n"
-     "    return n;\n"
-     "  }\n"
-     "  function qs(obj) {\n"
-     "    return Object.keys(obj).filter((k) => obj[k] !== undefined)\n"
-     "      .map((k) => encodeURIComponent(k) + '=' + encodeURIComponent(obj[k])).join('&');\n"
-     "  }\n"
-     "  let stamp = 0;\n"
-     "  // Cache buster for polling requests; proxies must not answer a GET twice.\n"
-     "  function cacheBuster() { return Date.now().toString(36) + (stamp++).toString(36); }\n"
-     "\n"),
+    ("/* socket.io.js - a compact Socket.IO client (Socket.IO protocol v5 over\n * Engine.IO v4) "
+     "for browsers, shipped with socketio.h and served by its\n * server at /socket.io/socket.io."
+     "js. No dependencies. Plain script: defines\n * the global `io`; under Node (>= 18, with a W"
+     "ebSocket implementation put in\n * globalThis.WebSocket) it is `module.exports`.\n *\n * Th"
+     "e API follows the official client so application code can switch:\n *\n *   const socket = "
+     "io(\"/chat\", { auth: { token: \"t\" } });\n *   socket.on(\"connect\", () => socket.emit("
+     "\"hello\", \"world\", (reply) => {}));\n *   socket.timeout(5000).emit(\"slow\", (err, repl"
+     "y) => {});\n *\n * Layers, bottom up: Engine.IO transports (Polling, WS) -> Engine (handsha"
+     "ke,\n * heartbeat, upgrade, write buffer) -> Manager (Socket.IO packet codec,\n * reconnect"
+     "ion, one Engine shared by many namespaces) -> Socket (one\n * namespace: events, acks, buff"
+     "ering). Wire format notes: PROTOCOL.md.\n * Keep this file ASCII-only: it is embedded into "
+     "socketio.h as a C string.\n */\n(function (root) {\n  'use strict';\n\n  /* ---------------"
+     "------------------------------------------------- util */\n\n  class Emitter {\n    on(ev, "
+     "fn) { ((this._ev || (this._ev = {}))[ev] || (this._ev[ev] = [])).push(fn); return this; }\n"
+     "    once(ev, fn) {\n      const w = (...a) => { this.off(ev, w); fn.apply(this, a); };\n   "
+     "   w.fn = fn;\n      return this.on(ev, w);\n    }\n    off(ev, fn) {\n      if (!this._ev)"
+     " return this;\n      if (ev === undefined) { this._ev = {}; return this; }\n      if (fn =="
+     "= undefined) { delete this._ev[ev]; return this; }\n      const l = this._ev[ev];\n      if"
+     " (l) {\n        const i = l.findIndex((f) => f === fn || f.fn === fn);\n        if (i >= 0)"
+     " l.splice(i, 1);\n      }\n      return this;\n    }\n    listeners(ev) { return (this._ev "
+     "&& this._ev[ev]) ? this._ev[ev].slice() : []; }\n    hasListeners(ev) { return this.listene"
+     "rs(ev).length > 0; }\n    // Socket overrides emit() to send to the server, so local delive"
+     "ry has\n    // its own name everywhere.\n    emitReserved(ev, ...args) {\n      for (const "
+     "fn of this.listeners(ev)) fn.apply(this, args);\n      return this;\n    }\n  }\n  Emitter."
+     "prototype.addEventListener = Emitter.prototype.on;\n  Emitter.prototype.removeListener = Em"
+     "itter.prototype.off;\n  Emitter.prototype.removeAllListeners = function (ev) { return this."
+     "off(ev); };\n\n  // Subscribe and return the matching unsubscribe, so owners can drop all\n"
+     "  // their listeners on another object in one go.\n  function sub(obj, ev, fn) { obj.on(ev,"
+     " fn); return () => obj.off(ev, fn); }\n\n  const hasBlob = typeof Blob !== 'undefined';\n  "
+     "function isBinary(x) {\n    return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || (ha"
+     "sBlob && x instanceof Blob);\n  }\n  function bytesOf(x) {\n    return x instanceof ArrayBu"
+     "ffer ? new Uint8Array(x) : new Uint8Array(x.buffer, x.byteOffset, x.byteLength);\n  }\n  fu"
+     "nction b64encode(x) {\n    const u = bytesOf(x);\n    let s = '';\n    for (let i = 0; i < "
+     "u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subarray(i, i + 0x8000));\n  "
+     "  return btoa(s);\n  }\n  function b64decode(s) {\n    const bin = atob(s);\n    const u = "
+     "new Uint8Array(bin.length);\n    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt"
+     "(i);\n    return u.buffer;\n  }\n  function utf8Len(s) {\n    let n = 0;\n    for (let i = "
+     "0; i < s.length; i++) {\n      const c = s.charCodeAt(i);\n      if (c < 0x80) n += 1;\n   "
+     "   else if (c < 0x800) n += 2;\n      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.lengt"
+     "h) { n += 4; i++; } // surrogate pair\n      else n += 3;\n    }\n    return n;\n  }\n  fun"
+     "ction qs(obj) {\n    return Object.keys(obj).filter((k) => obj[k] !== undefined)\n      .ma"
+     "p((k) => encodeURIComponent(k) + '=' + encodeURIComponent(obj[k])).join('&');\n  }\n  let s"
+     "tamp = 0;\n  // Cache buster for polling requests; proxies must not answer a GET twice.\n  "
+     "function cacheBuster() { return Date.now().toString(36) + (stamp++).toString(36); }\n\n"),
     /* part 1 */
-    ("  /* ----------------------------------------------- Engine.IO packet codec */\n"
-     "\n"
-     "  const EIO_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'];\n"
-     "\n"
-     "  // One packet as text for a polling payload, or as text/binary frame data\n"
-     "  // for a WebSocket. Binary messages have no type digit in v4: WS sends the\n"
-     "  // raw bytes, polling sends \"b\" + base64 (e.g. bAQID for bytes 1,2,3).\n"
-     "  function eioEncode(p, forWs) {\n"
-     "    if (isBinary(p.data)) return forWs ? p.data : 'b' + b64encode(p.data);\n"
-     "    return EIO_TYPES.indexOf(p.type) + (p.data === undefined ? '' : String(p.data));\n"
-     "  }\n"
-     "  function eioDecode(d) {\n"
-     "    try { return eioDecode1(d); } catch (e) { return { type: 'error', data: 'parser error' "
-     "}; }\n"
-     "  }\n"
-     "  function eioDecode1(d) {\n"
-     "    if (typeof d !== 'string') return { type: 'message', data: d instanceof ArrayBuffer ? d"
-     " : bytesOf(d).slice().buffer };\n"
-     "    if (d[0] === 'b') return { type: 'message', data: b64decode(d.slice(1)) };\n"
-     "    const type = EIO_TYPES[d.charCodeAt(0) - 48];\n"
-     "    if (!type) return { type: 'error', data: 'parser error' };\n"
-     "    return d.length > 1 ? { type, data: d.slice(1) } : { type };\n"
-     "  }\n"
-     "  // Bytes a packet takes in a polling body, to keep each POST <= maxPayload.\n"
-     "  function eioSize(p) {\n"
-     "    if (isBinary(p.data)) return 1 + Math.ceil(bytesOf(p.data).length / 3) * 4;\n"
-     "    return 1 + (p.data === undefined ? 0 : utf8Len(String(p.data)));\n"
-     "  }\n"
-     "\n"
-     "  /* ----------------------------------------------------------- transports */\n"
-     "  // Both transports emit: open, packet(p), drain, error(msg, cause), close(reason).\n"
-     "\n"
-     "  class Transport extends Emitter {\n"
-     "    constructor(engine, name, query) {\n"
-     "      super();\n"
-     "      this.engine = engine;\n"
-     "      this.name = name;\n"
-     "      this.query = query;\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "    }\n"
-     "    uri(scheme, extra) {\n"
-     "      const e = this.engine;\n"
-     "      return scheme + (e.secure ? 's' : '') + '://' + e.host + e.path + '?' + qs(Object.ass"
-     "ign({}, this.query, extra));\n"
-     "    }\n"
-     "    _error(msg, cause) {\n"
-     "      const err = new Error(msg);\n"
-     "      err.type = 'TransportError';\n"
-     "      err.description = cause;\n"
-     "      this.emitReserved('error', err);\n"
-     "    }\n"
-     "    _closed(reason) {\n"
-     "      if (this.readyState === 'closed') return;\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "      this.emitReserved('close', reason);\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  // Long-polling: one GET outstanding to receive, POSTs strictly one after\n"
-     "  // another to send. pause() lets both finish so an upgrade loses nothing.\n"
-     "  class Polling extends Transport {\n"
-     "    constructor(engine, query) { super(engine, 'polling', query); this.polling = false; }\n"
-     "    open() { this.readyState = 'opening'; this._poll(); }\n"
-     "    _req(method, body) {\n"
-     "      const url = this.uri('http', { t: cacheBuster() });\n"
-     "      const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;\n"
-     "      if (ctl) (this._aborts || (this._aborts = new Set())).add(ctl);\n"
-     "      const init = {\n"
-     "        method, cache: 'no-store',\n"
-     "        credentials: this.engine.opts.withCredentials ? 'include' : 'same-origin',\n"
-     "        headers: Object.assign(body === undefined ? {} : { 'Content-Type': 'text/plain;char"
-     "set=UTF-8' },\n"
-     "          this.engine.opts.extraHeaders || {}),\n"
-     "        body, signal: ctl ? ctl.signal : undefined,\n"
-     "      };\n"
-     "      return fetch(url, init).then((res) => {\n"
-     "        if (res.status !== 200) throw new Error('HTTP ' + res.status);\n"
-     "        return res.text();\n"
-     "      }).finally(() => { if (ctl) this._aborts.delete(ctl); });\n"
-     "    }\n"
-     "    _poll() {\n"
-     "      this.polling = true;\n"
-     "      this._req('GET').then((text) => {\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "        this.polling = false;\n"
-     "        this._onPayload(text);\n"
-     "      }, (e) => { if (this.readyState !== 'closed') this._error('xhr poll error', e); });\n"
-     "    }\n"
-     "    _onPayload(text) {\n"
-     "      // v4 payload: packets joined by \\x1e, e.g. 4hello\\x1ebAQID\\x1e2\n"
-     "      for (const part of text.split('\\x1e')) {\n"),
+    ("  /* ----------------------------------------------- Engine.IO packet codec */\n\n  const E"
+     "IO_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'];\n\n  // One pac"
+     "ket as text for a polling payload, or as text/binary frame data\n  // for a WebSocket. Bina"
+     "ry messages have no type digit in v4: WS sends the\n  // raw bytes, polling sends \"b\" + b"
+     "ase64 (e.g. bAQID for bytes 1,2,3).\n  function eioEncode(p, forWs) {\n    if (isBinary(p.d"
+     "ata)) return forWs ? p.data : 'b' + b64encode(p.data);\n    return EIO_TYPES.indexOf(p.type"
+     ") + (p.data === undefined ? '' : String(p.data));\n  }\n  function eioDecode(d) {\n    try "
+     "{ return eioDecode1(d); } catch (e) { return { type: 'error', data: 'parser error' }; }\n  "
+     "}\n  function eioDecode1(d) {\n    if (typeof d !== 'string') return { type: 'message', dat"
+     "a: d instanceof ArrayBuffer ? d : bytesOf(d).slice().buffer };\n    if (d[0] === 'b') retur"
+     "n { type: 'message', data: b64decode(d.slice(1)) };\n    const type = EIO_TYPES[d.charCodeA"
+     "t(0) - 48];\n    if (!type) return { type: 'error', data: 'parser error' };\n    return d.l"
+     "ength > 1 ? { type, data: d.slice(1) } : { type };\n  }\n  // Bytes a packet takes in a pol"
+     "ling body, to keep each POST <= maxPayload.\n  function eioSize(p) {\n    if (isBinary(p.da"
+     "ta)) return 1 + Math.ceil(bytesOf(p.data).length / 3) * 4;\n    return 1 + (p.data === unde"
+     "fined ? 0 : utf8Len(String(p.data)));\n  }\n\n  /* ----------------------------------------"
+     "------------------- transports */\n  // Both transports emit: open, packet(p), drain, error"
+     "(msg, cause), close(reason).\n\n  class Transport extends Emitter {\n    constructor(engine"
+     ", name, query) {\n      super();\n      this.engine = engine;\n      this.name = name;\n   "
+     "   this.query = query;\n      this.readyState = 'closed';\n      this.writable = false;\n  "
+     "  }\n    uri(scheme, extra) {\n      const e = this.engine;\n      return scheme + (e.secur"
+     "e ? 's' : '') + '://' + e.host + e.path + '?' + qs(Object.assign({}, this.query, extra));\n"
+     "    }\n    _error(msg, cause) {\n      const err = new Error(msg);\n      err.type = 'Trans"
+     "portError';\n      err.description = cause;\n      this.emitReserved('error', err);\n    }"
+     "\n    _closed(reason) {\n      if (this.readyState === 'closed') return;\n      this.readyS"
+     "tate = 'closed';\n      this.writable = false;\n      this.emitReserved('close', reason);\n"
+     "    }\n  }\n\n  // Long-polling: one GET outstanding to receive, POSTs strictly one after\n"
+     "  // another to send. pause() lets both finish so an upgrade loses nothing.\n  class Pollin"
+     "g extends Transport {\n    constructor(engine, query) { super(engine, 'polling', query); th"
+     "is.polling = false; }\n    open() { this.readyState = 'opening'; this._poll(); }\n    _req("
+     "method, body) {\n      const url = this.uri('http', { t: cacheBuster() });\n      const ctl"
+     " = typeof AbortController !== 'undefined' ? new AbortController() : null;\n      if (ctl) ("
+     "this._aborts || (this._aborts = new Set())).add(ctl);\n      const init = {\n        method"
+     ", cache: 'no-store',\n        credentials: this.engine.opts.withCredentials ? 'include' : '"
+     "same-origin',\n        headers: Object.assign(body === undefined ? {} : { 'Content-Type': '"
+     "text/plain;charset=UTF-8' },\n          this.engine.opts.extraHeaders || {}),\n        body"
+     ", signal: ctl ? ctl.signal : undefined,\n      };\n      return fetch(url, init).then((res)"
+     " => {\n        if (res.status !== 200) throw new Error('HTTP ' + res.status);\n        retu"
+     "rn res.text();\n      }).finally(() => { if (ctl) this._aborts.delete(ctl); });\n    }\n   "
+     " _poll() {\n      this.polling = true;\n      this._req('GET').then((text) => {\n        if"
+     " (this.readyState === 'closed') return;\n        this.polling = false;\n        this._onPay"
+     "load(text);\n      }, (e) => { if (this.readyState !== 'closed') this._error('xhr poll erro"
+     "r', e); });\n    }\n    _onPayload(text) {\n      // v4 payload: packets joined by \\x1e, e"
+     ".g. 4hello\\x1ebAQID\\x1e2\n      for (const part of text.split('\\x1e')) {\n"),
     /* part 2 */
-    ("        const p = eioDecode(part);\n"
-     "        if (this.readyState === 'opening' && p.type === 'open') {\n"
-     "          this.readyState = 'open';\n"
-     "          this.writable = true;\n"
-     "          this.emitReserved('open');\n"
-     "        }\n"
-     "        if (p.type === 'close') { this._closed('transport close'); return; }\n"
-     "        // A throwing application handler must not kill the poll loop.\n"
-     "        try { this.emitReserved('packet', p); } catch (e) { setTimeout(() => { throw e; }, "
-     "0); }\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "      }\n"
-     "      if (this.readyState === 'pausing' || this.readyState === 'paused') this.emitReserved("
-     "'pollComplete');\n"
-     "      else if (this.readyState === 'open') this._poll();\n"
-     "    }\n"
-     "    send(packets) {\n"
-     "      this.writable = false;\n"
-     "      this._req('POST', packets.map((p) => eioEncode(p, false)).join('\\x1e')).then(() => {"
-     "\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "        this.writable = true;\n"
-     "        this.emitReserved('drain');\n"
-     "      }, (e) => { if (this.readyState !== 'closed') this._error('xhr post error', e); });\n"
-     "    }\n"
-     "    pause(onPaused) {\n"
-     "      this.readyState = 'pausing';\n"
-     "      let waiting = 0;\n"
-     "      const done = () => { if (--waiting === 0) { this.readyState = 'paused'; onPaused(); }"
-     " };\n"
-     "      if (this.polling) { waiting++; this.once('pollComplete', done); }\n"
-     "      if (!this.writable) { waiting++; this.once('drain', done); }\n"
-     "      if (waiting === 0) { waiting = 1; done(); }\n"
-     "    }\n"
-     "    resume() {\n"
-     "      if (this.readyState !== 'pausing' && this.readyState !== 'paused') return;\n"
-     "      this.off('pollComplete'); this.off('drain');\n"
-     "      this.readyState = 'open';\n"
-     "      if (!this.polling) this._poll();\n"
-     "    }\n"
-     "    close() {\n"
-     "      // Say goodbye with POST \"1\" and only then drop the pending GET: the\n"
-     "      // server answers that GET with a noop. Aborting it first would look\n"
-     "      // like a broken transport to the server, which (Node) then keeps the\n"
-     "      // session around for its closeTimeout.\n"
-     "      const wasOpen = ['open', 'pausing', 'paused'].indexOf(this.readyState) >= 0;\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "      const abort = () => { if (this._aborts) for (const c of this._aborts) c.abort(); };\n"
-     "      if (!wasOpen) { abort(); return; }\n"
-     "      this._req('POST', '1').catch(() => {}).finally(abort);\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  class WS extends Transport {\n"
-     "    constructor(engine, query) { super(engine, 'websocket', query); }\n"
-     "    open() {\n"
-     "      const Impl = this.engine.opts.WebSocket || root.WebSocket;\n"
-     "      this.readyState = 'opening';\n"
-     "      try {\n"
-     "        this.ws = new Impl(this.uri('ws'));\n"
-     "      } catch (e) {\n"
-     "        setTimeout(() => this._error('websocket error', e), 0);\n"
-     "        return;\n"
-     "      }\n"
-     "      this.ws.binaryType = 'arraybuffer';\n"
-     "      this.ws.onopen = () => {\n"
-     "        this.readyState = 'open';\n"
-     "        this.writable = true;\n"
-     "        this.emitReserved('open');\n"
-     "      };\n"
-     "      // The server may pack several frames into one TCP segment; the\n"
-     "      // WebSocket API hands them to us one message at a time anyway.\n"
-     "      this.ws.onmessage = (e) => { if (this.readyState !== 'closed') this.emitReserved('pac"
-     "ket', eioDecode(e.data)); };\n"
-     "      this.ws.onerror = (e) => { if (this.readyState !== 'closed') this._error('websocket e"
-     "rror', e); };\n"
-     "      this.ws.onclose = () => this._closed('transport close');\n"
-     "    }\n"
-     "    send(packets) {\n"
-     "      for (const p of packets) this.ws.send(eioEncode(p, true));\n"
-     "      // WebSocket.send only queues, so we are writable again at once; the\n"
-     "      // drain is still async so the engine's flush loop cannot recurse.\n"
-     "      this.writable = false;\n"
-     "      setTimeout(() => {\n"
-     "        if (this.readyState === 'closed') return;\n"
-     "        this.writable = true;\n"
-     "        this.emitReserved('drain');\n"
-     "      }, 0);\n"
-     "    }\n"
-     "    close() {\n"
-     "      this.readyState = 'closed';\n"
-     "      this.writable = false;\n"
-     "      if (this.ws) {\n"
-     "        // A no-op onerror, not null: Node's ws reports closing a still\n"),
+    ("        const p = eioDecode(part);\n        if (this.readyState === 'opening' && p.type ==="
+     " 'open') {\n          this.readyState = 'open';\n          this.writable = true;\n         "
+     " this.emitReserved('open');\n        }\n        if (p.type === 'close') { this._closed('tra"
+     "nsport close'); return; }\n        // A throwing application handler must not kill the poll"
+     " loop.\n        try { this.emitReserved('packet', p); } catch (e) { setTimeout(() => { thro"
+     "w e; }, 0); }\n        if (this.readyState === 'closed') return;\n      }\n      if (this.r"
+     "eadyState === 'pausing' || this.readyState === 'paused') this.emitReserved('pollComplete');"
+     "\n      else if (this.readyState === 'open') this._poll();\n    }\n    send(packets) {\n   "
+     "   this.writable = false;\n      this._req('POST', packets.map((p) => eioEncode(p, false))."
+     "join('\\x1e')).then(() => {\n        if (this.readyState === 'closed') return;\n        thi"
+     "s.writable = true;\n        this.emitReserved('drain');\n      }, (e) => { if (this.readySt"
+     "ate !== 'closed') this._error('xhr post error', e); });\n    }\n    pause(onPaused) {\n    "
+     "  this.readyState = 'pausing';\n      let waiting = 0;\n      const done = () => { if (--wa"
+     "iting === 0) { this.readyState = 'paused'; onPaused(); } };\n      if (this.polling) { wait"
+     "ing++; this.once('pollComplete', done); }\n      if (!this.writable) { waiting++; this.once"
+     "('drain', done); }\n      if (waiting === 0) { waiting = 1; done(); }\n    }\n    resume() "
+     "{\n      if (this.readyState !== 'pausing' && this.readyState !== 'paused') return;\n      "
+     "this.off('pollComplete'); this.off('drain');\n      this.readyState = 'open';\n      if (!t"
+     "his.polling) this._poll();\n    }\n    close() {\n      // Say goodbye with POST \"1\" and "
+     "only then drop the pending GET: the\n      // server answers that GET with a noop. Aborting"
+     " it first would look\n      // like a broken transport to the server, which (Node) then kee"
+     "ps the\n      // session around for its closeTimeout.\n      const wasOpen = ['open', 'paus"
+     "ing', 'paused'].indexOf(this.readyState) >= 0;\n      this.readyState = 'closed';\n      th"
+     "is.writable = false;\n      const abort = () => { if (this._aborts) for (const c of this._a"
+     "borts) c.abort(); };\n      if (!wasOpen) { abort(); return; }\n      this._req('POST', '1'"
+     ").catch(() => {}).finally(abort);\n    }\n  }\n\n  class WS extends Transport {\n    constr"
+     "uctor(engine, query) { super(engine, 'websocket', query); }\n    open() {\n      const Impl"
+     " = this.engine.opts.WebSocket || root.WebSocket;\n      this.readyState = 'opening';\n     "
+     " try {\n        this.ws = new Impl(this.uri('ws'));\n      } catch (e) {\n        setTimeou"
+     "t(() => this._error('websocket error', e), 0);\n        return;\n      }\n      this.ws.bin"
+     "aryType = 'arraybuffer';\n      this.ws.onopen = () => {\n        this.readyState = 'open';"
+     "\n        this.writable = true;\n        this.emitReserved('open');\n      };\n      // The"
+     " server may pack several frames into one TCP segment; the\n      // WebSocket API hands the"
+     "m to us one message at a time anyway.\n      this.ws.onmessage = (e) => { if (this.readySta"
+     "te !== 'closed') this.emitReserved('packet', eioDecode(e.data)); };\n      this.ws.onerror "
+     "= (e) => { if (this.readyState !== 'closed') this._error('websocket error', e); };\n      t"
+     "his.ws.onclose = () => this._closed('transport close');\n    }\n    send(packets) {\n      "
+     "for (const p of packets) this.ws.send(eioEncode(p, true));\n      // WebSocket.send only qu"
+     "eues, so we are writable again at once; the\n      // drain is still async so the engine's "
+     "flush loop cannot recurse.\n      this.writable = false;\n      setTimeout(() => {\n       "
+     " if (this.readyState === 'closed') return;\n        this.writable = true;\n        this.emi"
+     "tReserved('drain');\n      }, 0);\n    }\n    close() {\n      this.readyState = 'closed';"
+     "\n      this.writable = false;\n      if (this.ws) {\n        // A no-op onerror, not null:"
+     " Node's ws reports closing a still\n"),
     /* part 3 */
-    ("        // connecting socket as an error event and throws if nobody listens.\n"
-     "        const nop = () => {};\n"
-     "        this.ws.onopen = this.ws.onmessage = this.ws.onerror = this.ws.onclose = nop;\n"
-     "        try { this.ws.close(); } catch (e) { /* already closed */ }\n"
-     "      }\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  /* -------------------------------------------------------------- Engine */\n"
-     "  // One Engine.IO session. Events: open, message(data), upgrading, upgrade,\n"
-     "  // upgradeError, ping, drain, error(err), close(reason, description).\n"
-     "\n"
-     "  class Engine extends Emitter {\n"
-     "    constructor(url, opts) {\n"
-     "      super();\n"
-     "      this.opts = opts;\n"
-     "      this.secure = url.protocol === 'https:' || url.protocol === 'wss:';\n"
-     "      this.host = url.host;\n"
-     "      this.path = opts.path;\n"
-     "      this.query = Object.assign({}, opts.query);\n"
-     "      this.transports = opts.transports || ['polling', 'websocket'];\n"
-     "      this.readyState = 'opening';\n"
-     "      this.writeBuffer = [];\n"
-     "      this.upgrading = false;\n"
-     "      this.id = null;\n"
-     "      this.maxPayload = 0;\n"
-     "      this._setTransport(this._create(this.transports[0]));\n"
-     "      this.transport.open();\n"
-     "    }\n"
-     "    _create(name) {\n"
-     "      const q = Object.assign({}, this.query, { EIO: 4, transport: name });\n"
-     "      if (this.id) q.sid = this.id;\n"
-     "      if (name === 'websocket') return new WS(this, q);\n"
-     "      if (name === 'polling') return new Polling(this, q);\n"
-     "      throw new Error('unknown transport ' + name);\n"
-     "    }\n"
-     "    _setTransport(t) {\n"
-     "      if (this.transport) this.transport.off();\n"
-     "      this.transport = t;\n"
-     "      t.on('packet', (p) => this._onPacket(p));\n"
-     "      t.on('drain', () => this._onDrain());\n"
-     "      t.on('error', (e) => this._onError(e));\n"
-     "      t.on('close', (r) => this._onClose(r));\n"
-     "    }\n"
-     "    _onPacket(p) {\n"
-     "      if (this.readyState === 'closed') return;\n"
-     "      switch (p.type) {\n"
-     "        case 'open': this._onHandshake(p.data); break;\n"
-     "        case 'ping':\n"
-     "          // v4: only the server pings; answer 2 with 3 and re-arm the\n"
-     "          // dead-server timer.\n"
-     "          this._resetPingTimer();\n"
-     "          this._sendPacket('pong');\n"
-     "          this.emitReserved('ping');\n"
-     "          break;\n"
-     "        case 'message': this.emitReserved('message', p.data); break;\n"
-     "        case 'close': this._onClose('transport close'); break; // Node just drops the WS; o"
-     "thers may say \"1\"\n"
-     "        case 'error': this._onError(new Error('parse error')); break;\n"
-     "        default: break; // noop, pong (probe replies arrive on the probe transport)\n"
-     "      }\n"
-     "    }\n"
-     "    _onHandshake(json) {\n"
-     "      let h;\n"
-     "      try { h = JSON.parse(json); } catch (e) { h = null; }\n"
-     "      if (!h || typeof h.sid !== 'string') { this._onError(new Error('bad handshake')); ret"
-     "urn; }\n"
-     "      this.id = h.sid;\n"
-     "      this.transport.query.sid = h.sid;\n"
-     "      this.pingInterval = h.pingInterval;\n"
-     "      this.pingTimeout = h.pingTimeout;\n"
-     "      this.maxPayload = h.maxPayload || 0;\n"
-     "      this.readyState = 'open';\n"
-     "      this.emitReserved('open');\n"
-     "      this.flush();\n"
-     "      this._resetPingTimer();\n"
-     "      if (this.readyState === 'open' && this.opts.upgrade !== false && this.transport.name "
-     "=== 'polling') {\n"
-     "        for (const u of h.upgrades || []) if (u === 'websocket' && this.transports.indexOf("
-     "u) >= 0) this._probe(u);\n"
-     "      }\n"
-     "    }\n"
-     "    _resetPingTimer() {\n"
-     "      clearTimeout(this._pingTimer);\n"
-     "      this._pingTimer = setTimeout(() => this._onClose('ping timeout'), this.pingInterval +"
-     " this.pingTimeout);\n"
-     "    }\n"
-     "    // Upgrade polling -> WebSocket: probe the new transport with 2probe,\n"
-     "    // and only once 3probe came back, drain polling (the server answers the\n"
-     "    // pending GET with a noop) and switch with 5. Writes made meanwhile wait\n"
-     "    // in writeBuffer, so nothing is lost or reordered.\n"
-     "    _probe(name) {\n"
-     "      const t = this._create(name);\n"
-     "      let failed = false;\n"
-     "      const cleanup = () => { t.off(); this.off('close', onEngineClose); };\n"
-     "      const fail = (err) => {\n"
-     "        if (failed) return;\n"
-     "        failed = true;\n"
-     "        cleanup();\n"),
+    ("        // connecting socket as an error event and throws if nobody listens.\n        const"
+     " nop = () => {};\n        this.ws.onopen = this.ws.onmessage = this.ws.onerror = this.ws.on"
+     "close = nop;\n        try { this.ws.close(); } catch (e) { /* already closed */ }\n      }"
+     "\n    }\n  }\n\n  /* -------------------------------------------------------------- Engine "
+     "*/\n  // One Engine.IO session. Events: open, message(data), upgrading, upgrade,\n  // upgr"
+     "adeError, ping, drain, error(err), close(reason, description).\n\n  class Engine extends Em"
+     "itter {\n    constructor(url, opts) {\n      super();\n      this.opts = opts;\n      this."
+     "secure = url.protocol === 'https:' || url.protocol === 'wss:';\n      this.host = url.host;"
+     "\n      this.path = opts.path;\n      this.query = Object.assign({}, opts.query);\n      th"
+     "is.transports = opts.transports || ['polling', 'websocket'];\n      this.readyState = 'open"
+     "ing';\n      this.writeBuffer = [];\n      this.upgrading = false;\n      this.id = null;\n"
+     "      this.maxPayload = 0;\n      this._setTransport(this._create(this.transports[0]));\n  "
+     "    this.transport.open();\n    }\n    _create(name) {\n      const q = Object.assign({}, t"
+     "his.query, { EIO: 4, transport: name });\n      if (this.id) q.sid = this.id;\n      if (na"
+     "me === 'websocket') return new WS(this, q);\n      if (name === 'polling') return new Polli"
+     "ng(this, q);\n      throw new Error('unknown transport ' + name);\n    }\n    _setTransport"
+     "(t) {\n      if (this.transport) this.transport.off();\n      this.transport = t;\n      t."
+     "on('packet', (p) => this._onPacket(p));\n      t.on('drain', () => this._onDrain());\n     "
+     " t.on('error', (e) => this._onError(e));\n      t.on('close', (r) => this._onClose(r));\n  "
+     "  }\n    _onPacket(p) {\n      if (this.readyState === 'closed') return;\n      switch (p.t"
+     "ype) {\n        case 'open': this._onHandshake(p.data); break;\n        case 'ping':\n     "
+     "     // v4: only the server pings; answer 2 with 3 and re-arm the\n          // dead-server"
+     " timer.\n          this._resetPingTimer();\n          this._sendPacket('pong');\n          "
+     "this.emitReserved('ping');\n          break;\n        case 'message': this.emitReserved('me"
+     "ssage', p.data); break;\n        case 'close': this._onClose('transport close'); break; // "
+     "Node just drops the WS; others may say \"1\"\n        case 'error': this._onError(new Error"
+     "('parse error')); break;\n        default: break; // noop, pong (probe replies arrive on th"
+     "e probe transport)\n      }\n    }\n    _onHandshake(json) {\n      let h;\n      try { h ="
+     " JSON.parse(json); } catch (e) { h = null; }\n      if (!h || typeof h.sid !== 'string') { "
+     "this._onError(new Error('bad handshake')); return; }\n      this.id = h.sid;\n      this.tr"
+     "ansport.query.sid = h.sid;\n      this.pingInterval = h.pingInterval;\n      this.pingTimeo"
+     "ut = h.pingTimeout;\n      this.maxPayload = h.maxPayload || 0;\n      this.readyState = 'o"
+     "pen';\n      this.emitReserved('open');\n      this.flush();\n      this._resetPingTimer();"
+     "\n      if (this.readyState === 'open' && this.opts.upgrade !== false && this.transport.nam"
+     "e === 'polling') {\n        for (const u of h.upgrades || []) if (u === 'websocket' && this"
+     ".transports.indexOf(u) >= 0) this._probe(u);\n      }\n    }\n    _resetPingTimer() {\n    "
+     "  clearTimeout(this._pingTimer);\n      this._pingTimer = setTimeout(() => this._onClose('p"
+     "ing timeout'), this.pingInterval + this.pingTimeout);\n    }\n    // Upgrade polling -> Web"
+     "Socket: probe the new transport with 2probe,\n    // and only once 3probe came back, drain "
+     "polling (the server answers the\n    // pending GET with a noop) and switch with 5. Writes "
+     "made meanwhile wait\n    // in writeBuffer, so nothing is lost or reordered.\n    _probe(na"
+     "me) {\n      const t = this._create(name);\n      let failed = false;\n      const cleanup "
+     "= () => { t.off(); this.off('close', onEngineClose); };\n      const fail = (err) => {\n   "
+     "     if (failed) return;\n        failed = true;\n        cleanup();\n"),
     /* part 4 */
-    ("        t.close();\n"
-     "        if (this.upgrading) { this.upgrading = false; this.transport.resume(); this.flush()"
-     "; }\n"
-     "        this.emitReserved('upgradeError', err instanceof Error ? err : new Error('probe err"
-     "or'));\n"
-     "      };\n"
-     "      const onEngineClose = () => fail(new Error('engine closed'));\n"
-     "      t.once('open', () => { if (!failed) t.send([{ type: 'ping', data: 'probe' }]); });\n"
-     "      t.on('packet', (p) => {\n"
-     "        if (failed) return;\n"
-     "        if (p.type !== 'pong' || p.data !== 'probe') { fail(new Error('probe error')); retu"
-     "rn; }\n"
-     "        this.upgrading = true;\n"
-     "        this.emitReserved('upgrading', t);\n"
-     "        this.transport.pause(() => {\n"
-     "          if (failed || this.readyState === 'closed') return;\n"
-     "          cleanup();\n"
-     "          this._setTransport(t);\n"
-     "          t.send([{ type: 'upgrade' }]);\n"
-     "          this.upgrading = false;\n"
-     "          this.emitReserved('upgrade', t);\n"
-     "          this.flush();\n"
-     "        });\n"
-     "      });\n"
-     "      t.once('error', fail);\n"
-     "      t.once('close', () => fail(new Error('probe transport closed')));\n"
-     "      this.on('close', onEngineClose);\n"
-     "      t.open();\n"
-     "    }\n"
-     "    _onDrain() {\n"
-     "      if (this.writeBuffer.length === 0) this.emitReserved('drain');\n"
-     "      else this.flush();\n"
-     "    }\n"
-     "    flush() {\n"
-     "      if (this.readyState === 'closed' || this.upgrading || !this.transport.writable || !th"
-     "is.writeBuffer.length) return;\n"
-     "      let n = this.writeBuffer.length;\n"
-     "      if (this.transport.name === 'polling' && this.maxPayload) {\n"
-     "        // Several packets per POST, but the body stays below maxPayload\n"
-     "        // (a single larger packet still goes out alone).\n"
-     "        let size = 0;\n"
-     "        for (n = 0; n < this.writeBuffer.length; n++) {\n"
-     "          size += eioSize(this.writeBuffer[n]) + (n ? 1 : 0);\n"
-     "          if (n && size > this.maxPayload) break;\n"
-     "        }\n"
-     "      }\n"
-     "      this.transport.send(this.writeBuffer.splice(0, n));\n"
-     "    }\n"
-     "    _sendPacket(type, data) {\n"
-     "      if (this.readyState === 'closing' || this.readyState === 'closed') return;\n"
-     "      this.writeBuffer.push({ type, data });\n"
-     "      this.flush();\n"
-     "    }\n"
-     "    write(data) { this._sendPacket('message', data); return this; }\n"
-     "    send(data) { return this.write(data); }\n"
-     "    close() {\n"
-     "      if (this.readyState !== 'opening' && this.readyState !== 'open') return this;\n"
-     "      this.readyState = 'closing';\n"
-     "      // Let queued packets (e.g. a namespace DISCONNECT) out first.\n"
-     "      const finish = () => this._onClose('forced close');\n"
+    ("        t.close();\n        if (this.upgrading) { this.upgrading = false; this.transport.re"
+     "sume(); this.flush(); }\n        this.emitReserved('upgradeError', err instanceof Error ? e"
+     "rr : new Error('probe error'));\n      };\n      const onEngineClose = () => fail(new Error"
+     "('engine closed'));\n      t.once('open', () => { if (!failed) t.send([{ type: 'ping', data"
+     ": 'probe' }]); });\n      t.on('packet', (p) => {\n        if (failed) return;\n        if "
+     "(p.type !== 'pong' || p.data !== 'probe') { fail(new Error('probe error')); return; }\n    "
+     "    this.upgrading = true;\n        this.emitReserved('upgrading', t);\n        this.transp"
+     "ort.pause(() => {\n          if (failed || this.readyState === 'closed') return;\n         "
+     " cleanup();\n          this._setTransport(t);\n          t.send([{ type: 'upgrade' }]);\n  "
+     "        this.upgrading = false;\n          this.emitReserved('upgrade', t);\n          this"
+     ".flush();\n        });\n      });\n      t.once('error', fail);\n      t.once('close', () ="
+     "> fail(new Error('probe transport closed')));\n      this.on('close', onEngineClose);\n    "
+     "  t.open();\n    }\n    _onDrain() {\n      if (this.writeBuffer.length === 0) this.emitRes"
+     "erved('drain');\n      else this.flush();\n    }\n    flush() {\n      if (this.readyState "
+     "=== 'closed' || this.upgrading || !this.transport.writable || !this.writeBuffer.length) ret"
+     "urn;\n      let n = this.writeBuffer.length;\n      if (this.transport.name === 'polling' &"
+     "& this.maxPayload) {\n        // Several packets per POST, but the body stays below maxPayl"
+     "oad\n        // (a single larger packet still goes out alone).\n        let size = 0;\n    "
+     "    for (n = 0; n < this.writeBuffer.length; n++) {\n          size += eioSize(this.writeBu"
+     "ffer[n]) + (n ? 1 : 0);\n          if (n && size > this.maxPayload) break;\n        }\n    "
+     "  }\n      this.transport.send(this.writeBuffer.splice(0, n));\n    }\n    _sendPacket(type"
+     ", data) {\n      if (this.readyState === 'closing' || this.readyState === 'closed') return;"
+     "\n      this.writeBuffer.push({ type, data });\n      this.flush();\n    }\n    write(data)"
+     " { this._sendPacket('message', data); return this; }\n    send(data) { return this.write(da"
+     "ta); }\n    close() {\n      if (this.readyState !== 'opening' && this.readyState !== 'open"
+     "') return this;\n      this.readyState = 'closing';\n      // Let queued packets (e.g. a na"
+     "mespace DISCONNECT) out first.\n      const finish = () => this._onClose('forced close');\n"
      "      if (this.writeBuffer.length || (this.transport.name === 'polling' && !this.transport."
-     "writable && this.id)) {\n"
-     "        this.once('drain', finish);\n"
-     "        setTimeout(finish, 1000);\n"
-     "      } else finish();\n"
-     "      return this;\n"
-     "    }\n"
-     "    _onError(err) {\n"
-     "      this.emitReserved('error', err);\n"
-     "      this._onClose('transport error', err);\n"
-     "    }\n"
-     "    _onClose(reason, desc) {\n"
-     "      if (this.readyState === 'closed') return;\n"
-     "      clearTimeout(this._pingTimer);\n"
-     "      this.transport.off();\n"
-     "      this.transport.close();\n"
-     "      this.readyState = 'closed';\n"
-     "      this.id = null;\n"
-     "      this.writeBuffer = [];\n"
-     "      this.emitReserved('close', reason, desc);\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  /* --------------------------------------------- Socket.IO packet codec */\n"
-     "\n"
-     "  const T = { CONNECT: 0, DISCONNECT: 1, EVENT: 2, ACK: 3, CONNECT_ERROR: 4, BINARY_EVENT: "
-     "5, BINARY_ACK: 6 };\n"
-     "  const RESERVED = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener"
-     "', 'removeListener'];\n"
-     "\n"
-     "  function plainObject(x) { return x !== null && typeof x === 'object' && !Array.isArray(x)"
-     " && typeof x.toJSON !== 'function'; }\n"
-     "  function hasBinaryIn(x) {\n"
-     "    if (isBinary(x)) return true;\n"
-     "    if (Array.isArray(x)) return x.some(hasBinaryIn);\n"
-     "    if (plainObject(x)) return Object.keys(x).some((k) => hasBinaryIn(x[k]));\n"
-     "    return false;\n"
-     "  }\n"
-     "  // Replace every binary value by {\"_placeholder\":true,\"num\":N}, N counting\n"
-     "  // attachments depth-first, so the JSON can travel as text and the bytes\n"
-     "  // follow as separate binary messages.\n"),
+     "writable && this.id)) {\n        this.once('drain', finish);\n        setTimeout(finish, 10"
+     "00);\n      } else finish();\n      return this;\n    }\n    _onError(err) {\n      this.em"
+     "itReserved('error', err);\n      this._onClose('transport error', err);\n    }\n    _onClos"
+     "e(reason, desc) {\n      if (this.readyState === 'closed') return;\n      clearTimeout(this"
+     "._pingTimer);\n      this.transport.off();\n      this.transport.close();\n      this.ready"
+     "State = 'closed';\n      this.id = null;\n      this.writeBuffer = [];\n      this.emitRese"
+     "rved('close', reason, desc);\n    }\n  }\n\n  /* ------------------------------------------"
+     "--- Socket.IO packet codec */\n\n  const T = { CONNECT: 0, DISCONNECT: 1, EVENT: 2, ACK: 3,"
+     " CONNECT_ERROR: 4, BINARY_EVENT: 5, BINARY_ACK: 6 };\n  const RESERVED = ['connect', 'conne"
+     "ct_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'];\n\n  function p"
+     "lainObject(x) { return x !== null && typeof x === 'object' && !Array.isArray(x) && typeof x"
+     ".toJSON !== 'function'; }\n  function hasBinaryIn(x) {\n    if (isBinary(x)) return true;\n"
+     "    if (Array.isArray(x)) return x.some(hasBinaryIn);\n    if (plainObject(x)) return Objec"
+     "t.keys(x).some((k) => hasBinaryIn(x[k]));\n    return false;\n  }\n  // Replace every binar"
+     "y value by {\"_placeholder\":true,\"num\":N}, N counting\n  // attachments depth-first, so "
+     "the JSON can travel as text and the bytes\n  // follow as separate binary messages.\n"),
     /* part 5 */
-    ("  function deconstruct(x, out) {\n"
-     "    if (isBinary(x)) { out.push(x); return { _placeholder: true, num: out.length - 1 }; }\n"
-     "    if (Array.isArray(x)) return x.map((v) => deconstruct(v, out));\n"
-     "    if (plainObject(x)) {\n"
-     "      const o = {};\n"
-     "      for (const k of Object.keys(x)) o[k] = deconstruct(x[k], out);\n"
-     "      return o;\n"
-     "    }\n"
-     "    return x;\n"
-     "  }\n"
-     "  function reconstruct(x, bufs) {\n"
-     "    if (Array.isArray(x)) return x.map((v) => reconstruct(v, bufs));\n"
-     "    if (x !== null && typeof x === 'object') {\n"
-     "      if (x._placeholder === true) {\n"
-     "        if (!(Number.isInteger(x.num) && x.num >= 0 && x.num < bufs.length)) throw new Erro"
-     "r('illegal attachment');\n"
-     "        return bufs[x.num];\n"
-     "      }\n"
-     "      for (const k of Object.keys(x)) x[k] = reconstruct(x[k], bufs);\n"
-     "    }\n"
-     "    return x;\n"
-     "  }\n"
-     "  // Packet -> list of Engine.IO messages: the text header, then attachments.\n"
-     "  // e.g. {type:EVENT, nsp:\"/a\", id:7, data:[\"up\", <2 bytes>]} ->\n"
-     "  //   '51-/a,7[\"up\",{\"_placeholder\":true,\"num\":0}]', <2 bytes>\n"
-     "  function sioEncode(p) {\n"
-     "    const atts = [];\n"
-     "    let type = p.type;\n"
-     "    let data = p.data;\n"
-     "    if ((type === T.EVENT || type === T.ACK) && hasBinaryIn(data)) {\n"
-     "      data = deconstruct(data, atts);\n"
-     "      type = type === T.EVENT ? T.BINARY_EVENT : T.BINARY_ACK;\n"
-     "    }\n"
-     "    let s = String(type);\n"
-     "    if (atts.length) s += atts.length + '-';\n"
-     "    if (p.nsp && p.nsp !== '/') s += p.nsp + ',';\n"
-     "    if (p.id !== undefined) s += p.id;\n"
-     "    if (data !== undefined) s += JSON.stringify(data);\n"
-     "    return [s].concat(atts);\n"
-     "  }\n"
-     "  function sioDecode(s) {\n"
-     "    const type = s.charCodeAt(0) - 48;\n"
-     "    if (!(type >= 0 && type <= 6)) throw new Error('unknown packet type');\n"
-     "    const p = { type, nsp: '/', attachments: 0 };\n"
-     "    let i = 1;\n"
-     "    if (type === T.BINARY_EVENT || type === T.BINARY_ACK) {\n"
-     "      const dash = s.indexOf('-', i);\n"
-     "      const n = s.slice(i, dash);\n"
-     "      if (dash < 0 || !/^[0-9]+$/.test(n) || +n < 1) throw new Error('illegal attachments')"
-     ";\n"
-     "      p.attachments = +n;\n"
-     "      i = dash + 1;\n"
-     "    }\n"
-     "    if (s[i] === '/') { // namespace runs to the first comma or the end: 40/admin is valid"
-     "\n"
-     "      const c = s.indexOf(',', i);\n"
-     "      p.nsp = c < 0 ? s.slice(i) : s.slice(i, c);\n"
-     "      i = c < 0 ? s.length : c + 1;\n"
-     "    }\n"
-     "    const m = /^[0-9]+/.exec(s.slice(i));\n"
-     "    if (m) { p.id = +m[0]; i += m[0].length; }\n"
-     "    if (i < s.length) p.data = JSON.parse(s.slice(i));\n"
-     "    const d = p.data;\n"
-     "    const ok = [\n"
-     "      plainObject(d), // CONNECT reply {\"sid\":...}\n"
-     "      d === undefined,\n"
-     "      Array.isArray(d) && d.length > 0 && (typeof d[0] === 'string' || typeof d[0] === 'num"
-     "ber'),\n"
-     "      Array.isArray(d),\n"
-     "      typeof d === 'string' || plainObject(d),\n"
-     "    ][type <= 4 ? type : type - 3];\n"
-     "    if (!ok) throw new Error('invalid payload');\n"
-     "    return p;\n"
-     "  }\n"
-     "\n"
-     "  /* ------------------------------------------------------------- Manager */\n"
-     "  // Owns the Engine for one origin+path, encodes/decodes Socket.IO packets\n"
-     "  // and reconnects with exponential backoff. Events: open, close(reason),\n"
-     "  // packet, error, reconnect_attempt(n), reconnect(n), reconnect_error,\n"
-     "  // reconnect_failed.\n"
-     "\n"
-     "  class Manager extends Emitter {\n"
-     "    constructor(uri, opts) {\n"
-     "      super();\n"
-     "      if (uri && typeof uri === 'object') { opts = uri; uri = undefined; }\n"
-     "      opts = Object.assign({}, opts);\n"
-     "      this.url = new URL(uri || '/', typeof location !== 'undefined' ? location.href : unde"
-     "fined);\n"
-     "      opts.path = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n"
-     "      if (typeof opts.query === 'string') opts.query = Object.fromEntries(new URLSearchPara"
-     "ms(opts.query));\n"
-     "      opts.query = Object.assign(Object.fromEntries(this.url.searchParams), opts.query);\n"
-     "      this.opts = opts;\n"
-     "      this.nsps = {};\n"
-     "      this.subs = [];\n"
-     "      this._readyState = 'closed';\n"
-     "      this._reconnection = opts.reconnection !== false;\n"
-     "      this._attemptsMax = opts.reconnectionAttempts === undefined ? Infinity : opts.reconne"
-     "ctionAttempts;\n"),
+    ("  function deconstruct(x, out) {\n    if (isBinary(x)) { out.push(x); return { _placeholder"
+     ": true, num: out.length - 1 }; }\n    if (Array.isArray(x)) return x.map((v) => deconstruct"
+     "(v, out));\n    if (plainObject(x)) {\n      const o = {};\n      for (const k of Object.ke"
+     "ys(x)) o[k] = deconstruct(x[k], out);\n      return o;\n    }\n    return x;\n  }\n  functi"
+     "on reconstruct(x, bufs) {\n    if (Array.isArray(x)) return x.map((v) => reconstruct(v, buf"
+     "s));\n    if (x !== null && typeof x === 'object') {\n      if (x._placeholder === true) {"
+     "\n        if (!(Number.isInteger(x.num) && x.num >= 0 && x.num < bufs.length)) throw new Er"
+     "ror('illegal attachment');\n        return bufs[x.num];\n      }\n      for (const k of Obj"
+     "ect.keys(x)) x[k] = reconstruct(x[k], bufs);\n    }\n    return x;\n  }\n  // Packet -> lis"
+     "t of Engine.IO messages: the text header, then attachments.\n  // e.g. {type:EVENT, nsp:\"/"
+     "a\", id:7, data:[\"up\", <2 bytes>]} ->\n  //   '51-/a,7[\"up\",{\"_placeholder\":true,\"nu"
+     "m\":0}]', <2 bytes>\n  function sioEncode(p) {\n    const atts = [];\n    let type = p.type"
+     ";\n    let data = p.data;\n    if ((type === T.EVENT || type === T.ACK) && hasBinaryIn(data"
+     ")) {\n      data = deconstruct(data, atts);\n      type = type === T.EVENT ? T.BINARY_EVENT"
+     " : T.BINARY_ACK;\n    }\n    let s = String(type);\n    if (atts.length) s += atts.length +"
+     " '-';\n    if (p.nsp && p.nsp !== '/') s += p.nsp + ',';\n    if (p.id !== undefined) s += "
+     "p.id;\n    if (data !== undefined) s += JSON.stringify(data);\n    return [s].concat(atts);"
+     "\n  }\n  function sioDecode(s) {\n    const type = s.charCodeAt(0) - 48;\n    if (!(type >="
+     " 0 && type <= 6)) throw new Error('unknown packet type');\n    const p = { type, nsp: '/', "
+     "attachments: 0 };\n    let i = 1;\n    if (type === T.BINARY_EVENT || type === T.BINARY_ACK"
+     ") {\n      const dash = s.indexOf('-', i);\n      const n = s.slice(i, dash);\n      if (da"
+     "sh < 0 || !/^[0-9]+$/.test(n) || +n < 1) throw new Error('illegal attachments');\n      p.a"
+     "ttachments = +n;\n      i = dash + 1;\n    }\n    if (s[i] === '/') { // namespace runs to "
+     "the first comma or the end: 40/admin is valid\n      const c = s.indexOf(',', i);\n      p."
+     "nsp = c < 0 ? s.slice(i) : s.slice(i, c);\n      i = c < 0 ? s.length : c + 1;\n    }\n    "
+     "const m = /^[0-9]+/.exec(s.slice(i));\n    if (m) { p.id = +m[0]; i += m[0].length; }\n    "
+     "if (i < s.length) p.data = JSON.parse(s.slice(i));\n    const d = p.data;\n    const ok = ["
+     "\n      plainObject(d), // CONNECT reply {\"sid\":...}\n      d === undefined,\n      Array"
+     ".isArray(d) && d.length > 0 && (typeof d[0] === 'string' || typeof d[0] === 'number'),\n   "
+     "   Array.isArray(d),\n      typeof d === 'string' || plainObject(d),\n    ][type <= 4 ? typ"
+     "e : type - 3];\n    if (!ok) throw new Error('invalid payload');\n    return p;\n  }\n\n  /"
+     "* ------------------------------------------------------------- Manager */\n  // Owns the E"
+     "ngine for one origin+path, encodes/decodes Socket.IO packets\n  // and reconnects with expo"
+     "nential backoff. Events: open, close(reason),\n  // packet, error, reconnect_attempt(n), re"
+     "connect(n), reconnect_error,\n  // reconnect_failed.\n\n  class Manager extends Emitter {\n"
+     "    constructor(uri, opts) {\n      super();\n      if (uri && typeof uri === 'object') { o"
+     "pts = uri; uri = undefined; }\n      opts = Object.assign({}, opts);\n      this.url = new "
+     "URL(uri || '/', typeof location !== 'undefined' ? location.href : undefined);\n      opts.p"
+     "ath = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n      if (typeof opts.query ="
+     "== 'string') opts.query = Object.fromEntries(new URLSearchParams(opts.query));\n      opts."
+     "query = Object.assign(Object.fromEntries(this.url.searchParams), opts.query);\n      this.o"
+     "pts = opts;\n      this.nsps = {};\n      this.subs = [];\n      this._readyState = 'closed"
+     "';\n      this._reconnection = opts.reconnection !== false;\n      this._attemptsMax = opts"
+     ".reconnectionAttempts === undefined ? Infinity : opts.reconnectionAttempts;\n"),
     /* part 6 */
     ("      this._delay = opts.reconnectionDelay === undefined ? 1000 : opts.reconnectionDelay;\n"
      "      this._delayMax = opts.reconnectionDelayMax === undefined ? 5000 : opts.reconnectionDe"
-     "layMax;\n"
-     "      this._jitter = opts.randomizationFactor === undefined ? 0.5 : opts.randomizationFacto"
-     "r;\n"
-     "      this._timeout = opts.timeout === undefined ? 20000 : opts.timeout;\n"
-     "      this.attempts = 0;\n"
-     "      this._reconnecting = false;\n"
-     "      this.skipReconnect = false;\n"
-     "      this._outq = [];\n"
-     "      if (opts.autoConnect !== false) this.open();\n"
-     "    }\n"
-     "    reconnection(v) { if (v === undefined) return this._reconnection; this._reconnection = "
-     "!!v; return this; }\n"
-     "\n"
-     "    open(fn) {\n"
-     "      if (this._readyState === 'open' || this._readyState === 'opening') return this;\n"
-     "      this.skipReconnect = false;\n"
-     "      this._readyState = 'opening';\n"
-     "      const engine = this.engine = new Engine(this.url, this.opts);\n"
-     "      let timer = null;\n"
-     "      const failed = (err) => {\n"
-     "        clearTimeout(timer);\n"
-     "        this._cleanup();\n"
-     "        this._readyState = 'closed';\n"
-     "        this.emitReserved('error', err);\n"
-     "        if (fn) fn(err);\n"
-     "        else if (!this._reconnecting && this._reconnection && this.attempts === 0) this._re"
-     "connect();\n"
-     "      };\n"
-     "      this.subs.push(sub(engine, 'open', () => {\n"
-     "        clearTimeout(timer);\n"
-     "        this._onopen();\n"
-     "        if (fn) fn();\n"
-     "      }));\n"
-     "      this.subs.push(sub(engine, 'error', failed));\n"
-     "      this.subs.push(sub(engine, 'close', (reason) => failed(new Error(reason))));\n"
-     "      if (this._timeout) {\n"
-     "        timer = setTimeout(() => { failed(new Error('timeout')); engine.close(); }, this._t"
-     "imeout);\n"
-     "        this.subs.push(() => clearTimeout(timer));\n"
-     "      }\n"
-     "      return this;\n"
-     "    }\n"
-     "    connect(fn) { return this.open(fn); }\n"
-     "\n"
-     "    _onopen() {\n"
-     "      this._cleanup();\n"
-     "      this._readyState = 'open';\n"
-     "      this._partial = null;\n"
-     "      const e = this.engine;\n"
-     "      this.subs.push(\n"
-     "        sub(e, 'message', (d) => this._ondata(d)),\n"
-     "        sub(e, 'ping', () => this.emitReserved('ping')),\n"
-     "        sub(e, 'error', (err) => this.emitReserved('error', err)),\n"
-     "        sub(e, 'close', (reason, desc) => this._onclose(reason, desc)));\n"
-     "      this.emitReserved('open');\n"
-     "    }\n"
-     "    // A binary packet arrives as its text header followed by exactly\n"
-     "    // `attachments` binary messages; anything else in between is an error.\n"
-     "    _ondata(d) {\n"
-     "      let p;\n"
-     "      try {\n"
-     "        if (typeof d === 'string') {\n"
-     "          if (this._partial) throw new Error('text while expecting attachments');\n"
-     "          p = sioDecode(d);\n"
-     "          if (p.attachments) { this._partial = { p, bufs: [] }; return; }\n"
-     "        } else {\n"
-     "          if (!this._partial) throw new Error('unexpected binary');\n"
-     "          const part = this._partial;\n"
-     "          part.bufs.push(d);\n"
-     "          if (part.bufs.length < part.p.attachments) return;\n"
-     "          this._partial = null;\n"
-     "          p = part.p;\n"
-     "          p.data = reconstruct(p.data, part.bufs);\n"
-     "        }\n"
-     "      } catch (err) {\n"
-     "        this._onclose('parse error', err);\n"
-     "        return;\n"
-     "      }\n"
-     "      this.emitReserved('packet', p);\n"
-     "    }\n"
-     "    // Packets leave in emit order even when an earlier one holds a Blob that\n"
-     "    // must first be read asynchronously.\n"
-     "    _packet(p) {\n"
-     "      // Remember the engine: a packet whose Blob is read after a reconnect\n"
-     "      // must not leak into the new session ahead of its CONNECT.\n"
-     "      this._outq.push({ engine: this.engine, msgs: sioEncode(p) });\n"
-     "      if (!this._pumping) this._pump();\n"
-     "    }\n"
-     "    async _pump() {\n"
-     "      this._pumping = true;\n"
-     "      try {\n"
-     "        while (this._outq.length) {\n"
-     "          const { engine, msgs } = this._outq[0];\n"
-     "          for (let i = 1; i < msgs.length; i++) {\n"
-     "            if (hasBlob && msgs[i] instanceof Blob) msgs[i] = await msgs[i].arrayBuffer();"
-     "\n"
-     "          }\n"
-     "          this._outq.shift();\n"
-     "          if (engine) for (const m of msgs) engine.write(m);\n"
-     "        }\n"
-     "      } finally {\n"
-     "        this._pumping = false;\n"
-     "      }\n"
-     "    }\n"),
+     "layMax;\n      this._jitter = opts.randomizationFactor === undefined ? 0.5 : opts.randomiza"
+     "tionFactor;\n      this._timeout = opts.timeout === undefined ? 20000 : opts.timeout;\n    "
+     "  this.attempts = 0;\n      this._reconnecting = false;\n      this.skipReconnect = false;"
+     "\n      this._outq = [];\n      if (opts.autoConnect !== false) this.open();\n    }\n    re"
+     "connection(v) { if (v === undefined) return this._reconnection; this._reconnection = !!v; r"
+     "eturn this; }\n\n    open(fn) {\n      if (this._readyState === 'open' || this._readyState "
+     "=== 'opening') return this;\n      this.skipReconnect = false;\n      this._readyState = 'o"
+     "pening';\n      const engine = this.engine = new Engine(this.url, this.opts);\n      let ti"
+     "mer = null;\n      const failed = (err) => {\n        clearTimeout(timer);\n        this._c"
+     "leanup();\n        this._readyState = 'closed';\n        this.emitReserved('error', err);\n"
+     "        if (fn) fn(err);\n        else if (!this._reconnecting && this._reconnection && thi"
+     "s.attempts === 0) this._reconnect();\n      };\n      this.subs.push(sub(engine, 'open', ()"
+     " => {\n        clearTimeout(timer);\n        this._onopen();\n        if (fn) fn();\n      "
+     "}));\n      this.subs.push(sub(engine, 'error', failed));\n      this.subs.push(sub(engine,"
+     " 'close', (reason) => failed(new Error(reason))));\n      if (this._timeout) {\n        tim"
+     "er = setTimeout(() => { failed(new Error('timeout')); engine.close(); }, this._timeout);\n "
+     "       this.subs.push(() => clearTimeout(timer));\n      }\n      return this;\n    }\n    "
+     "connect(fn) { return this.open(fn); }\n\n    _onopen() {\n      this._cleanup();\n      thi"
+     "s._readyState = 'open';\n      this._partial = null;\n      const e = this.engine;\n      t"
+     "his.subs.push(\n        sub(e, 'message', (d) => this._ondata(d)),\n        sub(e, 'ping', "
+     "() => this.emitReserved('ping')),\n        sub(e, 'error', (err) => this.emitReserved('erro"
+     "r', err)),\n        sub(e, 'close', (reason, desc) => this._onclose(reason, desc)));\n     "
+     " this.emitReserved('open');\n    }\n    // A binary packet arrives as its text header follo"
+     "wed by exactly\n    // `attachments` binary messages; anything else in between is an error."
+     "\n    _ondata(d) {\n      let p;\n      try {\n        if (typeof d === 'string') {\n      "
+     "    if (this._partial) throw new Error('text while expecting attachments');\n          p = "
+     "sioDecode(d);\n          if (p.attachments) { this._partial = { p, bufs: [] }; return; }\n "
+     "       } else {\n          if (!this._partial) throw new Error('unexpected binary');\n     "
+     "     const part = this._partial;\n          part.bufs.push(d);\n          if (part.bufs.len"
+     "gth < part.p.attachments) return;\n          this._partial = null;\n          p = part.p;\n"
+     "          p.data = reconstruct(p.data, part.bufs);\n        }\n      } catch (err) {\n     "
+     "   this._onclose('parse error', err);\n        return;\n      }\n      this.emitReserved('p"
+     "acket', p);\n    }\n    // Packets leave in emit order even when an earlier one holds a Blo"
+     "b that\n    // must first be read asynchronously.\n    _packet(p) {\n      // Remember the "
+     "engine: a packet whose Blob is read after a reconnect\n      // must not leak into the new "
+     "session ahead of its CONNECT.\n      this._outq.push({ engine: this.engine, msgs: sioEncode"
+     "(p) });\n      if (!this._pumping) this._pump();\n    }\n    async _pump() {\n      this._p"
+     "umping = true;\n      try {\n        while (this._outq.length) {\n          const { engine,"
+     " msgs } = this._outq[0];\n          for (let i = 1; i < msgs.length; i++) {\n            if"
+     " (hasBlob && msgs[i] instanceof Blob) msgs[i] = await msgs[i].arrayBuffer();\n          }\n"
+     "          this._outq.shift();\n          if (engine) for (const m of msgs) engine.write(m);"
+     "\n        }\n      } finally {\n        this._pumping = false;\n      }\n    }\n"),
     /* part 7 */
-    ("    _cleanup() {\n"
-     "      for (const u of this.subs) u();\n"
-     "      this.subs = [];\n"
-     "      this._partial = null;\n"
-     "    }\n"
-     "    socket(nsp, opts) {\n"
-     "      let s = this.nsps[nsp];\n"
-     "      if (!s) {\n"
-     "        s = this.nsps[nsp] = new Socket(this, nsp, opts);\n"
-     "        if (!opts || opts.autoConnect !== false) s.connect();\n"
-     "      } else if (!s.active && (!opts || opts.autoConnect !== false)) s.connect();\n"
-     "      return s;\n"
-     "    }\n"
-     "    // A socket left for good; close the Engine when none is left.\n"
-     "    _destroy(socket) {\n"
-     "      for (const k of Object.keys(this.nsps)) if (this.nsps[k].active) return;\n"
-     "      this._close();\n"
-     "    }\n"
-     "    _close() {\n"
-     "      this.skipReconnect = true;\n"
-     "      this._reconnecting = false;\n"
-     "      clearTimeout(this._reconnectTimer);\n"
-     "      const e = this.engine;\n"
-     "      this._onclose('forced close');\n"
-     "      if (e) e.close();\n"
-     "    }\n"
-     "    disconnect() { this._close(); }\n"
-     "    close() { this._close(); }\n"
-     "    _onclose(reason, desc) {\n"
-     "      this._cleanup();\n"
-     "      if (this.engine && reason !== 'forced close') this.engine.close();\n"
-     "      this._readyState = 'closed';\n"
-     "      this.emitReserved('close', reason, desc);\n"
-     "      if (this._reconnection && !this.skipReconnect) this._reconnect();\n"
-     "    }\n"
-     "    _backoff() {\n"
-     "      const base = Math.min(this._delay * Math.pow(2, this.attempts - 1), this._delayMax);"
-     "\n"
-     "      const ms = base * (1 + this._jitter * (2 * Math.random() - 1));\n"
-     "      return Math.max(0, Math.min(ms, this._delayMax));\n"
-     "    }\n"
-     "    _reconnect() {\n"
-     "      if (this._reconnecting || this.skipReconnect) return;\n"
-     "      if (this.attempts >= this._attemptsMax) {\n"
-     "        this.attempts = 0;\n"
-     "        this.emitReserved('reconnect_failed');\n"
-     "        return;\n"
-     "      }\n"
-     "      this.attempts++;\n"
-     "      this._reconnecting = true;\n"
-     "      this._reconnectTimer = setTimeout(() => {\n"
-     "        if (this.skipReconnect) return;\n"
-     "        this.emitReserved('reconnect_attempt', this.attempts);\n"
-     "        if (this.skipReconnect) return;\n"
-     "        this.open((err) => {\n"
-     "          this._reconnecting = false;\n"
-     "          if (err) {\n"
-     "            this.emitReserved('reconnect_error', err);\n"
-     "            this._reconnect();\n"
-     "          } else {\n"
-     "            const n = this.attempts;\n"
-     "            this.attempts = 0;\n"
-     "            this.emitReserved('reconnect', n);\n"
-     "          }\n"
-     "        });\n"
-     "      }, this._backoff());\n"
-     "    }\n"
-     "  }\n"
-     "\n"
-     "  /* -------------------------------------------------------------- Socket */\n"
-     "  // One namespace. Events: connect, connect_error(err), disconnect(reason)\n"
-     "  // plus whatever the server emits.\n"
-     "\n"
-     "  class Socket extends Emitter {\n"
-     "    constructor(io, nsp, opts) {\n"
-     "      super();\n"
-     "      this.io = io;\n"
-     "      this.nsp = nsp;\n"
-     "      this.auth = opts && opts.auth;\n"
-     "      this._opts = Object.assign({}, opts);\n"
-     "      this.connected = false;\n"
-     "      this.recovered = false;\n"
-     "      this.id = undefined;\n"
-     "      this.ids = 0;\n"
-     "      this.acks = {};\n"
-     "      this.receiveBuffer = [];\n"
-     "      this.sendBuffer = [];\n"
-     "      this._flags = {};\n"
-     "      this._any = [];\n"
-     "      this.subs = null;\n"
-     "    }\n"
-     "    get disconnected() { return !this.connected; }\n"
-     "    get active() { return !!this.subs; }\n"
-     "    get volatile() { this._flags.volatile = true; return this; }\n"
-     "    timeout(ms) { this._flags.timeout = ms; return this; }\n"
-     "    compress() { return this; }\n"
-     "\n"
-     "    connect() {\n"
-     "      if (this.connected) return this;\n"
-     "      if (!this.subs) {\n"
-     "        const io = this.io;\n"
-     "        this.subs = [\n"
-     "          sub(io, 'open', () => this._onopen()),\n"
-     "          sub(io, 'packet', (p) => { if (p.nsp === this.nsp) this._onpacket(p); }),\n"
-     "          sub(io, 'error', (err) => { if (!this.connected) this.emitReserved('connect_error"
-     "', err); }),\n"
-     "          sub(io, 'close', (reason, desc) => this._onclose(reason, desc)),\n"
-     "        ];\n"
-     "      }\n"
-     "      if (this.io._readyState === 'open') this._onopen();\n"
-     "      else if (!this.io._reconnecting) this.io.open();\n"
-     "      return this;\n"
-     "    }\n"
-     "    open() { return this.connect(); }\n"
-     "\n"
-     "    _onopen() {\n"
-     "      const send = (data) => {\n"),
+    ("    _cleanup() {\n      for (const u of this.subs) u();\n      this.subs = [];\n      this."
+     "_partial = null;\n    }\n    socket(nsp, opts) {\n      let s = this.nsps[nsp];\n      if ("
+     "!s) {\n        s = this.nsps[nsp] = new Socket(this, nsp, opts);\n        if (!opts || opts"
+     ".autoConnect !== false) s.connect();\n      } else if (!s.active && (!opts || opts.autoConn"
+     "ect !== false)) s.connect();\n      return s;\n    }\n    // A socket left for good; close "
+     "the Engine when none is left.\n    _destroy(socket) {\n      for (const k of Object.keys(th"
+     "is.nsps)) if (this.nsps[k].active) return;\n      this._close();\n    }\n    _close() {\n  "
+     "    this.skipReconnect = true;\n      this._reconnecting = false;\n      clearTimeout(this."
+     "_reconnectTimer);\n      const e = this.engine;\n      this._onclose('forced close');\n    "
+     "  if (e) e.close();\n    }\n    disconnect() { this._close(); }\n    close() { this._close("
+     "); }\n    _onclose(reason, desc) {\n      this._cleanup();\n      if (this.engine && reason"
+     " !== 'forced close') this.engine.close();\n      this._readyState = 'closed';\n      this.e"
+     "mitReserved('close', reason, desc);\n      if (this._reconnection && !this.skipReconnect) t"
+     "his._reconnect();\n    }\n    _backoff() {\n      const base = Math.min(this._delay * Math."
+     "pow(2, this.attempts - 1), this._delayMax);\n      const ms = base * (1 + this._jitter * (2"
+     " * Math.random() - 1));\n      return Math.max(0, Math.min(ms, this._delayMax));\n    }\n  "
+     "  _reconnect() {\n      if (this._reconnecting || this.skipReconnect) return;\n      if (th"
+     "is.attempts >= this._attemptsMax) {\n        this.attempts = 0;\n        this.emitReserved("
+     "'reconnect_failed');\n        return;\n      }\n      this.attempts++;\n      this._reconne"
+     "cting = true;\n      this._reconnectTimer = setTimeout(() => {\n        if (this.skipReconn"
+     "ect) return;\n        this.emitReserved('reconnect_attempt', this.attempts);\n        if (t"
+     "his.skipReconnect) return;\n        this.open((err) => {\n          this._reconnecting = fa"
+     "lse;\n          if (err) {\n            this.emitReserved('reconnect_error', err);\n       "
+     "     this._reconnect();\n          } else {\n            const n = this.attempts;\n        "
+     "    this.attempts = 0;\n            this.emitReserved('reconnect', n);\n          }\n      "
+     "  });\n      }, this._backoff());\n    }\n  }\n\n  /* -------------------------------------"
+     "------------------------- Socket */\n  // One namespace. Events: connect, connect_error(err"
+     "), disconnect(reason)\n  // plus whatever the server emits.\n\n  class Socket extends Emitt"
+     "er {\n    constructor(io, nsp, opts) {\n      super();\n      this.io = io;\n      this.nsp"
+     " = nsp;\n      this.auth = opts && opts.auth;\n      this._opts = Object.assign({}, opts);"
+     "\n      this.connected = false;\n      this.recovered = false;\n      this.id = undefined;"
+     "\n      this.ids = 0;\n      this.acks = {};\n      this.receiveBuffer = [];\n      this.se"
+     "ndBuffer = [];\n      this._flags = {};\n      this._any = [];\n      this.subs = null;\n  "
+     "  }\n    get disconnected() { return !this.connected; }\n    get active() { return !!this.s"
+     "ubs; }\n    get volatile() { this._flags.volatile = true; return this; }\n    timeout(ms) {"
+     " this._flags.timeout = ms; return this; }\n    compress() { return this; }\n\n    connect()"
+     " {\n      if (this.connected) return this;\n      if (!this.subs) {\n        const io = thi"
+     "s.io;\n        this.subs = [\n          sub(io, 'open', () => this._onopen()),\n          s"
+     "ub(io, 'packet', (p) => { if (p.nsp === this.nsp) this._onpacket(p); }),\n          sub(io,"
+     " 'error', (err) => { if (!this.connected) this.emitReserved('connect_error', err); }),\n   "
+     "       sub(io, 'close', (reason, desc) => this._onclose(reason, desc)),\n        ];\n      "
+     "}\n      if (this.io._readyState === 'open') this._onopen();\n      else if (!this.io._reco"
+     "nnecting) this.io.open();\n      return this;\n    }\n    open() { return this.connect(); }"
+     "\n\n    _onopen() {\n      const send = (data) => {\n"),
     /* part 8 */
-    ("        // With connection state recovery the server gave us a private id\n"
-     "        // and stamps events with offsets; hand both back to resume.\n"
-     "        if (this._pid) data = Object.assign({ pid: this._pid, offset: this._lastOffset }, d"
-     "ata);\n"
-     "        this._packet({ type: T.CONNECT, data });\n"
-     "      };\n"
-     "      if (typeof this.auth === 'function') this.auth((d) => send(d || {}));\n"
-     "      else send(this.auth ? Object.assign({}, this.auth) : undefined);\n"
-     "    }\n"
-     "\n"
-     "    emit(ev, ...args) {\n"
-     "      if (RESERVED.indexOf(ev) >= 0) throw new Error('\"' + ev + '\" is a reserved event na"
-     "me');\n"
-     "      const flags = this._flags;\n"
-     "      this._flags = {};\n"
-     "      const p = { type: T.EVENT, data: [ev].concat(args) };\n"
-     "      if (typeof args[args.length - 1] === 'function') {\n"
-     "        const id = this.ids++;\n"
-     "        const fn = p.data.pop();\n"
-     "        this._registerAck(id, fn, flags.timeout === undefined ? this._opts.ackTimeout : fla"
-     "gs.timeout);\n"
-     "        p.id = id;\n"
-     "      }\n"
-     "      if (this.connected && !(flags.volatile && !(this.io.engine && this.io.engine.transpor"
-     "t.writable))) this._packet(p);\n"
-     "      else if (!flags.volatile) this.sendBuffer.push(p);\n"
-     "      return this;\n"
-     "    }\n"
-     "    send(...args) { return this.emit('message', ...args); }\n"
-     "    emitWithAck(ev, ...args) {\n"
-     "      const withErr = this._flags.timeout !== undefined || this._opts.ackTimeout !== undefi"
-     "ned;\n"
-     "      return new Promise((resolve, reject) => {\n"
-     "        const fn = (a, b) => { if (!withErr) resolve(a); else if (a) reject(a); else resolv"
-     "e(b); };\n"
-     "        this.emit(ev, ...args, fn);\n"
-     "      });\n"
-     "    }\n"
-     "    // With a timeout the callback gets (err, ...args); err is set when no\n"
-     "    // ack came in time (or the socket disconnected first).\n"
-     "    _registerAck(id, fn, ms) {\n"
-     "      if (ms === undefined) { this.acks[id] = fn; return; }\n"
-     "      const timer = setTimeout(() => {\n"
-     "        delete this.acks[id];\n"
-     "        this.sendBuffer = this.sendBuffer.filter((p) => p.id !== id);\n"
-     "        fn.call(this, new Error('operation has timed out'));\n"
-     "      }, ms);\n"
-     "      const wrapped = (...args) => { clearTimeout(timer); fn.call(this, null, ...args); };"
-     "\n"
-     "      wrapped.fail = (err) => { clearTimeout(timer); fn.call(this, err); };\n"
-     "      this.acks[id] = wrapped;\n"
-     "    }\n"
-     "    _packet(p) { p.nsp = this.nsp; this.io._packet(p); }\n"
-     "\n"
-     "    _onpacket(p) {\n"
-     "      switch (p.type) {\n"
-     "        case T.CONNECT:\n"
-     "          if (p.data && typeof p.data.sid === 'string') this._onconnect(p.data.sid, p.data."
-     "pid);\n"
-     "          else this.emitReserved('connect_error', new Error('invalid CONNECT packet'));\n"
-     "          break;\n"
-     "        case T.EVENT:\n"
-     "        case T.BINARY_EVENT: {\n"
-     "          const args = p.data.slice();\n"
-     "          if (p.id !== undefined) args.push(this._ack(p.id));\n"
-     "          if (this.connected) this._dispatch(args);\n"
-     "          else this.receiveBuffer.push(args);\n"
-     "          break;\n"
-     "        }\n"
-     "        case T.ACK:\n"
-     "        case T.BINARY_ACK: {\n"
-     "          const fn = this.acks[p.id];\n"
-     "          if (typeof fn === 'function') {\n"
-     "            delete this.acks[p.id];\n"
-     "            fn.apply(this, p.data);\n"
-     "          }\n"
-     "          break;\n"
-     "        }\n"
-     "        case T.DISCONNECT:\n"
-     "          this._destroy();\n"
-     "          this._onclose('io server disconnect');\n"
-     "          break;\n"
-     "        case T.CONNECT_ERROR: {\n"
-     "          this._destroy();\n"
-     "          const d = p.data;\n"
-     "          const err = new Error(typeof d === 'string' ? d : d.message);\n"
-     "          if (typeof d === 'object') err.data = d.data;\n"
-     "          this.emitReserved('connect_error', err);\n"
-     "          break;\n"
-     "        }\n"
-     "        default: break;\n"
-     "      }\n"
-     "    }\n"
-     "    _dispatch(args) {\n"
-     "      for (const fn of this._any.slice()) fn.apply(this, args);\n"
-     "      if (this._pid && args.length && typeof args[args.length - 1] === 'string') this._last"
-     "Offset = args[args.length - 1];\n"
-     "      this.emitReserved(...args);\n"
-     "    }\n"
-     "    // Ack for an event the server sent with an id: 21[\"ask\"] -> 31[answer].\n"
-     "    _ack(id) {\n"
-     "      let sent = false;\n"
-     "      return (...args) => {\n"
-     "        if (sent) return;\n"),
+    ("        // With connection state recovery the server gave us a private id\n        // and s"
+     "tamps events with offsets; hand both back to resume.\n        if (this._pid) data = Object."
+     "assign({ pid: this._pid, offset: this._lastOffset }, data);\n        this._packet({ type: T"
+     ".CONNECT, data });\n      };\n      if (typeof this.auth === 'function') this.auth((d) => s"
+     "end(d || {}));\n      else send(this.auth ? Object.assign({}, this.auth) : undefined);\n   "
+     " }\n\n    emit(ev, ...args) {\n      if (RESERVED.indexOf(ev) >= 0) throw new Error('\"' + "
+     "ev + '\" is a reserved event name');\n      const flags = this._flags;\n      this._flags ="
+     " {};\n      const p = { type: T.EVENT, data: [ev].concat(args) };\n      if (typeof args[ar"
+     "gs.length - 1] === 'function') {\n        const id = this.ids++;\n        const fn = p.data"
+     ".pop();\n        this._registerAck(id, fn, flags.timeout === undefined ? this._opts.ackTime"
+     "out : flags.timeout);\n        p.id = id;\n      }\n      if (this.connected && !(flags.vol"
+     "atile && !(this.io.engine && this.io.engine.transport.writable))) this._packet(p);\n      e"
+     "lse if (!flags.volatile) this.sendBuffer.push(p);\n      return this;\n    }\n    send(...a"
+     "rgs) { return this.emit('message', ...args); }\n    emitWithAck(ev, ...args) {\n      const"
+     " withErr = this._flags.timeout !== undefined || this._opts.ackTimeout !== undefined;\n     "
+     " return new Promise((resolve, reject) => {\n        const fn = (a, b) => { if (!withErr) re"
+     "solve(a); else if (a) reject(a); else resolve(b); };\n        this.emit(ev, ...args, fn);\n"
+     "      });\n    }\n    // With a timeout the callback gets (err, ...args); err is set when n"
+     "o\n    // ack came in time (or the socket disconnected first).\n    _registerAck(id, fn, ms"
+     ") {\n      if (ms === undefined) { this.acks[id] = fn; return; }\n      const timer = setTi"
+     "meout(() => {\n        delete this.acks[id];\n        this.sendBuffer = this.sendBuffer.fil"
+     "ter((p) => p.id !== id);\n        fn.call(this, new Error('operation has timed out'));\n   "
+     "   }, ms);\n      const wrapped = (...args) => { clearTimeout(timer); fn.call(this, null, ."
+     "..args); };\n      wrapped.fail = (err) => { clearTimeout(timer); fn.call(this, err); };\n "
+     "     this.acks[id] = wrapped;\n    }\n    _packet(p) { p.nsp = this.nsp; this.io._packet(p)"
+     "; }\n\n    _onpacket(p) {\n      switch (p.type) {\n        case T.CONNECT:\n          if ("
+     "p.data && typeof p.data.sid === 'string') this._onconnect(p.data.sid, p.data.pid);\n       "
+     "   else this.emitReserved('connect_error', new Error('invalid CONNECT packet'));\n         "
+     " break;\n        case T.EVENT:\n        case T.BINARY_EVENT: {\n          const args = p.da"
+     "ta.slice();\n          if (p.id !== undefined) args.push(this._ack(p.id));\n          if (t"
+     "his.connected) this._dispatch(args);\n          else this.receiveBuffer.push(args);\n      "
+     "    break;\n        }\n        case T.ACK:\n        case T.BINARY_ACK: {\n          const f"
+     "n = this.acks[p.id];\n          if (typeof fn === 'function') {\n            delete this.ac"
+     "ks[p.id];\n            fn.apply(this, p.data);\n          }\n          break;\n        }\n "
+     "       case T.DISCONNECT:\n          this._destroy();\n          this._onclose('io server d"
+     "isconnect');\n          break;\n        case T.CONNECT_ERROR: {\n          this._destroy();"
+     "\n          const d = p.data;\n          const err = new Error(typeof d === 'string' ? d : "
+     "d.message);\n          if (typeof d === 'object') err.data = d.data;\n          this.emitRe"
+     "served('connect_error', err);\n          break;\n        }\n        default: break;\n      "
+     "}\n    }\n    _dispatch(args) {\n      for (const fn of this._any.slice()) fn.apply(this, a"
+     "rgs);\n      if (this._pid && args.length && typeof args[args.length - 1] === 'string') thi"
+     "s._lastOffset = args[args.length - 1];\n      this.emitReserved(...args);\n    }\n    // Ac"
+     "k for an event the server sent with an id: 21[\"ask\"] -> 31[answer].\n    _ack(id) {\n    "
+     "  let sent = false;\n      return (...args) => {\n        if (sent) return;\n"),
     /* part 9 */
-    ("        sent = true;\n"
-     "        this._packet({ type: T.ACK, id, data: args });\n"
-     "      };\n"
-     "    }\n"
-     "    _onconnect(id, pid) {\n"
-     "      this.id = id;\n"
-     "      this.recovered = !!(pid && this._pid === pid);\n"
-     "      this._pid = pid;\n"
-     "      this.connected = true;\n"
-     "      for (const args of this.receiveBuffer) this._dispatch(args);\n"
-     "      this.receiveBuffer = [];\n"
-     "      this.emitReserved('connect');\n"
-     "      for (const p of this.sendBuffer) this._packet(p);\n"
-     "      this.sendBuffer = [];\n"
-     "    }\n"
-     "    _onclose(reason, desc) {\n"
-     "      const was = this.connected;\n"
-     "      this.connected = false;\n"
-     "      this.id = undefined;\n"
-     "      if (was || reason !== 'forced close') this.emitReserved('disconnect', reason, desc);"
-     "\n"
-     "      // Callbacks that can report an error learn that no ack will come.\n"
-     "      for (const id of Object.keys(this.acks)) {\n"
-     "        const fn = this.acks[id];\n"
-     "        if (fn.fail) {\n"
-     "          delete this.acks[id];\n"
-     "          fn.fail(new Error('socket has been disconnected'));\n"
-     "        }\n"
-     "      }\n"
-     "    }\n"
-     "    _destroy() {\n"
-     "      if (!this.subs) return;\n"
-     "      for (const u of this.subs) u();\n"
-     "      this.subs = null;\n"
-     "      this.io._destroy(this);\n"
-     "    }\n"
-     "    disconnect() {\n"
-     "      const was = this.connected;\n"
-     "      if (was) this._packet({ type: T.DISCONNECT });\n"
-     "      this._destroy();\n"
-     "      if (was) this._onclose('io client disconnect');\n"
-     "      return this;\n"
-     "    }\n"
-     "    close() { return this.disconnect(); }\n"
-     "\n"
-     "    onAny(fn) { this._any.push(fn); return this; }\n"
-     "    prependAny(fn) { this._any.unshift(fn); return this; }\n"
-     "    offAny(fn) {\n"
-     "      if (!fn) this._any = [];\n"
-     "      else this._any = this._any.filter((f) => f !== fn);\n"
-     "      return this;\n"
-     "    }\n"
-     "    listenersAny() { return this._any.slice(); }\n"
-     "  }\n"
-     "\n"
-     "  /* ------------------------------------------------------------------ io */\n"
-     "\n"
-     "  const cache = {};\n"
-     "  function lookup(uri, opts) {\n"
-     "    if (uri && typeof uri === 'object') { opts = uri; uri = undefined; }\n"
-     "    opts = opts || {};\n"
-     "    const url = new URL(uri || '/', typeof location !== 'undefined' ? location.href : undef"
-     "ined);\n"
-     "    const path = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n"
-     "    const key = url.protocol + '//' + url.host + path;\n"
-     "    const nsp = url.pathname || '/';\n"
-     "    // Like the official client: a second io() for an already used\n"
-     "    // namespace gets its own connection instead of the cached socket.\n"
-     "    const fresh = opts.forceNew || opts['force new connection'] || opts.multiplex === false"
-     " ||\n"
-     "      (cache[key] && nsp in cache[key].nsps);\n"
-     "    let io;\n"
-     "    if (fresh) io = new Manager(url.href, opts);\n"
-     "    else io = cache[key] || (cache[key] = new Manager(url.href, opts));\n"
-     "    return io.socket(nsp, opts);\n"
-     "  }\n"
-     "  Object.assign(lookup, { io: lookup, connect: lookup, Manager, Socket, protocol: 5 });\n"
-     "\n"
-     "  if (typeof module === 'object' && module && module.exports) module.exports = lookup;\n"
-     "  else root.io = lookup;\n"
-     "})(typeof globalThis !== 'undefined' ? globalThis : this);\n")
+    ("        sent = true;\n        this._packet({ type: T.ACK, id, data: args });\n      };\n   "
+     " }\n    _onconnect(id, pid) {\n      this.id = id;\n      this.recovered = !!(pid && this._"
+     "pid === pid);\n      this._pid = pid;\n      this.connected = true;\n      for (const args "
+     "of this.receiveBuffer) this._dispatch(args);\n      this.receiveBuffer = [];\n      this.em"
+     "itReserved('connect');\n      for (const p of this.sendBuffer) this._packet(p);\n      this"
+     ".sendBuffer = [];\n    }\n    _onclose(reason, desc) {\n      const was = this.connected;\n"
+     "      this.connected = false;\n      this.id = undefined;\n      if (was || reason !== 'for"
+     "ced close') this.emitReserved('disconnect', reason, desc);\n      // Callbacks that can rep"
+     "ort an error learn that no ack will come.\n      for (const id of Object.keys(this.acks)) {"
+     "\n        const fn = this.acks[id];\n        if (fn.fail) {\n          delete this.acks[id]"
+     ";\n          fn.fail(new Error('socket has been disconnected'));\n        }\n      }\n    }"
+     "\n    _destroy() {\n      if (!this.subs) return;\n      for (const u of this.subs) u();\n "
+     "     this.subs = null;\n      this.io._destroy(this);\n    }\n    disconnect() {\n      con"
+     "st was = this.connected;\n      if (was) this._packet({ type: T.DISCONNECT });\n      this."
+     "_destroy();\n      if (was) this._onclose('io client disconnect');\n      return this;\n   "
+     " }\n    close() { return this.disconnect(); }\n\n    onAny(fn) { this._any.push(fn); return"
+     " this; }\n    prependAny(fn) { this._any.unshift(fn); return this; }\n    offAny(fn) {\n   "
+     "   if (!fn) this._any = [];\n      else this._any = this._any.filter((f) => f !== fn);\n   "
+     "   return this;\n    }\n    listenersAny() { return this._any.slice(); }\n  }\n\n  /* -----"
+     "------------------------------------------------------------- io */\n\n  const cache = {};"
+     "\n  function lookup(uri, opts) {\n    if (uri && typeof uri === 'object') { opts = uri; uri"
+     " = undefined; }\n    opts = opts || {};\n    const url = new URL(uri || '/', typeof locatio"
+     "n !== 'undefined' ? location.href : undefined);\n    const path = (opts.path || '/socket.io"
+     "').replace(/\\/$/, '') + '/';\n    const key = url.protocol + '//' + url.host + path;\n    "
+     "const nsp = url.pathname || '/';\n    // Like the official client: a second io() for an alr"
+     "eady used\n    // namespace gets its own connection instead of the cached socket.\n    cons"
+     "t fresh = opts.forceNew || opts['force new connection'] || opts.multiplex === false ||\n   "
+     "   (cache[key] && nsp in cache[key].nsps);\n    let io;\n    if (fresh) io = new Manager(ur"
+     "l.href, opts);\n    else io = cache[key] || (cache[key] = new Manager(url.href, opts));\n  "
+     "  return io.socket(nsp, opts);\n  }\n  Object.assign(lookup, { io: lookup, connect: lookup,"
+     " Manager, Socket, protocol: 5 });\n\n  if (typeof module === 'object' && module && module.e"
+     "xports) module.exports = lookup;\n  else root.io = lookup;\n})(typeof globalThis !== 'undef"
+     "ined' ? globalThis : this);\n")
 };
 /* >>client-js end */
 #endif

@@ -40,7 +40,7 @@ static void setup(void) {
 /* Back to "connecting", every socket wanted again. */
 static void reset(int open) {
     sio__eioc_teardown(&cl->eio);
-    sio__loop_reap(&cl->loop);
+    sio__loop_reap(&cl->b.loop);
     cl->skip_reconnect = 0;
     cl->reconnecting = 0;
     cl->closed = 0;

@@ -15,8 +15,7 @@
 // Why an array of strings and not one literal: C99 only promises 4095
 // characters per string literal after concatenation, and gcc/clang with
 // -Wpedantic warn beyond that (-Woverlength-strings). So the script is cut
-// into parts below that size, each made of short literals that follow the
-// JavaScript lines, which keeps the header readable and diffs small.
+// into parts below that size, each packed into literals of one header line.
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -59,27 +58,31 @@ export function generate(js) {
   }
   if (cur.length) lines.push(cur);
 
-  // Parts: whole lines while they fit, long lines cut at token boundaries.
+  // Parts: whole lines while they fit; within a part the text is packed
+  // into full literals, cut at token boundaries. It is data here (the
+  // readable script is the .js file), and packing keeps it to half the
+  // lines; a change still only moves the literals of its own part.
   const parts = [];
   let part = [];
   let partLen = 0;
+  let lit = '';
   const room = LINE_MAX - INDENT.length - 5; // ("...")," around the text
+  const endPart = () => {
+    if (lit) part.push(lit);
+    if (part.length) parts.push(part);
+    part = []; partLen = 0; lit = '';
+  };
   for (const toks of lines) {
     const len = toks.reduce((n, t) => n + t.length, 0);
-    if (partLen && partLen + len > PART_MAX) { parts.push(part); part = []; partLen = 0; }
-    let lit = '';
+    if (partLen && partLen + len > PART_MAX) endPart();
     for (const t of toks) {
-      if (lit.length + t.length > room || partLen + t.length > PART_MAX) {
-        if (lit) part.push(lit);
-        lit = '';
-        if (partLen + t.length > PART_MAX) { parts.push(part); part = []; partLen = 0; }
-      }
+      if (partLen + t.length > PART_MAX) endPart();
+      if (lit.length + t.length > room) { part.push(lit); lit = ''; }
       lit += t;
       partLen += t.length;
     }
-    if (lit) part.push(lit);
   }
-  if (part.length) parts.push(part);
+  endPart();
 
   const facts = [];
   facts.push(FACTS_BEGIN);
