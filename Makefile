@@ -1,7 +1,10 @@
-# socketio.h - build, test, demo.
+# socketio.h - build, test, demo, install.
 #   make          build examples, tools and tests into build/
 #   make test     build with gcc and clang, compile as C++, run every test
-#   make demo     build and start the demo server on http://localhost:3000
+#   make demo     build build/chat only and serve the demo on http://localhost:3000
+#                 (PORT=8080 for another port)
+#   make install  socketio.h, siocat, its man page and pkg-config files under
+#                 PREFIX (/usr/local), staged under DESTDIR if given; make uninstall
 
 CC      ?= cc
 CLANG   ?= clang
@@ -137,8 +140,10 @@ test: setup
 	@$(MAKE) --no-print-directory fuzz-replay
 	@bash tests/run.sh $(B)
 
-demo: all
-	./$(B)/chat --port 3000
+# The demo needs build/chat and nothing else (not the other programs).
+PORT ?= 3000
+demo: $(B)/chat
+	$(B)/chat --port $(PORT)
 
 clean:
 	rm -rf $(B)
@@ -167,6 +172,25 @@ $(B)/epoll/echo: examples/echo.c socketio.h
 
 all: $(B)/epoll/echo
 
+# The same server with no random source it can use: it must refuse to
+# start (tests/interop/hostile2.test.mjs) rather than make guessable ids.
+$(B)/norandom/echo: examples/echo.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -DSIO_NO_GETRANDOM -DSIO_RANDOM_DEVICE='"/nonexistent/random"' -I. $< -o $@
+
+all: $(B)/norandom/echo
+
+# The unit tests once more as 32-bit x86 code (gcc-multilib): longs of 32
+# bits, and x87 arithmetic for the number formatting.
+HAVE_M32 := $(shell printf 'int main(void){return 0;}' | $(CC) -m32 -x c - -o /dev/null 2>/dev/null && echo yes)
+M32TESTS := $(patsubst tests/%.c,$(B)/m32/tests/%,$(filter-out tests/test_tls.c,$(wildcard tests/test_*.c)))
+$(B)/m32/tests/%: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -m32 -I. $< -o $@
+ifeq ($(HAVE_M32),yes)
+all: $(M32TESTS)
+endif
+
 .PHONY: valgrind
 valgrind: all
 	@bash tests/valgrind.sh $(B)
@@ -186,3 +210,40 @@ bench: $(B)/echo
 	@bash tools/bench/run.sh
 size:
 	@bash tools/bench/size.sh
+
+# >>install: the header, siocat, its man page and pkg-config files; nothing
+# else. `make install PREFIX=/usr DESTDIR=/tmp/stage` stages a package;
+# `make uninstall` (same variables) removes exactly these files. The plain
+# siocat goes in; SIOCAT=$(B)/tls/siocat installs the TLS build instead (it
+# needs libbearssl at run time). The header needs no library, hence the .pc
+# files under share/ (arch-independent); socketio-tls.pc adds
+# -DSIO_TLS_BEARSSL and -lbearssl. Tested by tests/interop/install.test.mjs.
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+INSTALL      ?= install
+SIOCAT       ?= $(B)/siocat
+bindir       ?= $(PREFIX)/bin
+includedir   ?= $(PREFIX)/include
+man1dir      ?= $(PREFIX)/share/man/man1
+pkgconfigdir ?= $(PREFIX)/share/pkgconfig
+# includedir relative to ${prefix} when under it, so that pkg-config
+# --define-prefix finds a staged or moved tree
+SIO_PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(includedir))
+# the header's SIO_VERSION_STRING once it has one
+SIO_PC_VERSION = $(or $(shell sed -n 's/^\#define SIO_VERSION_STRING "\(.*\)".*/\1/p' socketio.h),0.0.0)
+INSTALLED := $(DESTDIR)$(includedir)/socketio.h $(DESTDIR)$(bindir)/siocat $(DESTDIR)$(man1dir)/siocat.1 \
+             $(DESTDIR)$(pkgconfigdir)/socketio.pc $(DESTDIR)$(pkgconfigdir)/socketio-tls.pc
+
+.PHONY: install uninstall
+install: $(SIOCAT)
+	$(INSTALL) -d $(DESTDIR)$(includedir) $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir) $(DESTDIR)$(pkgconfigdir)
+	$(INSTALL) -m 644 socketio.h $(DESTDIR)$(includedir)/socketio.h
+	$(INSTALL) -m 755 $(SIOCAT) $(DESTDIR)$(bindir)/siocat
+	$(INSTALL) -m 644 tools/siocat.1 $(DESTDIR)$(man1dir)/siocat.1
+	@for pc in socketio socketio-tls; do \
+	  sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(SIO_PC_INCLUDEDIR)|' -e 's|@VERSION@|$(SIO_PC_VERSION)|' \
+	    tools/$$pc.pc.in >$(DESTDIR)$(pkgconfigdir)/$$pc.pc && chmod 644 $(DESTDIR)$(pkgconfigdir)/$$pc.pc || exit 1; \
+	  echo "installed $(DESTDIR)$(pkgconfigdir)/$$pc.pc"; done
+
+uninstall:
+	rm -f $(INSTALLED)

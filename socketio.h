@@ -67,6 +67,8 @@
    SIO_NO_CLIENT_JS      do not embed the browser client    (unset)
    SIO_TLS_BEARSSL       https/wss through BearSSL (-lbearssl)  (unset)
    SIO_EPOLL             Linux: epoll instead of poll()     (unset)
+   SIO_NO_GETRANDOM      read SIO_RANDOM_DEVICE, not getrandom() or
+                         arc4random_buf()                   (unset)
    Limits and defaults:
    SIO_HTTP_MAX_HEADERS, SIO_HTTP_MAX_HEADER_BYTES, SIO_HTTP_MAX_REQUEST_LINE
                     64, 16384, 8192: headers, head bytes, request line
@@ -98,6 +100,7 @@
    SIO_DNS_MAX_CNAME, SIO_DNS_MAX_RR, SIO_DNS_MAX_FILE  8, 64, 65536: CNAMEs
                     followed, records read, bytes of hosts/resolv.conf
    SIO_HOSTS_FILE, SIO_RESOLV_CONF  "/etc/hosts", "/etc/resolv.conf"
+   SIO_RANDOM_DEVICE       "/dev/urandom"  ids and keys, when no system call
    SIO_TLS_MAX_CHAIN, SIO_TLS_MAX_PEM_BYTES, SIO_TLS_MAX_ANCHORS
                     8, 4 MiB, 4096: chain, a PEM file, trust anchors
    SIO_TLS_BIDI            1       full-duplex TLS buffers (0: half)
@@ -193,6 +196,11 @@
 #ifndef SOCKETIO_H
 #define SOCKETIO_H
 
+#define SIO_VERSION_MAJOR 0
+#define SIO_VERSION_MINOR 3
+#define SIO_VERSION_PATCH 0
+#define SIO_VERSION_STRING "0.3.0"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <poll.h>
@@ -271,13 +279,15 @@
     X(SIO_ERR_RESOLVE,  -12,  "host name not resolved")                 \
     X(SIO_ERR_STATE,    -13,  "not allowed in this state")              \
     X(SIO_ERR_UNSUPPORTED,-14,"not supported by this build")                \
-    X(SIO_ERR_TLS,      -15,  "TLS failure")
+    X(SIO_ERR_TLS,      -15,  "TLS failure")                            \
+    X(SIO_ERR_RANDOM,   -16,  "no random source for ids")               \
+    X(SIO_ERR_ADDRINUSE,-17,  "address already in use")
 
 typedef enum sio_result {
 #define SIO__ENUM(name, value, text) name = value,
     SIO_ERRORS(SIO__ENUM)
 #undef SIO__ENUM
-    SIO__ERR_LAST = -16
+    SIO__ERR_LAST = -18
 } sio_result;
 
 /* The text of an SIO_ERR_* code ("out of memory"); never NULL. */
@@ -330,23 +340,38 @@ SIO_API void sio_buf_consume(sio_buf *b, size_t n);        /* drop front n */
 SIO_API void sio_buf_reset(sio_buf *b);                    /* len = 0, err = 0 */
 SIO_API void sio_buf_free(sio_buf *b);                     /* the memory goes; usable again as empty */
 
-/* Logging: silent unless a callback is given. */
+/* Logging: silent unless a callback is given. Refusals of bad input are
+   INFO; TRACE shows every Engine.IO and Socket.IO packet both ways, raw
+   and decoded: "<- 42["chat","hi"]  EVENT / "chat" ack=none". */
 typedef enum sio_log_level {
-    SIO_LOG_ERROR = 0,
-    SIO_LOG_WARN = 1,
-    SIO_LOG_INFO = 2,
-    SIO_LOG_DEBUG = 3
+    SIO_LOG_ERROR = 1,
+    SIO_LOG_WARN = 2,
+    SIO_LOG_INFO = 3,
+    SIO_LOG_DEBUG = 4,
+    SIO_LOG_TRACE = 5
 } sio_log_level;
 
 typedef struct sio_logger {
     void (*fn)(sio_log_level level, const char *msg, void *user);
-    sio_log_level level;          /* messages above this level are dropped */
+    sio_log_level level;          /* the highest level passed on; 0 = SIO_LOG_INFO */
     void *user;
 } sio_logger;
+
+/* "error", "warn", "info", "debug" or "trace"; "?" for anything else. */
+SIO_API const char *sio_log_level_name(int level);
 
 /* Milliseconds on the monotonic clock the library's timers run on, for
    deadlines of your own beside them. */
 SIO_API uint64_t sio_time_ms(void);
+
+/* Timers in a server's or client's loop, as setTimeout and setInterval:
+   made by sio_server_timer / sio_client_timer, their fn runs on the
+   loop's thread, inside its poll, run or process call. */
+typedef struct sio_timer sio_timer;
+typedef void (*sio_timer_fn)(sio_timer *t, void *user);
+/* Stops it; also from inside its own fn, or any handler. A one-shot
+   timer that has run is gone: do not cancel it then. */
+SIO_API void sio_timer_cancel(sio_timer *t);
 
 /* ---------------------------------------------------------------------
    The layers, in the order bytes flow: util, JSON, HTTP, WebSocket, TLS.
@@ -843,11 +868,13 @@ SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *
 
 /* Arguments of an incoming event or ack: a JSON array plus the binary
    attachments its placeholders point at. Views valid during the callback.
-   The library walks the array once on arrival and records where the first
-   SIO_ARGS_INDEXED arguments sit, so sio_args_get() does not walk it again
-   for each of them. The number is fixed, not a tunable limit: it shapes a
-   public struct, which every file of a program must see alike. An args
-   built by hand may leave nindexed 0: then sio_args_get() walks. */
+   The library walks the array once on arrival and records where every
+   argument sits, so sio_args_get() costs the same for the first and the
+   40 000th: the first SIO_ARGS_INDEXED inside the struct, all of them in
+   an array beside it when there are more. SIO_ARGS_INDEXED is fixed, not
+   a tunable limit: it shapes a public struct, which every file of a
+   program must see alike. An args built by hand may leave nindexed 0 and
+   all NULL: then sio_args_get() walks. */
 #define SIO_ARGS_INDEXED 8
 typedef struct sio_args {
     sio_json array;         /* the whole array as received */
@@ -857,6 +884,8 @@ typedef struct sio_args {
     size_t nbins;
     size_t nindexed;                    /* arguments 0..nindexed-1 are in indexed[] */
     sio_json indexed[SIO_ARGS_INDEXED];
+    const sio_json *all;    /* every argument, when there are more than SIO_ARGS_INDEXED
+                               (the library's, for as long as the args); else NULL */
 } sio_args;
 
 SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out);     /* argument i */
@@ -910,7 +939,16 @@ typedef struct sio_event {
 } sio_event;
 
 typedef void (*sio_event_fn)(const sio_event *ev, void *user);
+/* A sio_socket is valid from its connection handler until its
+   disconnect handler has returned: keep the pointer only that long (set
+   it aside in sio_socket_set_data, forget it on disconnect). */
 typedef void (*sio_socket_fn)(sio_socket *s, void *user);
+/* reason as the Node server gives it: "client namespace disconnect" (the
+   client left), "server namespace disconnect" (sio_disconnect), "transport
+   close" (the connection ended), "transport error" (it failed, or a limit
+   was crossed), "ping timeout", "parse error" (the client broke the
+   protocol), "forced close" (no namespace joined in time, or
+   sio_engine_close), "server shutting down" (sio_server_destroy). */
 typedef void (*sio_disconnect_fn)(sio_socket *s, const char *reason, void *user);
 /* Called with the ack's arguments, or with args == NULL and err ==
    SIO_ERR_TIMEOUT / SIO_ERR_CLOSED when no ack will come. */
@@ -970,8 +1008,16 @@ typedef struct sio_server_desc {
     int max_attachments;         /* SIO_MAX_ATTACHMENTS: binary attachments per packet */
     int max_json_depth;          /* SIO_JSON_MAX_DEPTH: nesting of incoming JSON */
     int max_connections;         /* 0 = 100000 */
-    const char *cors_origin;     /* NULL = no CORS; "*" or a comma-separated allow-list */
-    int cors_credentials;        /* add Access-Control-Allow-Credentials */
+    /* CORS, as Node's cors package: NULL = no CORS headers; "*" = any
+       origin, answered with a literal "*" (with credentials too, which
+       browsers then refuse: a wildcard is never reflected); or an
+       allow-list "https://a.example,https://b.example", whose members are
+       named back. cors_allow, when set, decides instead: 1 names the
+       request's origin back (with credentials, if set), 0 sends nothing. */
+    const char *cors_origin;
+    int cors_credentials;        /* add Access-Control-Allow-Credentials: true */
+    int (*cors_allow)(const char *origin, void *user);
+    void *cors_user;
     sio_tls_config tls;          /* tls.cert_file/cert_pem set: serve https/wss (SIO_TLS_BEARSSL) */
     sio_http_fn on_http;         /* other paths; NULL = 404 */
     void *http_user;
@@ -994,12 +1040,15 @@ typedef struct sio_server_desc {
 
 /* Listens and is ready to run; desc (NULL: every default) is copied, its
    strings must outlive the server. NULL on error with *err (may be NULL):
-   SIO_ERR_IO (cannot listen: the logger says why, e.g. the port is in
-   use), SIO_ERR_RESOLVE (no such host), SIO_ERR_TLS, SIO_ERR_UNSUPPORTED
-   (TLS without SIO_TLS_BEARSSL), SIO_ERR_NOT_FOUND (client_js_file),
-   SIO_ERR_NOMEM. */
+   SIO_ERR_ADDRINUSE (the port is taken), SIO_ERR_IO (cannot listen: the
+   logger says why), SIO_ERR_RESOLVE (no such host), SIO_ERR_TLS,
+   SIO_ERR_UNSUPPORTED (TLS without SIO_TLS_BEARSSL), SIO_ERR_NOT_FOUND
+   (client_js_file), SIO_ERR_RANDOM (no random source), SIO_ERR_NOMEM. */
 SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err);
 SIO_API int  sio_server_port(const sio_server *srv);            /* the port listened on (desc.port 0: the one picked) */
+/* fn after ms, then every every_ms (0: once). NULL on bad arguments or no
+   memory. Destroying the server cancels its timers. */
+SIO_API sio_timer *sio_server_timer(sio_server *srv, int ms, int every_ms, sio_timer_fn fn, void *user);
 SIO_API int  sio_server_poll(sio_server *srv, int timeout_ms);  /* one loop turn */
 SIO_API int  sio_server_run(sio_server *srv);                   /* until sio_server_stop */
 SIO_API void sio_server_stop(sio_server *srv);                  /* sio_server_run returns after this turn */
@@ -1040,8 +1089,10 @@ SIO_API int  sio_emit(sio_socket *s, const char *event, const sio_msg *args);
 SIO_API int  sio_emit_json(sio_socket *s, const char *event, const char *json_args); /* "[1,\"a\"]" or NULL */
 SIO_API int  sio_emit_ack(sio_socket *s, const char *event, const sio_msg *args,
                           int timeout_ms, sio_ack_fn fn, void *user);
-/* Answers an event that asked for an ack (ev->ack_id >= 0). */
+/* Answers an event that asked for an ack (ev->ack_id >= 0); _json takes
+   the arguments as a JSON array text ("[1,\"a\"]" or NULL). */
 SIO_API int  sio_ack(sio_socket *s, long long ack_id, const sio_msg *args);
+SIO_API int  sio_ack_json(sio_socket *s, long long ack_id, const char *json_args);
 /* Rooms are per namespace and made on first join; a socket is always in
    the room named after its id. Join: SIO_OK (also when already in it);
    leave: SIO_ERR_NOT_FOUND when it was not in it. */
@@ -1224,8 +1275,11 @@ SIO_API int  sio_client_emit_ack(sio_client_socket *s, const char *event, const 
 /* Dropped (returns 1) unless connected right now. */
 SIO_API int  sio_client_emit_volatile(sio_client_socket *s, const char *event, const sio_msg *args);
 SIO_API int  sio_client_ack(sio_client_socket *s, long long ack_id, const sio_msg *args);
+SIO_API int  sio_client_ack_json(sio_client_socket *s, long long ack_id, const char *json_args);
 
 SIO_API const char *sio_client_transport(const sio_client *c);  /* "polling", "websocket", or "" when down */
+/* As sio_server_timer, in the client's loop. */
+SIO_API sio_timer *sio_client_timer(sio_client *c, int ms, int every_ms, sio_timer_fn fn, void *user);
 /* 1 once the client stopped for good: closed by the user, every namespace
    left or refused, or reconnection given up. */
 SIO_API int  sio_client_closed(const sio_client *c);
@@ -1397,7 +1451,8 @@ SIO_API int  sio_stream_error(sio_stream *st, const char *message);
 SIO_API void sio_stream_destroy(sio_stream *st);
 
 /* Helpers. send_file opens path (SIO_ERR_NOT_FOUND / SIO_ERR_IO if it
-   cannot, the stream then stays untouched), sends its bytes as the peer
+   cannot, SIO_ERR_INVALID if it is not a regular file: the stream then
+   stays untouched), sends its bytes as the peer
    asks for them and ends the stream at the end of the file; send_fd does
    the same from an open descriptor. save_fd writes every chunk received
    to fd (blocking writes) and starts reading. close_fd = 1: the stream
@@ -1418,6 +1473,7 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 
 #include <string.h>
 #include <stdlib.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -1431,9 +1487,18 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #include <poll.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #if defined(SIO_EPOLL) && defined(__linux__)
 #include <sys/epoll.h>
 #define SIO__EPOLL 1
+#endif
+#if defined(__linux__) && !defined(SIO_NO_GETRANDOM) && defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
+#include <sys/random.h>
+#define SIO__GETRANDOM 1
+#elif (defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)) && \
+    !defined(SIO_NO_GETRANDOM)
+#define SIO__ARC4RANDOM 1   /* declared by <stdlib.h> there */
 #endif
 
 #if defined(SIO_MALLOC) && defined(SIO_REALLOC) && defined(SIO_FREE)
@@ -1554,10 +1619,21 @@ static SIO__UNUSED void sio__stackbuf(sio_buf *b, char *mem, size_t n) {
     b->cap = b->max = n;
 }
 
+SIO_API const char *sio_log_level_name(int level) {
+    static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
+    return level >= SIO_LOG_ERROR && level <= SIO_LOG_TRACE ? names[level - 1] : "?";
+}
+
+/* Whether a message of this level would be passed on: work done only to
+   log (formatting a packet) is skipped otherwise. */
+static SIO__UNUSED int sio__log_on(const sio_logger *lg, sio_log_level level) {
+    return lg && lg->fn && level <= (lg->level ? lg->level : SIO_LOG_INFO);
+}
+
 static SIO__UNUSED void sio__log(const sio_logger *lg, sio_log_level level, const char *fmt, ...) {
     char msg[512];
     va_list ap;
-    if (!lg || !lg->fn || level > lg->level) return;
+    if (!sio__log_on(lg, level)) return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -2110,7 +2186,9 @@ SIO_API void sio_json_num(sio_json_writer *w, double v) {
     size_t n;
     if (!sio__json_pre_value(w)) return;
     /* NaN fails every comparison; the bounds catch the infinities. */
-    if (!(v >= -1.7976931348623157e308 && v <= 1.7976931348623157e308)) {
+    /* DBL_MAX, not its decimal spelling: on x87 a decimal literal may be
+       taken in extended precision, where it is below DBL_MAX */
+    if (!(v >= -DBL_MAX && v <= DBL_MAX)) {
         sio_buf_append(w->out, "null", 4);
         return;
     }
@@ -4400,22 +4478,25 @@ static int sio__event_name_ok(const char *event) {
     return 1;
 }
 
-SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p) {
+/* The parser, with what was wrong in *why (for the log). */
+static int sio__packet_parse(const char *s, size_t n, sio_packet *p, const char **why) {
     size_t i = 1, digits;
+    int rc;
+#define SIO__BAD(text) do { *why = text; return SIO_ERR_PARSE; } while (0)
     memset(p, 0, sizeof *p);
     p->nsp.ptr = "/";
     p->nsp.len = 1;
     p->ack_id = -1;
-    if (n == 0 || s[0] < '0' || s[0] > '6') return SIO_ERR_PARSE;
+    if (n == 0 || s[0] < '0' || s[0] > '6') SIO__BAD("no packet type 0-6");
     p->type = s[0] - '0';
     if (p->type == SIO_PKT_BINARY_EVENT || p->type == SIO_PKT_BINARY_ACK) {
         int count = 0;
         for (digits = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-            if (digits >= 4) return SIO_ERR_PARSE;
+            if (digits >= 4) SIO__BAD("attachment count too long");
             count = count * 10 + (s[i] - '0');
         }
-        if (digits == 0 || i >= n || s[i] != '-') return SIO_ERR_PARSE;
-        if (count < 1 || count > SIO_MAX_ATTACHMENTS) return SIO_ERR_PARSE;
+        if (digits == 0 || i >= n || s[i] != '-') SIO__BAD("no attachment count before '-'");
+        if (count < 1 || count > SIO_MAX_ATTACHMENTS) SIO__BAD("attachment count over SIO_MAX_ATTACHMENTS (or 0)");
         p->attachments = count;
         i++;
     }
@@ -4426,43 +4507,53 @@ SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p) {
         while (i < n && s[i] != ',') i++;
         p->nsp.ptr = s + start;
         p->nsp.len = i - start;
-        if (p->nsp.len > SIO_MAX_NSP_LEN) return SIO_ERR_PARSE;
+        if (p->nsp.len > SIO_MAX_NSP_LEN) SIO__BAD("namespace over SIO_MAX_NSP_LEN");
         if (i < n) i++;
     }
     if (i < n && s[i] >= '0' && s[i] <= '9') {
         long long id = 0;
         for (digits = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-            if (digits >= 15) return SIO_ERR_PARSE; /* stays below 2^53 like JS numbers */
+            if (digits >= 15) SIO__BAD("ack id over 15 digits"); /* stays below 2^53 like JS numbers */
             id = id * 10 + (s[i] - '0');
         }
         p->ack_id = id;
     }
     p->data.ptr = s + i;
     p->data.len = n - i;
-    if (p->data.len) {
-        int rc = sio_json_parse(p->data.ptr, p->data.len, &p->json);
-        if (rc != SIO_OK) return SIO_ERR_PARSE;
-    }
+    if (p->data.len && (rc = sio_json_parse(p->data.ptr, p->data.len, &p->json)) != SIO_OK)
+        SIO__BAD(rc == SIO_ERR_TOO_BIG ? "JSON nested deeper than SIO_JSON_MAX_DEPTH" : "malformed JSON");
     switch (p->type) {
     case SIO_PKT_CONNECT:
-        return (!p->data.len || p->json.type == SIO_JSON_OBJECT) ? SIO_OK : SIO_ERR_PARSE;
+        if (p->data.len && p->json.type != SIO_JSON_OBJECT) SIO__BAD("CONNECT data that is not an object");
+        return SIO_OK;
     case SIO_PKT_DISCONNECT:
-        return p->data.len ? SIO_ERR_PARSE : SIO_OK;
+        if (p->data.len) SIO__BAD("DISCONNECT with data");
+        return SIO_OK;
     case SIO_PKT_CONNECT_ERROR:
-        return (p->json.type == SIO_JSON_OBJECT || p->json.type == SIO_JSON_STRING)
-                   ? SIO_OK : SIO_ERR_PARSE;
+        if (p->json.type != SIO_JSON_OBJECT && p->json.type != SIO_JSON_STRING)
+            SIO__BAD("CONNECT_ERROR data that is not an object or a string");
+        return SIO_OK;
     case SIO_PKT_EVENT:
     case SIO_PKT_BINARY_EVENT: {
         sio_json name;
         if (p->json.type != SIO_JSON_ARRAY || sio_json_at(p->json, 0, &name) != SIO_OK)
-            return SIO_ERR_PARSE;
+            SIO__BAD("EVENT data that is not a non-empty array");
         if (name.type == SIO_JSON_NUMBER) return SIO_OK;
-        if (name.type != SIO_JSON_STRING || sio__is_reserved_event(name)) return SIO_ERR_PARSE;
+        if (name.type != SIO_JSON_STRING) SIO__BAD("EVENT name that is not a string");
+        if (sio__is_reserved_event(name)) SIO__BAD("reserved event name");
         return SIO_OK;
     }
     default: /* ACK, BINARY_ACK */
-        return (p->json.type == SIO_JSON_ARRAY && p->ack_id >= 0) ? SIO_OK : SIO_ERR_PARSE;
+        if (p->ack_id < 0) SIO__BAD("ACK without an id");
+        if (p->json.type != SIO_JSON_ARRAY) SIO__BAD("ACK data that is not an array");
+        return SIO_OK;
     }
+#undef SIO__BAD
+}
+
+SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p) {
+    const char *why;
+    return sio__packet_parse(s, n, p, &why);
 }
 
 SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *nsp,
@@ -4509,8 +4600,8 @@ SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out) {
     sio_json v;
     size_t skip;
     if (!a || i >= a->count) return SIO_ERR_NOT_FOUND;
-    if (i < a->nindexed) {
-        if (out) *out = a->indexed[i];
+    if (i < a->nindexed || a->all) {
+        if (out) *out = a->all ? a->all[i] : a->indexed[i];
         return SIO_OK;
     }
     if (!a->nindexed) return sio_json_at(a->array, a->first + i, out);
@@ -4528,13 +4619,15 @@ SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out) {
 }
 
 /* Fills *a from an incoming array in one walk: the count, and the places
-   of the first arguments from index `first` on. For an event,
+   of the arguments from index `first` on; with full, past
+   SIO_ARGS_INDEXED in an array from alc (freed by sio__args_release;
+   without memory the rest are found by walking, slower but the same). For an event,
    42["chat","hi"], first is 1 and *head receives element 0, the name. */
 static void sio__args_index(sio_args *a, sio_json array, size_t first, const sio_str *bins, int nbins,
-                            sio_json *head) {
+                            sio_json *head, int full, const sio_allocator *alc) {
     sio_json_iter it;
-    sio_json v;
-    size_t k = 0;
+    sio_json v, *all = NULL;
+    size_t k = 0, cap = 0;
     memset(a, 0, sizeof *a);
     a->array = array;
     a->first = first;
@@ -4542,17 +4635,38 @@ static void sio__args_index(sio_args *a, sio_json array, size_t first, const sio
     a->nbins = nbins > 0 ? (size_t)nbins : 0;
     sio_json_iter_init(&it, array);
     for (; sio_json_iter_next(&it, NULL, &v); k++) {
+        size_t i = k - first;
         if (k == 0 && head) *head = v;
-        if (k >= first && a->nindexed < SIO_ARGS_INDEXED) a->indexed[a->nindexed++] = v;
+        if (k < first) continue;
+        if (a->nindexed < SIO_ARGS_INDEXED) a->indexed[a->nindexed++] = v;
+        if (i == SIO_ARGS_INDEXED && full && (all = (sio_json *)sio__malloc(alc, 4 * i * sizeof *all)) != NULL) {
+            memcpy(all, a->indexed, i * sizeof *all);
+            cap = 4 * i;
+        }
+        if (i >= cap && all) {   /* doubling: every argument costs the same */
+            sio_json *n = (sio_json *)sio__realloc(alc, all, 2 * cap * sizeof *all);
+            if (!n) sio__free(alc, all);
+            all = n;
+            cap *= 2;
+        }
+        if (all) all[i] = v;
     }
     a->count = k > first ? k - first : 0;
+    a->all = all;
 }
 
-/* Drops argument 0 (a stream hub hands on the arguments after its type). */
+static void sio__args_release(sio_args *a, const sio_allocator *alc) {
+    sio__free(alc, (void *)(uintptr_t)a->all);
+    a->all = NULL;
+}
+
+/* Drops argument 0 (a stream hub hands on the arguments after its type);
+   the copy must not outlive the args it was taken from. */
 static void sio__args_shift(sio_args *a) {
     if (!a->count) return;
     a->first++;
     a->count--;
+    if (a->all) a->all++;
     if (a->nindexed) {
         memmove(a->indexed, a->indexed + 1, (a->nindexed - 1) * sizeof a->indexed[0]);
         a->nindexed--;
@@ -4564,15 +4678,18 @@ static void sio__args_shift(sio_args *a) {
    + 1 bytes); a number as name (Node allows 42[1,"x"]) is kept as its
    text. SIO_ERR_TOO_BIG when it does not fit. */
 static int sio__event_unpack(const sio_packet *p, const sio_str *bins, int nbins, sio_args *args, char *namebuf,
-                             sio_str *name, long long *ack_id) {
+                             sio_str *name, long long *ack_id, const sio_allocator *alc) {
     sio_json head;
     head.ptr = NULL;
     head.len = 0;
     head.type = SIO_JSON_INVALID;
     *ack_id = p->ack_id;
-    sio__args_index(args, p->json, 1, bins, nbins, &head);
+    sio__args_index(args, p->json, 1, bins, nbins, &head, 1, alc);
     if (head.type == SIO_JSON_STRING) {
-        if (sio_json_strcpy(head, namebuf, SIO_MAX_EVENT_LEN + 1) >= SIO_MAX_EVENT_LEN + 1) return SIO_ERR_TOO_BIG;
+        if (sio_json_strcpy(head, namebuf, SIO_MAX_EVENT_LEN + 1) >= SIO_MAX_EVENT_LEN + 1) {
+            sio__args_release(args, alc);
+            return SIO_ERR_TOO_BIG;
+        }
     } else {
         snprintf(namebuf, SIO_MAX_EVENT_LEN + 1, "%.*s", (int)head.len, head.ptr ? head.ptr : "");
     }
@@ -4645,6 +4762,34 @@ static int sio__json_depth(sio_str t) {
     return max;
 }
 
+/* Every {"_placeholder":true,...} in a binary packet must name one of
+   its attachments by a whole "num" below their count, as Node's parser
+   demands ("illegal attachments"): 451-["ev",{"_placeholder":true,"num":7}]
+   with one attachment is refused. A walk with a stack of its own. */
+static int sio__placeholders_ok(sio_json root, int nbins) {
+    sio_json_iter stack[SIO_JSON_MAX_DEPTH + 1];
+    sio_json k, v, ph, num;
+    int depth = 0;
+    if (root.type != SIO_JSON_ARRAY && root.type != SIO_JSON_OBJECT) return 1;
+    sio_json_iter_init(&stack[0], root);
+    while (depth >= 0) {
+        if (!sio_json_iter_next(&stack[depth], &k, &v)) {
+            depth--;
+            continue;
+        }
+        if (v.type == SIO_JSON_OBJECT && sio_json_get(v, "_placeholder", &ph) == SIO_OK && ph.type == SIO_JSON_TRUE) {
+            double d;
+            if (sio_json_get(v, "num", &num) != SIO_OK || num.type != SIO_JSON_NUMBER) return 0;
+            d = sio_json_number(num);
+            if (!(d >= 0 && d < nbins && d == (double)(long long)d)) return 0;
+            continue;
+        }
+        if ((v.type == SIO_JSON_ARRAY || v.type == SIO_JSON_OBJECT) && depth < SIO_JSON_MAX_DEPTH)
+            sio_json_iter_init(&stack[++depth], v);
+    }
+    return 1;
+}
+
 /* What one incoming Socket.IO message amounts to. */
 #define SIO__IN_WAIT 0           /* kept: attachments still to come */
 #define SIO__IN_PACKET 1         /* a whole packet to dispatch */
@@ -4679,8 +4824,10 @@ static int sio__in_take(const sio_allocator *a, sio__binpend **slot, const char 
         if (bp->have < bp->need) return SIO__IN_WAIT;
         *slot = NULL;
         in->done = bp;
-        if (sio_packet_parse(bp->head.data, bp->head.len, &in->p) != SIO_OK) {
-            in->why = "malformed Socket.IO packet";   /* parsed once already: cannot happen */
+        if (sio__packet_parse(bp->head.data, bp->head.len, &in->p, &in->why) != SIO_OK)
+            return SIO_ERR_PARSE;   /* parsed once already: cannot happen */
+        if (!sio__placeholders_ok(in->p.json, bp->need)) {
+            in->why = "a placeholder that names no attachment";
             return SIO_ERR_PARSE;
         }
         for (i = 0; i < bp->need; i++) {   /* all empty: no buffer was ever allocated */
@@ -4694,13 +4841,13 @@ static int sio__in_take(const sio_allocator *a, sio__binpend **slot, const char 
         in->why = "text while attachments were expected";
         return SIO_ERR_PARSE;
     }
-    if (sio_packet_parse(data, len, &in->p) != SIO_OK) {
-        in->why = "malformed Socket.IO packet";
+    if (sio__packet_parse(data, len, &in->p, &in->why) != SIO_OK) return SIO_ERR_PARSE;
+    if (in->p.attachments > max_attachments) {
+        in->why = "more attachments than max_attachments";
         return SIO_ERR_PARSE;
     }
-    if (in->p.attachments > max_attachments ||
-        (max_depth < SIO_JSON_MAX_DEPTH && sio__json_depth(in->p.data) > max_depth)) {
-        in->why = "packet over the attachment or JSON depth limit";
+    if (max_depth < SIO_JSON_MAX_DEPTH && sio__json_depth(in->p.data) > max_depth) {
+        in->why = "JSON nested deeper than max_json_depth";
         return SIO_ERR_PARSE;
     }
     if (!in->p.attachments) return SIO__IN_PACKET;
@@ -4718,6 +4865,42 @@ static int sio__in_take(const sio_allocator *a, sio__binpend **slot, const char 
 
 /* Engine.IO transports, in either role. */
 enum { SIO__T_POLLING = 1, SIO__T_WEBSOCKET = 2 };
+
+/* ---- the trace: every packet, raw and decoded (SIO_LOG_TRACE) ----
+   One line per Engine.IO packet, for people learning the protocol:
+       session Xk2p <- 42["chat","hi"]  EVENT / "chat" ack=none
+   kind is the Engine.IO type digit, or 'b' for a binary message; data
+   is the packet without its type digit. */
+static SIO__UNUSED void sio__trace(const sio_logger *lg, const char *who, const char *dir, int kind, const char *data,
+                                   size_t len) {
+    static const char *const eio[] = {"open", "close", "ping", "pong", "message", "upgrade", "noop"};
+    static const char *const sio[] = {"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR", "BINARY_EVENT",
+                                      "BINARY_ACK"};
+    char what[160];
+    sio_packet p;
+    int shown = len > 200 ? 200 : (int)len;
+    if (!sio__log_on(lg, SIO_LOG_TRACE)) return;
+    if (kind == 'b') {
+        sio__log(lg, SIO_LOG_TRACE, "%s%s binary message, %lu bytes (an attachment, or a binary engine message)", who,
+                 dir, (unsigned long)len);
+        return;
+    }
+    if (kind < '0' || kind > '6') snprintf(what, sizeof what, "not an Engine.IO packet");
+    else if (kind != '4') snprintf(what, sizeof what, "Engine.IO %s", eio[kind - '0']);
+    else if (sio_packet_parse(data, len, &p) != SIO_OK) snprintf(what, sizeof what, "message, not a Socket.IO packet");
+    else {
+        sio_json name;
+        int n = snprintf(what, sizeof what, "%s %.*s", sio[p.type], (int)(p.nsp.len > 40 ? 40 : p.nsp.len), p.nsp.ptr);
+        if ((p.type == SIO_PKT_EVENT || p.type == SIO_PKT_BINARY_EVENT) && sio_json_at(p.json, 0, &name) == SIO_OK)
+            n += snprintf(what + n, sizeof what - (size_t)n, " %.*s", (int)(name.len > 60 ? 60 : name.len), name.ptr);
+        if (p.attachments) n += snprintf(what + n, sizeof what - (size_t)n, " attachments=%d", p.attachments);
+        if (p.type != SIO_PKT_CONNECT && p.type != SIO_PKT_DISCONNECT && p.type != SIO_PKT_CONNECT_ERROR) {
+            if (p.ack_id < 0) snprintf(what + n, sizeof what - (size_t)n, " ack=none");
+            else snprintf(what + n, sizeof what - (size_t)n, " ack=%lld", p.ack_id);
+        }
+    }
+    sio__log(lg, SIO_LOG_TRACE, "%s%s %c%.*s%s  %s", who, dir, kind, shown, data, (size_t)shown < len ? "..." : "", what);
+}
 
 /* ---- records: Engine.IO packets kept for later ----
    The client's send queue, the emits it holds while offline and the
@@ -5751,7 +5934,7 @@ static void sio__loop_free(sio__loop *L) {
 static SIO__UNUSED int sio__listen(const char *host, int port, int *out_fd, int *out_port) {
     struct addrinfo hints, *res = NULL, *ai;
     char portstr[16];
-    int fd = -1, one = 1, rc;
+    int fd = -1, one = 1, rc, why = 0;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -5768,11 +5951,15 @@ static SIO__UNUSED int sio__listen(const char *host, int port, int *out_fd, int 
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
         }
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) break;
+        why = errno;
         close(fd);
         fd = -1;
     }
     freeaddrinfo(res);
-    if (fd < 0) return SIO_ERR_IO;
+    if (fd < 0) {
+        errno = why;   /* for the caller's log line */
+        return why == EADDRINUSE ? SIO_ERR_ADDRINUSE : SIO_ERR_IO;
+    }
     if (sio__set_nonblock(fd) != SIO_OK) {
         close(fd);
         return SIO_ERR_IO;
@@ -5817,39 +6004,60 @@ static SIO__UNUSED void sio__tls_why(sio__conn *c, char *dst, size_t cap) {
     snprintf(dst, cap, "TLS failure");
 }
 
-/* ---- randomness for ids: the kernel's, read in blocks ---- */
+/* ---- randomness for ids and keys: the kernel's CSPRNG, in blocks ----
+   Session ids, socket ids and hash keys must not be guessable, so they
+   come from the operating system's generator: getrandom() on Linux,
+   arc4random_buf() on the BSDs and macOS, else SIO_RANDOM_DEVICE. When
+   none can be had, creating a server or client fails; there is no
+   fallback to a time-seeded generator. */
+
+#ifndef SIO_RANDOM_DEVICE
+#define SIO_RANDOM_DEVICE "/dev/urandom"
+#endif
 
 typedef struct sio__rng {
-    int fd;
+    int fd;                      /* SIO_RANDOM_DEVICE, when that is the source; else -1 */
     unsigned char pool[256];
     size_t left;
-    uint64_t fallback;
 } sio__rng;
 
-static void sio__rng_init(sio__rng *r) {
+/* Fills the pool: SIO_OK, or SIO_ERR_IO when the source failed. */
+static int sio__rng_fill(sio__rng *r) {
+    size_t got = 0;
+    while (got < sizeof r->pool) {
+        ssize_t n;
+#if defined(SIO__GETRANDOM)
+        n = getrandom(r->pool + got, sizeof r->pool - got, 0);
+#elif defined(SIO__ARC4RANDOM)
+        arc4random_buf(r->pool, sizeof r->pool);
+        n = (ssize_t)sizeof r->pool;
+#else
+        n = r->fd >= 0 ? read(r->fd, r->pool + got, sizeof r->pool - got) : -1;
+#endif
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return SIO_ERR_IO;
+        got += (size_t)n;
+    }
+    r->left = sizeof r->pool;
+    return SIO_OK;
+}
+
+static int sio__rng_init(sio__rng *r) {
     memset(r, 0, sizeof *r);
-    r->fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    r->fallback = sio__now_ms() ^ ((uint64_t)(uintptr_t)r << 16) ^ (uint64_t)getpid();
+    r->fd = -1;
+#if !defined(SIO__GETRANDOM) && !defined(SIO__ARC4RANDOM)
+    r->fd = open(SIO_RANDOM_DEVICE, O_RDONLY | O_CLOEXEC);
+#endif
+    return sio__rng_fill(r);
 }
 
 static void sio__rng_bytes(sio__rng *r, unsigned char *out, size_t n) {
     while (n) {
         size_t k;
-        if (!r->left) {
-            ssize_t got = r->fd >= 0 ? read(r->fd, r->pool, sizeof r->pool) : -1;
-            if (got == (ssize_t)sizeof r->pool) {
-                r->left = sizeof r->pool;
-            } else {
-                size_t i;  /* no /dev/urandom: xorshift, good enough to be unique */
-                for (i = 0; i < sizeof r->pool; i++) {
-                    r->fallback ^= r->fallback << 13;
-                    r->fallback ^= r->fallback >> 7;
-                    r->fallback ^= r->fallback << 17;
-                    r->pool[i] = (unsigned char)(r->fallback >> 24);
-                }
-                r->left = sizeof r->pool;
-            }
-        }
+        /* The source worked when the server or client was made; one that
+           fails later would leave ids guessable, which is worse than
+           stopping. */
+        if (!r->left && sio__rng_fill(r) != SIO_OK) abort();
         k = n < r->left ? n : r->left;
         memcpy(out, r->pool + sizeof r->pool - r->left, k);
         memset(r->pool + sizeof r->pool - r->left, 0, k);
@@ -5884,7 +6092,78 @@ typedef struct sio__base {
     sio_allocator allocator;
     sio_logger logger;
     sio__rng rng;
+    sio_timer *timers;           /* the application's */
 } sio__base;
+
+/* ---- the application's timers ---- */
+
+struct sio_timer {
+    sio__timer t;
+    sio__base *b;
+    sio_timer_fn fn;
+    void *user;
+    uint64_t every;              /* 0: once */
+    int running, cancelled;
+    sio_timer *prev, *next;      /* in b->timers */
+};
+
+static void sio__utimer_free(sio_timer *t) {
+    sio__base *b = t->b;
+    sio__timer_cancel(&b->loop.timers, &t->t);
+    if (t->prev) t->prev->next = t->next;
+    else b->timers = t->next;
+    if (t->next) t->next->prev = t->prev;
+    sio__free(b->loop.alloc, t);
+}
+
+static void sio__utimer_due(sio__timer *tm) {
+    sio_timer *t = (sio_timer *)(void *)tm;
+    sio__loop *L = &t->b->loop;
+    uint64_t at = t->t.at + t->every;
+    t->running = 1;
+    t->fn(t, t->user);
+    t->running = 0;
+    if (t->cancelled || !t->every) {
+        sio__utimer_free(t);
+        return;
+    }
+    /* fallen behind (a long handler, a stopped loop): go on from now, no burst */
+    if (at <= L->now) at = L->now + t->every;
+    sio__timer_set(&L->timers, L->alloc, &t->t, at);
+}
+
+static sio_timer *sio__utimer_new(sio__base *b, int ms, int every_ms, sio_timer_fn fn, void *user) {
+    sio_timer *t;
+    if (!fn || ms < 0 || every_ms < 0 || !(t = (sio_timer *)sio__malloc(b->loop.alloc, sizeof *t))) return NULL;
+    memset(t, 0, sizeof *t);
+    t->t.fn = sio__utimer_due;
+    t->b = b;
+    t->fn = fn;
+    t->user = user;
+    t->every = (uint64_t)every_ms;
+    if (sio__timer_set(&b->loop.timers, b->loop.alloc, &t->t, sio__now_ms() + (uint64_t)ms) != SIO_OK) {
+        sio__free(b->loop.alloc, t);
+        return NULL;
+    }
+    t->next = b->timers;
+    if (t->next) t->next->prev = t;
+    b->timers = t;
+    return t;
+}
+
+SIO_API void sio_timer_cancel(sio_timer *t) {
+    if (!t) return;
+    if (t->running) t->cancelled = 1;   /* freed once its fn returns */
+    else sio__utimer_free(t);
+}
+
+static SIO__UNUSED void sio__base_free(sio__base *b) {
+    const sio_allocator *a = b->loop.alloc;
+    while (b->timers) sio__utimer_free(b->timers);
+    sio__loop_free(&b->loop);
+    if (b->rng.fd >= 0) close(b->rng.fd);
+    sio__free(a, b);
+}
 
 /* size bytes, zeroed, from the desc's allocator when it gives one, with
    the base filled in. NULL with *err on failure. */
@@ -5906,18 +6185,23 @@ static SIO__UNUSED sio__base *sio__base_new(size_t size, const sio_allocator *al
         *err = rc;
         return NULL;
     }
-    sio__rng_init(&b->rng);
+    if (sio__rng_init(&b->rng) != SIO_OK) {
+        sio__log(&b->logger, SIO_LOG_ERROR, "no random source (getrandom, arc4random or %s): ids would be guessable",
+                 SIO_RANDOM_DEVICE);
+        sio__base_free(b);
+        *err = SIO_ERR_RANDOM;
+        return NULL;
+    }
     return b;
 }
 
-static SIO__UNUSED void sio__base_free(sio__base *b) {
-    const sio_allocator *a = b->loop.alloc;
-    sio__loop_free(&b->loop);
-    if (b->rng.fd >= 0) close(b->rng.fd);
-    sio__free(a, b);
-}
 
-/* ---- a small string-keyed hash map (sids, rooms) ---- */
+/* ---- a string-keyed hash map (sids, rooms, socket ids) ----
+   Keys come from peers (room names, ids), so the hash is keyed: SipHash
+   (Aumasson and Bernstein, 2012) with 1 compression and 3 finalization
+   rounds, under a key drawn from the kernel per map. Nobody who does not
+   know it can make names that collide, as they could with a plain hash
+   like FNV, whose low bits depend only on the low bits of the name. */
 
 typedef struct sio__map_ent {
     const char *key;            /* owned by the value */
@@ -5927,13 +6211,50 @@ typedef struct sio__map_ent {
 typedef struct sio__map {
     sio__map_ent *e;
     size_t cap, n, tomb;        /* cap is a power of two */
+    uint64_t k0, k1;            /* the hash key (sio__map_seed) */
 } sio__map;
 
-static uint64_t sio__hash(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-    size_t i;
-    for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
+#define SIO__ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sio__sip_round(uint64_t *v) {
+    v[0] += v[1]; v[1] = SIO__ROTL64(v[1], 13); v[1] ^= v[0]; v[0] = SIO__ROTL64(v[0], 32);
+    v[2] += v[3]; v[3] = SIO__ROTL64(v[3], 16); v[3] ^= v[2];
+    v[0] += v[3]; v[3] = SIO__ROTL64(v[3], 21); v[3] ^= v[0];
+    v[2] += v[1]; v[1] = SIO__ROTL64(v[1], 17); v[1] ^= v[2]; v[2] = SIO__ROTL64(v[2], 32);
+}
+
+/* SipHash-1-3 of s[0..n): words read little-endian by shifts, so every
+   platform gives the same hash. */
+static uint64_t sio__hash(const sio__map *m, const char *s, size_t n) {
+    uint64_t v[4], w;
+    size_t i, j;
+    v[0] = m->k0 ^ 0x736f6d6570736575ull;
+    v[1] = m->k1 ^ 0x646f72616e646f6dull;
+    v[2] = m->k0 ^ 0x6c7967656e657261ull;
+    v[3] = m->k1 ^ 0x7465646279746573ull;
+    for (i = 0; i + 8 <= n; i += 8) {
+        for (w = 0, j = 0; j < 8; j++) w |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
+        v[3] ^= w;
+        sio__sip_round(v);
+        v[0] ^= w;
+    }
+    for (w = (uint64_t)n << 56, j = 0; i + j < n; j++) w |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
+    v[3] ^= w;
+    sio__sip_round(v);
+    v[0] ^= w;
+    v[2] ^= 0xff;
+    for (j = 0; j < 3; j++) sio__sip_round(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static SIO__UNUSED void sio__map_seed(sio__map *m, sio__rng *r) {
+    unsigned char k[16];
+    int i;
+    sio__rng_bytes(r, k, sizeof k);
+    for (m->k0 = m->k1 = 0, i = 0; i < 8; i++) {
+        m->k0 = m->k0 << 8 | k[i];
+        m->k1 = m->k1 << 8 | k[8 + i];
+    }
 }
 
 static const char sio__tombstone[1] = {0};
@@ -5942,7 +6263,7 @@ static SIO__UNUSED void **sio__map_find(sio__map *m, const char *key, size_t n) 
     size_t i, mask;
     if (!m->cap) return NULL;
     mask = m->cap - 1;
-    for (i = (size_t)sio__hash(key, n) & mask;; i = (i + 1) & mask) {
+    for (i = (size_t)sio__hash(m, key, n) & mask;; i = (i + 1) & mask) {
         sio__map_ent *e = &m->e[i];
         if (!e->key) return NULL;
         if (e->key != sio__tombstone && strlen(e->key) == n && memcmp(e->key, key, n) == 0) return &e->val;
@@ -5953,7 +6274,7 @@ static SIO__UNUSED int sio__map_put(sio__map *m, const sio_allocator *a, const c
     size_t i, mask, klen = strlen(key);
     if ((m->n + m->tomb + 1) * 4 >= m->cap * 3) {
         sio__map old = *m;
-        size_t cap = m->cap ? (m->n * 4 >= m->cap ? m->cap * 2 : m->cap) : 16, j;
+        size_t cap = m->cap ? (m->n * 4 >= m->cap ? m->cap * 2 : m->cap) : 16, j;   /* same size: drops tombstones */
         m->e = (sio__map_ent *)sio__malloc(a, cap * sizeof *m->e);
         if (!m->e) {
             *m = old;
@@ -5967,7 +6288,7 @@ static SIO__UNUSED int sio__map_put(sio__map *m, const sio_allocator *a, const c
         sio__free(a, old.e);
     }
     mask = m->cap - 1;
-    for (i = (size_t)sio__hash(key, klen) & mask;; i = (i + 1) & mask) {
+    for (i = (size_t)sio__hash(m, key, klen) & mask;; i = (i + 1) & mask) {
         sio__map_ent *e = &m->e[i];
         if (!e->key || e->key == sio__tombstone) {
             if (e->key == sio__tombstone) m->tomb--;
@@ -5989,6 +6310,86 @@ static SIO__UNUSED void sio__map_del(sio__map *m, const char *key) {
     m->n--;
     m->tomb++;
 }
+
+/* ---- a table of items by a 64-bit key (pending acks by id, sets of
+   rooms and sockets by address) ----
+   Open addressing with linear probing over a mixed key, and removal that
+   moves entries back instead of leaving tombstones, so a table that is
+   filled and emptied again and again never slows down. Keys are ids we
+   hand out or addresses of our own objects: no peer picks them. */
+
+typedef struct sio__tab {
+    void **slot;
+    size_t cap, n;               /* cap: a power of two, or 0 */
+    uint64_t (*key)(const void *item);
+} sio__tab;
+
+static size_t sio__tab_home(const sio__tab *t, uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k & (t->cap - 1);
+}
+
+/* The slot of the item with key k, or (size_t)-1. */
+static SIO__UNUSED size_t sio__tab_find(const sio__tab *t, uint64_t k) {
+    size_t i;
+    if (!t->n) return (size_t)-1;
+    for (i = sio__tab_home(t, k); t->slot[i]; i = (i + 1) & (t->cap - 1))
+        if (t->key(t->slot[i]) == k) return i;
+    return (size_t)-1;
+}
+
+/* Adds item, whose key is not in t yet. */
+static SIO__UNUSED int sio__tab_put(sio__tab *t, const sio_allocator *a, void *item) {
+    size_t i;
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 8, k = t->cap;
+        void **old = t->slot, **nw = (void **)sio__malloc(a, cap * sizeof *nw);
+        if (!nw) return SIO_ERR_NOMEM;
+        memset(nw, 0, cap * sizeof *nw);
+        t->slot = nw;
+        t->cap = cap;
+        while (k--)
+            if (old[k]) {
+                for (i = sio__tab_home(t, t->key(old[k])); nw[i]; i = (i + 1) & (cap - 1)) {}
+                nw[i] = old[k];
+            }
+        sio__free(a, old);
+    }
+    for (i = sio__tab_home(t, t->key(item)); t->slot[i]; i = (i + 1) & (t->cap - 1)) {}
+    t->slot[i] = item;
+    t->n++;
+    return SIO_OK;
+}
+
+/* Empties slot i, moving back the entries of its run that would no
+   longer be found from their home. */
+static SIO__UNUSED void sio__tab_remove_at(sio__tab *t, size_t i) {
+    size_t j = i, mask = t->cap - 1;
+    t->slot[i] = NULL;
+    t->n--;
+    for (;;) {
+        size_t h;
+        j = (j + 1) & mask;
+        if (!t->slot[j]) return;
+        h = sio__tab_home(t, t->key(t->slot[j]));
+        /* the entry at j stays unless its home lies outside (i, j] */
+        if ((i <= j) ? (h > i && h <= j) : (h > i || h <= j)) continue;
+        t->slot[i] = t->slot[j];
+        t->slot[j] = NULL;
+        i = j;
+    }
+}
+
+static SIO__UNUSED void sio__tab_free(sio__tab *t, const sio_allocator *a) {
+    sio__free(a, t->slot);
+    t->slot = NULL;
+    t->cap = t->n = 0;
+}
+
+/* The key of an item that is its own address: sets of objects. */
+static SIO__UNUSED uint64_t sio__tab_self(const void *item) { return (uint64_t)(uintptr_t)item; }
 
 /* =====================================================================
    >>wsconn: a WebSocket connection on a socket, both roles (RFC 6455)
@@ -6356,8 +6757,10 @@ struct sio__httpd {
     /* limits, already clamped to the compiled-in ones */
     int max_headers, max_header_bytes, max_request_line, max_connections;
     long long max_body;
-    const char *cors_origin;     /* NULL = no CORS headers */
+    const char *cors_origin;     /* NULL = no CORS headers (see sio_server_desc) */
     int cors_credentials;
+    int (*cors_allow)(const char *origin, void *user);
+    void *cors_user;
     void *tls_ctx;               /* sio__tls_ctx: serve https */
 };
 
@@ -6381,21 +6784,24 @@ static const sio__conn_ops sio__listen_ops = {NULL, NULL, NULL, sio__http_accept
 #define SIO__HCONN(c) ((sio__hconn *)(void *)(c))
 #define SIO__HLOG(hs, lvl, ...) sio__log((hs)->log, lvl, __VA_ARGS__)
 
-/* Access-Control-Allow-Origin: "*" alone without credentials; else only
-   an origin on the allow-list is named back. */
+/* Access-Control-Allow-Origin: "*" for a wildcard, with or without
+   credentials (never the request's origin reflected: with credentials
+   that would let any site read a logged-in user's session); an origin
+   the allow-list or cors_allow accepts, named back. */
 static void sio__cors_headers(const sio__httpd *hs, sio_buf *h, const char *origin) {
     const char *allow = hs->cors_origin, *p = allow;
     size_t ol;
     int ok = 0;
-    if (!allow) return;
-    if (strcmp(allow, "*") == 0 && !hs->cors_credentials) {
+    if (!allow && !hs->cors_allow) return;
+    if (!hs->cors_allow && strcmp(allow, "*") == 0) {
         sio_buf_appends(h, "Access-Control-Allow-Origin: *\r\n");
+        if (hs->cors_credentials) sio_buf_appends(h, "Access-Control-Allow-Credentials: true\r\n");
         return;
     }
     if (!origin || !*origin) return;
     ol = strlen(origin);
-    ok = strcmp(allow, "*") == 0;
-    while (!ok && *p) {
+    if (hs->cors_allow) ok = hs->cors_allow(origin, hs->cors_user) == 1;
+    while (!ok && !hs->cors_allow && *p) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
         while (n && *p == ' ') p++, n--;
@@ -6558,7 +6964,7 @@ static long sio__http_on_data(sio__conn *c, char *data, size_t len) {
         origin = sio_http_header_get(&m, "Origin");
         sio__free(c->loop->alloc, h->origin);
         h->origin = NULL;
-        if (hs->cors_origin && origin.len && origin.len < 512)
+        if ((hs->cors_origin || hs->cors_allow) && origin.len && origin.len < 512)
             h->origin = sio__strndup(c->loop->alloc, origin.ptr, origin.len);
         if (blen > hs->max_body) {
             SIO__HLOG(hs, SIO_LOG_INFO, "fd %d: body of %lld bytes over %lld, answering 413", c->fd, blen, hs->max_body);
@@ -6742,10 +7148,18 @@ static sio_engine_conn *sio__eio_lookup(sio__eio *x, sio_str sid) {
     return v ? (sio_engine_conn *)*v : NULL;
 }
 
+static void sio__eio_trace(sio_engine_conn *e, const char *dir, int kind, const char *data, size_t len) {
+    char who[32];
+    if (!sio__log_on(e->eio->log, SIO_LOG_TRACE)) return;
+    snprintf(who, sizeof who, "session %.8s ", e->sid);
+    sio__trace(e->eio->log, who, dir, kind, data, len);
+}
+
 /* Answers the held GET (with the queue, "6" to end it, or "1"). */
 static void sio__eio_answer_get(sio_engine_conn *e, const char *body, size_t len) {
     sio__hconn *h = e->get;
     if (!h) return;
+    if (body != e->pq.data) sio__eio_trace(e, "->", body[0], body + 1, len - 1);   /* the queue was traced as it filled */
     e->get = NULL;
     sio__httpd_release(h);
     h->cors = 1;
@@ -6763,6 +7177,7 @@ static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_clie
 /* Queues one packet for the session's current transport. */
 static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t len, int binary) {
     if (e->closed) return;
+    sio__eio_trace(e, "->", binary ? 'b' : '0' + type, (const char *)data, len);
     if (e->transport == SIO__T_WEBSOCKET && e->ws) {
         sio__wsc_send(e->ws, binary ? -1 : '0' + type, data, len, binary);
         return;
@@ -6871,6 +7286,8 @@ static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_clie
 static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int binary) {
     sio__eio *x = e->eio;
     if (e->closed) return;
+    if (binary || len) sio__eio_trace(e, "<-", binary ? 'b' : (unsigned char)data[0], binary ? data : data + 1,
+                                      binary ? len : len - 1);
     if (binary) {
         if (x->h.on_message) x->h.on_message(e, data, len, 1, x->h.user);
         return;
@@ -6950,7 +7367,10 @@ static void sio__eio_ws_message(sio__wsc *w, char *data, size_t len, int binary,
         return;
     }
     if (w != e->probe) return;
+    sio__eio_trace(e, "<- (probe)", binary ? 'b' : (len ? (unsigned char)data[0] : '?'), binary ? data : data + (len > 0),
+                   binary || !len ? len : len - 1);
     if (!binary && len == 6 && memcmp(data, "2probe", 6) == 0) {
+        sio__eio_trace(e, "-> (probe)", '3', "probe", 5);
         sio__wsc_send(w, '0' + SIO_EIO_PONG, "probe", 5, 0);
         e->upgrading = 1;
         if (!e->pq.len) sio__eio_answer_get(e, "6", 1);   /* the client stops polling */
@@ -7059,7 +7479,7 @@ static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, 
     sio_str transport, sid;
     int is_ws, is_get = m->method.len == 3 && memcmp(m->method.ptr, "GET", 3) == 0;
     sio_engine_conn *e;
-    if (m->method.len == 7 && memcmp(m->method.ptr, "OPTIONS", 7) == 0 && h->srv->cors_origin) {
+    if (m->method.len == 7 && memcmp(m->method.ptr, "OPTIONS", 7) == 0 && (h->srv->cors_origin || h->srv->cors_allow)) {
         sio_str reqh = sio_http_header_get(m, "Access-Control-Request-Headers");
         char extra[512];
         int n = snprintf(extra, sizeof extra, "Access-Control-Allow-Methods: GET,HEAD,PUT,PATCH,POST,DELETE\r\n");
@@ -8132,10 +8552,7 @@ struct sio__eioc {
 /* ---- the send queue ---- */
 
 static void sio__eioc_log_packet(sio__eioc *x, const char *dir, int kind, const char *data, size_t len) {
-    if (!x->log || !x->log->fn || x->log->level < SIO_LOG_DEBUG) return;
-    if (kind == 'b') sio__log(x->log, SIO_LOG_DEBUG, "%s binary, %lu bytes", dir, (unsigned long)len);
-    else sio__log(x->log, SIO_LOG_DEBUG, "%s %c%.*s%s", dir, kind, (int)(len > 300 ? 300 : len), data,
-                  len > 300 ? "..." : "");
+    sio__trace(x->log, "", dir, kind, data, len);
 }
 
 static void sio__eioc_lost(sio__eioc *x, const char *reason);
@@ -8330,6 +8747,13 @@ static void sio__eioc_http_done(sio__hcc *h, int status, char *body, size_t len,
     }
     if (h == &x->get) {
         unsigned gen = x->gen;
+        if (x->state == SIO__EC_OPENING && (!len || body[0] != '0')) {
+            /* logged whole-ish: "97:0{..." names an Engine.IO v3 server */
+            sio__log(x->log, SIO_LOG_INFO, "polling handshake answer is not an Engine.IO open packet: %.*s",
+                     (int)(len > 100 ? 100 : len), body ? body : "");
+            sio__eioc_lost(x, "xhr poll error");
+            return;
+        }
         sio__eioc_payload(x, body, len);
         if (gen != x->gen) return;
         if (x->state == SIO__EC_OPENING) {
@@ -8785,6 +9209,17 @@ static const sio__handler *sio__handler_next(const sio__handler *h, const char *
         return sio__handler_add(&o->handlers, alloc, event, (void (*)(void))fn, user, 0);                     \
     }
 
+/* The _json forms of both roles' emits and acks: the same call with its
+   arguments given as the text of a JSON array ("[1,\"a\"]", or NULL). */
+#define SIO__DEFINE_JSON(name, sock_t, key_t, call)                                                            \
+    SIO_API int name(sock_t *s, key_t key, const char *json_args) {                                            \
+        sio_msg m;                                                                                             \
+        int rc = sio__msg_of_json(&m, json_args);                                                              \
+        if (rc == SIO_OK) rc = call(s, key, &m);                                                               \
+        sio_msg_free(&m);                                                                                      \
+        return rc;                                                                                             \
+    }
+
 static void sio__handlers_free(sio__handler **list, const sio_allocator *a) {
     while (*list) {
         sio__handler *h = *list;
@@ -8808,74 +9243,24 @@ struct sio__pending {
     sio__pending *next;          /* while a clear is calling them */
 };
 
-/* Open addressing with linear probing on the id. Ids are handed out by
-   this side, one after the other, so no peer can make them collide. */
+/* The pending acks of one socket, by id. Ids are handed out by this
+   side, one after the other: no peer can make them collide. */
 struct sio__acks {
-    sio__pending **slot;
-    size_t cap, n;               /* cap: a power of two, or 0 */
+    sio__tab t;
     sio__loop *loop;
 };
 
-static size_t sio__acks_home(const sio__acks *t, long long id) {
-    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & (t->cap - 1);
-}
+static uint64_t sio__pending_key(const void *p) { return (uint64_t)((const sio__pending *)p)->id; }
 
-static size_t sio__acks_find(const sio__acks *t, long long id) {
-    size_t i;
-    if (!t->n) return (size_t)-1;
-    for (i = sio__acks_home(t, id); t->slot[i]; i = (i + 1) & (t->cap - 1))
-        if (t->slot[i]->id == id) return i;
-    return (size_t)-1;
-}
-
-static int sio__acks_put(sio__acks *t, sio__pending *p) {
-    size_t i;
-    if ((t->n + 1) * 2 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8, k;
-        sio__pending **old = t->slot, **nw = (sio__pending **)sio__malloc(t->loop->alloc, cap * sizeof *nw);
-        if (!nw) return SIO_ERR_NOMEM;
-        memset(nw, 0, cap * sizeof *nw);
-        t->slot = nw;
-        k = t->cap;
-        t->cap = cap;
-        while (k--)
-            if (old[k]) {
-                for (i = sio__acks_home(t, old[k]->id); nw[i]; i = (i + 1) & (cap - 1)) {}
-                nw[i] = old[k];
-            }
-        sio__free(t->loop->alloc, old);
-    }
-    for (i = sio__acks_home(t, p->id); t->slot[i]; i = (i + 1) & (t->cap - 1)) {}
-    t->slot[i] = p;
-    t->n++;
-    p->tab = t;
-    return SIO_OK;
-}
-
-/* Removes slot i, moving back the entries of its run that would no
-   longer be found (no tombstones, so the table never fills with them). */
-static void sio__acks_remove_at(sio__acks *t, size_t i) {
-    size_t j = i, mask = t->cap - 1;
-    t->slot[i] = NULL;
-    t->n--;
-    for (;;) {
-        size_t h;
-        j = (j + 1) & mask;
-        if (!t->slot[j]) return;
-        h = sio__acks_home(t, t->slot[j]->id);
-        /* the entry at j may fill the hole at i unless its home lies in (i, j] */
-        if ((i <= j) ? (h > i && h <= j) : (h > i || h <= j)) continue;
-        t->slot[i] = t->slot[j];
-        t->slot[j] = NULL;
-        i = j;
-    }
+static void sio__acks_init(sio__acks *t, sio__loop *L) {
+    memset(t, 0, sizeof *t);
+    t->t.key = sio__pending_key;
+    t->loop = L;
 }
 
 /* Takes p out of its table (it is in it). */
 static void sio__acks_del(sio__pending *p) {
-    size_t i = sio__acks_find(p->tab, p->id);
-    while (p->tab->slot[i] != p) i = (i + 1) & (p->tab->cap - 1);
-    sio__acks_remove_at(p->tab, i);
+    sio__tab_remove_at(&p->tab->t, sio__tab_find(&p->tab->t, (uint64_t)p->id));
     sio__timer_cancel(&p->tab->loop->timers, &p->timer);
 }
 
@@ -8888,7 +9273,8 @@ static void sio__ack_due(sio__timer *tm) {
 /* p (id and done set) waits in t; timeout_ms <= 0: as long as it takes. */
 static int sio__ack_wait(sio__acks *t, sio__pending *p, int timeout_ms) {
     sio__loop *L = t->loop;
-    int rc = sio__acks_put(t, p);
+    int rc = sio__tab_put(&t->t, L->alloc, p);
+    p->tab = rc == SIO_OK ? t : NULL;
     p->timer.fn = sio__ack_due;
     if (rc == SIO_OK && timeout_ms > 0) sio__timer_set(&L->timers, L->alloc, &p->timer, sio__now_ms() + (uint64_t)timeout_ms);
     return rc;
@@ -8896,15 +9282,16 @@ static int sio__ack_wait(sio__acks *t, sio__pending *p, int timeout_ms) {
 
 /* An ACK packet: its waiting ack, if any, gets the arguments. */
 static void sio__acks_answer(sio__acks *t, const sio_packet *pk, const sio_str *bins, int nbins) {
-    size_t i = sio__acks_find(t, pk->ack_id);
+    size_t i = sio__tab_find(&t->t, (uint64_t)pk->ack_id);
     sio__pending *p;
     sio_args args;
     if (i == (size_t)-1) return;   /* late or unknown: ignored, as in Node */
-    p = t->slot[i];
-    sio__acks_remove_at(t, i);
+    p = (sio__pending *)t->t.slot[i];
+    sio__tab_remove_at(&t->t, i);
     sio__timer_cancel(&t->loop->timers, &p->timer);
-    sio__args_index(&args, pk->json, 0, bins, nbins, NULL);
+    sio__args_index(&args, pk->json, 0, bins, nbins, NULL, 1, t->loop->alloc);
     p->done(p, SIO_OK, &args);
+    sio__args_release(&args, t->loop->alloc);
 }
 
 /* Ends every pending ack with err, but those keep() wants to keep (NULL:
@@ -8913,13 +9300,13 @@ static void sio__acks_answer(sio__acks *t, const sio_packet *pk, const sio_str *
 static void sio__acks_clear(sio__acks *t, int err, int (*keep)(const sio__pending *p)) {
     sio__pending *list = NULL, *p;
     size_t i = 0;
-    while (t->n && i < t->cap) {
-        p = t->slot[i];
+    while (t->t.n && i < t->t.cap) {
+        p = (sio__pending *)t->t.slot[i];
         if (!p || (keep && keep(p))) {
             i++;
             continue;
         }
-        sio__acks_remove_at(t, i);   /* slot i may now hold another: look again */
+        sio__tab_remove_at(&t->t, i);   /* slot i may now hold another: look again */
         sio__timer_cancel(&t->loop->timers, &p->timer);
         p->next = list;
         list = p;
@@ -8930,11 +9317,7 @@ static void sio__acks_clear(sio__acks *t, int err, int (*keep)(const sio__pendin
     }
 }
 
-static void sio__acks_free(sio__acks *t) {
-    sio__free(t->loop->alloc, t->slot);
-    t->slot = NULL;
-    t->cap = t->n = 0;
-}
+static void sio__acks_free(sio__acks *t) { sio__tab_free(&t->t, t->loop->alloc); }
 
 /* ---- the incoming path ---- */
 
@@ -8972,8 +9355,7 @@ static void sio__receive(const sio__rx *rx, void *conn, const sio_allocator *a, 
 
 typedef struct sio__room {
     char *name;
-    sio_socket **members;
-    size_t n, cap;
+    sio__tab members;            /* a set of sio_socket */
 } sio__room;
 
 /* The Socket.IO side of one Engine.IO session. */
@@ -8998,8 +9380,7 @@ struct sio_socket {
     sio_socket *prev_in_nsp, *next_in_nsp;
     char *auth;                  /* CONNECT payload text; NULL when none ({}) */
     size_t auth_len;
-    sio__room **rooms;           /* rooms joined, own id room included */
-    size_t nrooms, rooms_cap;
+    sio__tab rooms;              /* a set of the sio__room it joined (not its own id's) */
     sio__acks acks;              /* acks this socket was asked for */
     uint64_t mark_sent, mark_skip;  /* broadcast de-duplication */
     int connected;
@@ -9110,6 +9491,9 @@ static void sio__sconn_fail(void *conn, const char *reason, const char *why) {
 
 /* ---- rooms ---- */
 
+/* A room and the sockets in it are two sets, each side holding the
+   other, so joining, leaving and asking cost the same with one room or
+   30 000, and with one member or 100 000. */
 static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create) {
     void **v = sio__map_find(&nsp->rooms, name, strlen(name));
     sio__room *r;
@@ -9119,6 +9503,7 @@ static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create
     r = (sio__room *)sio__malloc(a, sizeof *r);
     if (!r) return NULL;
     memset(r, 0, sizeof *r);
+    r->members.key = sio__tab_self;
     r->name = sio__strndup(a, name, strlen(name));
     if (!r->name || sio__map_put(&nsp->rooms, a, r->name, r) != SIO_OK) {
         sio__free(a, r->name);
@@ -9131,64 +9516,48 @@ static sio__room *sio__room_get(sio_namespace *nsp, const char *name, int create
 static void sio__room_drop(sio_namespace *nsp, sio__room *r) {
     const sio_allocator *a = nsp->srv->b.loop.alloc;
     sio__map_del(&nsp->rooms, r->name);
-    sio__free(a, r->members);
+    sio__tab_free(&r->members, a);
     sio__free(a, r->name);
     sio__free(a, r);
+}
+
+/* s leaves r (it is in it); an empty room goes. */
+static void sio__room_leave(sio_socket *s, sio__room *r) {
+    sio__tab_remove_at(&s->rooms, sio__tab_find(&s->rooms, sio__tab_self(r)));
+    sio__tab_remove_at(&r->members, sio__tab_find(&r->members, sio__tab_self(s)));
+    if (!r->members.n) sio__room_drop(s->nsp, r);
 }
 
 SIO_API int sio_join(sio_socket *s, const char *room) {
     const sio_allocator *a;
     sio__room *r;
-    size_t i;
     if (!s || !s->connected || !room) return SIO_ERR_STATE;
     a = s->nsp->srv->b.loop.alloc;
-    for (i = 0; i < s->nrooms; i++)
-        if (strcmp(s->rooms[i]->name, room) == 0) return SIO_OK;
-    r = sio__room_get(s->nsp, room, 1);
-    if (!r) return SIO_ERR_NOMEM;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 4;
-        sio_socket **p = (sio_socket **)sio__realloc(a, r->members, cap * sizeof *p);
-        if (!p) return SIO_ERR_NOMEM;
-        r->members = p;
-        r->cap = cap;
+    if (!(r = sio__room_get(s->nsp, room, 1))) return SIO_ERR_NOMEM;
+    if (sio__tab_find(&s->rooms, sio__tab_self(r)) != (size_t)-1) return SIO_OK;
+    if (sio__tab_put(&s->rooms, a, r) == SIO_OK) {
+        if (sio__tab_put(&r->members, a, s) == SIO_OK) return SIO_OK;
+        sio__tab_remove_at(&s->rooms, sio__tab_find(&s->rooms, sio__tab_self(r)));
     }
-    if (s->nrooms == s->rooms_cap) {
-        size_t cap = s->rooms_cap ? s->rooms_cap * 2 : 2;
-        sio__room **p = (sio__room **)sio__realloc(a, s->rooms, cap * sizeof *p);
-        if (!p) return SIO_ERR_NOMEM;
-        s->rooms = p;
-        s->rooms_cap = cap;
-    }
-    r->members[r->n++] = s;
-    s->rooms[s->nrooms++] = r;
-    return SIO_OK;
+    if (!r->members.n) sio__room_drop(s->nsp, r);   /* made for nothing */
+    return SIO_ERR_NOMEM;
 }
 
 SIO_API int sio_leave(sio_socket *s, const char *room) {
-    size_t i, j;
+    sio__room *r;
     if (!s || !room) return SIO_ERR_INVALID;
-    for (i = 0; i < s->nrooms; i++) {
-        sio__room *r = s->rooms[i];
-        if (strcmp(r->name, room) != 0) continue;
-        for (j = 0; j < r->n; j++)
-            if (r->members[j] == s) {
-                r->members[j] = r->members[--r->n];
-                break;
-            }
-        s->rooms[i] = s->rooms[--s->nrooms];
-        if (r->n == 0) sio__room_drop(s->nsp, r);
-        return SIO_OK;
-    }
-    return SIO_ERR_NOT_FOUND;
+    r = sio__room_get(s->nsp, room, 0);
+    if (!r || sio__tab_find(&s->rooms, sio__tab_self(r)) == (size_t)-1) return SIO_ERR_NOT_FOUND;
+    sio__room_leave(s, r);
+    return SIO_OK;
 }
 
 SIO_API int sio_in_room(const sio_socket *s, const char *room) {
-    size_t i;
-    if (s && room && strcmp(s->id, room) == 0) return 1;
-    for (i = 0; s && i < s->nrooms; i++)
-        if (strcmp(s->rooms[i]->name, room) == 0) return 1;
-    return 0;
+    sio__room *r;
+    if (!s || !room) return 0;
+    if (strcmp(s->id, room) == 0) return 1;
+    r = sio__room_get(s->nsp, room, 0);
+    return r && sio__tab_find(&s->rooms, sio__tab_self(r)) != (size_t)-1;
 }
 
 /* ---- namespace connect ---- */
@@ -9312,7 +9681,11 @@ static void sio__recovery_save(sio_socket *s, const char *reason) {
     memcpy(sv->pid, s->pid, sizeof sv->pid);
     memcpy(sv->sid, s->id, sizeof sv->sid);
     sv->rooms.alloc = a;
-    for (i = 0; i < s->nrooms; i++) sio_buf_append(&sv->rooms, s->rooms[i]->name, strlen(s->rooms[i]->name) + 1);
+    for (i = 0; i < s->rooms.cap; i++)
+        if (s->rooms.slot[i]) {
+            const char *name = ((sio__room *)s->rooms.slot[i])->name;
+            sio_buf_append(&sv->rooms, name, strlen(name) + 1);
+        }
     if (sv->rooms.err) {
         sio__saved_free(a, sv);
         return;
@@ -9408,7 +9781,8 @@ static sio_socket *sio__socket_new(sio__sconn *sc, sio_namespace *nsp, const sio
     memset(s, 0, sizeof *s);
     s->nsp = nsp;
     s->conn = sc;
-    s->acks.loop = &sc->srv->b.loop;
+    sio__acks_init(&s->acks, &sc->srv->b.loop);
+    s->rooms.key = sio__tab_self;
     sio__rng_id(&sc->srv->b.rng, s->id);
     if (p->data.len && !(s->auth = sio__strndup(a, p->data.ptr, p->data.len))) {
         sio__free(a, s);
@@ -9521,7 +9895,7 @@ static void sio__sio_event(sio_socket *s, const sio_packet *p, const sio_str *bi
     const sio__handler *h;
     char namebuf[SIO_MAX_EVENT_LEN + 1];
     ev.socket = s;
-    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name, &ev.ack_id) != SIO_OK) {
+    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name, &ev.ack_id, s->nsp->srv->b.loop.alloc) != SIO_OK) {
         sio__sconn_fail(s->conn, "parse error", "event name over SIO_MAX_EVENT_LEN");
         return;
     }
@@ -9529,6 +9903,7 @@ static void sio__sio_event(sio_socket *s, const sio_packet *p, const sio_str *bi
         ((sio_event_fn)h->fn)(&ev, h->user);
         if (!s->connected || s->conn->closed) break;
     }
+    sio__args_release(&ev.args, s->nsp->srv->b.loop.alloc);
 }
 
 static void sio__sio_dispatch(void *conn, const sio_packet *p, const sio_str *bins, int nbins) {
@@ -9561,6 +9936,7 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
     sio_server *srv = nsp->srv;
     const sio__handler *h;
     sio_socket **pp;
+    size_t i;
     if (!s->connected) return;
     s->connected = 0;
     if (notify_client) {
@@ -9569,7 +9945,9 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
         sio__sconn_send(sc, srv->tmp.data, srv->tmp.len, NULL, 0);
     }
     sio__recovery_save(s, reason);
-    while (s->nrooms) sio_leave(s, s->rooms[s->nrooms - 1]->name);
+    for (i = 0; s->rooms.n && i < s->rooms.cap;)   /* a removal may move another room into slot i */
+        if (s->rooms.slot[i]) sio__room_leave(s, (sio__room *)s->rooms.slot[i]);
+        else i++;
     sio__map_del(&nsp->ids, s->id);
     if (s->prev_in_nsp) s->prev_in_nsp->next_in_nsp = s->next_in_nsp;
     else nsp->sockets = s->next_in_nsp;
@@ -9667,14 +10045,6 @@ SIO_API int sio_emit(sio_socket *s, const char *event, const sio_msg *args) {
     return sio__socket_send(s, SIO_PKT_EVENT, -1, event, args);
 }
 
-SIO_API int sio_emit_json(sio_socket *s, const char *event, const char *json_args) {
-    sio_msg m;
-    int rc = sio__msg_of_json(&m, json_args);
-    if (rc == SIO_OK) rc = sio_emit(s, event, &m);
-    sio_msg_free(&m);
-    return rc;
-}
-
 static void sio__srv_ack_done(sio__pending *p, int err, const sio_args *args) {
     sio__srv_ack *a = (sio__srv_ack *)(void *)p;
     sio_socket *s = a->s;
@@ -9711,6 +10081,9 @@ SIO_API int sio_ack(sio_socket *s, long long ack_id, const sio_msg *args) {
     if (ack_id < 0) return SIO_ERR_INVALID;
     return sio__socket_send(s, SIO_PKT_ACK, ack_id, NULL, args);
 }
+
+SIO__DEFINE_JSON(sio_emit_json, sio_socket, const char *, sio_emit)
+SIO__DEFINE_JSON(sio_ack_json, sio_socket, long long, sio_ack)
 
 SIO_API void sio_disconnect(sio_socket *s) {
     if (s && s->connected) sio__socket_close(s, "server namespace disconnect", 1);
@@ -9755,10 +10128,11 @@ static void sio__bcast_ack_finish(sio__bcast_ack *g, int err) {
         }
         if (sio_json_parse(base + json_at, r->json_len, &arr) != SIO_OK) sio_json_parse("[]", 2, &arr);
         replies[i].socket_id = base;
-        sio__args_index(&replies[i].args, arr, 0, r->nbins ? bins + nbins : NULL, r->nbins, NULL);
+        sio__args_index(&replies[i].args, arr, 0, r->nbins ? bins + nbins : NULL, r->nbins, NULL, 1, a);
         nbins += (size_t)r->nbins;
     }
     g->fn(nsp, err, replies, g->nrecs, g->user);
+    for (i = 0; i < g->nrecs; i++) sio__args_release(&replies[i].args, a);
     sio__free(a, replies);
     sio__free(a, bins);
     sio_buf_free(&g->store);
@@ -9830,7 +10204,8 @@ static void sio__bcast_collect(sio_namespace *nsp, const sio_bcast *to, uint64_t
     for (i = 0; to && i < to->nexcept; i++) {
         sio__room *r = sio__room_get(nsp, to->except[i], 0);
         void **one = r ? NULL : sio__map_find(&nsp->ids, to->except[i], strlen(to->except[i]));
-        for (j = 0; r && j < r->n; j++) r->members[j]->mark_skip = gen;
+        for (j = 0; r && j < r->members.cap; j++)
+            if (r->members.slot[j]) ((sio_socket *)r->members.slot[j])->mark_skip = gen;
         if (one) ((sio_socket *)*one)->mark_skip = gen;
     }
     sio_buf_reset(&srv->tmp2);
@@ -9841,7 +10216,8 @@ static void sio__bcast_collect(sio_namespace *nsp, const sio_bcast *to, uint64_t
     for (i = 0; i < to->nrooms; i++) {
         sio__room *r = sio__room_get(nsp, to->rooms[i], 0);
         void **one = r ? NULL : sio__map_find(&nsp->ids, to->rooms[i], strlen(to->rooms[i]));
-        for (j = 0; r && j < r->n; j++) sio__bcast_take(srv, r->members[j], gen);
+        for (j = 0; r && j < r->members.cap; j++)
+            if (r->members.slot[j]) sio__bcast_take(srv, (sio_socket *)r->members.slot[j], gen);
         if (one) sio__bcast_take(srv, (sio_socket *)*one, gen);
     }
 }
@@ -9967,7 +10343,7 @@ SIO_API size_t sio_nsp_count(const sio_namespace *nsp) { return nsp ? nsp->count
 SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room) {
     sio__room *r = nsp && room ? sio__room_get(nsp, room, 0) : NULL;
     if (!r && nsp && room) return sio__map_find(&nsp->ids, room, strlen(room)) ? 1 : 0;
-    return r ? r->n : 0;
+    return r ? r->members.n : 0;
 }
 
 /* ---- namespaces and handlers ---- */
@@ -9996,6 +10372,8 @@ SIO_API sio_namespace *sio_of(sio_server *srv, const char *name) {
         return NULL;
     }
     nsp->srv = srv;
+    sio__map_seed(&nsp->rooms, &srv->b.rng);
+    sio__map_seed(&nsp->ids, &srv->b.rng);
     nsp->next = srv->nsps;
     srv->nsps = nsp;
     return nsp;
@@ -10161,7 +10539,7 @@ static void sio__srv_reap(sio_server *srv) {
         sio_socket *s = srv->dead_sockets;
         srv->dead_sockets = s->next_dead;
         sio__acks_free(&s->acks);
-        sio__free(a, s->rooms);
+        sio__tab_free(&s->rooms, a);
         sio__free(a, s->auth);
         sio__free(a, s);
     }
@@ -10208,6 +10586,7 @@ static void sio__srv_eio_init(sio_server *srv, sio__eio *x, const sio_engine_han
     x->upgrade_timeout_ms = srv->desc.upgrade_timeout_ms;
     x->max_packets = srv->desc.max_packets_per_payload;
     x->max_payload = srv->desc.max_payload;
+    sio__map_seed(&x->sessions, &srv->b.rng);
 }
 
 /* Listening, on one address or on every one: IPv6 and IPv4 on one
@@ -10279,6 +10658,8 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     srv->http.max_body = srv->desc.max_payload;
     srv->http.cors_origin = srv->desc.cors_origin;
     srv->http.cors_credentials = srv->desc.cors_credentials;
+    srv->http.cors_allow = srv->desc.cors_allow;
+    srv->http.cors_user = srv->desc.cors_user;
     h = sio_side;
     h.user = srv;
     sio__srv_eio_init(srv, &srv->eio, &h);
@@ -10299,6 +10680,10 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
 }
 
 SIO_API int sio_server_port(const sio_server *srv) { return srv ? srv->port : 0; }
+
+SIO_API sio_timer *sio_server_timer(sio_server *srv, int ms, int every_ms, sio_timer_fn fn, void *user) {
+    return srv ? sio__utimer_new(&srv->b, ms, every_ms, fn, user) : NULL;
+}
 
 SIO_API int sio_server_poll(sio_server *srv, int timeout_ms) {
     int rc;
@@ -10631,7 +11016,7 @@ static void sio__csock_event(sio_client_socket *s, const sio_packet *p, const si
     const sio__handler *h;
     char namebuf[SIO_MAX_EVENT_LEN + 1];
     ev.socket = s;
-    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name, &ev.ack_id) != SIO_OK) {
+    if (sio__event_unpack(p, bins, nbins, &ev.args, namebuf, &ev.name, &ev.ack_id, cl->b.loop.alloc) != SIO_OK) {
         sio__eioc_lost(&cl->eio, "parse error");
         return;
     }
@@ -10646,6 +11031,7 @@ static void sio__csock_event(sio_client_socket *s, const sio_packet *p, const si
         ((sio_client_event_fn)h->fn)(&ev, h->user);
         if (gen != cl->eio.gen || s->state != SIO__CS_CONNECTED) break;
     }
+    sio__args_release(&ev.args, cl->b.loop.alloc);
 }
 
 static void sio__mgr_dispatch(void *conn, const sio_packet *p, const sio_str *bins, int nbins);
@@ -10718,8 +11104,8 @@ static void sio__csock_connected(sio_client_socket *s, const sio_packet *p) {
         sio_buf_free(&held);
         if (s->state != SIO__CS_CONNECTED) return;
     }
-    for (i = 0; i < s->acks.cap; i++)
-        if (s->acks.slot[i]) ((sio__cl_ack *)(void *)s->acks.slot[i])->sent = 1;
+    for (i = 0; i < s->acks.t.cap; i++)
+        if (s->acks.t.slot[i]) ((sio__cl_ack *)s->acks.t.slot[i])->sent = 1;
     /* then what came before the answer, then "connect", as Node's client */
     if (s->early.len) {
         sio__csock_deliver_early(s);
@@ -11017,7 +11403,7 @@ SIO_API sio_client_socket *sio_client_socket_open(sio_client *cl, const char *ns
         memset(s, 0, sizeof *s);
         s->cl = cl;
         s->held.alloc = a;
-        s->acks.loop = &cl->b.loop;
+        sio__acks_init(&s->acks, &cl->b.loop);
         if (!(s->nsp = sio__strndup(a, nsp, strlen(nsp)))) {
             sio__free(a, auth);
             sio__free(a, s);
@@ -11120,14 +11506,6 @@ SIO_API int sio_client_emit(sio_client_socket *s, const char *event, const sio_m
     return sio__csock_emit(s, event, args, 0, NULL, NULL, 0);
 }
 
-SIO_API int sio_client_emit_json(sio_client_socket *s, const char *event, const char *json_args) {
-    sio_msg m;
-    int rc = sio__msg_of_json(&m, json_args);
-    if (rc == SIO_OK) rc = sio_client_emit(s, event, &m);
-    sio_msg_free(&m);
-    return rc;
-}
-
 SIO_API int sio_client_emit_ack(sio_client_socket *s, const char *event, const sio_msg *args, int timeout_ms,
                                 sio_client_ack_fn fn, void *user) {
     if (!fn) return SIO_ERR_INVALID;
@@ -11149,12 +11527,19 @@ SIO_API int sio_client_ack(sio_client_socket *s, long long ack_id, const sio_msg
     return sio__csock_out(s, args, 0);
 }
 
+SIO__DEFINE_JSON(sio_client_emit_json, sio_client_socket, const char *, sio_client_emit)
+SIO__DEFINE_JSON(sio_client_ack_json, sio_client_socket, long long, sio_client_ack)
+
 SIO_API const char *sio_client_transport(const sio_client *c) {
     if (!c || c->eio.state != SIO__EC_OPEN) return "";
     return c->eio.transport == SIO__T_WEBSOCKET ? "websocket" : "polling";
 }
 
 SIO_API int sio_client_closed(const sio_client *c) { return !c || c->closed; }
+
+SIO_API sio_timer *sio_client_timer(sio_client *c, int ms, int every_ms, sio_timer_fn fn, void *user) {
+    return c ? sio__utimer_new(&c->b, ms, every_ms, fn, user) : NULL;
+}
 
 SIO_API int sio_client_poll(sio_client *c, int timeout_ms) {
     if (!c) return SIO_ERR_INVALID;
@@ -11322,7 +11707,7 @@ struct sio_stream_hub {
     sio_stream *live, *dead;
     sio__stream_ackrec *acks;
     int depth;
-    uint64_t rng;
+    sio__rng *rng;                     /* its server's or client's */
     sio_buf tmp;                       /* string chunks, decoded */
 };
 
@@ -11434,43 +11819,19 @@ static sio_stream *sio__stream_new(sio_stream_hub *hub, void *sock, const char *
     return st;
 }
 
-/* xorshift64*: ids only have to be unique per socket and unguessable
-   enough not to collide with the peer's own UUIDs. */
-static uint64_t sio__stream_rand(sio_stream_hub *hub) {
-    uint64_t x = hub->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    hub->rng = x;
-    return x * 2685821657736338717ull;
-}
-
-static SIO__UNUSED void sio__stream_seed(sio_stream_hub *hub) {
-    unsigned char b[8];
-    uint64_t s = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20) ^ (uint64_t)(uintptr_t)hub;
-    int fd = open("/dev/urandom", O_RDONLY);
-    size_t i;
-    if (fd >= 0) {
-        if (read(fd, b, sizeof b) == (ssize_t)sizeof b)
-            for (i = 0; i < sizeof b; i++) s ^= (uint64_t)b[i] << (8 * i);
-        close(fd);
-    }
-    hub->rng = s ? s : 0x9e3779b97f4a7c15ull;
-}
-
 /* A version-4 UUID as socket.io-stream makes them: 8-4-4-4-12 hex. */
 static void sio__stream_uuid(sio_stream_hub *hub, char out[37]) {
     static const char hex[] = "0123456789abcdef";
-    uint64_t a = sio__stream_rand(hub), b = sio__stream_rand(hub);
+    unsigned char r[16];
     int i, k = 0;
+    sio__rng_bytes(hub->rng, r, sizeof r);
     for (i = 0; i < 36; i++) {
         unsigned v;
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             out[i] = '-';
             continue;
         }
-        if (k < 16) v = (unsigned)(a >> (4 * k)) & 15u;
-        else v = (unsigned)(b >> (4 * (k - 16))) & 15u;
+        v = (unsigned)(r[k / 2] >> (4 * (k & 1))) & 15u;
         k++;
         if (i == 14) v = 4;
         if (i == 19) v = 8 | (v & 3);
@@ -11893,14 +12254,14 @@ static void sio__stream_drop_socket(sio_stream_hub *hub, void *sock) {
     sio__stream_leave(hub);
 }
 
-static sio_stream_hub *sio__stream_hub_new(const sio_allocator *a, const sio__stream_ops *ops) {
+static sio_stream_hub *sio__stream_hub_new(const sio_allocator *a, sio__rng *rng, const sio__stream_ops *ops) {
     sio_stream_hub *hub = (sio_stream_hub *)sio__malloc(a, sizeof *hub);
     if (!hub) return NULL;
     memset(hub, 0, sizeof *hub);
     hub->ops = ops;
     hub->alloc = a;
     hub->tmp.alloc = a;
-    sio__stream_seed(hub);
+    hub->rng = rng;
     return hub;
 }
 
@@ -11908,7 +12269,7 @@ static sio_stream_hub *sio__stream_hub_new(const sio_allocator *a, const sio__st
    events, and a "disconnect" listener that runs before the
    application's, whatever it adds before or after. */
 static sio_stream_hub *sio__stream_hub_attach(void **slot, sio__handler **events, sio__handler **listeners,
-                                              const sio_allocator *a, const sio__stream_ops *ops,
+                                              const sio_allocator *a, sio__rng *rng, const sio__stream_ops *ops,
                                               void (*on_event)(void), void (*on_disc)(void), int *err) {
     sio_stream_hub *hub;
     size_t i;
@@ -11917,7 +12278,7 @@ static sio_stream_hub *sio__stream_hub_attach(void **slot, sio__handler **events
         *err = SIO_ERR_STATE;   /* one hub per namespace or client socket */
         return NULL;
     }
-    if (!(hub = sio__stream_hub_new(a, ops))) {
+    if (!(hub = sio__stream_hub_new(a, rng, ops))) {
         *err = SIO_ERR_NOMEM;
         return NULL;
     }
@@ -11965,7 +12326,7 @@ SIO_API sio_stream_hub *sio_stream_attach(sio_namespace *nsp, int *err) {
     sio_stream_hub *hub = NULL;
     if (nsp)
         hub = sio__stream_hub_attach(&nsp->hub, &nsp->handlers, &nsp->listeners, nsp->srv->b.loop.alloc,
-                                     &sio__stream_srv_ops, (void (*)(void))sio__stream_srv_event,
+                                     &nsp->srv->b.rng, &sio__stream_srv_ops, (void (*)(void))sio__stream_srv_event,
                                      (void (*)(void))sio__stream_srv_disc, &e);
     if (hub) hub->nsp = nsp;
     if (err) *err = e;
@@ -12008,7 +12369,8 @@ SIO_API sio_stream_hub *sio_stream_attach_client(sio_client_socket *s, int *err)
     int e = SIO_ERR_INVALID;
     sio_stream_hub *hub = NULL;
     if (s)
-        hub = sio__stream_hub_attach(&s->hub, &s->handlers, &s->listeners, s->cl->b.loop.alloc, &sio__stream_cl_ops,
+        hub = sio__stream_hub_attach(&s->hub, &s->handlers, &s->listeners, s->cl->b.loop.alloc, &s->cl->b.rng,
+                                     &sio__stream_cl_ops,
                                      (void (*)(void))sio__stream_cl_event, (void (*)(void))sio__stream_cl_disc, &e);
     if (hub) hub->cs = s;
     if (err) *err = e;
@@ -12236,11 +12598,17 @@ SIO_API int sio_stream_send_fd(sio_stream *st, int fd, int close_fd) {
 }
 
 SIO_API int sio_stream_send_file(sio_stream *st, const char *path) {
+    struct stat sb;
     int fd;
     if (!st || !path) return SIO_ERR_INVALID;
     if (st->dead || st->ending || st->src_fd >= 0) return SIO_ERR_STATE;
-    fd = open(path, O_RDONLY);
+    /* not blocking: a FIFO would otherwise stall the whole loop here */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return errno == ENOENT ? SIO_ERR_NOT_FOUND : SIO_ERR_IO;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return SIO_ERR_INVALID;   /* not a regular file */
+    }
     return sio_stream_send_fd(st, fd, 1);
 }
 

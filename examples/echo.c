@@ -239,9 +239,8 @@ static void print_disconnect(sio_socket *s, const char *reason, void *user) {
 }
 
 static void log_stderr(sio_log_level level, const char *msg, void *user) {
-    static const char *const names[] = {"error", "warn", "info", "debug"};
     (void)user;
-    fprintf(stderr, "echo: %s: %s\n", names[level], msg);
+    fprintf(stderr, "echo: %s: %s\n", sio_log_level_name(level), msg);
 }
 
 static void usage(void) {
@@ -250,7 +249,7 @@ static void usage(void) {
                     "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--max-packets N]\n"
                     "            [--max-headers N] [--max-header-bytes N] [--max-request-line N]\n"
                     "            [--max-attachments N] [--max-json-depth N]\n"
-                    "            [--cors-credentials] [--print-disconnects] [-v]\n"
+                    "            [--cors-credentials] [--print-disconnects] [--log] [-v]\n"
                     "            [--tls-cert PEM --tls-key PEM]   (TLS builds: build/tls/echo)\n");
 }
 
@@ -275,9 +274,13 @@ int main(int argc, char **argv) {
             print_disconnects = 1;
             continue;
         }
-        if (strcmp(a, "-v") == 0) {
+        if (strcmp(a, "-v") == 0) {   /* every packet both ways, raw and decoded */
             d.logger.fn = log_stderr;
-            d.logger.level = SIO_LOG_DEBUG;
+            d.logger.level = SIO_LOG_TRACE;
+            continue;
+        }
+        if (strcmp(a, "--log") == 0) {   /* the library's default level: refusals of bad input */
+            d.logger.fn = log_stderr;
             continue;
         }
         if (!v) {

@@ -80,7 +80,8 @@ static void on_download(const sio_stream_event *ev, void *user) {
     (void)user;
     if (!why && !ev->stream) why = "no stream";
     if (!why) {
-        fd = open(path, O_RDONLY | O_NOFOLLOW);
+        /* O_NONBLOCK: a FIFO put in the directory must not stall the server */
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0) why = strerror(errno);
         else if (fstat(fd, &sb) != 0) why = strerror(errno);
         else if (!S_ISREG(sb.st_mode)) why = "not a regular file";
@@ -141,10 +142,18 @@ static void on_upload(const sio_stream_event *ev, void *user) {
     else why = checked_path(&ev->args, u->name, sizeof u->name, u->path, sizeof u->path);
     if (!why && !ev->stream) why = "no stream";
     if (!why) {
-        fd = open(u->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+        struct stat sb;
+        /* O_NONBLOCK: a FIFO there must not stall the server (without a
+           reader it fails at once); anything but a regular file is refused
+           before a byte is written */
+        fd = open(u->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0644);
         if (fd < 0) why = strerror(errno);
+        else if (fstat(fd, &sb) != 0) why = strerror(errno);
+        else if (!S_ISREG(sb.st_mode)) why = "not a regular file";
+        else if (ftruncate(fd, 0) != 0) why = strerror(errno);
     }
     if (why) {
+        if (fd >= 0) close(fd);
         refuse(ev->socket, &ev->args, why);
         if (ev->stream) sio_stream_destroy(ev->stream);
         free(u);

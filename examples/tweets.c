@@ -1,4 +1,6 @@
-/* tweets.c - the server pushes a "tweet" to every client once a second.
+/* tweets.c - every client gets a "tweet" once a second until it leaves,
+   as the seed's first example: a timer per socket, started when it
+   connects and stopped when it disconnects.
 
    Browser side:  io().on("tweet", (t) => console.log(t.user, t.text));
    Build: cc -std=c99 -O2 -I.. tweets.c -o tweets   Run: ./tweets [--port 3000] [--host 0.0.0.0] */
@@ -8,15 +10,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+static const char *const users[] = {"ada", "grace", "linus", "ken", "dennis"};
+static const char *const words[] = {"shipping", "a", "tiny", "realtime", "server", "in", "C", "today"};
+static unsigned long n;
+
+static void tweet(sio_timer *t, void *user) {
+    sio_socket *s = (sio_socket *)user;
+    char text[128];
+    sio_msg m;
+    (void)t;
+    snprintf(text, sizeof text, "%s %s %s #%lu", words[n % 8], words[(n / 8 + 3) % 8], words[(n * 5 + 1) % 8], n);
+    sio_msg_init(&m);
+    sio_json_obj_begin(&m.w);
+    sio_json_key(&m.w, "user");
+    sio_json_str(&m.w, users[n % 5]);
+    sio_json_key(&m.w, "text");
+    sio_json_str(&m.w, text);
+    sio_json_key(&m.w, "id");
+    sio_json_int(&m.w, (long long)n++);
+    sio_json_obj_end(&m.w);
+    sio_emit(s, "tweet", &m);
+    sio_msg_free(&m);
+}
+
+/* setInterval(() => socket.emit("tweet", ...), 1000) */
+static void on_connection(sio_socket *s, void *user) {
+    sio_server *srv = (sio_server *)user;
+    sio_socket_set_data(s, sio_server_timer(srv, 1000, 1000, tweet, s));
+}
+
+/* clearInterval: the socket pointer dies after this handler */
+static void on_disconnect(sio_socket *s, const char *reason, void *user) {
+    (void)reason;
+    (void)user;
+    sio_timer_cancel((sio_timer *)sio_socket_data(s));
+}
 
 int main(int argc, char **argv) {
-    static const char *const users[] = {"ada", "grace", "linus", "ken", "dennis"};
-    static const char *const words[] = {"shipping", "a", "tiny", "realtime", "server", "in", "C", "today"};
     sio_server_desc d;
     sio_server *srv;
-    unsigned long n = 0;
-    time_t last = 0;
     int err, i;
 
     memset(&d, 0, sizeof d);
@@ -30,27 +63,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "tweets: %s\n", sio_strerror(err));
         return 1;
     }
+    sio_on_connection(sio_of(srv, "/"), on_connection, srv);
+    sio_on_disconnect(sio_of(srv, "/"), on_disconnect, NULL);
     printf("listening on port %d\n", sio_server_port(srv));
     fflush(stdout);
-    for (;;) {
-        sio_server_poll(srv, 200);
-        if (time(NULL) != last) {          /* once a second: a tweet for everyone */
-            char text[128];
-            sio_msg m;
-            last = time(NULL);
-            snprintf(text, sizeof text, "%s %s %s #%lu", words[n % 8], words[(n / 8 + 3) % 8],
-                     words[(n * 5 + 1) % 8], n);
-            sio_msg_init(&m);
-            sio_json_obj_begin(&m.w);
-            sio_json_key(&m.w, "user");
-            sio_json_str(&m.w, users[n % 5]);
-            sio_json_key(&m.w, "text");
-            sio_json_str(&m.w, text);
-            sio_json_key(&m.w, "id");
-            sio_json_int(&m.w, (long long)n++);
-            sio_json_obj_end(&m.w);
-            sio_broadcast(sio_of(srv, "/"), NULL, "tweet", &m);  /* encoded once for all */
-            sio_msg_free(&m);
-        }
-    }
+    return sio_server_run(srv) == SIO_OK ? 0 : 1;
 }

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             a.count = sio_json_count(p.json);
             a.bins = bins;
             a.nbins = 2;
-            sio__args_index(&ix, p.json, 0, bins, 2, NULL);
+            sio__args_index(&ix, p.json, 0, bins, 2, NULL, 1, NULL);
             if (ix.count != a.count) abort();
             for (i = 0; i < a.count; i++) {
                 sio_str b;
@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 sio_args_bin(&a, v, &b);
                 sio_args_strcpy(&a, i, tmp, sizeof tmp);
             }
+            sio__args_release(&ix, NULL);
         }
     } else {
         size_t pos = 0, n;

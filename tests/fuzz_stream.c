@@ -102,12 +102,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char *const names[] = {"$stream", "$stream-read", "$stream-write", "$stream-end", "$stream-error"};
     static const sio_allocator no_alloc = {NULL, NULL, NULL, NULL};
+    static sio__rng rng;   /* one for the whole run: ids need not repeat between inputs */
+    static int rng_ready;
     fz f;
     sio_stream_hub *hub;
     size_t pos = 0;
     memset(&f, 0, sizeof f);
     g_fz = &f;
-    hub = sio__stream_hub_new(&no_alloc, &fz_ops);
+    if (!rng_ready && sio__rng_init(&rng) == SIO_OK) rng_ready = 1;
+    if (!rng_ready) return 0;
+    hub = sio__stream_hub_new(&no_alloc, &rng, &fz_ops);
     if (!hub) return 0;
     sio_stream_on(hub, "*", fz_event, NULL);
     while (pos < size) {

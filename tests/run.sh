@@ -67,8 +67,9 @@ run() {
 }
 
 shopt -s nullglob
-# the unit tests, then the same tests built with ASan/UBSan (make sanitize)
-for t in "$BUILD_DIR"/tests/test_* "$BUILD_DIR"/asan/tests/test_* "$BUILD_DIR"/tls/tests/test_*; do
+# the unit tests, then the same tests built with ASan/UBSan (make sanitize),
+# with TLS, and as 32-bit code
+for t in "$BUILD_DIR"/tests/test_* "$BUILD_DIR"/asan/tests/test_* "$BUILD_DIR"/tls/tests/test_* "$BUILD_DIR"/m32/tests/test_*; do
     [[ -f $t && -x $t ]] || continue
     selected "$t" || continue
     run "$t" "$t"

@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # redis-server: the Redis cluster tests start their own on a free port;
 # libmicrohttpd-dev, libuv1-dev: hosts the attach examples are built against.
-PKGS="build-essential clang valgrind libclang-rt-14-dev chromium libbearssl-dev openssl gnuplot-nox redis-server libmicrohttpd-dev libuv1-dev"
+PKGS="build-essential clang valgrind libclang-rt-14-dev chromium libbearssl-dev openssl gnuplot-nox redis-server libmicrohttpd-dev libuv1-dev tmux gcc-multilib"
 # Node 20 and npm normally come with the machine; only fall back to Debian's.
 if ! command -v node >/dev/null 2>&1; then
     PKGS="$PKGS nodejs npm"

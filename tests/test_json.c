@@ -280,7 +280,7 @@ static void t_writer_num(void) {
     /* expected strings are what node prints for String(x) / JSON.stringify(x) */
     static const struct { double v; const char *s; } t[] = {
         {0.0, "0"}, {-0.0, "0"}, {1, "1"}, {-1, "-1"}, {0.5, "0.5"}, {-0.5, "-0.5"},
-        {0.1, "0.1"}, {0.1 + 0.2, "0.30000000000000004"}, {1.0 / 3, "0.3333333333333333"},
+        {0.1, "0.1"}, {0.30000000000000004, "0.30000000000000004"}, {1.0 / 3, "0.3333333333333333"},
         {2.0 / 3, "0.6666666666666666"}, {100, "100"}, {123.456, "123.456"}, {4.35, "4.35"},
         {1e20, "100000000000000000000"}, {1e21, "1e+21"}, {1.5e21, "1.5e+21"},
         {123456789012345680000.0, "123456789012345680000"},
@@ -660,7 +660,11 @@ static void t_reader_numbers(void) {
             n = hl + 1205;
         }
         CHECK(sio_json_parse(big, n, &v) == SIO_OK);
-        CHECK(sio_json_number(v) == 5e-324);
+        {
+            /* through memory: on x87 the literal alone may stay extended */
+            volatile double tiny = 5e-324;
+            CHECK(sio_json_number(v) == tiny);
+        }
         big[n - 6] = '0';
         CHECK(sio_json_parse(big, n, &v) == SIO_OK);
         CHECK(sio_json_number(v) == 0.0);           /* exact halfway: ties to even */
@@ -942,16 +946,17 @@ static void t_args_index(void) {
         }
         sio_json_arr_end(&w);
         CHECK(sio_json_writer_finish(&w) == SIO_OK && sio_json_parse(b.data, b.len, &arr) == SIO_OK);
-        for (first = 0; first <= 1; first++) {
+        for (first = 0; first <= 3; first++) {   /* 2, 3: the same, every argument indexed */
             sio_args a, plain;
             sio_json head, x, y;
             head.type = SIO_JSON_INVALID;
-            sio__args_index(&a, arr, first, NULL, 0, &head);
+            sio__args_index(&a, arr, first & 1, NULL, 0, &head, first >= 2, NULL);
+            CHECK((a.all != NULL) == (first >= 2 && n > (first & 1) + SIO_ARGS_INDEXED));
             memset(&plain, 0, sizeof plain);
             plain.array = arr;
-            plain.first = first;
-            plain.count = n > first ? n - first : 0;
-            CHECK(a.count == plain.count && a.first == first);
+            plain.first = first & 1;
+            plain.count = n > plain.first ? n - plain.first : 0;
+            CHECK(a.count == plain.count && a.first == plain.first);
             CHECK(a.nindexed == (plain.count < SIO_ARGS_INDEXED ? plain.count : SIO_ARGS_INDEXED));
             CHECK(n == 0 ? head.type == SIO_JSON_INVALID : head.type == SIO_JSON_STRING);
             for (i = 0; i <= a.count; i++) {
@@ -966,7 +971,9 @@ static void t_args_index(void) {
                     int r1 = sio_args_get(&a, i, &x), r2 = sio_args_get(&plain, i, &y);
                     CHECK(r1 == r2 && (r1 != SIO_OK || (x.ptr == y.ptr && x.len == y.len)));
                 }
+                if (a.all) a.all--;   /* what the library frees is what it allocated */
             }
+            sio__args_release(&a, NULL);
         }
         sio_buf_free(&b);
     }

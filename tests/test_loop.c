@@ -208,7 +208,69 @@ static void run(const char *transports) {
     group(name);
 }
 
+/* ---- timers (sio_server_timer, sio_client_timer) ---- */
+
+typedef struct tcount {
+    int fired, stop_after;
+    sio_timer *self;
+} tcount;
+
+static void t_tick(sio_timer *t, void *user) {
+    tcount *c = (tcount *)user;
+    c->fired++;
+    if (c->stop_after && c->fired == c->stop_after) sio_timer_cancel(t);   /* from inside its own fn */
+}
+
+static void timers(void) {
+    world w;
+    sio_server_desc sd;
+    sio_client_desc cd;
+    tcount once, every, stopped, outside, conce, cevery;
+    sio_timer *t;
+    int never = 0;
+    memset(&w, 0, sizeof w);
+    memset(&sd, 0, sizeof sd);
+    memset(&cd, 0, sizeof cd);
+    memset(&once, 0, sizeof once);
+    memset(&every, 0, sizeof every);
+    memset(&stopped, 0, sizeof stopped);
+    memset(&outside, 0, sizeof outside);
+    memset(&conce, 0, sizeof conce);
+    memset(&cevery, 0, sizeof cevery);
+    sd.host = "127.0.0.1";
+    w.srv = sio_server_create(&sd, NULL);
+    cd.url = "http://127.0.0.1:9";   /* nothing answers there: only the client's loop matters */
+    cd.no_reconnection = 1;
+    w.cl = sio_client_create(&cd, NULL);
+    CHECK(w.srv && w.cl);
+    if (!w.srv || !w.cl) return;
+    CHECK(sio_server_timer(w.srv, 0, 0, NULL, NULL) == NULL && sio_server_timer(NULL, 1, 0, t_tick, &once) == NULL);
+    CHECK(sio_server_timer(w.srv, -1, 0, t_tick, &once) == NULL);
+    CHECK(sio_server_timer(w.srv, 50, 0, t_tick, &once) != NULL);            /* setTimeout */
+    CHECK(sio_server_timer(w.srv, 20, 20, t_tick, &every) != NULL);          /* setInterval */
+    stopped.stop_after = 3;
+    CHECK(sio_server_timer(w.srv, 10, 10, t_tick, &stopped) != NULL);       /* stops itself */
+    t = sio_server_timer(w.srv, 10, 10, t_tick, &outside);
+    CHECK(t != NULL);
+    CHECK(sio_client_timer(w.cl, 30, 0, t_tick, &conce) != NULL);
+    CHECK(sio_client_timer(w.cl, 25, 25, t_tick, &cevery) != NULL);
+    turns(&w, &never, 45);
+    sio_timer_cancel(t);                                                    /* from outside */
+    outside.stop_after = outside.fired;
+    turns(&w, &never, 300);
+    CHECK(once.fired == 1 && conce.fired == 1);
+    CHECK(every.fired >= 8 && every.fired <= 18);
+    CHECK(cevery.fired >= 6 && cevery.fired <= 15);
+    CHECK(stopped.fired == 3);
+    CHECK(outside.fired == outside.stop_after && outside.fired >= 2);
+    /* timers still running go with their server and client */
+    sio_client_destroy(w.cl);
+    sio_server_destroy(w.srv);
+    group("timers: once, repeating, cancelled from inside and outside, server and client");
+}
+
 int main(void) {
+    timers();
     run("websocket");
     run("polling");
     run("auto");        /* polling, then the upgrade to WebSocket */

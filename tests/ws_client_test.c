@@ -274,7 +274,7 @@ int main(int argc, char **argv) {
              t.url.path ? t.url.path : "/", t.url.query ? "?" : "", (int)t.url.query_len,
              t.url.query ? t.url.query : "");
     if (sio__loop_init(&t.loop, NULL, NULL, 0) != SIO_OK) return 1;
-    sio__rng_init(&t.rng);
+    if (sio__rng_init(&t.rng) != SIO_OK) return 1;
 
     for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) case_echo(&t, sizes[i]);
     case_fragmented(&t);

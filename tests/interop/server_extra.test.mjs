@@ -153,6 +153,16 @@ describe('the served browser client', () => {
     const min = await request(srv.port, 'GET', '/socket.io/socket.io.min.js');
     assert.equal(min.status, 200);
   });
+
+  it('HEAD /socket.io/socket.io.js gives the head a GET gets, its length included, and no body', async () => {
+    const srv = await start([]);
+    const get = await request(srv.port, 'GET', '/socket.io/socket.io.js');
+    const head = await request(srv.port, 'HEAD', '/socket.io/socket.io.js');
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers['content-length']), get.body.length);
+    assert.equal(head.headers.etag, get.headers.etag);
+    assert.equal(head.body.length, 0);
+  });
 });
 
 describe('limits', () => {
