@@ -9,7 +9,10 @@
                         "message" {name, text, time}, "typing" {name, typing},
                         "file" {name, file, type}, <bytes>
 
-   Build: cc -std=c99 -O2 -I.. chat.c -o chat
+   The page shows when the server is gone ("disconnected, reconnecting..."),
+   and holds what is sent meanwhile, visibly, until the connection is back.
+
+   Build: cc -std=c99 -O2 -I.. chat.c -o chat      (or: make demo [PORT=3000])
    Run:   ./chat [--port 3000] [--host 0.0.0.0] [--client-js FILE]
           [--tls-cert PEM --tls-key PEM]   (https: build with -DSIO_TLS_BEARSSL -lbearssl) */
 #define SOCKETIO_IMPLEMENTATION
@@ -28,22 +31,26 @@
 static const char *const page_parts[] = {
     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>socketio.h chat</title>\n<style>\n"
+    "<title>socketio.h chat</title>\n<link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.ico\">\n<style>\n"
     "body{font:15px system-ui,sans-serif;margin:0;background:#f4f5f7;color:#222}\n"
-    "header{background:#24292f;color:#fff;padding:10px 16px;display:flex;justify-content:space-between}\n"
+    "header{background:#24292f;color:#fff;padding:10px 16px;display:flex;flex-wrap:wrap;gap:4px 12px;"
+    "justify-content:space-between}\n"
+    "body.offline header{background:#9a2a1f}\n"
     "main{max-width:760px;margin:0 auto;padding:12px}\n"
     "#messages{list-style:none;margin:0;padding:0;background:#fff;border-radius:8px;height:60vh;overflow-y:auto;"
     "box-shadow:0 1px 3px #0002}\n"
-    "#messages li{padding:6px 12px;border-bottom:1px solid #eee}\n"
-    "#messages li.notice{color:#777;font-style:italic}\n"
+    "#messages li{padding:6px 12px;border-bottom:1px solid #eee;overflow-wrap:anywhere}\n"   /* long words wrap */
+    "#messages li.notice{color:#777;font-style:italic}#messages li.pending{color:#888}\n"
     "#messages b{color:#0969da}#messages img{max-width:240px;display:block;margin-top:4px;border-radius:4px}\n"
-    "form{display:flex;gap:8px;margin-top:10px}input[type=text]{flex:1;padding:8px;border:1px solid #ccc;"
-    "border-radius:6px}button{padding:8px 14px;border:0;border-radius:6px;background:#2da44e;color:#fff}\n"
+    "form{display:flex;flex-wrap:wrap;gap:8px;margin-top:10px}input[type=text]{flex:1;min-width:0;padding:8px;"
+    "border:1px solid #ccc;border-radius:6px}button{padding:8px 14px;border:0;border-radius:6px;background:#2da44e;"
+    "color:#fff}\n"
+    "#file{min-width:0;max-width:100%}@media (max-width:480px){#file{flex-basis:100%}}\n"   /* 375 px phones */
     "#typing{height:1.4em;color:#777;font-size:13px;padding:4px 2px}\n"
     "[hidden]{display:none!important}\n"
     "</style></head><body>\n",
-    "<header><span>socketio.h chat</span><span>transport: <span id=\"transport\">-</span> &middot; "
-    "<span id=\"users\">0</span> online</span></header>\n<main>\n"
+    "<header><span>socketio.h chat</span><span id=\"state\" hidden>transport: <span id=\"transport\">-</span> "
+    "&middot; <span id=\"users\">0</span> online</span><span id=\"offline\">connecting...</span></header>\n<main>\n"
     "<form id=\"login\"><input type=\"text\" id=\"name\" placeholder=\"Your name\" maxlength=\"32\" autofocus>"
     "<button id=\"join\">Join</button></form>\n"
     "<div id=\"room\" hidden><ul id=\"messages\"></ul><div id=\"typing\"></div>\n"
@@ -56,9 +63,17 @@ static const char *const page_parts[] = {
     "const socket = io(opts);\n"
     "const showTransport = () => { $('transport').textContent = socket.io.engine ? "
     "socket.io.engine.transport.name : '-'; };\n"
-    "socket.on('connect', () => { showTransport(); socket.io.engine.on('upgrade', showTransport); "
-    "if (me) socket.emit('join', me); });\n"
     "let me = null, typingTimer = null, typingSent = false;\n"
+    "const queue = [];   /* messages sent while offline: shown, and sent once joined again */\n"
+    "function online(on, text) { $('state').hidden = !on; $('offline').hidden = on; "
+    "document.body.classList.toggle('offline', !on);\n"
+    "  $('file').disabled = !on; if (!on) { $('transport').textContent = '-'; $('offline').textContent = text; } }\n"
+    "socket.on('connect', () => { online(true); showTransport(); socket.io.engine.on('upgrade', showTransport);\n"
+    "  if (!me) return;\n"
+    "  socket.emit('join', me);   /* first: the server takes messages from joined users only */\n"
+    "  for (const q of queue.splice(0)) { q.li.remove(); socket.emit('message', q.text); } });\n"
+    "socket.on('disconnect', () => online(false, 'disconnected, reconnecting...'));\n"
+    "socket.io.on('reconnect_attempt', (n) => online(false, 'disconnected, reconnecting (attempt ' + n + ')...'));\n"
     "const typers = new Map();\n"
     "function add(html, cls) { const li = document.createElement('li'); if (cls) li.className = cls;\n"
     "  li.innerHTML = html; $('messages').appendChild(li); li.scrollIntoView(); return li; }\n"
@@ -85,15 +100,25 @@ static const char *const page_parts[] = {
     "$('login').onsubmit = (e) => { e.preventDefault(); me = $('name').value.trim() || 'anonymous';\n"
     "  if (socket.connected) socket.emit('join', me);  /* else the connect handler joins */\n"
     "  $('login').hidden = true; $('room').hidden = false; $('text').focus(); };\n"
+    "const typing = (on) => { typingSent = on; if (socket.connected) socket.emit('typing', on); };\n"
     "$('say').onsubmit = (e) => { e.preventDefault(); const t = $('text').value; if (!t) return;\n"
-    "  socket.emit('message', t); $('text').value = ''; typingSent = false; socket.emit('typing', false); };\n"
-    "$('text').oninput = () => { if (!typingSent) { typingSent = true; socket.emit('typing', true); }\n"
-    "  clearTimeout(typingTimer); typingTimer = setTimeout(() => { typingSent = false; "
-    "socket.emit('typing', false); }, 1500); };\n"
+    "  if (socket.connected) socket.emit('message', t);\n"
+    "  else queue.push({ text: t, li: add('<b>' + esc(me) + '</b> ' + esc(t) + ' (not sent yet: offline)', "
+    "'pending') });\n"
+    "  $('text').value = ''; clearTimeout(typingTimer); typing(false); };\n"
+    "$('text').oninput = () => { if (!typingSent) typing(true);\n"
+    "  clearTimeout(typingTimer); typingTimer = setTimeout(() => typing(false), 1500); };\n"
     "$('file').onchange = async () => { const f = $('file').files[0]; if (!f) return;\n"
     "  socket.emit('file', { name: f.name, type: f.type }, await f.arrayBuffer()); $('file').value = ''; };\n"
     "</script></body></html>\n",
     NULL};
+
+/* A speech bubble, served at /favicon.ico (browsers ask for it). */
+static const char favicon[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect x=\"2\" y=\"4\" width=\"28\" "
+    "height=\"19\" rx=\"5\" fill=\"#2da44e\"/><path d=\"M8 22l-1 8 9-8z\" fill=\"#2da44e\"/><g fill=\"#fff\">"
+    "<circle cx=\"10\" cy=\"13.5\" r=\"2\"/><circle cx=\"16\" cy=\"13.5\" r=\"2\"/><circle cx=\"22\" "
+    "cy=\"13.5\" r=\"2\"/></g></svg>\n";
 
 typedef struct chat_user {
     char name[NAME_MAX_LEN + 1];
@@ -116,10 +141,34 @@ static void on_signal(int sig) {
 
 static void serve_page(sio_http_request *req, void *user) {
     chat *ch = (chat *)user;
-    if (req->msg->path.len == 1)
+    sio_str path = req->msg->path;
+    if (path.len == 1)
         sio_http_respond(req, 200, "text/html; charset=utf-8", ch->page, ch->page_len, NULL);
+    else if (path.len == 12 && memcmp(path.ptr, "/favicon.ico", 12) == 0)
+        sio_http_respond(req, 200, "image/svg+xml", favicon, sizeof favicon - 1, NULL);
     else
         sio_http_respond(req, 404, "text/plain", "not found", 9, NULL);
+}
+
+/* The library's last error line: it holds the system's words for a
+   failure that has no code of its own (a bad certificate file, say). */
+static char last_error[300];
+
+static void on_log(sio_log_level level, const char *msg, void *user) {
+    (void)user;
+    if (level != SIO_LOG_ERROR) return;
+    snprintf(last_error, sizeof last_error, "%s", msg);
+}
+
+/* Why the server could not start, in words. */
+static void say_cannot_start(const sio_server_desc *d, int err) {
+    if (err == SIO_ERR_ADDRINUSE) {
+        fprintf(stderr, "chat: cannot listen on port %d: %s\n", d->port, sio_strerror(err));
+        fprintf(stderr, "chat: another program has port %d (another chat?): try --port 8080, or make demo PORT=8080\n",
+                d->port);
+        return;
+    }
+    fprintf(stderr, "chat: cannot start: %s%s%s\n", sio_strerror(err), last_error[0] ? ": " : "", last_error);
 }
 
 static void remember(chat *ch, const char *json, size_t n) {
@@ -267,6 +316,8 @@ int main(int argc, char **argv) {
     d.port = 3000;
     d.on_http = serve_page;
     d.http_user = &ch;
+    d.logger.fn = on_log;
+    d.logger.level = SIO_LOG_ERROR;
     for (i = 0; page_parts[i]; i++) ch.page_len += strlen(page_parts[i]);
     ch.page = (char *)malloc(ch.page_len + 1);
     if (!ch.page) return 1;
@@ -287,7 +338,7 @@ int main(int argc, char **argv) {
     }
     ch.srv = sio_server_create(&d, &err);
     if (!ch.srv) {
-        fprintf(stderr, "chat: cannot start: %s\n", sio_strerror(err));
+        say_cannot_start(&d, err);
         return 1;
     }
     nsp = sio_of(ch.srv, "/");

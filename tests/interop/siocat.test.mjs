@@ -6,16 +6,24 @@
 // printed as one compact JSON line, binary is {"_binary":"<base64>"}, ack
 // requests get an empty ack, --ack prints {"ack":[...]}, exit 0 on a clean
 // end and 1 with the reason on stderr when the connection fails or is refused.
+// Issue 18 (the last describe): a client exits by itself once stdin ended
+// and every ack came (--ack-timeout; exit 3 when one did not), tells
+// disconnects and reconnects on stderr (not with --quiet), says what failed
+// in words, checks URLs and event names itself, shows --help on stdout, and
+// the README's one-liner works against the demo (build/chat). The
+// interactive mode is tested in siocat_tty.test.mjs (tmux).
 
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Server } from 'socket.io';
 import { io as ioClient } from 'socket.io-client';
-import { ROOT, commandFrom, sleep, withTimeout } from './lib.mjs';
+import ioV2 from 'socket.io-v2';
+import { ROOT, commandFrom, sleep, withTimeout, startServer, connect, connected, closeClients } from './lib.mjs';
 
 const cmd = commandFrom('SIO_SIOCAT_CMD', 'siocat');
 const cleanups = [];
@@ -78,7 +86,7 @@ function run(argv, { input = '', shell = false } = {}) {
 // it emits `welcome` with a string, a number and a binary blob; events are
 // recorded; "echo" acks its arguments; "bye" disconnects the socket; "ask"
 // asks the client for an ack and records the answer as `answers`; "poke" is
-// answered with a "poked" event.
+// answered with a "poked" event; "slow" is acked with "late" after 500 ms.
 async function startIo(port = 0) {
   const httpServer = http.createServer();
   const conns = new Set();
@@ -98,6 +106,7 @@ async function startIo(port = 0) {
         if (ack) ack();
       }
       if (event === 'poke') socket.emit('poked');
+      if (event === 'slow' && ack) setTimeout(() => ack('late'), 500);
     });
   });
   setup(io.of('/'));
@@ -187,7 +196,7 @@ describe('siocat, client mode', { concurrency: false }, () => {
     await srv.close();
     const r = await run([...cmd, url], { input: null }).result();
     assert.equal(r.code, 1);
-    assert.match(r.err, /xhr poll error/);
+    assert.match(r.err, /connection refused/);
     const tls = await run([...cmd, 'https://127.0.0.1:1/'], { input: null }).result();
     assert.equal(tls.code, 1);
     assert.match(tls.err, /TLS/);
@@ -298,5 +307,202 @@ describe('siocat -l, server mode', { concurrency: false }, () => {
     const r = await p.result();
     assert.equal(r.code, 0);
     assert.equal(r.out, '["ONE",1]\n["TWO",2]\n');
+  });
+});
+
+// ------------------------------------------------------------ issue 18
+
+// A listener that is not Socket.IO, on a free port of 127.0.0.1.
+async function listen0(server) {
+  const conns = new Set();
+  server.on('connection', (c) => { conns.add(c); c.on('close', () => conns.delete(c)); c.on('error', () => {}); });
+  await withTimeout(new Promise((res, rej) => { server.once('error', rej); server.listen(0, '127.0.0.1', res); }), 5000, 'listen');
+  cleanups.push(() => new Promise((res) => { for (const c of conns) c.destroy(); server.close(() => res()); }));
+  return server.address().port;
+}
+const httpAnswering = (status, body, type = 'text/html') =>
+  listen0(http.createServer((req, res) => { res.writeHead(status, { 'Content-Type': type }); res.end(body); }));
+const closedPort = async () => {
+  const s = net.createServer();
+  await new Promise((res) => s.listen(0, '127.0.0.1', res));
+  const { port } = s.address();
+  await new Promise((res) => s.close(res));
+  return port;
+};
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('siocat, issue 18: a CLI as handy as wscat', { concurrency: false }, () => {
+  it('a client exits by itself once stdin has ended (no -q needed)', async () => {
+    const srv = await startIo();
+    const r = await run([...cmd, srv.url], { input: '["chat","bye soon"]\n' }).result(5000);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '');
+    await srv.waitFor(() => srv.received.length === 1, 3000, 'the line');
+    assert.deepEqual(srv.received.map((x) => [x.event, ...x.args]), [['chat', 'bye soon']]);
+  });
+
+  it('--ack: it waits for the last ack, prints every reply, then exits', async () => {
+    const srv = await startIo();
+    const t0 = Date.now();
+    const r = await run([...cmd, '--ack', srv.url], { input: '["echo",1]\n["slow"]\n' }).result(5000);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.lines.filter((l) => l.startsWith('{')), ['{"ack":[1]}', '{"ack":["late"]}']);
+    assert.ok(Date.now() - t0 >= 450, 'it waited for the slow ack');
+  });
+
+  it('--ack-timeout: an ack that never comes is told, and the exit status is 3', async () => {
+    const srv = await startIo();
+    const r = await run([...cmd, '--ack', '--ack-timeout', '400', srv.url], { input: '["echo",1]\n["never"]\n' }).result(5000);
+    assert.equal(r.code, 3, r.err);
+    assert.match(r.err, /^siocat: line 2 \("never"\): no ack within 400 ms/m);
+    assert.deepEqual(r.lines, [WELCOME, '{"ack":[1]}']);
+  });
+
+  it('disconnects, failed attempts and reconnects are told on stderr without -v', async () => {
+    let srv = await startIo();
+    const { port } = srv;
+    const p = run([...cmd, srv.url], { input: null });
+    await p.until(() => p.lines().length === 1, 5000, 'welcome');
+    assert.equal(p.err, '', 'nothing while all goes well (stderr is no terminal)');
+    await srv.kill();
+    await p.until((x) => /^siocat: disconnected: transport (close|error)$/m.test(x.err), 5000, 'disconnect told');
+    await p.until((x) => /^siocat: reconnecting \(attempt 1\)$/m.test(x.err), 5000, 'reconnect attempt told');
+    await p.until((x) => /^siocat: attempt 1 failed: connection refused$/m.test(x.err), 5000, 'why it failed');
+    srv = await startIo(port);
+    await p.until((x) => /^siocat: reconnected to http:\/\/127\.0\.0\.1:\d+ \((polling|websocket)\), id [\w-]+$/m.test(x.err),
+      10000, 'reconnect told');
+    await p.until(() => p.lines().length === 2, 5000, 'second welcome');
+    p.end();
+    const r = await p.result(5000);
+    assert.equal(r.code, 0, r.err);
+    // and with -v the first connect too
+    const v = await run([...cmd, '-v', srv.url], { input: '' }).result(5000);
+    assert.match(v.err, /^siocat: connected to http:\/\/127\.0\.0\.1:\d+ \((polling|websocket)\), id [\w-]+$/m);
+  });
+
+  it('--quiet: no status lines', async () => {
+    let srv = await startIo();
+    const { port } = srv;
+    const p = run([...cmd, '--quiet', srv.url], { input: null });
+    await p.until(() => p.lines().length === 1, 5000, 'welcome');
+    await srv.kill();
+    await sleep(1800);   // a disconnect, and an attempt or two
+    srv = await startIo(port);
+    await p.until(() => p.lines().length === 2, 10000, 'second welcome');
+    p.end();
+    const r = await p.result(5000);
+    assert.equal(r.code, 0);
+    assert.equal(r.err, '');
+  });
+
+  for (const transport of ['polling', 'websocket']) {
+    it(`says what failed in words (--transport ${transport}): refused, HTTP 404, not Socket.IO, not HTTP`, async () => {
+      const cases = [
+        [`http://127.0.0.1:${await closedPort()}`, /^siocat: connection failed: connection refused$/m],
+        [`http://127.0.0.1:${await httpAnswering(404, 'Not Found', 'text/plain')}`,
+          /^siocat: connection failed: HTTP 404: not a Socket\.IO endpoint at \/socket\.io\/$/m],
+        [`http://127.0.0.1:${await httpAnswering(200, '<html><body>hello</body></html>')}`,
+          /^siocat: connection failed: .*not a Socket\.IO server/m],
+        [`http://127.0.0.1:${await listen0(net.createServer((c) => c.end('SSH-2.0-OpenSSH_9.2\r\n')))}`,
+          /^siocat: connection failed: not an HTTP server/m],
+      ];
+      for (const [url, re] of cases) {
+        const r = await run([...cmd, '--transport', transport, url], { input: null }).result(5000);
+        assert.equal(r.code, 1, `${url}: ${r.err}`);
+        assert.match(r.err, re, url);
+        assert.doesNotMatch(r.err, /xhr poll error|websocket error/, 'no bare transport error');
+      }
+    });
+  }
+
+  it('a socket.io 2 server (Engine.IO v3) is named as such', async () => {
+    const httpServer = http.createServer();
+    ioV2(httpServer);
+    const port = await listen0(httpServer);
+    const r = await run([...cmd, '--transport', 'polling', `http://127.0.0.1:${port}`], { input: null }).result(5000);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /connection failed: an Engine\.IO v3 server \(socket\.io 2\.x\)/);
+  });
+
+  it('a bad URL or port is named, with exit status 2', async () => {
+    const cases = [
+      ['http://127.0.0.1:99999', 'port must be 1-65535'],
+      ['http://127.0.0.1:0', 'port must be 1-65535'],
+      ['http://127.0.0.1:80x/', 'port must be 1-65535'],
+      ['localhost:3000', 'must start with http://, https://, ws:// or wss://'],
+      ['http:///socket', 'no host name'],
+      ['http://[::1', 'no ] after the IPv6 address'],
+    ];
+    for (const [url, why] of cases) {
+      const r = await run([...cmd, url], { input: null }).result(5000);
+      assert.equal(r.code, 2, `${url}: ${r.err}`);
+      assert.match(r.err, new RegExp(`^siocat: bad URL ${escapeRe(url)}: ${escapeRe(why)}`, 'm'));
+    }
+  });
+
+  it('-l on a port already taken: "address already in use", exit 1', async () => {
+    const srv = await startIo();
+    const r = await run([...cmd, '-l', String(srv.port), '--host', '127.0.0.1'], { input: null }).result(5000);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`^siocat: cannot listen on port ${srv.port}: address already in use$`, 'm'));
+  });
+
+  it('a reserved event name is refused in words; the next lines still go', async () => {
+    const srv = await startIo();
+    const r = await run([...cmd, srv.url], { input: '["connect"]\n["disconnect",1]\n["fine"]\n' }).result(5000);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /^siocat: line 1: reserved event name: connect\b/m);
+    assert.match(r.err, /^siocat: line 2: reserved event name: disconnect\b/m);
+    assert.doesNotMatch(r.err, /invalid argument/);
+    await srv.waitFor(() => srv.received.length === 1, 3000, 'the good line');
+    assert.deepEqual(srv.received.map((x) => x.event), ['fine']);
+  });
+
+  it('--help goes to stdout with exit 0 and shows every mode; usage errors go to stderr with exit 2', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await run([...cmd, flag]).result(5000);
+      assert.equal(r.code, 0, flag);
+      assert.equal(r.err, '');
+      for (const re of [/usage: siocat \[options\] URL/, /siocat -l PORT/, /JSON lines/, /\{"_binary":"<base64>"\}/,
+        /\{"ack":\[/, /--ack\b/, /--ack-timeout MS/, /--quiet/, /--count N/, /-q SECONDS/, /Interactive/, /Exit status/]) {
+        assert.match(r.out, re);
+      }
+      const examples = r.out.split('Examples:')[1] || '';
+      for (const what of ['| siocat http', 'siocat -l ', '--ack', '--count', '--quiet', '_binary']) {
+        assert.ok(examples.includes(what), `an example with ${what}`);
+      }
+    }
+    for (const [argv, re] of [[['--bogus', 'http://x'], /unknown option --bogus/], [[], /no URL/],
+      [['--count'], /--count needs a value/], [['-l', '70000'], /port must be 0-65535/]]) {
+      const r = await run([...cmd, ...argv]).result(5000);
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.equal(r.out, '');
+      assert.match(r.err, re);
+      assert.match(r.err, /siocat --help/);
+    }
+  });
+
+  it("the README's one-liner works against the demo (build/chat) and exits", async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const line = readme.split('\n').map((l) => l.trim().replace(/^`|`\.?$/g, ''))
+      .find((l) => /^(echo|printf) /.test(l) && l.includes('| build/siocat http://localhost:3000'));
+    assert.ok(line, 'the README has a siocat one-liner for the demo');
+    // its events are the demo's
+    const chatSrc = readFileSync(path.join(ROOT, 'examples/chat.c'), 'utf8');
+    const names = [...line.matchAll(/'\["([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(names.length > 0, line);
+    for (const n of names) assert.ok(chatSrc.includes(`sio_on(nsp, "${n}"`), `examples/chat.c has event "${n}"`);
+    const chat = await startServer(commandFrom('SIO_CHAT_CMD', 'chat'));
+    cleanups.push(() => chat.stop());
+    cleanups.push(() => closeClients());
+    const watcher = connect(chat.port);
+    await connected(watcher);
+    const exe = cmd.map((s) => `'${s}'`).join(' ');
+    const r = await run(line.replace('build/siocat', exe).replace('http://localhost:3000', chat.url), { shell: true })
+      .result(5000);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '');
+    const [m] = await watcher.inbox.take('message');
+    assert.ok(m.text && m.name, JSON.stringify(m));
   });
 });
