@@ -861,6 +861,22 @@ SIO_API int sio_packet_parse(const char *s, size_t n, sio_packet *p);
    packets remain, 0 at the end, SIO_ERR_PARSE on bad base64. */
 SIO_API int sio_eio_payload_next(char *body, size_t len, size_t *pos, char **pkt, size_t *pkt_len, int *binary);
 
+/* Engine.IO v3 (socket.io 2) polling payloads. Text form: each packet as
+   "<n>:<packet>", n counting UTF-16 code units as JavaScript's string
+   length does ("6:42[\"é\"]" is 9 bytes), a binary message as "b4" +
+   base64. Binary form (an answer holding binary, to a client that did not
+   ask for b64): per packet a kind byte (0 text, 1 binary), the length in
+   bytes as decimal digits written as the bytes 0-9, 0xFF, then the packet;
+   a binary packet starts with its type byte, 4.
+   sio_eio3_payload_next iterates as sio_eio_payload_next does (binary
+   packets come out without their type; body is modified); binary_form
+   picks the form. Returns 1, 0 at the end, SIO_ERR_PARSE on a bad length,
+   kind, type or base64. sio_eio3_payload_append adds one packet: text
+   with its type digit, or binary bytes (a message). */
+SIO_API int sio_eio3_payload_next(char *body, size_t len, int binary_form, size_t *pos, char **pkt, size_t *pkt_len,
+                                  int *binary);
+SIO_API int sio_eio3_payload_append(sio_buf *b, const char *pkt, size_t n, int binary, int binary_form);
+
 /* Appends the text form of a packet: type, attachment count, namespace,
    ack id, JSON (may be NULL). ack_id < 0 means none. */
 SIO_API int sio_packet_write(sio_buf *b, int type, int attachments, const char *nsp,
@@ -1030,6 +1046,13 @@ typedef struct sio_server_desc {
        tells. Broadcasts without acks then carry an offset as last argument,
        as in Node (socket.io-client 4.6+ sends it back on reconnection). */
     int recovery_ms;
+    /* 1: socket.io 2 clients (Engine.IO v3) too, beside v4 on the same
+       path, as Node's allowEIO3; off, they get Node's "Unsupported
+       protocol version". They join "/" on their own, name their sockets
+       "/nsp#<sid>", and send connect data as a query: "40/chat?token=x,"
+       gives sio_socket_auth() {"token":"x"} (strings). A middleware's
+       refusal reaches them as the v2 form, its data (or message) alone. */
+    int allow_eio3;
     const char *client_js_file;  /* serve this file (e.g. the official socket.io-client
                                     dist/socket.io.min.js) instead of the built-in client */
     const char *engine_path;     /* optional bare Engine.IO endpoint, e.g. "/engine.io/" */
@@ -1215,6 +1238,12 @@ typedef struct sio_client_desc {
     size_t max_buffered;         /* 0 = SIO_CLIENT_MAX_BUFFERED: emits held per socket while offline */
     size_t max_output;           /* 0 = SIO_MAX_OUTPUT: bytes queued for a server that does not read
                                     them before the connection is dropped ("transport error") */
+    /* 3: the server is socket.io 2 (Engine.IO v3); 0 or 4: socket.io 3 and
+       later. The API stays the same; with 3 the connection starts at the
+       first sio_client_socket_open, as "/" is joined at the handshake and
+       its auth must ride on it, as a query (the same for other namespaces:
+       {"token":"x"} arrives as token=x, in strings). */
+    int eio_version;
     int resolve_timeout_ms;      /* 0 = SIO_CLIENT_RESOLVE_TIMEOUT_MS (5000): longest DNS lookup of the
                                     host per attempt. Resolution never blocks the loop: literals and
                                     /etc/hosts names at once, others by UDP queries inside the loop */
@@ -4593,6 +4622,119 @@ SIO_API int sio_eio_payload_next(char *body, size_t len, size_t *pos, char **pkt
     return 1;
 }
 
+/* ---- Engine.IO v3 payloads ---- */
+
+/* UTF-16 code units in UTF-8 text: one per character, two for those
+   beyond U+FFFF (4-byte sequences). */
+static size_t sio__utf16_units(const char *s, size_t n) {
+    size_t i, u = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80) u += c >= 0xF0 ? 2 : 1;
+    }
+    return u;
+}
+
+/* Bytes that make `units` UTF-16 code units at s, or (size_t)-1 when the
+   text ends first, the count would split a character, or the bytes are
+   not UTF-8: a length counted in characters cannot be trusted over text
+   whose characters cannot be told. */
+static size_t sio__utf16_span(const char *s, size_t n, size_t units) {
+    size_t i = 0, j;
+    while (units) {
+        unsigned char c;
+        size_t w, k;
+        if (i >= n) return (size_t)-1;
+        c = (unsigned char)s[i];
+        if ((c & 0xC0) == 0x80 || c >= 0xF8) return (size_t)-1;
+        w = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        k = c >= 0xF0 ? 2 : 1;
+        if (k > units || i + w > n) return (size_t)-1;
+        for (j = 1; j < w; j++)
+            if (((unsigned char)s[i + j] & 0xC0) != 0x80) return (size_t)-1;
+        units -= k;
+        i += w;
+    }
+    return i;
+}
+
+SIO_API int sio_eio3_payload_next(char *body, size_t len, int binary_form, size_t *pos, char **pkt, size_t *pkt_len,
+                                  int *binary) {
+    size_t i = *pos, n = 0, digits = 0, span;
+    if (!body || i >= len) return 0;
+    *binary = 0;
+    if (binary_form) {
+        int kind = (unsigned char)body[i++];
+        if (kind > 1) return SIO_ERR_PARSE;
+        for (; i < len && (unsigned char)body[i] != 0xFF; i++, digits++) {
+            if ((unsigned char)body[i] > 9 || digits >= 10) return SIO_ERR_PARSE;
+            n = n * 10 + (unsigned char)body[i];
+        }
+        if (!digits || i >= len || len - i - 1 < n) return SIO_ERR_PARSE;
+        i++;
+        *pos = i + n;
+        if (kind == 1) {
+            if (n < 1 || body[i] != 4) return SIO_ERR_PARSE;
+            *binary = 1;
+            *pkt = body + i + 1;
+            *pkt_len = n - 1;
+        } else {
+            *pkt = body + i;
+            *pkt_len = n;
+        }
+        return 1;
+    }
+    for (; i < len && body[i] != ':'; i++, digits++) {
+        if (body[i] < '0' || body[i] > '9' || digits >= 10) return SIO_ERR_PARSE;
+        n = n * 10 + (size_t)(body[i] - '0');
+    }
+    if (!digits || i >= len) return SIO_ERR_PARSE;
+    i++;
+    if ((span = sio__utf16_span(body + i, len - i, n)) == (size_t)-1) return SIO_ERR_PARSE;
+    *pos = i + span;
+    *pkt = body + i;
+    *pkt_len = span;
+    if (span && body[i] == 'b') {
+        size_t out = 0;
+        /* "b4<base64>": only messages travel as binary */
+        if (span < 2 || body[i + 1] != '4' ||
+            sio_base64_decode(body + i + 2, span - 2, (unsigned char *)body + i, span, &out) != SIO_OK)
+            return SIO_ERR_PARSE;
+        *pkt_len = out;
+        *binary = 1;
+    }
+    return 1;
+}
+
+/* Decimal digits as the bytes 0-9, for the binary form's lengths. */
+static void sio__eio3_digits(sio_buf *b, size_t n) {
+    char d[24];
+    int k = 0;
+    do d[k++] = (char)(n % 10);
+    while ((n /= 10) != 0);
+    while (k) sio_buf_appendc(b, d[--k]);
+}
+
+SIO_API int sio_eio3_payload_append(sio_buf *b, const char *pkt, size_t n, int binary, int binary_form) {
+    if (!b) return SIO_ERR_INVALID;
+    if (binary_form) {
+        sio_buf_appendc(b, (char)(binary ? 1 : 0));
+        sio__eio3_digits(b, n + (binary ? 1 : 0));
+        sio_buf_appendc(b, (char)0xFF);
+        if (binary) sio_buf_appendc(b, 4);
+        sio_buf_append(b, pkt, n);
+    } else if (binary) {
+        sio_buf_appendu(b, (unsigned long long)(2 + sio_base64_encoded_len(n)));
+        sio_buf_appends(b, ":b4");
+        sio_base64_buf(b, pkt, n);
+    } else {
+        sio_buf_appendu(b, (unsigned long long)sio__utf16_units(pkt, n));
+        sio_buf_appendc(b, ':');
+        sio_buf_append(b, pkt, n);
+    }
+    return b->err;
+}
+
 /* ---- incoming arguments ---- */
 
 SIO_API int sio_args_get(const sio_args *a, size_t i, sio_json *out) {
@@ -7082,7 +7224,13 @@ SIO_API int sio_http_respond(sio_http_request *req, int status, const char *cont
        client  -> ws "2probe"     server -> ws "3probe"; held GET gets "6"
        client  -> ws "5"          the session now writes to the WebSocket
    Heartbeats are driven by the server: "2" every pingInterval, and a pong
-   ("3") must come back within pingTimeout. Whoever uses the sessions
+   ("3") must come back within pingTimeout.
+   With allow_eio3, Engine.IO v3 clients (socket.io 2) are sessions too,
+   different in three places only: their polling payloads are framed by
+   length (sio_eio3_payload_*), converted from the v4 form the queue is
+   kept in when a GET is answered; their binary WebSocket frames carry
+   the type byte 4; and they drive the heartbeat: we answer "2" with "3"
+   and close when none came for pingInterval + pingTimeout. Whoever uses the sessions
    (Socket.IO, or the application on a bare Engine.IO endpoint) hears of
    them through sio_engine_handlers only, and keeps its own state per
    session behind sio_engine_conn_set_user(). */
@@ -7100,6 +7248,7 @@ typedef struct sio__eio {
     sio_engine_handlers h;       /* who hears of sessions */
     int ping_interval_ms, ping_timeout_ms, upgrade_timeout_ms, max_packets;
     long max_payload;
+    int allow_eio3;              /* EIO=3 clients too (socket.io 2), as Node's allowEIO3 */
     sio__map sessions;           /* sid -> sio_engine_conn */
     size_t nsessions;
     sio_engine_conn *dead;       /* closed this turn, freed by sio__eio_reap */
@@ -7109,6 +7258,8 @@ struct sio_engine_conn {
     sio__eio *eio;
     char sid[21];
     int transport;               /* SIO__T_* */
+    int protocol;                /* 4, or 3 for an Engine.IO v3 client */
+    int b64;                     /* v3: the client asked for binary as base64 text */
     int closed;
     int upgrading;               /* probe answered, waiting for "5" */
     sio__wsc *ws;                /* WebSocket transport */
@@ -7155,15 +7306,61 @@ static void sio__eio_trace(sio_engine_conn *e, const char *dir, int kind, const 
     sio__trace(e->eio->log, who, dir, kind, data, len);
 }
 
+/* The queue's v4 form ("4hi\x1ebAQID") framed for a v3 client: the binary
+   form when it holds binary and the client did not ask for base64. */
+static int sio__eio3_frame(sio_buf *out, sio_buf *bin, const char *q, size_t len, int b64) {
+    size_t i, j;
+    int binary_form = 0;
+    for (i = 0; i < len; i = j + 1) {
+        for (j = i; j < len && q[j] != '\x1e'; j++) {}
+        if (j > i && q[i] == 'b') binary_form = !b64;
+    }
+    for (i = 0; i < len; i = j + 1) {
+        for (j = i; j < len && q[j] != '\x1e'; j++) {}
+        if (j > i && q[i] == 'b') {
+            size_t n = 0;
+            sio_buf_reset(bin);
+            if (sio_buf_reserve(bin, j - i) != SIO_OK ||
+                sio_base64_decode(q + i + 1, j - i - 1, (unsigned char *)bin->data, j - i, &n) != SIO_OK)
+                return SIO_ERR_NOMEM;   /* our own encoding: only memory can fail */
+            sio_eio3_payload_append(out, bin->data, n, 1, binary_form);
+        } else {
+            sio_eio3_payload_append(out, q + i, j - i, 0, binary_form);
+        }
+    }
+    return out->err ? SIO_ERR_NOMEM : binary_form;
+}
+
 /* Answers the held GET (with the queue, "6" to end it, or "1"). */
 static void sio__eio_answer_get(sio_engine_conn *e, const char *body, size_t len) {
     sio__hconn *h = e->get;
+    const char *type = "text/plain; charset=UTF-8";
+    sio_buf v3, bin;
     if (!h) return;
     if (body != e->pq.data) sio__eio_trace(e, "->", body[0], body + 1, len - 1);   /* the queue was traced as it filled */
     e->get = NULL;
     sio__httpd_release(h);
     h->cors = 1;
-    sio__http_answer(h, 200, "text/plain; charset=UTF-8", body, len, "Cache-Control: no-store\r\n");
+    if (e->protocol == 3) {
+        int form;
+        memset(&v3, 0, sizeof v3);
+        memset(&bin, 0, sizeof bin);
+        v3.alloc = bin.alloc = e->eio->loop->alloc;
+        form = sio__eio3_frame(&v3, &bin, body, len, e->b64);
+        sio_buf_free(&bin);
+        if (form < 0) {
+            sio_buf_free(&v3);
+            SIO__ELOG(e->eio, SIO_LOG_ERROR, "session %s: out of memory framing a v3 payload", e->sid);
+            h->keep_alive = 0;
+            sio__http_answer(h, 500, NULL, NULL, 0, NULL);
+            return;
+        }
+        if (form) type = "application/octet-stream";
+        sio__http_answer(h, 200, type, v3.data, v3.len, "Cache-Control: no-store\r\n");
+        sio_buf_free(&v3);
+        return;
+    }
+    sio__http_answer(h, 200, type, body, len, "Cache-Control: no-store\r\n");
 }
 
 static void sio__eio_flush_poll(sio_engine_conn *e) {
@@ -7179,7 +7376,7 @@ static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t
     if (e->closed) return;
     sio__eio_trace(e, "->", binary ? 'b' : '0' + type, (const char *)data, len);
     if (e->transport == SIO__T_WEBSOCKET && e->ws) {
-        sio__wsc_send(e->ws, binary ? -1 : '0' + type, data, len, binary);
+        sio__wsc_send(e->ws, binary ? (e->protocol == 3 ? 4 : -1) : '0' + type, data, len, binary);
         return;
     }
     if (e->pq.len) sio_buf_appendc(&e->pq, '\x1e');
@@ -7199,10 +7396,13 @@ static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t
     if (!e->upgrading) sio__eio_flush_poll(e);
 }
 
+/* v4: our next ping. v3: the deadline for the client's next one. */
 static void sio__eio_schedule_ping(sio_engine_conn *e) {
     sio__loop *L = e->eio->loop;
-    e->awaiting_pong = 0;
-    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + (uint64_t)e->eio->ping_interval_ms);
+    uint64_t wait = (uint64_t)e->eio->ping_interval_ms;
+    e->awaiting_pong = e->protocol == 3;
+    if (e->protocol == 3) wait += (uint64_t)e->eio->ping_timeout_ms;
+    sio__timer_set(&L->timers, L->alloc, &e->ping_timer, L->now + wait);
 }
 
 static void sio__eio_ping_due(sio__timer *t) {
@@ -7228,12 +7428,14 @@ static void sio__eio_upgrade_due(sio__timer *t) {
     sio__eio_flush_poll(e);
 }
 
-static sio_engine_conn *sio__eio_create(sio__eio *x, int transport) {
+static sio_engine_conn *sio__eio_create(sio__eio *x, int transport, int protocol, int b64) {
     sio_engine_conn *e = (sio_engine_conn *)sio__malloc(x->loop->alloc, sizeof *e);
     if (!e) return NULL;
     memset(e, 0, sizeof *e);
     e->eio = x;
     e->transport = transport;
+    e->protocol = protocol;
+    e->b64 = b64;
     e->pq.alloc = x->loop->alloc;
     e->ping_timer.fn = sio__eio_ping_due;
     e->upgrade_timer.fn = sio__eio_upgrade_due;
@@ -7298,7 +7500,13 @@ static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int bina
         return;
     }
     switch (data[0]) {
+    case '2': /* a v3 client's ping; "2probe" too, answered with a bare "3" as Node does */
+        if (e->protocol != 3) goto unexpected;
+        sio__eio_send(e, SIO_EIO_PONG, NULL, 0, 0);
+        sio__eio_schedule_ping(e);
+        break;
     case '3': /* pong */
+        if (e->protocol == 3) goto unexpected;   /* the wrong heartbeat direction */
         if (e->awaiting_pong) sio__eio_schedule_ping(e);
         break;
     case '4':
@@ -7310,22 +7518,27 @@ static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int bina
     case '6':
         break;
     default:
-        /* "2" from a v4 client is the wrong heartbeat direction; "0" and "5"
-           are not the client's to send on an open transport. */
+    unexpected:
+        /* "2" from a v4 client (and "3" from a v3 one) is the wrong
+           heartbeat direction; "0" and "5" are not the client's to send on
+           an open transport. */
         SIO__ELOG(x, SIO_LOG_INFO, "session %s: unexpected packet '%c', closing", e->sid, data[0]);
         sio__eio_close(e, "parse error", 1);
         break;
     }
 }
 
-/* A polling POST body: packets joined by \x1e, binary as "b<base64>". */
-static void sio__eio_post(sio_engine_conn *e, char *body, size_t len) {
+/* A polling POST body: packets joined by \x1e, binary as "b<base64>";
+   from a v3 client, framed by length (binary_form: its binary form). */
+static void sio__eio_post(sio_engine_conn *e, char *body, size_t len, int binary_form) {
     size_t pos = 0, n;
     char *pkt;
     int bin, rc, count = 0;
-    while (!e->closed && (rc = sio_eio_payload_next(body, len, &pos, &pkt, &n, &bin)) != 0) {
+    while (!e->closed && (rc = e->protocol == 3 ? sio_eio3_payload_next(body, len, binary_form, &pos, &pkt, &n, &bin)
+                                                : sio_eio_payload_next(body, len, &pos, &pkt, &n, &bin)) != 0) {
         if (rc < 0) {
-            SIO__ELOG(e->eio, SIO_LOG_INFO, "session %s: bad base64 in a polling payload, closing", e->sid);
+            SIO__ELOG(e->eio, SIO_LOG_INFO, "session %s: %s in a polling payload, closing", e->sid,
+                      e->protocol == 3 ? "a bad length, kind or base64" : "bad base64");
             sio__eio_close(e, "parse error", 1);
             return;
         }
@@ -7352,7 +7565,7 @@ static void sio__eio_finish_upgrade(sio_engine_conn *e) {
     sio__timer_cancel(&e->eio->loop->timers, &e->upgrade_timer);
     sio__eio_answer_get(e, "6", 1);
     while (e->pq.len && sio_eio_payload_next(e->pq.data, e->pq.len, &pos, &pkt, &n, &bin) > 0) {
-        if (bin) sio__wsc_send(e->ws, -1, pkt, n, 1);
+        if (bin) sio__wsc_send(e->ws, e->protocol == 3 ? 4 : -1, pkt, n, 1);
         else if (n) sio__wsc_send(e->ws, pkt[0], pkt + 1, n - 1, 0);
     }
     sio_buf_free(&e->pq);
@@ -7363,6 +7576,16 @@ static void sio__eio_ws_message(sio__wsc *w, char *data, size_t len, int binary,
     sio_engine_conn *e = (sio_engine_conn *)user;
     if (e->closed) return;
     if (w == e->ws) {
+        if (binary && e->protocol == 3) {
+            /* a v3 binary frame leads with its type: only messages are binary */
+            if (!len || data[0] != 4) {
+                SIO__ELOG(e->eio, SIO_LOG_INFO, "session %s: binary frame without the message type, closing", e->sid);
+                sio__eio_close(e, "parse error", 0);
+                return;
+            }
+            data++;
+            len--;
+        }
         sio__eio_packet(e, data, len, binary);
         return;
     }
@@ -7460,7 +7683,8 @@ static void sio__eio_session_request(sio__eio *x, sio_engine_conn *e, sio__hconn
     }
     if (m->method.len == 4 && memcmp(m->method.ptr, "POST", 4) == 0) {
         sio_str ct = sio_http_header_get(m, "Content-Type");
-        if (ct.len >= 24 && memcmp(ct.ptr, "application/octet-stream", 24) == 0) {
+        int binary_form = ct.len >= 24 && memcmp(ct.ptr, "application/octet-stream", 24) == 0;
+        if (binary_form && e->protocol != 3) {
             /* binary payloads do not exist in v4 */
             SIO__ELOG(x, SIO_LOG_INFO, "session %s: binary POST body (v3 framing), closing", e->sid);
             sio__http_answer(h, 400, "text/html", "bad content", 11, NULL);
@@ -7468,7 +7692,7 @@ static void sio__eio_session_request(sio__eio *x, sio_engine_conn *e, sio__hconn
             return;
         }
         sio__http_answer(h, 200, "text/html", "ok", 2, NULL);
-        sio__eio_post(e, body, blen);
+        sio__eio_post(e, body, blen, binary_form);
         return;
     }
     sio__http_answer(h, 500, NULL, NULL, 0, NULL);
@@ -7476,8 +7700,8 @@ static void sio__eio_session_request(sio__eio *x, sio_engine_conn *e, sio__hconn
 
 /* Requests under an Engine.IO path: Node's verify() order of checks. */
 static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, char *body, size_t blen) {
-    sio_str transport, sid;
-    int is_ws, is_get = m->method.len == 3 && memcmp(m->method.ptr, "GET", 3) == 0;
+    sio_str transport, sid, b64;
+    int v3, is_ws, is_get = m->method.len == 3 && memcmp(m->method.ptr, "GET", 3) == 0;
     sio_engine_conn *e;
     if (m->method.len == 7 && memcmp(m->method.ptr, "OPTIONS", 7) == 0 && (h->srv->cors_origin || h->srv->cors_allow)) {
         sio_str reqh = sio_http_header_get(m, "Access-Control-Request-Headers");
@@ -7510,7 +7734,10 @@ static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, 
         sio__eio_error(h, SIO__EIO_BAD_REQUEST, 0);
         return;
     }
-    if (!sio__query_is(m->query, "EIO", "4")) {
+    v3 = sio__query_is(m->query, "EIO", "3");
+    if (!sio__query_is(m->query, "EIO", "4") && !(x->allow_eio3 && v3)) {
+        if (v3) SIO__HLOG(h->srv, SIO_LOG_INFO, "fd %d: an Engine.IO v3 client (socket.io 2), and allow_eio3 is off",
+                          h->c.fd);
         sio__eio_error(h, SIO__EIO_UNSUPPORTED_VERSION, m->upgrade_websocket);
         return;
     }
@@ -7518,7 +7745,7 @@ static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, 
         /* upgraded first, so a refused handshake never makes a session */
         sio__wsc *w = sio__httpd_upgrade(h, m, (size_t)x->max_payload, &sio__eio_wsc, NULL);
         if (!w) return;
-        if (!(e = sio__eio_create(x, SIO__T_WEBSOCKET))) {
+        if (!(e = sio__eio_create(x, SIO__T_WEBSOCKET, v3 ? 3 : 4, 0))) {
             SIO__ELOG(x, SIO_LOG_ERROR, "fd %d: out of memory for a new session", h->c.fd);
             sio__wsc_end(w, 1011);
             return;
@@ -7528,7 +7755,8 @@ static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, 
         sio__eio_open(e);
         return;
     }
-    if (!(e = sio__eio_create(x, SIO__T_POLLING))) {
+    /* b64 is read here only, as Node does: the GET that makes the session */
+    if (!(e = sio__eio_create(x, SIO__T_POLLING, v3 ? 3 : 4, sio_http_query_get(m->query, "b64", &b64) && b64.len))) {
         SIO__ELOG(x, SIO_LOG_ERROR, "fd %d: out of memory for a new session", h->c.fd);
         h->cors = 1;
         h->keep_alive = 0;
@@ -8493,7 +8721,11 @@ static void sio__hcc_on_closed(sio__conn *c, int err) {
        -> ws "2probe"   <- ws "3probe"   (polling drains: GET gets "6")
        -> ws "5"        the queue now goes out on the WebSocket, in order
    Packets to send wait in one queue of records, whatever the transport,
-   so nothing is lost or reordered by an upgrade. The owner (the Socket.IO
+   so nothing is lost or reordered by an upgrade. With protocol 3 it
+   speaks to socket.io 2 servers: payloads framed by length (either of
+   the two forms in, the text form out), the type byte on binary frames,
+   and the heartbeat the other way round: we send "2" every pingInterval
+   and a "3" must come back within pingTimeout. The owner (the Socket.IO
    manager of >>client) hears the open link, every message and the end of
    the link through sio__eioc_handlers; it decides about reconnecting. */
 
@@ -8524,6 +8756,7 @@ struct sio__eioc {
     const char *headers;         /* "K: V\r\n..." or "" */
     char hosthdr[SIO_CLIENT_MAX_HOST + 16];
     int allow_polling, allow_ws;
+    int protocol;                /* 4, or 3 for socket.io 2 servers */
     int timeout_ms;              /* handshake deadline */
     void *tls_ctx;               /* https/wss */
     sio__resolver res;           /* its out holds the addresses of this attempt */
@@ -8536,6 +8769,7 @@ struct sio__eioc {
     char sid[64];
     long ping_interval, ping_timeout, max_payload;
     int can_upgrade;
+    int awaiting_pong;           /* v3: our ping is out */
     sio__hcc get, post;
     sio__wsc *ws;
     sio_buf wq;                  /* packets waiting: records [kind][len:4][bytes] */
@@ -8562,7 +8796,7 @@ static void sio__eioc_lost(sio__eioc *x, const char *reason);
 static void sio__eioc_target(sio__eioc *x, sio_buf *b, const char *transport, int with_sid) {
     char head[64];
     sio_buf_appends(b, x->path);
-    snprintf(head, sizeof head, "?EIO=4&transport=%s", transport);
+    snprintf(head, sizeof head, "?EIO=%d&transport=%s", x->protocol == 3 ? 3 : 4, transport);
     sio_buf_appends(b, head);
     if (transport[0] == 'p') {
         snprintf(head, sizeof head, "&t=%lx", ++x->tcount);
@@ -8576,7 +8810,8 @@ static void sio__eioc_target(sio__eioc *x, sio_buf *b, const char *transport, in
 }
 
 /* A POST with as many queued packets as fit under the server's
-   maxPayload (at least one): "4hello\x1ebAQID". */
+   maxPayload (at least one): "4hello\x1ebAQID", or for v3
+   "6:4hello8:b4AQID". A record holds the type digit and the packet. */
 static void sio__eioc_post(sio__eioc *x) {
     sio_buf *b = &x->body, *r = &x->post.req;
     size_t off = x->wq_off, n = 0;
@@ -8584,11 +8819,23 @@ static void sio__eioc_post(sio__eioc *x) {
     while (off < x->wq.len) {
         const char *rec = x->wq.data + off;
         size_t len = sio__rec_len(rec), enc = rec[0] == 'b' ? 1 + sio_base64_encoded_len(len) : 1 + len;
-        if (n && b->len + 1 + enc > (size_t)x->max_payload) break;
-        if (n) sio_buf_appendc(b, '\x1e');
-        sio_buf_appendc(b, rec[0]);
-        if (rec[0] == 'b') sio_base64_buf(b, rec + 5, len);
-        else sio_buf_append(b, rec + 5, len);
+        if (n && b->len + 13 + enc > (size_t)x->max_payload) break;
+        if (x->protocol == 3) {
+            if (rec[0] == 'b') {
+                sio_eio3_payload_append(b, rec + 5, len, 1, 0);
+            } else {
+                /* the record's kind is the type digit, its bytes the rest */
+                sio_buf_appendu(b, (unsigned long long)(1 + sio__utf16_units(rec + 5, len)));
+                sio_buf_appendc(b, ':');
+                sio_buf_appendc(b, rec[0]);
+                sio_buf_append(b, rec + 5, len);
+            }
+        } else {
+            if (n) sio_buf_appendc(b, '\x1e');
+            sio_buf_appendc(b, rec[0]);
+            if (rec[0] == 'b') sio_base64_buf(b, rec + 5, len);
+            else sio_buf_append(b, rec + 5, len);
+        }
         off += 5 + len;
         n++;
     }
@@ -8624,8 +8871,9 @@ static void sio__eioc_flush(sio__eioc *x) {
         while (off < x->wq.len && x->ws) {
             const char *rec = x->wq.data + off;
             size_t len = sio__rec_len(rec);
-            /* one frame per packet: "4hello" as text, binary as raw bytes */
-            sio__wsc_send(x->ws, rec[0] == 'b' ? -1 : (unsigned char)rec[0], rec + 5, len, rec[0] == 'b');
+            /* one frame per packet: "4hello" as text, binary as raw bytes (v3: after the type, 4) */
+            sio__wsc_send(x->ws, rec[0] == 'b' ? (x->protocol == 3 ? 4 : -1) : (unsigned char)rec[0], rec + 5, len,
+                          rec[0] == 'b');
             off += 5 + len;
         }
         sio_buf_reset(&x->wq);
@@ -8707,10 +8955,27 @@ static void sio__eioc_after_io(sio__eioc *x) {
 static void sio__eioc_packet(sio__eioc *x, char *d, size_t n, int binary);
 
 /* A polling payload: packets joined with \x1e, binary ones as
-   "b<base64>", e.g. "0{...}\x1e40" or "42[\"a\"]\x1ebAQID". */
+   "b<base64>", e.g. "0{...}\x1e40" or "42[\"a\"]\x1ebAQID". From a v3
+   server framed by length, in the binary form when it starts with a kind
+   byte (0 or 1) instead of a digit. */
 static void sio__eioc_payload(sio__eioc *x, char *body, size_t len) {
     unsigned gen = x->gen;
     size_t i = 0;
+    if (x->protocol == 3) {
+        int form = len && (unsigned char)body[0] <= 1, bin, rc;
+        char *pkt;
+        size_t n;
+        while (gen == x->gen && (rc = sio_eio3_payload_next(body, len, form, &i, &pkt, &n, &bin)) != 0) {
+            if (rc < 0) {
+                sio__log(x->log, SIO_LOG_INFO, "polling: not an Engine.IO v3 payload: %.*s", (int)(len > 60 ? 60 : len),
+                         body);
+                sio__eioc_lost(x, x->state == SIO__EC_OPEN ? "parse error" : "xhr poll error");
+                return;
+            }
+            if (n || bin) sio__eioc_packet(x, pkt, n, bin);   /* "0:" is an empty payload; an empty attachment is not */
+        }
+        return;
+    }
     while (i < len && gen == x->gen) {
         size_t j = i;
         while (j < len && body[j] != '\x1e') j++;
@@ -8747,7 +9012,7 @@ static void sio__eioc_http_done(sio__hcc *h, int status, char *body, size_t len,
     }
     if (h == &x->get) {
         unsigned gen = x->gen;
-        if (x->state == SIO__EC_OPENING && (!len || body[0] != '0')) {
+        if (x->state == SIO__EC_OPENING && x->protocol != 3 && (!len || body[0] != '0')) {
             /* logged whole-ish: "97:0{..." names an Engine.IO v3 server */
             sio__log(x->log, SIO_LOG_INFO, "polling handshake answer is not an Engine.IO open packet: %.*s",
                      (int)(len > 100 ? 100 : len), body ? body : "");
@@ -8851,6 +9116,15 @@ static void sio__eioc_ws_message(sio__wsc *w, char *data, size_t len, int binary
         }
         return;
     }
+    if (binary && x->protocol == 3) {
+        /* a v3 binary frame leads with its type: only messages are binary */
+        if (!len || data[0] != 4) {
+            sio__eioc_lost(x, "parse error");
+            return;
+        }
+        data++;
+        len--;
+    }
     sio__eioc_packet(x, data, len, binary);
 }
 
@@ -8876,15 +9150,25 @@ static void sio__eioc_ws_closed(sio__wsc *w, int err, int code, const char *why,
 
 /* ---- packets, handshake, heartbeat ---- */
 
+/* v4: no ping from the server in time. v3: time for our ping, or our
+   ping went unanswered. */
 static void sio__eioc_watchdog_due(sio__timer *t) {
     sio__eioc *x = SIO__EC_OF(t, watchdog);
-    sio__log(x->log, SIO_LOG_INFO, "no ping from the server within %ld ms", x->ping_interval + x->ping_timeout);
+    if (x->protocol == 3 && !x->awaiting_pong) {
+        x->awaiting_pong = 1;
+        sio__timer_set(&x->loop->timers, x->loop->alloc, &x->watchdog, sio__now_ms() + (uint64_t)x->ping_timeout);
+        sio__eioc_send(x, SIO_EIO_PING, "", 0, 0);
+        return;
+    }
+    if (x->protocol == 3) sio__log(x->log, SIO_LOG_INFO, "no pong from the server within %ld ms", x->ping_timeout);
+    else sio__log(x->log, SIO_LOG_INFO, "no ping from the server within %ld ms", x->ping_interval + x->ping_timeout);
     sio__eioc_lost(x, "ping timeout");
 }
 
 static void sio__eioc_arm_watchdog(sio__eioc *x) {
-    sio__timer_set(&x->loop->timers, x->loop->alloc, &x->watchdog,
-                   sio__now_ms() + (uint64_t)x->ping_interval + (uint64_t)x->ping_timeout);
+    uint64_t wait = (uint64_t)x->ping_interval + (x->protocol == 3 ? 0 : (uint64_t)x->ping_timeout);
+    x->awaiting_pong = 0;
+    sio__timer_set(&x->loop->timers, x->loop->alloc, &x->watchdog, sio__now_ms() + wait);
 }
 
 /* A duration from the open packet: the server's number, clamped to
@@ -8958,10 +9242,13 @@ static void sio__eioc_packet(sio__eioc *x, char *d, size_t n, int binary) {
         break;
     case '2':
         /* v4: the server pings, we answer; the watchdog restarts */
-        sio__eioc_arm_watchdog(x);
+        if (x->protocol != 3) sio__eioc_arm_watchdog(x);
         sio__eioc_send(x, SIO_EIO_PONG, d + 1, n - 1, 0);
         break;
     case '3':
+        /* v3: our ping answered; the next one after pingInterval */
+        if (x->protocol == 3 && x->awaiting_pong) sio__eioc_arm_watchdog(x);
+        break;
     case '6':
         break;
     case '4':
@@ -9371,7 +9658,8 @@ typedef struct sio__sconn {
 } sio__sconn;
 
 struct sio_socket {
-    char id[21];
+    char *id;                    /* idbuf, or for a v3 client in a namespace "/nsp#<sid>", allocated */
+    char idbuf[21];
     char pid[21];                /* private id for connection state recovery ("" when off) */
     int recovered;
     sio_namespace *nsp;
@@ -9562,18 +9850,27 @@ SIO_API int sio_in_room(const sio_socket *s, const char *room) {
 
 /* ---- namespace connect ---- */
 
-/* CONNECT_ERROR {"message":..., "data":...}: the refused socket's last word. */
-static void sio__connect_error(sio__sconn *sc, sio_str nsp, const char *message, const char *data_json) {
+/* CONNECT_ERROR {"message":..., "data":...}: the refused socket's last
+   word. v2: the form socket.io 2 knows, the data alone or else the
+   message; Node uses it for a middleware's refusal only. */
+static void sio__connect_error(sio__sconn *sc, sio_str nsp, const char *message, const char *data_json, int v2) {
     sio_buf *b = &sc->srv->tmp;
     sio_json_writer w;
+    sio_json d;
     sio_buf_reset(b);
     sio_packet_write(b, SIO_PKT_CONNECT_ERROR, 0, nsp.ptr, nsp.len, -1, NULL, 0);
     sio_json_writer_init(&w, b);
+    if (v2) {
+        if (data_json && sio_json_parse(data_json, strlen(data_json), &d) == SIO_OK)
+            sio_json_raw(&w, data_json, strlen(data_json));
+        else sio_json_str(&w, data_json ? data_json : message ? message : "");
+        if (sio_json_writer_finish(&w) == SIO_OK) sio__sconn_send(sc, b->data, b->len, NULL, 0);
+        return;
+    }
     sio_json_obj_begin(&w);
     sio_json_key(&w, "message");
     sio_json_str(&w, message ? message : "");
     if (data_json) {
-        sio_json d;
         sio_json_key(&w, "data");
         if (sio_json_parse(data_json, strlen(data_json), &d) == SIO_OK) sio_json_raw(&w, data_json, strlen(data_json));
         else sio_json_str(&w, data_json);
@@ -9586,7 +9883,7 @@ static void sio__connect_error(sio__sconn *sc, sio_str nsp, const char *message,
    refusal it can read, never as something else. */
 static void sio__connect_oom(sio__sconn *sc, sio_str nsp) {
     SIO__LOG(sc->srv, SIO_LOG_ERROR, "session %s: out of memory joining %.*s", sc->e->sid, (int)nsp.len, nsp.ptr);
-    sio__connect_error(sc, nsp, "server out of memory", NULL);
+    sio__connect_error(sc, nsp, "server out of memory", NULL, 0);
 }
 
 /* ---- connection state recovery ----
@@ -9774,31 +10071,83 @@ static void sio__recovery_log(sio_namespace *nsp, const sio_bcast *to, const sio
     if (nsp->log_bytes > SIO_RECOVERY_MAX_BYTES) sio__recovery_purge(nsp, 0);
 }
 
-static sio_socket *sio__socket_new(sio__sconn *sc, sio_namespace *nsp, const sio_packet *p) {
+static void sio__socket_free(const sio_allocator *a, sio_socket *s) {
+    if (s->id != s->idbuf) sio__free(a, s->id);
+    sio__free(a, s->auth);
+    sio__free(a, s);
+}
+
+/* A socket and its id: fresh, or for a v3 client what socket.io 2 named
+   it, the session id on "/" and "/nsp#<sid>" elsewhere. */
+static sio_socket *sio__socket_new(sio__sconn *sc, sio_namespace *nsp, const char *auth, size_t auth_len) {
     const sio_allocator *a = sc->srv->b.loop.alloc;
     sio_socket *s = (sio_socket *)sio__malloc(a, sizeof *s);
     if (!s) return NULL;
     memset(s, 0, sizeof *s);
     s->nsp = nsp;
     s->conn = sc;
+    s->id = s->idbuf;
     sio__acks_init(&s->acks, &sc->srv->b.loop);
     s->rooms.key = sio__tab_self;
-    sio__rng_id(&sc->srv->b.rng, s->id);
-    if (p->data.len && !(s->auth = sio__strndup(a, p->data.ptr, p->data.len))) {
-        sio__free(a, s);
+    if (sc->e->protocol != 3) {
+        sio__rng_id(&sc->srv->b.rng, s->id);
+    } else if (strcmp(nsp->name, "/") == 0) {
+        memcpy(s->idbuf, sc->e->sid, sizeof s->idbuf);
+    } else {
+        size_t n = strlen(nsp->name);
+        if (!(s->id = (char *)sio__malloc(a, n + 1 + sizeof sc->e->sid))) {
+            sio__free(a, s);
+            return NULL;
+        }
+        memcpy(s->id, nsp->name, n);
+        s->id[n] = '#';
+        memcpy(s->id + n + 1, sc->e->sid, sizeof sc->e->sid);
+    }
+    if (auth_len && !(s->auth = sio__strndup(a, auth, auth_len))) {
+        sio__socket_free(a, s);
         return NULL;
     }
-    s->auth_len = p->data.len;
+    s->auth_len = auth_len;
     return s;
+}
+
+/* A v3 client's connect data, "a=1&b=x%20y", as the object Node makes of
+   it: {"a":"1","b":"x y"}. */
+static int sio__query_to_json(sio_buf *b, const char *q, size_t n) {
+    sio_json_writer w;
+    size_t i = 0;
+    sio_json_writer_init(&w, b);
+    sio_json_obj_begin(&w);
+    while (i < n) {
+        size_t j = i, eq;
+        char *key, *val;
+        while (j < n && q[j] != '&') j++;
+        for (eq = i; eq < j && q[eq] != '='; eq++) {}
+        if (eq > i) {
+            size_t kl = eq - i, vl = eq < j ? j - eq - 1 : 0;
+            key = (char *)sio__malloc(b->alloc, kl + vl + 2);
+            if (!key) return SIO_ERR_NOMEM;
+            val = key + kl + 1;
+            kl = sio_http_url_decode(q + i, kl, key, kl + 1, 1);
+            vl = sio_http_url_decode(q + eq + 1, vl, val, vl + 1, 1);
+            sio_json_key_n(&w, key, kl);
+            sio_json_str_n(&w, val, vl);
+            sio__free(b->alloc, key);
+        }
+        i = j + 1;
+    }
+    sio_json_obj_end(&w);
+    return sio_json_writer_finish(&w);
 }
 
 /* 40/chat,{"token":"x"}: middleware, then the socket joins (or comes
    back, with recovery), then the answer 40/chat,{"sid":"..."}, then the
    connection handler. */
-static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
+static void sio__sio_join(sio__sconn *sc, sio_str name, const char *auth, size_t auth_len) {
     sio_server *srv = sc->srv;
     const sio_allocator *a = srv->b.loop.alloc;
-    sio_namespace *nsp = sio__nsp_find(srv, p->nsp.ptr, p->nsp.len);
+    sio_namespace *nsp = sio__nsp_find(srv, name.ptr, name.len);
+    int v3 = sc->e->protocol == 3;
     sio_socket *s;
     const sio__handler *h;
     sio__saved *back = NULL;
@@ -9807,8 +10156,8 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
     int n;
     if (!nsp) {
         SIO__LOG(srv, SIO_LOG_INFO, "session %s: CONNECT to unknown namespace %.*s, refused", sc->e->sid,
-                 (int)p->nsp.len, p->nsp.ptr);
-        sio__connect_error(sc, p->nsp, "Invalid namespace", NULL);
+                 (int)name.len, name.ptr);
+        sio__connect_error(sc, name, "Invalid namespace", NULL, 0);   /* the v4 form even to v3, as Node */
         return;
     }
     for (s = sc->sockets; s; s = s->next_in_conn)
@@ -9817,15 +10166,15 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
             sio__eio_close(sc->e, "parse error", 1);
             return;
         }
-    if (!(s = sio__socket_new(sc, nsp, p))) {
-        sio__connect_oom(sc, p->nsp);
+    if (!(s = sio__socket_new(sc, nsp, auth, auth_len))) {
+        sio__connect_oom(sc, name);
         return;
     }
-    if (srv->desc.recovery_ms > 0) {
+    if (srv->desc.recovery_ms > 0 && !v3) {   /* socket.io 2 has no recovery */
         sio__rng_id(&srv->b.rng, s->pid);
-        if (p->data.len && (back = sio__recovery_find(nsp, sio_socket_auth(s), &seen)) != NULL) {
+        if (auth_len && (back = sio__recovery_find(nsp, sio_socket_auth(s), &seen)) != NULL) {
             /* the same socket again: its ids, and no second middleware run */
-            memcpy(s->id, back->sid, sizeof s->id);
+            memcpy(s->idbuf, back->sid, sizeof s->idbuf);
             memcpy(s->pid, back->pid, sizeof s->pid);
             s->recovered = 1;
         }
@@ -9839,9 +10188,8 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
             SIO__LOG(srv, SIO_LOG_INFO, "session %s: middleware of %s refused the socket: %s", sc->e->sid, nsp->name,
                      msg ? msg : "refused");
             sc->sockets = s->next_in_conn;
-            sio__connect_error(sc, p->nsp, msg ? msg : "refused", data);
-            sio__free(a, s->auth);
-            sio__free(a, s);
+            sio__connect_error(sc, name, msg ? msg : "refused", data, v3);
+            sio__socket_free(a, s);
             return;
         }
         if (sc->closed) return;
@@ -9851,9 +10199,8 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
     if (sio__map_put(&nsp->ids, a, s->id, s) != SIO_OK) {
         sc->sockets = s->next_in_conn;
         if (back) sio__saved_free(a, back);
-        sio__free(a, s->auth);
-        sio__free(a, s);
-        sio__connect_oom(sc, p->nsp);
+        sio__socket_free(a, s);
+        sio__connect_oom(sc, name);
         return;
     }
     s->connected = 1;
@@ -9863,8 +10210,9 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
     if (nsp->sockets) nsp->sockets->prev_in_nsp = s;
     nsp->sockets = s;
     nsp->count++;
-    /* the reply goes before anything the handler emits */
-    if (s->pid[0]) n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\",\"pid\":\"%s\"}", s->id, s->pid);
+    /* the reply goes before anything the handler emits; v3's is bare */
+    if (v3) n = 0;
+    else if (s->pid[0]) n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\",\"pid\":\"%s\"}", s->id, s->pid);
     else n = snprintf(reply, sizeof reply, "{\"sid\":\"%s\"}", s->id);
     sio_buf_reset(&srv->tmp);
     sio_packet_write(&srv->tmp, SIO_PKT_CONNECT, 0, nsp->name, strlen(nsp->name), -1, reply, (size_t)n);
@@ -9877,6 +10225,30 @@ static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
     for (h = sio__handler_next(nsp->listeners, "connection"); h && s->connected && !sc->closed;
          h = sio__handler_next(h->next, "connection"))
         ((sio_socket_fn)h->fn)(s, h->user);
+}
+
+/* A CONNECT packet. A v3 client's namespace may carry its connect data
+   as a query ("/chat?token=x"); socket.io 2 sends no JSON there. */
+static void sio__sio_connect(sio__sconn *sc, const sio_packet *p) {
+    const char *qm;
+    sio_str name = p->nsp;
+    sio_buf q;
+    if (sc->e->protocol != 3) {
+        sio__sio_join(sc, p->nsp, p->data.ptr, p->data.len);
+        return;
+    }
+    memset(&q, 0, sizeof q);
+    q.alloc = sc->srv->b.loop.alloc;
+    if ((qm = (const char *)memchr(name.ptr, '?', name.len)) != NULL) {
+        name.len = (size_t)(qm - name.ptr);
+        if (sio__query_to_json(&q, qm + 1, p->nsp.len - name.len - 1) != SIO_OK) {
+            sio_buf_free(&q);
+            sio__connect_oom(sc, name);
+            return;
+        }
+    }
+    sio__sio_join(sc, name, q.data, q.len);
+    sio_buf_free(&q);
 }
 
 /* ---- incoming events and acks ---- */
@@ -9976,6 +10348,21 @@ static void sio__connect_due(sio__timer *t) {
     sio__eio_close(sc->e, "forced close", 1);
 }
 
+/* socket.io 2 clients are in "/" from the start: joined on the next
+   turn, as Node does, so the handshake answer holds the open packet only. */
+static void sio__eio3_root_due(sio__timer *t) {
+    sio__sconn *sc = (sio__sconn *)(void *)((char *)t - offsetof(sio__sconn, connect_timer));
+    sio_server *srv = sc->srv;
+    sio_str root;
+    root.ptr = "/";
+    root.len = 1;
+    sio__sio_join(sc, root, NULL, 0);
+    if (sc->closed || sc->joined_ever) return;
+    sc->connect_timer.fn = sio__connect_due;
+    sio__timer_set(&srv->b.loop.timers, srv->b.loop.alloc, &sc->connect_timer,
+                   srv->b.loop.now + (uint64_t)srv->desc.connect_timeout_ms);
+}
+
 static void sio__on_engine_open(sio_engine_conn *e, void *user) {
     sio_server *srv = (sio_server *)user;
     sio__sconn *sc = (sio__sconn *)sio__malloc(srv->b.loop.alloc, sizeof *sc);
@@ -9987,10 +10374,10 @@ static void sio__on_engine_open(sio_engine_conn *e, void *user) {
     memset(sc, 0, sizeof *sc);
     sc->srv = srv;
     sc->e = e;
-    sc->connect_timer.fn = sio__connect_due;
+    sc->connect_timer.fn = e->protocol == 3 ? sio__eio3_root_due : sio__connect_due;
     sio_engine_conn_set_user(e, sc);
     sio__timer_set(&srv->b.loop.timers, srv->b.loop.alloc, &sc->connect_timer,
-                   srv->b.loop.now + (uint64_t)srv->desc.connect_timeout_ms);
+                   srv->b.loop.now + (uint64_t)(e->protocol == 3 ? 0 : srv->desc.connect_timeout_ms));
 }
 
 static void sio__on_engine_message(sio_engine_conn *e, const void *data, size_t len, int binary, void *user) {
@@ -10540,8 +10927,7 @@ static void sio__srv_reap(sio_server *srv) {
         srv->dead_sockets = s->next_dead;
         sio__acks_free(&s->acks);
         sio__tab_free(&s->rooms, a);
-        sio__free(a, s->auth);
-        sio__free(a, s);
+        sio__socket_free(a, s);
     }
     while (srv->dead_conns) {
         sio__sconn *sc = srv->dead_conns;
@@ -10587,6 +10973,7 @@ static void sio__srv_eio_init(sio_server *srv, sio__eio *x, const sio_engine_han
     x->max_packets = srv->desc.max_packets_per_payload;
     x->max_payload = srv->desc.max_payload;
     sio__map_seed(&x->sessions, &srv->b.rng);
+    x->allow_eio3 = srv->desc.allow_eio3 && x == &srv->eio;   /* the bare endpoint stays v4 */
 }
 
 /* Listening, on one address or on every one: IPv6 and IPv4 on one
@@ -10779,7 +11166,7 @@ struct sio_client_socket {
     sio_client *cl;
     char *nsp;
     char *auth;                /* raw JSON object or NULL */
-    char id[64];
+    char id[SIO_MAX_NSP_LEN + 64];   /* from a socket.io 2 server "/nsp#<sid>" */
     int active;                /* the user wants it connected */
     int state;                 /* SIO__CS_* */
     sio__handler *handlers;    /* sio_client_event_fn */
@@ -10817,6 +11204,7 @@ struct sio_client {
     sio_client_desc desc;      /* defaults filled in; strings below are owned copies */
     sio__eioc eio;
     char *path, *query, *headers, *url_copy;
+    char *query3;              /* v3: query plus the connect data of "/", which rides on the handshake */
     char default_nsp[SIO_MAX_NSP_LEN + 1];
     int closed;                /* stopped for good (until a socket is opened again) */
     sio__timer reconnect_timer;
@@ -10944,10 +11332,56 @@ static int sio__csock_out(sio_client_socket *s, const sio_msg *args, int may_hol
     return SIO_OK;
 }
 
+/* Connect data for a socket.io 2 server, which takes it as a query:
+   {"token":"x","n":1} -> "token=x&n=1" (strings unquoted, the rest as JSON). */
+static void sio__auth_query(sio_buf *b, const char *auth) {
+    sio_json o, k, v;
+    sio_json_iter it;
+    int first = 1;
+    if (!auth || sio_json_parse(auth, strlen(auth), &o) != SIO_OK || o.type != SIO_JSON_OBJECT) return;
+    sio_json_iter_init(&it, o);
+    while (sio_json_iter_next(&it, &k, &v)) {
+        size_t kn = sio_json_strcpy(k, NULL, 0), vn = v.type == SIO_JSON_STRING ? sio_json_strcpy(v, NULL, 0) : v.len;
+        char *t = (char *)sio__malloc(b->alloc, kn + vn + 2);
+        if (!t) {
+            b->err = SIO_ERR_NOMEM;
+            return;
+        }
+        sio_json_strcpy(k, t, kn + 1);
+        if (v.type == SIO_JSON_STRING) {
+            sio_json_strcpy(v, t + kn + 1, vn + 1);
+        } else {
+            memcpy(t + kn + 1, v.ptr, vn);
+            t[kn + 1 + vn] = 0;
+        }
+        if (!first) sio_buf_appendc(b, '&');
+        first = 0;
+        sio__append_qvalue(b, t);
+        sio_buf_appendc(b, '=');
+        sio__append_qvalue(b, t + kn + 1);
+        sio__free(b->alloc, t);
+    }
+}
+
 static void sio__csock_send_connect(sio_client_socket *s) {
     sio_client *cl = s->cl;
     sio_buf_reset(&s->early);   /* what an earlier attempt got before failing is not this one's */
     sio_buf_reset(&cl->tmp);
+    if (cl->eio.protocol == 3) {
+        /* socket.io 2: "/" is joined by the server itself; elsewhere
+           "40/chat?token=x," */
+        s->state = SIO__CS_CONNECTING;
+        if (strcmp(s->nsp, "/") == 0) return;
+        sio_buf_appends(&cl->tmp, "0");
+        sio_buf_appends(&cl->tmp, s->nsp);
+        if (s->auth && strcmp(s->auth, "{}") != 0) {
+            sio_buf_appendc(&cl->tmp, '?');
+            sio__auth_query(&cl->tmp, s->auth);
+        }
+        sio_buf_appendc(&cl->tmp, ',');
+        if (!cl->tmp.err) sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+        return;
+    }
     if (s->pid[0]) {
         /* 40{"pid":"...","offset":"...",<the auth's own members>}: members
            of the auth come last, so they win, as in Object.assign */
@@ -11083,7 +11517,10 @@ static void sio__csock_connected(sio_client_socket *s, const sio_packet *p) {
     size_t i;
     if (s->state != SIO__CS_CONNECTING) return;
     s->id[0] = 0;
-    if (sio_json_get(p->json, "sid", &sid) == SIO_OK) sio_json_strcpy(sid, s->id, sizeof s->id);
+    if (cl->eio.protocol == 3)   /* socket.io 2 names sockets after the connection */
+        snprintf(s->id, sizeof s->id, "%s%s%s", strcmp(s->nsp, "/") ? s->nsp : "", strcmp(s->nsp, "/") ? "#" : "",
+                 cl->eio.sid);
+    else if (sio_json_get(p->json, "sid", &sid) == SIO_OK) sio_json_strcpy(sid, s->id, sizeof s->id);
     /* the server offers recovery: 40{"sid":"...","pid":"..."}; the same
        pid again means it took us back with our state */
     now[0] = '\0';
@@ -11149,7 +11586,8 @@ static void sio__mgr_dispatch(void *conn, const sio_packet *p, const sio_str *bi
     if (!s) return;   /* a namespace we do not know: ignored, as in Node */
     switch (p->type) {
     case SIO_PKT_CONNECT:
-        if (p->json.type != SIO_JSON_OBJECT) sio__eioc_lost(&cl->eio, "parse error");
+        if (p->json.type != SIO_JSON_OBJECT && !(cl->eio.protocol == 3 && !p->data.len))
+            sio__eioc_lost(&cl->eio, "parse error");
         else sio__csock_connected(s, p);
         return;
     case SIO_PKT_CONNECT_ERROR:
@@ -11359,6 +11797,7 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     if (cl->desc.resolve_timeout_ms <= 0) cl->desc.resolve_timeout_ms = SIO_CLIENT_RESOLVE_TIMEOUT_MS;
     if (cl->desc.max_buffered == 0) cl->desc.max_buffered = SIO_CLIENT_MAX_BUFFERED;
     sio__eioc_init(&cl->eio, &cl->b.loop, &cl->b.rng, &cl->b.logger, &sio__mgr_eioc, cl);
+    cl->eio.protocol = cl->desc.eio_version == 3 ? 3 : 4;
     cl->eio.timeout_ms = cl->desc.timeout_ms;
     cl->eio.res.timeout_ms = cl->desc.resolve_timeout_ms;
     rc = sio__mgr_url(cl);
@@ -11369,12 +11808,37 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
         if (err) *err = rc;
         return NULL;
     }
-    sio__eioc_open(&cl->eio);
+    /* a socket.io 2 server joins "/" at the handshake, which must carry
+       its connect data: the link waits for the first socket */
+    if (cl->eio.protocol == 3) cl->closed = 1;
+    else sio__eioc_open(&cl->eio);
     if (err) *err = SIO_OK;
     return cl;
 }
 
 SIO_API void *sio_client_user(const sio_client *c) { return c ? c->desc.user : NULL; }
+
+/* v3: the handshake's query with the connect data of "/" added. */
+static int sio__mgr_query3(sio_client *cl) {
+    sio_client_socket *root = sio__mgr_socket(cl, "/", 1);
+    sio_buf q;
+    memset(&q, 0, sizeof q);
+    q.alloc = cl->b.loop.alloc;
+    sio_buf_appends(&q, cl->query);
+    if (root && root->auth && strcmp(root->auth, "{}") != 0) {
+        sio_buf_appendc(&q, '&');
+        sio__auth_query(&q, root->auth);
+    }
+    sio_buf_appendc(&q, 0);
+    if (q.err) {
+        sio_buf_free(&q);
+        return SIO_ERR_NOMEM;
+    }
+    sio__free(cl->b.loop.alloc, cl->query3);
+    cl->query3 = q.data;
+    cl->eio.query = cl->query3;
+    return SIO_OK;
+}
 
 SIO_API sio_client_socket *sio_client_socket_open(sio_client *cl, const char *nsp, const char *auth_json) {
     sio_client_socket *s, **pp;
@@ -11415,6 +11879,7 @@ SIO_API sio_client_socket *sio_client_socket_open(sio_client *cl, const char *ns
     }
     sio__free(a, s->auth);
     s->auth = auth;
+    if (cl->eio.protocol == 3 && strcmp(nsp, "/") == 0 && sio__mgr_query3(cl) != SIO_OK) return NULL;
     if (s->active) return s;
     s->active = 1;
     if (sio__mgr_open(cl)) {
@@ -11612,6 +12077,7 @@ SIO_API void sio_client_destroy(sio_client *cl) {
     sio__binpend_free(a, cl->bin);
     sio__free(a, cl->path);
     sio__free(a, cl->query);
+    sio__free(a, cl->query3);
     sio__free(a, cl->headers);
     sio__free(a, cl->url_copy);
     sio__base_free(&cl->b);

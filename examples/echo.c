@@ -249,7 +249,7 @@ static void usage(void) {
                     "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--max-packets N]\n"
                     "            [--max-headers N] [--max-header-bytes N] [--max-request-line N]\n"
                     "            [--max-attachments N] [--max-json-depth N]\n"
-                    "            [--cors-credentials] [--print-disconnects] [--log] [-v]\n"
+                    "            [--allow-eio3] [--cors-credentials] [--print-disconnects] [--log] [-v]\n"
                     "            [--tls-cert PEM --tls-key PEM]   (TLS builds: build/tls/echo)\n");
 }
 
@@ -268,6 +268,10 @@ int main(int argc, char **argv) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--cors-credentials") == 0) {
             d.cors_credentials = 1;
+            continue;
+        }
+        if (strcmp(a, "--allow-eio3") == 0) {   /* socket.io 2 clients too */
+            d.allow_eio3 = 1;
             continue;
         }
         if (strcmp(a, "--print-disconnects") == 0) {

@@ -3,7 +3,7 @@
 
    client_driver URL [--transport T] [--delay MS] [--delay-max MS]
                      [--attempts N] [--no-reconnect] [--timeout MS]
-                     [--dns-server IP:PORT] [--resolve-timeout MS]
+                     [--dns-server IP:PORT] [--resolve-timeout MS] [--eio 3]
 
    Commands on stdin, one per line (JSON arrays may carry binary as
    {"_binary":"<base64>"}):
@@ -284,6 +284,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--timeout") == 0 && next) d.timeout_ms = atoi(next), i++;
         else if (strcmp(a, "--dns-server") == 0 && next) d.dns_server = next, i++;
         else if (strcmp(a, "--resolve-timeout") == 0 && next) d.resolve_timeout_ms = atoi(next), i++;
+        else if (strcmp(a, "--eio") == 0 && next) d.eio_version = atoi(next), i++;
         else if (strcmp(a, "--no-reconnect") == 0) d.no_reconnection = 1;
         else if (strcmp(a, "-v") == 0) d.logger.fn = log_line, d.logger.level = SIO_LOG_DEBUG;
         else if (!d.url) d.url = a;

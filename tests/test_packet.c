@@ -97,6 +97,56 @@ int main(void) {
     }
     group("polling payload: text, b+base64 binary, bad base64");
 
+    /* Engine.IO v3 payloads: lengths in UTF-16 units, binary as b4+base64
+       in the text form, kind/digits/0xFF in the binary form */
+    {
+        char t[] = "2:4013:42[\"auth\",{}]6:b4AAEC0:4:4\xc3\xa9\xf0\x9f\x9a\x80";
+        char bf[] = "\x00\x02\xff" "40" "\x01\x04\xff\x04\x00\x01\x02" "\x01\x01\xff\x04";
+        char bad1[] = "3:40", bad2[] = "2:4\xff", bad3[] = "x:40", bad4[] = "4:b5AA";
+        char bad5[] = "\x02\x01\xff" "4", bad6[] = "\x01\x01\xff" "4";
+        size_t pos = 0, n;
+        char *pkt;
+        int bin;
+        sio_buf o;
+        CHECK(sio_eio3_payload_next(t, sizeof t - 1, 0, &pos, &pkt, &n, &bin) == 1 && n == 2 && !bin &&
+              memcmp(pkt, "40", 2) == 0);
+        CHECK(sio_eio3_payload_next(t, sizeof t - 1, 0, &pos, &pkt, &n, &bin) == 1 && n == 13 && !bin);
+        CHECK(sio_eio3_payload_next(t, sizeof t - 1, 0, &pos, &pkt, &n, &bin) == 1 && n == 3 && bin &&
+              memcmp(pkt, "\x00\x01\x02", 3) == 0);
+        CHECK(sio_eio3_payload_next(t, sizeof t - 1, 0, &pos, &pkt, &n, &bin) == 1 && n == 0 && !bin);
+        /* é is one unit, the rocket two: 4 units are 7 bytes */
+        CHECK(sio_eio3_payload_next(t, sizeof t - 1, 0, &pos, &pkt, &n, &bin) == 1 && n == 7 && !bin);
+        CHECK(sio_eio3_payload_next(t, sizeof t - 1, 0, &pos, &pkt, &n, &bin) == 0);
+        pos = 0;
+        CHECK(sio_eio3_payload_next(bf, sizeof bf - 1, 1, &pos, &pkt, &n, &bin) == 1 && n == 2 && !bin);
+        CHECK(sio_eio3_payload_next(bf, sizeof bf - 1, 1, &pos, &pkt, &n, &bin) == 1 && n == 3 && bin &&
+              memcmp(pkt, "\x00\x01\x02", 3) == 0);
+        CHECK(sio_eio3_payload_next(bf, sizeof bf - 1, 1, &pos, &pkt, &n, &bin) == 1 && n == 0 && bin);
+        CHECK(sio_eio3_payload_next(bf, sizeof bf - 1, 1, &pos, &pkt, &n, &bin) == 0);
+        pos = 0;
+        CHECK(sio_eio3_payload_next(bad1, 4, 0, &pos, &pkt, &n, &bin) == SIO_ERR_PARSE);   /* too short */
+        pos = 0;
+        CHECK(sio_eio3_payload_next(bad2, 4, 0, &pos, &pkt, &n, &bin) == SIO_ERR_PARSE);   /* not UTF-8 */
+        pos = 0;
+        CHECK(sio_eio3_payload_next(bad3, 4, 0, &pos, &pkt, &n, &bin) == SIO_ERR_PARSE);
+        pos = 0;
+        CHECK(sio_eio3_payload_next(bad4, 6, 0, &pos, &pkt, &n, &bin) == SIO_ERR_PARSE);   /* b5: not a message */
+        pos = 0;
+        CHECK(sio_eio3_payload_next(bad5, 4, 1, &pos, &pkt, &n, &bin) == SIO_ERR_PARSE);   /* kind 2 */
+        pos = 0;
+        CHECK(sio_eio3_payload_next(bad6, 4, 1, &pos, &pkt, &n, &bin) == SIO_ERR_PARSE);   /* binary, not type 4 */
+        memset(&o, 0, sizeof o);
+        CHECK(sio_eio3_payload_append(&o, "4\xc3\xa9\xf0\x9f\x9a\x80", 7, 0, 0) == SIO_OK);
+        CHECK(sio_eio3_payload_append(&o, "\x00\x01\x02", 3, 1, 0) == SIO_OK);
+        CHECK(o.len == 17 && memcmp(o.data, "4:4\xc3\xa9\xf0\x9f\x9a\x80" "6:b4AAEC", 17) == 0);
+        sio_buf_reset(&o);
+        CHECK(sio_eio3_payload_append(&o, "40", 2, 0, 1) == SIO_OK);
+        CHECK(sio_eio3_payload_append(&o, "\x00\x01\x02", 3, 1, 1) == SIO_OK);
+        CHECK(o.len == sizeof bf - 1 - 4 && memcmp(o.data, bf, o.len) == 0);
+        sio_buf_free(&o);
+    }
+    group("Engine.IO v3 payloads: UTF-16 lengths, b4 base64, the binary form, bad ones refused");
+
     {
         sio_msg m;
         sio_buf out;

@@ -48,6 +48,7 @@ typedef struct siocat {
     int insecure, resolve_timeout_ms, ack_timeout_ms;
     sio_buf headers;
     int ack_mode, verbose, quiet, listen_port, server_mode;
+    int eio;                    /* --eio: 3 for socket.io 2.x servers (or clients of -l), 4 the default */
     long count;
     double quit_after;          /* -q SECONDS; < 0: never because of stdin */
     /* state */
@@ -564,7 +565,7 @@ static void answer_words(siocat *sc, char *out, size_t n) {
     size_t i = 0;
     while (a[i] >= '0' && a[i] <= '9') i++;
     if (i && a[i] == ':' && a[i + 1] == '0')
-        snprintf(out, n, "an Engine.IO v3 server (socket.io 2.x); siocat speaks v4 (socket.io 3 and later)");
+        snprintf(out, n, "an Engine.IO v3 server (socket.io 2.x): try --eio 3");
     else
         snprintf(out, n, "not a Socket.IO server: its answer is not an Engine.IO handshake: %.60s%s", a,
                  strlen(a) > 60 ? "..." : "");
@@ -705,6 +706,8 @@ static const char *const help_parts[] = {
     "  --dns-server IP:PORT ask only that nameserver\n"
     "  --resolve-timeout MS longest lookup of the host name (default 5000)\n"
     "  --host H             with -l: the address to listen on (default: every address)\n"
+    "  --eio 3              speak Engine.IO v3, to a socket.io 2.x server; with -l, also serve\n"
+    "                       socket.io-client 2.x (allowEIO3). Default 4\n"
     "  --ca PEM             TLS build: trust the certificates in PEM (default: the system's)\n"
     "  --insecure           TLS build: do not check the server's certificate (warned)\n"
     "  --tls-cert PEM --tls-key PEM   TLS build: with -l, serve https/wss; else a client certificate\n"
@@ -803,7 +806,7 @@ static int known_transport(const char *t) {
 
 static const char *const valued[] = {
     "-l", "-q", "--count", "--ack-timeout", "--resolve-timeout", "--namespace", "--transport", "--header",
-    "--auth", "--dns-server", "--host", "--ca", "--tls-cert", "--tls-key", NULL,
+    "--auth", "--dns-server", "--host", "--eio", "--ca", "--tls-cert", "--tls-key", NULL,
 };
 
 /* Whether option a takes a value. */
@@ -845,7 +848,10 @@ static int set_option(siocat *sc, const char *a, const char *v) {
     } else if (strcmp(a, "--auth") == 0) sc->auth = v;
     else if (strcmp(a, "--dns-server") == 0) sc->dns_server = v;
     else if (strcmp(a, "--host") == 0) sc->host = v;
-    else if (strcmp(a, "--ca") == 0) sc->ca = v;
+    else if (strcmp(a, "--eio") == 0) {
+        if (strcmp(v, "3") != 0 && strcmp(v, "4") != 0) return usage_error("--eio must be 3 or 4, not %s", v);
+        sc->eio = v[0] - '0';
+    } else if (strcmp(a, "--ca") == 0) sc->ca = v;
     else if (strcmp(a, "--tls-cert") == 0) sc->tls_cert = v;
     else sc->tls_key = v;   /* --tls-key, the last of valued[] */
     return 0;
@@ -922,6 +928,7 @@ static int start_server(siocat *sc) {
     d.port = sc->listen_port;
     d.tls.cert_file = sc->tls_cert;
     d.tls.key_file = sc->tls_key;
+    d.allow_eio3 = sc->eio == 3;   /* v4 clients are served too */
     /* errors always: a port that cannot be had is "socket error" to the
        caller, the system's reason is in the line logged */
     d.logger.fn = log_line;
@@ -947,6 +954,7 @@ static int start_client(siocat *sc) {
     memset(&d, 0, sizeof d);
     d.url = sc->url;
     d.transports = sc->transport;
+    d.eio_version = sc->eio;
     d.dns_server = sc->dns_server;
     d.resolve_timeout_ms = sc->resolve_timeout_ms;
     d.headers = sc->headers.len > 1 ? sc->headers.data : NULL;
