@@ -14,12 +14,28 @@ CFLAGS  ?= -O2 -g
 SAN     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 B       := build
 
-EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
+# Examples that attach to a host library are built when it is installed.
+HOSTED   := examples/attach_microhttpd.c examples/loop_libuv.c
+HAVE_MHD := $(shell test -f /usr/include/microhttpd.h && echo yes)
+HAVE_UV  := $(shell test -f /usr/include/uv.h && echo yes)
+EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(filter-out $(HOSTED),$(wildcard examples/*.c)))
+ifeq ($(HAVE_MHD),yes)
+EXAMPLES += $(B)/attach_microhttpd
+endif
+ifeq ($(HAVE_UV),yes)
+EXAMPLES += $(B)/loop_libuv
+endif
 TOOLS    := $(patsubst tools/%.c,$(B)/%,$(wildcard tools/*.c))
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 TESTPROG := $(patsubst tests/%.c,$(B)/%,$(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
 SANTESTS := $(patsubst tests/%.c,$(B)/asan/tests/%,$(wildcard tests/test_*.c))
-CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(wildcard examples/*.c tools/*.c tests/test_*.c) $(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
+CLANGALL := $(patsubst %.c,$(B)/clang/%.o,$(filter-out $(HOSTED),$(wildcard examples/*.c)) $(wildcard tools/*.c tests/test_*.c) $(filter-out tests/test_%.c tests/fuzz_%.c,$(wildcard tests/*.c)))
+ifeq ($(HAVE_MHD),yes)
+CLANGALL += $(B)/clang/examples/attach_microhttpd.o
+endif
+ifeq ($(HAVE_UV),yes)
+CLANGALL += $(B)/clang/examples/loop_libuv.o
+endif
 
 FUZZERS  := $(patsubst tests/fuzz_%.c,$(B)/fuzz/fuzz_%,$(wildcard tests/fuzz_*.c))
 ifneq ($(shell test -f /usr/include/bearssl.h && echo yes),yes)
@@ -38,9 +54,17 @@ endif
 
 all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG) $(TLSALL)
 
-$(B)/%: examples/%.c socketio.h
+$(B)/%: examples/%.c socketio.h examples/echo_events.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
+
+$(B)/attach_microhttpd: examples/attach_microhttpd.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ -lmicrohttpd
+
+$(B)/loop_libuv: examples/loop_libuv.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ -luv
 
 $(B)/%: tools/%.c socketio.h
 	@mkdir -p $(@D)
@@ -55,7 +79,7 @@ $(B)/%: tests/%.c socketio.h
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
 
 # TLS builds (BearSSL): the same programs with -DSIO_TLS_BEARSSL -lbearssl.
-$(B)/tls/%: examples/%.c socketio.h
+$(B)/tls/%: examples/%.c socketio.h examples/echo_events.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -DSIO_TLS_BEARSSL -I. $< -o $@ -lbearssl
 
@@ -151,7 +175,7 @@ clean:
 # >>hardening (issue 6): the echo server under ASan/UBSan, for
 # tests/interop/valgrind.test.mjs, which runs the interop suites against it;
 # `make valgrind` runs the C unit tests and echo under memcheck.
-$(B)/asan/echo: examples/echo.c socketio.h
+$(B)/asan/echo: examples/echo.c socketio.h examples/echo_events.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(SAN) -I. $< -o $@
 
@@ -159,14 +183,14 @@ test: $(B)/asan/echo
 
 # The same server with a 200-byte recovery log, so tests/interop/recovery.test.mjs
 # can show the oldest broadcasts going first (SIO_RECOVERY_MAX_BYTES).
-$(B)/smallrec/echo: examples/echo.c socketio.h
+$(B)/smallrec/echo: examples/echo.c socketio.h examples/echo_events.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -DSIO_RECOVERY_MAX_BYTES=200 -I. $< -o $@
 
 all: $(B)/smallrec/echo
 
 # The epoll backend (SIO_EPOLL) of the same server, for tests/interop/epoll.test.mjs.
-$(B)/epoll/echo: examples/echo.c socketio.h
+$(B)/epoll/echo: examples/echo.c socketio.h examples/echo_events.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -DSIO_EPOLL -I. $< -o $@
 
@@ -174,7 +198,7 @@ all: $(B)/epoll/echo
 
 # The same server with no random source it can use: it must refuse to
 # start (tests/interop/hostile2.test.mjs) rather than make guessable ids.
-$(B)/norandom/echo: examples/echo.c socketio.h
+$(B)/norandom/echo: examples/echo.c socketio.h examples/echo_events.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -DSIO_NO_GETRANDOM -DSIO_RANDOM_DEVICE='"/nonexistent/random"' -I. $< -o $@
 

@@ -38,6 +38,9 @@
    - A server listens on one port. Requests under desc.path ("/socket.io/")
      are Engine.IO; <path>socket.io.js is the browser client; every other
      request goes to desc.on_http (so one program serves its own pages).
+     Or it listens on nothing (desc.no_listen) and an HTTP server the
+     program already runs hands it connections (sio_server_adopt) or
+     requests (sio_server_request), as Node's new Server(httpServer).
    - A namespace (sio_of) has handlers: connection, disconnect, middleware
      (sio_use, may refuse with a message and data), and events (sio_on, "*"
      for any). A sio_socket is one client in one namespace.
@@ -1008,6 +1011,7 @@ SIO_API void sio_engine_conn_set_user(sio_engine_conn *c, void *user);
 typedef struct sio_server_desc {
     const char *host;            /* listen address; NULL = every address ("::" dual stack, else "0.0.0.0") */
     int port;                    /* 0 = pick a free port (see sio_server_port) */
+    int no_listen;               /* 1: no port of its own; a host hands requests in (sio_server_adopt) */
     const char *path;            /* Socket.IO endpoint; NULL = "/socket.io/" */
     int ping_interval_ms;        /* 0 = 25000 */
     int ping_timeout_ms;         /* 0 = 20000 */
@@ -1068,7 +1072,7 @@ typedef struct sio_server_desc {
    SIO_ERR_UNSUPPORTED (TLS without SIO_TLS_BEARSSL), SIO_ERR_NOT_FOUND
    (client_js_file), SIO_ERR_RANDOM (no random source), SIO_ERR_NOMEM. */
 SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err);
-SIO_API int  sio_server_port(const sio_server *srv);            /* the port listened on (desc.port 0: the one picked) */
+SIO_API int  sio_server_port(const sio_server *srv);            /* the port listened on (desc.port 0: the one picked; no_listen: 0) */
 /* fn after ms, then every every_ms (0: once). NULL on bad arguments or no
    memory. Destroying the server cancels its timers. */
 SIO_API sio_timer *sio_server_timer(sio_server *srv, int ms, int every_ms, sio_timer_fn fn, void *user);
@@ -1088,6 +1092,50 @@ SIO_API void sio_server_destroy(sio_server *srv);
    *timeout_ms is only ever lowered (to the next timer), -1 = no limit. */
 SIO_API int sio_server_fds(sio_server *srv, struct pollfd *fds, int max, int *timeout_ms);
 SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n);
+
+/* Attaching to an HTTP server the program already runs (libmicrohttpd,
+   civetweb, an accept() loop of its own), so that Socket.IO shares its
+   port as in Node's `new Server(httpServer)`. The server is made with
+   desc.no_listen = 1 and still stepped as above (its timers answer held
+   GETs and send pings); the host hands in what reaches desc.path:
+
+   - a connection it accepted, with the bytes it has read from it so far
+     (at least nothing; at most whole requests): from then on the socket
+     is the library's, polling and WebSocket alike. SIO_ERR_TOO_BIG over
+     max_connections; the socket is then still the caller's to close. */
+SIO_API int sio_server_adopt(sio_server *srv, int fd, const void *read, size_t len);
+
+/* - or, for hosts that keep the connection and pass requests, one whole
+     request. The answer comes through respond, exactly once: inside
+     sio_server_request when it is ready at once (NULL is returned, *err
+     SIO_OK), or later from a turn of the server (a long-polling GET; the
+     exchange is returned: suspend the host's connection, resume it when
+     respond comes). headers are "Name: value\r\n" lines, without
+     Content-Length or Connection, which the host writes. An answer of 101
+     (a WebSocket handshake) is followed by sio_server_upgraded with the
+     socket the host switched; release then gives the socket back when the
+     library is done with it (NULL: the library closes it). If the host's
+     connection goes before the answer, sio_server_request_gone; the
+     exchange is invalid once respond has been called (101 aside). A
+     server destroyed with a long-poll pending answers it (the close
+     packet); a request its connection could not answer gets 503. */
+typedef struct sio_exchange sio_exchange;
+typedef struct sio_host_request {
+    const char *method;          /* "GET", "POST", "OPTIONS", ... */
+    const char *target;          /* path and query, as sent: "/socket.io/?EIO=4&transport=polling" */
+    const char *headers;         /* the request's headers, "Name: value\r\n" lines (Host, Origin, Upgrade ...) */
+    const void *body;
+    size_t body_len;
+    void (*respond)(void *user, int status, const char *headers, const void *body, size_t len);
+    void (*release)(void *user, int fd);
+    void *user;
+} sio_host_request;
+SIO_API sio_exchange *sio_server_request(sio_server *srv, const sio_host_request *req, int *err);
+/* The socket of an exchange answered 101, with the bytes the host read
+   past the handshake (WebSocket frames). On an error, release is called
+   (or the socket closed) before it returns. */
+SIO_API int sio_server_upgraded(sio_exchange *x, int fd, const void *extra, size_t len);
+SIO_API void sio_server_request_gone(sio_exchange *x);
 
 /* Namespaces: "/" always exists; others are created on first use. */
 SIO_API sio_namespace *sio_of(sio_server *srv, const char *name);
@@ -5309,6 +5357,10 @@ enum {
     SIO__F_CONNECTING = 4    /* client connect() in progress */
 };
 
+/* What the loop asks of a connection that a host application feeds (see
+   sio__conn.host): its output is to be handed over, or it closed. */
+enum { SIO__HOST_WRITE = 1, SIO__HOST_CLOSED };
+
 typedef struct sio__loop sio__loop;
 typedef struct sio__conn sio__conn;
 
@@ -5358,6 +5410,11 @@ struct sio__conn {
     void *tls;                   /* sio__tls engine when the connection is TLS */
     const sio__addrs *addrs;     /* dialed: the addresses, tried in turn */
     int ai;                      /* dialed: the one being tried */
+    /* Set on a connection whose bytes come from a host application (an
+       HTTP server the library is attached to) rather than a socket of its
+       own: while fd is -1 its output goes to the host through this call,
+       and the socket it may get later is the host's to close. */
+    void (*host)(sio__conn *c, int what);
 };
 
 struct sio__loop {
@@ -5398,7 +5455,20 @@ static int sio__set_nonblock(int fd) {
     return SIO_OK;
 }
 
-/* size: sizeof(sio__conn), or that of a larger struct beginning with one. */
+#ifdef SIO__EPOLL
+static int sio__ep_add(sio__conn *c) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = c;
+    if (epoll_ctl(c->loop->epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) return SIO_ERR_IO;
+    c->ep_mask = EPOLLIN;
+    return SIO_OK;
+}
+#endif
+
+/* size: sizeof(sio__conn), or that of a larger struct beginning with one.
+   fd -1: a connection without a socket yet (see sio__conn.host). */
 static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_ops *ops, void *owner, size_t size) {
     sio__conn *c;
     if (L->nconns == L->cap) {
@@ -5418,16 +5488,9 @@ static sio__conn *sio__conn_add(sio__loop *L, int fd, int kind, const sio__conn_
     c->loop = L;
     c->in.alloc = c->out.alloc = L->alloc;
 #ifdef SIO__EPOLL
-    {
-        struct epoll_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.events = EPOLLIN;
-        ev.data.ptr = c;
-        if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            sio__free(L->alloc, c);
-            return NULL;
-        }
-        c->ep_mask = EPOLLIN;
+    if (fd >= 0 && sio__ep_add(c) != SIO_OK) {
+        sio__free(L->alloc, c);
+        return NULL;
     }
 #endif
     c->idx = L->nconns;
@@ -5455,7 +5518,13 @@ static void sio__conn_close(sio__conn *c, int err) {
     else L->dead_scan = 1;
     if (c->kind == SIO__C_PEER) L->npeers--;
     sio__timer_cancel(&c->loop->timers, &c->timer);
-    if (c->fd >= 0) {
+    if (c->host) {
+#ifdef SIO__EPOLL
+        if (c->fd >= 0) epoll_ctl(L->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+#endif
+        c->host(c, SIO__HOST_CLOSED);   /* the host closes its socket, if any */
+        c->fd = -1;
+    } else if (c->fd >= 0) {
         close(c->fd);
         c->fd = -1;
     }
@@ -5474,6 +5543,22 @@ static void sio__conn_mark_dirty(sio__conn *c) {
     }
     L->dirty[L->ndirty++] = c;
     c->dirty = 1;
+}
+
+/* A connection without a socket gets one (the host's, after it switched
+   the connection to WebSocket); the bytes queued meanwhile go out. */
+static int sio__conn_set_fd(sio__conn *c, int fd) {
+    if (c->fd >= 0 || fd < 0 || (c->flags & SIO__F_DEAD)) return SIO_ERR_STATE;
+    if (sio__set_nonblock(fd) != SIO_OK) return SIO_ERR_IO;
+    c->fd = fd;
+#ifdef SIO__EPOLL
+    if (sio__ep_add(c) != SIO_OK) {
+        c->fd = -1;
+        return SIO_ERR_IO;
+    }
+#endif
+    sio__conn_mark_dirty(c);
+    return SIO_OK;
 }
 
 /* Queues bytes; the write happens at the end of the loop turn. */
@@ -5517,6 +5602,10 @@ static void sio__conn_flush(sio__conn *c) {
     size_t off = 0;
     if (c->flags & SIO__F_DEAD) return;
     if (c->flags & SIO__F_CONNECTING) return;
+    if (c->fd < 0) {
+        if (c->host) c->host(c, SIO__HOST_WRITE);
+        return;
+    }
 #ifdef SIO_TLS_BEARSSL
     if (c->tls) {
         sio__conn_flush_tls(c);
@@ -5751,7 +5840,7 @@ static void sio__loop_reap(sio__loop *L) {
 static void sio__ep_sync(sio__conn *c) {
     unsigned want;
     struct epoll_event ev;
-    if (c->flags & SIO__F_DEAD) return;
+    if ((c->flags & SIO__F_DEAD) || c->fd < 0) return;
     want = (c->flags & SIO__F_CLOSING ? 0u : (unsigned)EPOLLIN) | (sio__conn_wants_write(c) ? (unsigned)EPOLLOUT : 0u);
     if (want == c->ep_mask) return;
     memset(&ev, 0, sizeof ev);
@@ -6875,7 +6964,14 @@ static sio__wsc *sio__wsc_dial(sio__loop *L, sio__rng *rng, const sio__addrs *ad
    it is read, and bytes that pile up behind a held request are capped.
    What a request means is not known here: each one goes up through
    sio__httpd_handlers, to be answered at once or held (long-polling)
-   and answered later, or upgraded to a WebSocket. */
+   and answered later, or upgraded to a WebSocket.
+   A host the server is attached to hands in sockets it accepted
+   (sio__httpd_adopt: from then on like ours) or single requests
+   (sio__httpd_request). A request becomes a connection without a socket:
+   its bytes are rebuilt as HTTP/1.1 and parsed like any other, and the
+   answer the layer writes is taken apart again for the host by the
+   loop's host hook (sio__host_deliver). A WebSocket handshake answered
+   101 waits there for the socket the host switched (sio__httpd_upgraded). */
 
 typedef struct sio__hconn sio__hconn;
 typedef struct sio__httpd sio__httpd;
@@ -6914,6 +7010,21 @@ struct sio__hconn {
     unsigned char cors;          /* the next answer carries the CORS headers */
     void *held;                  /* who holds the current request (an Engine.IO session) */
     char *origin;                /* the request's Origin, kept only when CORS is on */
+    /* a request handed in by a host (sio_server_request): no socket of
+       its own until a WebSocket upgrade gives it the host's */
+    unsigned char host_state;    /* SIO__HS_* */
+    unsigned char head_only;     /* a HEAD request: no body follows the answer's head */
+    void (*respond)(void *user, int status, const char *headers, const void *body, size_t len);
+    void (*release)(void *user, int fd);
+    void *host_user;
+};
+
+enum {
+    SIO__HS_NONE = 0,            /* a connection of the library's own */
+    SIO__HS_WAIT,                /* the answer is not given yet */
+    SIO__HS_SWITCHED,            /* 101 given: frames queue until the socket comes */
+    SIO__HS_SOCKET,              /* runs on the host's socket */
+    SIO__HS_DONE                 /* answered, or the host's connection went */
 };
 
 static long sio__http_on_data(sio__conn *c, char *data, size_t len);
@@ -7152,6 +7263,16 @@ static void sio__http_timeout(sio__timer *t) {
     }
 }
 
+/* An HTTP connection on fd (-1: a host's request, see below). */
+static sio__hconn *sio__httpd_conn(sio__httpd *hs, int fd) {
+    sio__hconn *h = (sio__hconn *)(void *)sio__conn_add(hs->loop, fd, SIO__C_PEER, &sio__http_ops, hs->user, sizeof *h);
+    if (!h) return NULL;
+    h->srv = hs;
+    h->keep_alive = 1;
+    h->c.timer.fn = sio__http_timeout;
+    return h;
+}
+
 static void sio__http_accept(sio__conn *l) {
     sio__httpd *hs = (sio__httpd *)l->owner;
     int k;
@@ -7183,14 +7304,10 @@ static void sio__http_accept(sio__conn *l) {
         }
 #endif
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        h = (sio__hconn *)(void *)sio__conn_add(hs->loop, fd, SIO__C_PEER, &sio__http_ops, hs->user, sizeof *h);
-        if (!h) {
+        if (!(h = sio__httpd_conn(hs, fd))) {
             close(fd);
             return;
         }
-        h->srv = hs;
-        h->keep_alive = 1;
-        h->c.timer.fn = sio__http_timeout;
 #ifdef SIO_TLS_BEARSSL
         /* the handshake must finish within the request deadline too */
         if (hs->tls_ctx && !(h->c.tls = sio__tls_new((sio__tls_ctx *)hs->tls_ctx, NULL))) {
@@ -7200,6 +7317,174 @@ static void sio__http_accept(sio__conn *l) {
 #endif
         sio__http_rearm(&h->c, 1);
     }
+}
+
+/* ---- connections and requests a host hands in ---- */
+
+/* A socket accepted by the host, with what it already read: the same as
+   one of ours from here on. */
+static int sio__httpd_adopt(sio__httpd *hs, int fd, const void *read, size_t len) {
+    sio__hconn *h;
+    int one = 1;
+    if (fd < 0 || (len && !read)) return SIO_ERR_INVALID;
+    if (hs->tls_ctx) return SIO_ERR_UNSUPPORTED;   /* its bytes were read past a TLS engine */
+    if (hs->loop->npeers >= (size_t)hs->max_connections) {
+        SIO__HLOG(hs, SIO_LOG_WARN, "adopted connection refused: max_connections (%d) reached", hs->max_connections);
+        return SIO_ERR_TOO_BIG;
+    }
+    if (sio__set_nonblock(fd) != SIO_OK) return SIO_ERR_IO;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (!(h = sio__httpd_conn(hs, fd))) return SIO_ERR_NOMEM;
+    sio__http_rearm(&h->c, 1);
+    if (len && sio_buf_append(&h->c.in, read, len) != SIO_OK) {
+        h->c.fd = -1;   /* still the caller's */
+        sio__conn_close(&h->c, SIO_ERR_NOMEM);
+        return SIO_ERR_NOMEM;
+    }
+    if (len) sio__conn_feed(&h->c, h->c.in.data, h->c.in.len, 1);
+    return SIO_OK;
+}
+
+/* Whether a header line names one the request is rebuilt without: the
+   body's length is the one handed in, and no framing of the host's may
+   reach the parser. */
+static int sio__host_hidden(const char *line, size_t n) {
+    const char *colon = (const char *)memchr(line, ':', n);
+    sio_str name = sio__http_str(line, colon ? (size_t)(colon - line) : n);
+    return sio__http_ieq(name, "Content-Length") || sio__http_ieq(name, "Transfer-Encoding");
+}
+
+/* The answer's head and body, out of the bytes the HTTP layer wrote, to
+   the host: what a host writes itself (length, connection) is left out. */
+static void sio__host_deliver(sio__hconn *h) {
+    sio__conn *c = &h->c;
+    sio_http_msg m;
+    sio_buf hd;
+    size_t body, i;
+    int hl = sio_http_parse_response(c->out.data, c->out.len, &m);
+    if (hl <= 0) return;   /* none yet (the HTTP layer writes whole heads) */
+    body = h->head_only || m.status == 101 || m.content_length < 0 ? 0 : (size_t)m.content_length;
+    if (c->out.len - (size_t)hl < body) return;
+    memset(&hd, 0, sizeof hd);
+    hd.alloc = c->loop->alloc;
+    for (i = 0; i < (size_t)m.header_count; i++) {
+        const sio_http_header *x = &m.headers[i];
+        if (sio__http_ieq(x->name, "Content-Length") || sio__http_ieq(x->name, "Connection")) continue;
+        sio_buf_append(&hd, x->name.ptr, x->name.len);
+        sio_buf_appends(&hd, ": ");
+        sio_buf_append(&hd, x->value.ptr, x->value.len);
+        sio_buf_appends(&hd, "\r\n");
+    }
+    if (m.status == 101) {
+        /* the WebSocket's own Connection: Upgrade stays */
+        sio_buf_appends(&hd, "Connection: Upgrade\r\n");
+    }
+    sio_buf_appendc(&hd, 0);
+    if (hd.err) {
+        sio_buf_free(&hd);
+        sio__conn_close(c, SIO_ERR_NOMEM);
+        return;
+    }
+    h->host_state = m.status == 101 ? SIO__HS_SWITCHED : SIO__HS_DONE;
+    h->respond(h->host_user, m.status, hd.data, c->out.data + hl, body);
+    sio_buf_free(&hd);
+    sio_buf_consume(&c->out, (size_t)hl + body);
+    if (h->host_state == SIO__HS_DONE) sio__conn_close(c, SIO_OK);
+}
+
+static void sio__host_hook(sio__conn *c, int what) {
+    sio__hconn *h = SIO__HCONN(c);
+    if (what == SIO__HOST_WRITE) {
+        if (h->host_state == SIO__HS_WAIT) sio__host_deliver(h);
+        return;
+    }
+    if (h->host_state == SIO__HS_WAIT) {
+        /* closed before an answer (the server going away, a refusal that
+           could not be written): the host still waits for one */
+        h->host_state = SIO__HS_DONE;
+        h->respond(h->host_user, 503, "Content-Type: text/plain\r\n", "Service Unavailable", 19);
+    } else if (h->host_state == SIO__HS_SOCKET && c->fd >= 0) {
+        if (h->release) h->release(h->host_user, c->fd);
+        else close(c->fd);
+    }
+    h->host_state = SIO__HS_DONE;
+}
+
+/* One request rebuilt as HTTP/1.1 bytes and parsed as any other, so that
+   limits, CORS and routing are the ones of the server's own connections. */
+static sio__hconn *sio__httpd_request(sio__httpd *hs, const sio_host_request *req, int *err) {
+    sio__hconn *h;
+    sio_buf *b;
+    const char *p;
+    if (!req || !req->method || !req->target || !req->respond || (req->body_len && !req->body) ||
+        !req->method[0] || req->target[0] != '/' || strpbrk(req->method, " \r\n") || strpbrk(req->target, " \r\n")) {
+        *err = SIO_ERR_INVALID;
+        return NULL;
+    }
+    if (!(h = sio__httpd_conn(hs, -1))) {
+        *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    h->c.host = sio__host_hook;
+    h->host_state = SIO__HS_WAIT;
+    h->head_only = strcmp(req->method, "HEAD") == 0;
+    h->respond = req->respond;
+    h->release = req->release;
+    h->host_user = req->user;
+    b = &h->c.in;
+    sio_buf_appends(b, req->method);
+    sio_buf_appendc(b, ' ');
+    sio_buf_appends(b, req->target);
+    sio_buf_appends(b, " HTTP/1.1\r\n");
+    for (p = req->headers; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n && p[n - 1] == '\r') n--;
+        if (n && !sio__host_hidden(p, n)) {
+            sio_buf_append(b, p, n);
+            sio_buf_appends(b, "\r\n");
+        }
+        p = e ? e + 1 : p + strlen(p);
+    }
+    sio_buf_appends(b, "Content-Length: ");
+    sio_buf_appendu(b, (unsigned long long)req->body_len);
+    sio_buf_appends(b, "\r\n\r\n");
+    sio_buf_append(b, req->body, req->body_len);
+    if (b->err) {
+        h->host_state = SIO__HS_DONE;   /* nothing to answer: the caller hears the error */
+        sio__conn_close(&h->c, SIO_ERR_NOMEM);
+        *err = SIO_ERR_NOMEM;
+        return NULL;
+    }
+    *err = SIO_OK;
+    sio__conn_feed(&h->c, b->data, b->len, 1);
+    if (!(h->c.flags & SIO__F_DEAD)) sio__conn_flush(&h->c);
+    return h->host_state == SIO__HS_DONE ? NULL : h;
+}
+
+static int sio__httpd_upgraded(sio__hconn *h, int fd, const void *extra, size_t len) {
+    int rc = h->host_state != SIO__HS_SWITCHED || (len && !extra) ? SIO_ERR_STATE : sio__conn_set_fd(&h->c, fd);
+    if (rc != SIO_OK) {
+        if (h->release) h->release(h->host_user, fd);
+        else close(fd);
+        if (h->host_state == SIO__HS_SWITCHED) sio__conn_close(&h->c, rc);
+        return rc;
+    }
+    h->host_state = SIO__HS_SOCKET;
+    if (len) {
+        if (sio_buf_append(&h->c.in, extra, len) != SIO_OK) {
+            sio__conn_close(&h->c, SIO_ERR_NOMEM);
+            return SIO_ERR_NOMEM;
+        }
+        sio__conn_feed(&h->c, h->c.in.data, h->c.in.len, 1);
+    }
+    return SIO_OK;
+}
+
+static void sio__httpd_gone(sio__hconn *h) {
+    if (h->host_state == SIO__HS_DONE) return;
+    h->host_state = SIO__HS_DONE;
+    sio__conn_close(&h->c, SIO_ERR_CLOSED);
 }
 
 /* ---- plain HTTP for the application ---- */
@@ -11051,7 +11336,7 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     h.user = srv;
     sio__srv_eio_init(srv, &srv->eio, &h);
     sio__srv_eio_init(srv, &srv->engine, &srv->desc.engine);
-    rc = sio__srv_listen(srv);
+    if (!srv->desc.no_listen) rc = sio__srv_listen(srv);
     if (rc == SIO_OK && (srv->desc.tls.cert_file || srv->desc.tls.cert_pem)) rc = sio__srv_tls(srv);
     if (rc == SIO_OK && srv->desc.client_js_file && (rc = sio__load_client_js(srv)) != SIO_OK)
         SIO__LOG(srv, SIO_LOG_ERROR, "cannot load client_js_file %s: %s", srv->desc.client_js_file, sio_strerror(rc));
@@ -11061,7 +11346,8 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
         if (err) *err = rc;
         return NULL;
     }
-    SIO__LOG(srv, SIO_LOG_INFO, "listening on %s port %d", srv->desc.host, srv->port);
+    if (srv->desc.no_listen) SIO__LOG(srv, SIO_LOG_INFO, "attached: no port of its own, the host hands requests in");
+    else SIO__LOG(srv, SIO_LOG_INFO, "listening on %s port %d", srv->desc.host, srv->port);
     if (err) *err = SIO_OK;
     return srv;
 }
@@ -11107,6 +11393,47 @@ SIO_API int sio_server_process(sio_server *srv, const struct pollfd *fds, int n)
     rc = sio__loop_process_fds(&srv->b.loop, fds, n);
     sio__srv_reap(srv);
     return rc;
+}
+
+SIO_API int sio_server_adopt(sio_server *srv, int fd, const void *read, size_t len) {
+    int rc;
+    if (!srv || srv->destroying) return SIO_ERR_INVALID;
+    srv->b.loop.now = sio__now_ms();
+    rc = sio__httpd_adopt(&srv->http, fd, read, len);
+    if (rc == SIO_ERR_UNSUPPORTED) SIO__LOG(srv, SIO_LOG_ERROR, "adopt: a TLS server takes connections on its own port only");
+    sio__loop_flush(&srv->b.loop);
+    return rc;
+}
+
+SIO_API sio_exchange *sio_server_request(sio_server *srv, const sio_host_request *req, int *err) {
+    sio__hconn *h;
+    int rc = SIO_ERR_INVALID;
+    if (!err) err = &rc;
+    if (!srv || srv->destroying) {
+        *err = SIO_ERR_INVALID;
+        return NULL;
+    }
+    srv->b.loop.now = sio__now_ms();
+    h = sio__httpd_request(&srv->http, req, err);
+    if (*err == SIO_ERR_INVALID) SIO__LOG(srv, SIO_LOG_ERROR, "sio_server_request: a method, a target starting with / "
+                                          "(no spaces or line breaks) and respond are needed");
+    /* a POST may have answered GETs held elsewhere: those go now too */
+    sio__loop_flush(&srv->b.loop);
+    return (sio_exchange *)(void *)h;
+}
+
+SIO_API int sio_server_upgraded(sio_exchange *x, int fd, const void *extra, size_t len) {
+    sio__hconn *h = (sio__hconn *)(void *)x;
+    int rc;
+    if (!h || fd < 0) return SIO_ERR_INVALID;
+    h->c.loop->now = sio__now_ms();
+    rc = sio__httpd_upgraded(h, fd, extra, len);
+    sio__loop_flush(h->c.loop);
+    return rc;
+}
+
+SIO_API void sio_server_request_gone(sio_exchange *x) {
+    if (x) sio__httpd_gone((sio__hconn *)(void *)x);
 }
 
 SIO_API void sio_server_destroy(sio_server *srv) {
