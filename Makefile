@@ -271,3 +271,10 @@ install: $(SIOCAT)
 
 uninstall:
 	rm -f $(INSTALLED)
+
+# MessagePack and its parser left out (SIO_NO_MSGPACK) must still build.
+$(B)/nomsgpack/echo: examples/echo.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -DSIO_NO_MSGPACK -I. $< -o $@
+
+all: $(B)/nomsgpack/echo

@@ -68,6 +68,7 @@
    SIO_NO_SERVER         leave the server out               (unset)
    SIO_NO_CLIENT         leave the client out               (unset)
    SIO_NO_CLIENT_JS      do not embed the browser client    (unset)
+   SIO_NO_MSGPACK        leave MessagePack (and its parser) out  (unset)
    SIO_TLS_BEARSSL       https/wss through BearSSL (-lbearssl)  (unset)
    SIO_EPOLL             Linux: epoll instead of poll()     (unset)
    SIO_NO_GETRANDOM      read SIO_RANDOM_DEVICE, not getrandom() or
@@ -84,7 +85,9 @@
    SIO_CONNECT_TIMEOUT_MS, SIO_UPGRADE_TIMEOUT_MS  45000, 10000  server: a
                     namespace joined, a WebSocket upgrade done by then
    SIO_RECOVERY_MAX_BYTES  16 MiB  server: broadcasts kept per namespace
-   SIO_MAX_ATTACHMENTS     10      binary attachments per packet
+   SIO_MAX_ATTACHMENTS     10      binary attachments per packet (JSON parser)
+   SIO_MAX_BINARIES        32      binary values a packet may hold (msgpack
+                    parser; the most max_attachments may be)
    SIO_MAX_PACKETS_PER_PAYLOAD 10000  Engine.IO packets in one POST
    SIO_MAX_NSP_LEN, SIO_MAX_EVENT_LEN  128, 256  bytes of names
    SIO_MAX_OUTPUT          16 MiB  unsent bytes a connection may hold
@@ -549,6 +552,152 @@ SIO_API int       sio_json_str_eq(sio_json v, const char *s); /* 1 if string val
    if not a string). Equal to the unescaped text when it has no '\\'. */
 SIO_API sio_str   sio_json_raw_str(sio_json v);
 /* ---------------------------------------------------------------------
+   MessagePack (github.com/msgpack/msgpack, spec.md)
+
+   What socket.io-msgpack-parser and the Redis adapter put on the wire:
+   one value per message, written by notepack.io. Like JSON, two halves:
+
+   * a writer that appends to an sio_buf, every number in the smallest
+     form notepack.io would pick, so Node peers see their own bytes;
+   * a reader that validates a value once (sio_mp_parse) and then hands
+     out sio_mp views {ptr,len} of single values inside the caller's
+     bytes: no allocation, no recursion, every length checked against
+     what is left before it is used.
+
+   And a bridge to the rest of the library, which speaks JSON plus binary
+   attachments (sio_args, sio_msg): sio_mp_to_json / sio_mp_from_json.
+   ------------------------------------------------------------------- */
+
+#ifndef SIO_NO_MSGPACK
+#define SIO_MP_MAX_DEPTH SIO_JSON_MAX_DEPTH  /* nesting of arrays/maps: the JSON cap */
+
+/* ---- writer ----
+   Each call appends one value or one container header and returns the
+   buffer's error (SIO_OK while all is well). Errors stick in b->err as
+   with sio_buf_append; a length above 2^32-1, which the format cannot
+   say, gives SIO_ERR_TOO_BIG. A map of n pairs is sio_mp_map(b, n)
+   followed by 2n values, key first. */
+SIO_API int sio_mp_map(sio_buf *b, size_t pairs);
+SIO_API int sio_mp_array(sio_buf *b, size_t n);
+SIO_API int sio_mp_str(sio_buf *b, const char *s, size_t n);   /* should be UTF-8; not checked */
+SIO_API int sio_mp_bin(sio_buf *b, const void *data, size_t n);
+SIO_API int sio_mp_int(sio_buf *b, int64_t v);      /* 5 -> 05, -1 -> ff, 1000 -> cd 03 e8 */
+SIO_API int sio_mp_uint(sio_buf *b, uint64_t v);
+SIO_API int sio_mp_double(sio_buf *b, double v);    /* always float64 (cb), as notepack.io */
+SIO_API int sio_mp_nil(sio_buf *b);
+SIO_API int sio_mp_bool(sio_buf *b, int v);
+/* Extension value: fixext 1/2/4/8/16 when n is one of those, else
+   ext 8/16/32. Beware notepack.io's reading of type 0: d4 (fixext 1) is
+   undefined and c7/c8/c9 are ArrayBuffers, so send bytes with sio_mp_bin. */
+SIO_API int sio_mp_ext(sio_buf *b, int type, const void *data, size_t n);
+
+/* ---- reader ---- */
+
+typedef enum sio_mp_type {
+    SIO_MP_INVALID = 0,
+    SIO_MP_NIL,
+    SIO_MP_BOOL,
+    SIO_MP_INT,      /* any width, signed or not: see sio_mp_as_int64/uint64 */
+    SIO_MP_FLOAT,    /* float32 or float64 */
+    SIO_MP_STR,
+    SIO_MP_BIN,
+    SIO_MP_ARRAY,
+    SIO_MP_MAP,
+    SIO_MP_EXT
+} sio_mp_type;
+
+/* A view of ONE value: ptr at its first (type) byte, len covers it
+   exactly, header and contents. */
+typedef struct sio_mp {
+    const char *ptr;
+    size_t len;
+    sio_mp_type type;
+} sio_mp;
+
+/* The whole of buf[0..n) must be exactly one value (trailing bytes are an
+   error). Validates the structure: known type bytes, every length within
+   the bytes left, nesting <= SIO_MP_MAX_DEPTH. String contents are not
+   checked for UTF-8 here (sio_mp_to_json does). Returns SIO_OK,
+   SIO_ERR_PARSE or SIO_ERR_TOO_BIG (depth); root (may be NULL) gets the
+   value, or type SIO_MP_INVALID on error. */
+SIO_API int sio_mp_parse(const char *buf, size_t n, sio_mp *root);
+
+/* The functions below expect views from sio_mp_parse (or from the
+   iterator, at and get on such a view). */
+
+SIO_API size_t sio_mp_count(sio_mp v);                          /* items of an array, pairs of a map, else 0 */
+SIO_API int    sio_mp_at(sio_mp arr, size_t i, sio_mp *out);    /* SIO_OK / SIO_ERR_NOT_FOUND; walks from the start */
+SIO_API int    sio_mp_get(sio_mp map, const char *key, sio_mp *out); /* first pair whose key is the string key */
+
+typedef struct sio_mp_iter {
+    const char *p, *end;   /* next item, end of the container */
+    size_t left;           /* items (keys and values both) still to come */
+    int map;
+} sio_mp_iter;
+SIO_API void sio_mp_iter_init(sio_mp_iter *it, sio_mp container);
+/* 1 while items remain: for maps *key and *val are the next pair, for
+   arrays *val is the next item and key->type is SIO_MP_INVALID. Either
+   pointer may be NULL. A whole walk is linear in the container's size. */
+SIO_API int  sio_mp_iter_next(sio_mp_iter *it, sio_mp *key, sio_mp *val);
+
+/* Integers: SIO_OK with the exact value; SIO_ERR_TOO_BIG when it does
+   not fit (*out clamped: INT64_MAX, INT64_MIN, or 0 for a negative asked
+   as unsigned); SIO_ERR_INVALID when v is not a number. A float counts
+   when it is integral, as in JavaScript where 2.0 is 2 (Node accepts a
+   packet type written as float64 2.0); a fractional one or NaN is
+   SIO_ERR_INVALID. */
+SIO_API int sio_mp_as_int64(sio_mp v, int64_t *out);
+SIO_API int sio_mp_as_uint64(sio_mp v, uint64_t *out);
+/* Floats and integers (rounded to nearest beyond 2^53): SIO_OK, else SIO_ERR_INVALID. */
+SIO_API int sio_mp_as_double(sio_mp v, double *out);
+SIO_API int sio_mp_as_bool(sio_mp v, int *out);                 /* SIO_OK / SIO_ERR_INVALID */
+SIO_API int sio_mp_as_str(sio_mp v, sio_str *out);              /* contents, not NUL-terminated */
+SIO_API int sio_mp_as_bin(sio_mp v, sio_str *out);
+/* Extension: type code (-128..127) and data. notepack.io gives type 0 a
+   meaning that depends on the header byte: d4 00 xx is JavaScript's
+   undefined, d7 00 a Date (int64 ms), c7/c8/c9 with type 0 an ArrayBuffer,
+   i.e. binary; the Socket.IO packet decoder must read them so (sio_mp_to_json
+   does: undefined is null or dropped, ext-0 c7/c8/c9 is an attachment). */
+SIO_API int sio_mp_as_ext(sio_mp v, int *type, sio_str *data);
+SIO_API int sio_mp_is_nil(sio_mp v);
+SIO_API int sio_mp_is_undefined(sio_mp v);                      /* notepack.io's d4 00 00 */
+
+/* ---- bridge to JSON with binary placeholders ----
+   msgpack -> JSON text appended to json, as JSON.stringify would write
+   what notepack.io decoded, with what JSON cannot hold kept aside as
+   attachments so that it goes back out as it came:
+     bin                       {"_placeholder":true,"num":K}, bins[K] its bytes
+     ext type 0, ext 8/16/32   {"_placeholder":true,"num":K,"_ext":0}: notepack's
+                               ArrayBuffer; bins[K] its bytes
+     undefined (d4 00 00), other extensions (a Date, foreign types),
+     NaN and the infinities, and a map with a "_placeholder" key of its
+     own (which would read as an attachment)
+                               {"_placeholder":true,"num":K,"_msgpack":true},
+                               bins[K] the value's own msgpack bytes
+   (K counts from 0, views inside v; *nbins, may be NULL, gets the count).
+   Integers keep every digit (uint64 beyond 2^53 included); other floats
+   are written by sio_json_num; nil -> null. Map keys that are not
+   strings become their text as JavaScript property names would (1 ->
+   "1", nil -> "null"). Returns SIO_OK; SIO_ERR_UTF8 (a string or key that
+   is not UTF-8: text we hand out is always valid); SIO_ERR_TOO_BIG (more
+   than max_bins attachments, or nesting beyond SIO_JSON_MAX_DEPTH once
+   placeholders count); SIO_ERR_UNSUPPORTED (a key that is a container,
+   bin or ext); SIO_ERR_PARSE (v not a valid view); or the buffer's error.
+   On failure json->len is put back where it was. */
+SIO_API int sio_mp_to_json(sio_mp v, sio_buf *json, sio_str *bins, size_t max_bins, size_t *nbins);
+
+/* JSON (validated, from sio_json_parse) plus attachments -> msgpack
+   appended to out: the placeholders above become what they stand for
+   (bin, ext 0 in its long form, the kept bytes); integer text that fits
+   int64 or uint64 becomes an integer in the smallest form (exactly:
+   9007199254740993 stays so); every other number float64; strings are
+   unescaped. Key order is kept. Returns SIO_OK, SIO_ERR_INVALID (v not a
+   value, or kept bytes that are not one msgpack value), SIO_ERR_TOO_BIG
+   (deeper than SIO_MP_MAX_DEPTH) or the buffer's error. */
+SIO_API int sio_mp_from_json(sio_json v, const sio_str *bins, size_t nbins, sio_buf *out);
+#endif /* SIO_NO_MSGPACK */
+
+/* ---------------------------------------------------------------------
    HTTP/1.1 (RFC 9110, RFC 9112): just enough for long-polling, WebSocket
    upgrades and plain pages, on both sides. Pure functions over bytes: the
    caller owns the buffer and every sio_str handed out is a view into it,
@@ -828,9 +977,20 @@ enum {
     SIO_PKT_CONNECT_ERROR = 4, SIO_PKT_BINARY_EVENT = 5, SIO_PKT_BINARY_ACK = 6
 };
 
+/* How packets are encoded on the wire (desc.parser of a server or a
+   client; both ends must agree, as with Node's `parser` option):
+   the default JSON text with binary attachments, or the npm
+   socket.io-msgpack-parser's one MessagePack map per packet (not in a
+   SIO_NO_MSGPACK build). */
+enum { SIO_PARSER_DEFAULT = 0, SIO_PARSER_MSGPACK = 1 };
+
+#ifndef SIO_MAX_BINARIES
+#define SIO_MAX_BINARIES 32      /* binary values a packet holds (msgpack has no attachments and no cap of Node's) */
+#endif
 #ifndef SIO_MAX_ATTACHMENTS
 #define SIO_MAX_ATTACHMENTS 10   /* binary attachments per packet (Node's parser caps at 10) */
 #endif
+typedef char sio__attachments_fit[SIO_MAX_ATTACHMENTS <= SIO_MAX_BINARIES ? 1 : -1];
 #ifndef SIO_MAX_PACKETS_PER_PAYLOAD
 #define SIO_MAX_PACKETS_PER_PAYLOAD 10000  /* Engine.IO packets in one polling POST */
 #endif
@@ -927,7 +1087,7 @@ SIO_API size_t sio_args_strcpy(const sio_args *a, size_t i, char *dst, size_t ca
 typedef struct sio_msg {
     sio_buf buf;
     sio_json_writer w;
-    sio_str bins[SIO_MAX_ATTACHMENTS];
+    sio_str bins[SIO_MAX_BINARIES];
     int nbins;
     int err;
     char small[SIO_MSG_INLINE];
@@ -935,7 +1095,7 @@ typedef struct sio_msg {
 
 SIO_API void sio_msg_init(sio_msg *m);     /* an empty argument list; m.w takes JSON values */
 /* A binary argument here: a placeholder in the JSON, the bytes beside it
-   (at most SIO_MAX_ATTACHMENTS; more set m->err to SIO_ERR_TOO_BIG). */
+   (at most SIO_MAX_BINARIES; more set m->err to SIO_ERR_TOO_BIG). */
 SIO_API void sio_msg_bin(sio_msg *m, const void *data, size_t len);
 SIO_API int  sio_msg_json(sio_msg *m, const char *json_array);  /* replace contents by a raw JSON array */
 SIO_API int  sio_msg_args(sio_msg *m, const sio_args *a);       /* copy incoming args (binary kept as views) */
@@ -1057,6 +1217,13 @@ typedef struct sio_server_desc {
        gives sio_socket_auth() {"token":"x"} (strings). A middleware's
        refusal reaches them as the v2 form, its data (or message) alone. */
     int allow_eio3;
+    /* SIO_PARSER_DEFAULT, or SIO_PARSER_MSGPACK: every client speaks npm
+       socket.io-msgpack-parser (Node's `parser` option). Handlers see the
+       same sio_args either way; MessagePack values JSON cannot hold
+       (undefined, NaN, Infinity, extension types such as a Date) reach them
+       as placeholders of their bytes, and go back out as they came (see
+       sio_mp_to_json). */
+    int parser;
     const char *client_js_file;  /* serve this file (e.g. the official socket.io-client
                                     dist/socket.io.min.js) instead of the built-in client */
     const char *engine_path;     /* optional bare Engine.IO endpoint, e.g. "/engine.io/" */
@@ -1292,6 +1459,7 @@ typedef struct sio_client_desc {
        its auth must ride on it, as a query (the same for other namespaces:
        {"token":"x"} arrives as token=x, in strings). */
     int eio_version;
+    int parser;                  /* SIO_PARSER_DEFAULT or SIO_PARSER_MSGPACK, as the server's */
     int resolve_timeout_ms;      /* 0 = SIO_CLIENT_RESOLVE_TIMEOUT_MS (5000): longest DNS lookup of the
                                     host per attempt. Resolution never blocks the loop: literals and
                                     /etc/hosts names at once, others by UDP queries inside the loop */
@@ -2811,6 +2979,714 @@ SIO_API long long sio_json_integer(sio_json v) {
     if (d <= -9223372036854775808.0) return -max - 1;
     return (long long)d;
 }
+#ifndef SIO_NO_MSGPACK
+/* =====================================================================
+   >>msgpack: MessagePack writer, validating reader, JSON bridge
+   =====================================================================
+   Left out with SIO_NO_MSGPACK (and the msgpack parser with it).
+   github.com/msgpack/msgpack spec.md, as notepack.io 2.x (Node) writes it.
+   Multi-byte numbers are big-endian; they are assembled and taken apart
+   with shifts, so host byte order and the width of long never matter.
+   The reader works like the JSON one: a validation pass with a fixed
+   stack of SIO_MP_MAX_DEPTH item counts, then views. Every container
+   item takes at least one byte, so a count is checked against the bytes
+   left before it is trusted: 0xdd ff ff ff ff in a 10-byte buffer is an
+   error at once, not a loop of four billion. */
+
+/* A double's bits, to be sent big-endian: memcpy is the one portable way
+   to reinterpret them, and the static check below proves the widths. */
+typedef char sio__mp_double_is_64[(sizeof(double) == 8 && sizeof(float) == 4) ? 1 : -1];
+
+/* ---- writer ---- */
+
+static int sio__mp_too_big(sio_buf *b) {
+    if (!b->err) b->err = SIO_ERR_TOO_BIG;
+    return b->err;
+}
+
+/* tag, the low k bytes of v, most significant first, then dn bytes of
+   data: all of it or, when the buffer refuses, none */
+static int sio__mp_put(sio_buf *b, unsigned tag, uint64_t v, int k, const void *data, size_t dn) {
+    unsigned char t[9];
+    int i;
+    t[0] = (unsigned char)tag;
+    for (i = 0; i < k; i++) t[1 + i] = (unsigned char)(v >> (8 * (k - 1 - i)));
+    if (dn > (size_t)-1 - sizeof t) return sio__mp_too_big(b);
+    if (sio_buf_reserve(b, (size_t)k + 1 + dn)) return b->err;
+    sio_buf_append(b, t, (size_t)k + 1);
+    return sio_buf_append(b, data, dn);
+}
+
+/* A header with a length: one byte when the length fits in the low bits
+   of fix_tag (0: no such form), else the 8/16/32-bit form; the 16- and
+   32-bit tags always follow each other, tag8 may be 0 (none). */
+static int sio__mp_len(sio_buf *b, size_t n, unsigned fix_tag, size_t fix_max, unsigned tag8, unsigned tag16,
+                       const void *data) {
+    size_t dn = data ? n : 0;
+    /* n > 2^32-1, spelt so that a 32-bit size_t draws no warning */
+    if (n >> 16 >> 16) return sio__mp_too_big(b);
+    if (fix_tag && n <= fix_max) return sio__mp_put(b, fix_tag | (unsigned)n, 0, 0, data, dn);
+    if (tag8 && n <= 0xFF) return sio__mp_put(b, tag8, n, 1, data, dn);
+    if (n <= 0xFFFF) return sio__mp_put(b, tag16, n, 2, data, dn);
+    return sio__mp_put(b, tag16 + 1, n, 4, data, dn);
+}
+
+SIO_API int sio_mp_map(sio_buf *b, size_t pairs) { return sio__mp_len(b, pairs, 0x80, 15, 0, 0xde, NULL); }
+SIO_API int sio_mp_array(sio_buf *b, size_t n) { return sio__mp_len(b, n, 0x90, 15, 0, 0xdc, NULL); }
+SIO_API int sio_mp_str(sio_buf *b, const char *s, size_t n) { return sio__mp_len(b, n, 0xa0, 31, 0xd9, 0xda, s ? s : ""); }
+/* bin has no one-byte form: bin8 starts at 0 bytes */
+SIO_API int sio_mp_bin(sio_buf *b, const void *data, size_t n) { return sio__mp_len(b, n, 0, 0, 0xc4, 0xc5, data ? data : ""); }
+
+SIO_API int sio_mp_uint(sio_buf *b, uint64_t v) {
+    if (v < 0x80) return sio__mp_put(b, (unsigned)v, 0, 0, NULL, 0);
+    if (v <= 0xFF) return sio__mp_put(b, 0xcc, v, 1, NULL, 0);
+    if (v <= 0xFFFF) return sio__mp_put(b, 0xcd, v, 2, NULL, 0);
+    if (v <= 0xFFFFFFFFu) return sio__mp_put(b, 0xce, v, 4, NULL, 0);
+    return sio__mp_put(b, 0xcf, v, 8, NULL, 0);
+}
+
+/* notepack.io: non-negative numbers take the unsigned forms, negative
+   ones the smallest signed form that holds them. */
+SIO_API int sio_mp_int(sio_buf *b, int64_t v) {
+    uint64_t u = (uint64_t)v;   /* two's complement bits, well defined */
+    if (v >= 0) return sio_mp_uint(b, u);
+    if (v >= -32) return sio__mp_put(b, (unsigned)(u & 0xFF), 0, 0, NULL, 0);
+    if (v >= -128) return sio__mp_put(b, 0xd0, u, 1, NULL, 0);
+    if (v >= -32768) return sio__mp_put(b, 0xd1, u, 2, NULL, 0);
+    if (v >= -2147483647 - 1) return sio__mp_put(b, 0xd2, u, 4, NULL, 0);
+    return sio__mp_put(b, 0xd3, u, 8, NULL, 0);
+}
+
+SIO_API int sio_mp_double(sio_buf *b, double v) {
+    uint64_t bits;
+    memcpy(&bits, &v, 8);
+    return sio__mp_put(b, 0xcb, bits, 8, NULL, 0);
+}
+
+SIO_API int sio_mp_nil(sio_buf *b) { return sio__mp_put(b, 0xc0, 0, 0, NULL, 0); }
+SIO_API int sio_mp_bool(sio_buf *b, int v) { return sio__mp_put(b, v ? 0xc3 : 0xc2, 0, 0, NULL, 0); }
+
+SIO_API int sio_mp_ext(sio_buf *b, int type, const void *data, size_t n) {
+    unsigned t = (unsigned)type & 0xFF;
+    int k;
+    for (k = 0; k <= 4; k++)
+        if (n == ((size_t)1 << k)) break;
+    if (!data) data = "";
+    if (k <= 4) return sio__mp_put(b, 0xd4 + (unsigned)k, t, 1, data, n);    /* fixext: tag, type */
+    if (n >> 16 >> 16) return sio__mp_too_big(b);
+    /* ext 8/16/32: tag, length, type */
+    if (n <= 0xFF) return sio__mp_put(b, 0xc7, (uint64_t)n << 8 | t, 2, data, n);
+    if (n <= 0xFFFF) return sio__mp_put(b, 0xc8, (uint64_t)n << 8 | t, 3, data, n);
+    return sio__mp_put(b, 0xc9, (uint64_t)n << 8 | t, 5, data, n);
+}
+
+/* ---- reader ---- */
+
+/* What the first bytes of a value say. */
+typedef struct sio__mp_head {
+    sio_mp_type type;
+    size_t hdr;      /* bytes before the contents: tag, length, ext type */
+    size_t body;     /* bytes of contents: string/bin/ext data, number bytes; 0 for containers */
+    size_t items;    /* ARRAY: items, MAP: keys and values (2 per pair) */
+    uint64_t u;      /* INT: the value, as two's complement bits if neg; FLOAT: IEEE bits; BOOL: 0/1 */
+    int neg;         /* INT: negative (only the signed forms can be) */
+    int f32;         /* FLOAT: float32 rather than float64 */
+    int ext;         /* EXT: type code */
+} sio__mp_head;
+
+static uint64_t sio__mp_be(const unsigned char *p, size_t k) {
+    uint64_t v = 0;
+    while (k--) v = v << 8 | *p++;
+    return v;
+}
+
+/* Decodes the head of the value at p[0..n) and checks that the value's
+   own bytes (not a container's items) are all there. */
+static int sio__mp_head_of(const unsigned char *p, size_t n, sio__mp_head *h) {
+    unsigned c;
+    size_t k = 0;          /* width of the length or number field after the tag */
+    uint64_t len = 0;
+    memset(h, 0, sizeof *h);
+    if (n == 0) return SIO_ERR_PARSE;
+    c = p[0];
+    h->hdr = 1;
+    if (c <= 0x7f) { h->type = SIO_MP_INT; h->u = c; return SIO_OK; }
+    if (c >= 0xe0) { h->type = SIO_MP_INT; h->u = ~(uint64_t)0xFF | c; h->neg = 1; return SIO_OK; }
+    if (c <= 0x8f) { h->type = SIO_MP_MAP; len = c & 0x0f; goto container; }
+    if (c <= 0x9f) { h->type = SIO_MP_ARRAY; len = c & 0x0f; goto container; }
+    if (c <= 0xbf) { h->type = SIO_MP_STR; len = c & 0x1f; goto sized; }
+    switch (c) {
+    case 0xc0: h->type = SIO_MP_NIL; return SIO_OK;
+    case 0xc2: case 0xc3: h->type = SIO_MP_BOOL; h->u = c & 1; return SIO_OK;
+    case 0xc4: case 0xc5: case 0xc6: h->type = SIO_MP_BIN; k = (size_t)1 << (c - 0xc4); break;
+    case 0xc7: case 0xc8: case 0xc9: h->type = SIO_MP_EXT; k = (size_t)1 << (c - 0xc7); break;
+    case 0xca: case 0xcb: h->type = SIO_MP_FLOAT; h->f32 = c == 0xca; k = c == 0xca ? 4 : 8; goto number;
+    case 0xcc: case 0xcd: case 0xce: case 0xcf: h->type = SIO_MP_INT; k = (size_t)1 << (c - 0xcc); goto number;
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3: h->type = SIO_MP_INT; k = (size_t)1 << (c - 0xd0); goto number;
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+        h->type = SIO_MP_EXT;
+        h->hdr = 2;
+        len = (uint64_t)1 << (c - 0xd4);
+        if (n < 2) return SIO_ERR_PARSE;
+        h->ext = (int)(signed char)p[1];
+        goto sized;
+    case 0xd9: case 0xda: case 0xdb: h->type = SIO_MP_STR; k = (size_t)1 << (c - 0xd9); break;
+    case 0xdc: case 0xdd: h->type = SIO_MP_ARRAY; k = c == 0xdc ? 2 : 4; break;
+    case 0xde: case 0xdf: h->type = SIO_MP_MAP; k = c == 0xde ? 2 : 4; break;
+    default: return SIO_ERR_PARSE;   /* 0xc1: never used */
+    }
+    /* a length field of k bytes (plus the type byte of ext 8/16/32) */
+    h->hdr = 1 + k + (h->type == SIO_MP_EXT);
+    if (n < h->hdr) return SIO_ERR_PARSE;
+    len = sio__mp_be(p + 1, k);
+    if (h->type == SIO_MP_EXT) h->ext = (int)(signed char)p[1 + k];
+    if (h->type == SIO_MP_ARRAY || h->type == SIO_MP_MAP) goto container;
+sized:
+    if (len > n - h->hdr) return SIO_ERR_PARSE;
+    h->body = (size_t)len;
+    return SIO_OK;
+number:
+    if (n - 1 < k) return SIO_ERR_PARSE;
+    h->body = k;
+    h->u = sio__mp_be(p + 1, k);
+    /* int8..int64 (0xd0..0xd3): sign-extend to 64 bits */
+    if (c >= 0xd0 && (h->u >> (8 * k - 1))) {
+        if (k < 8) h->u |= ~(uint64_t)0 << (8 * k);
+        h->neg = 1;
+    }
+    return SIO_OK;
+container:
+    if (h->type == SIO_MP_MAP) {
+        if (len > (n - h->hdr) / 2) return SIO_ERR_PARSE;
+        h->items = (size_t)len * 2;
+    } else {
+        if (len > n - h->hdr) return SIO_ERR_PARSE;
+        h->items = (size_t)len;
+    }
+    return SIO_OK;
+}
+
+/* Validates one value at the start of buf[0..n); *used = its size. */
+static int sio__mp_scan(const unsigned char *buf, size_t n, size_t *used) {
+    size_t left[SIO_MP_MAX_DEPTH];   /* items still due in each open container */
+    size_t pos = 0;
+    int depth = 0, rc;
+    sio__mp_head h;
+    do {
+        if (depth && left[depth - 1] == 0) { depth--; continue; }
+        if ((rc = sio__mp_head_of(buf + pos, n - pos, &h)) != SIO_OK) return rc;
+        if (depth) left[depth - 1]--;
+        pos += h.hdr + h.body;
+        if (h.type == SIO_MP_ARRAY || h.type == SIO_MP_MAP) {
+            if (depth >= SIO_MP_MAX_DEPTH) return SIO_ERR_TOO_BIG;
+            left[depth++] = h.items;
+        }
+    } while (depth);
+    *used = pos;
+    return SIO_OK;
+}
+
+/* The view of the value at p[0..n), or SIO_MP_INVALID. */
+static sio_mp sio__mp_view(const char *p, size_t n) {
+    sio_mp v;
+    sio__mp_head h;
+    size_t used = 0;
+    v.ptr = p;
+    v.len = 0;
+    v.type = SIO_MP_INVALID;
+    if (p && sio__mp_scan((const unsigned char *)p, n, &used) == SIO_OK &&
+        sio__mp_head_of((const unsigned char *)p, n, &h) == SIO_OK) {
+        v.len = used;
+        v.type = h.type;
+    }
+    return v;
+}
+
+SIO_API int sio_mp_parse(const char *buf, size_t n, sio_mp *root) {
+    size_t used = 0;
+    int rc = buf ? sio__mp_scan((const unsigned char *)buf, n, &used) : SIO_ERR_INVALID;
+    if (rc == SIO_OK && used != n) rc = SIO_ERR_PARSE;
+    if (root) {
+        *root = sio__mp_view(buf, n);
+        if (rc != SIO_OK) root->type = SIO_MP_INVALID;
+    }
+    return rc;
+}
+
+/* The head of a view, bounded by the view's own length. */
+static int sio__mp_head_v(sio_mp v, sio__mp_head *h) {
+    if (!v.ptr || v.type == SIO_MP_INVALID) { memset(h, 0, sizeof *h); return SIO_ERR_INVALID; }
+    return sio__mp_head_of((const unsigned char *)v.ptr, v.len, h);
+}
+
+SIO_API size_t sio_mp_count(sio_mp v) {
+    sio__mp_head h;
+    if (sio__mp_head_v(v, &h) != SIO_OK) return 0;
+    return h.type == SIO_MP_MAP ? h.items / 2 : h.items;
+}
+
+SIO_API void sio_mp_iter_init(sio_mp_iter *it, sio_mp container) {
+    sio__mp_head h;
+    it->p = it->end = container.ptr;
+    it->left = 0;
+    it->map = 0;
+    if (sio__mp_head_v(container, &h) != SIO_OK) return;
+    it->p = container.ptr + h.hdr;
+    it->end = container.ptr + container.len;
+    it->left = h.items;
+    it->map = h.type == SIO_MP_MAP;
+}
+
+SIO_API int sio_mp_iter_next(sio_mp_iter *it, sio_mp *key, sio_mp *val) {
+    sio_mp k, v;
+    k.ptr = NULL; k.len = 0; k.type = SIO_MP_INVALID;
+    if (it->left < (it->map ? 2u : 1u)) return 0;
+    if (it->map) {
+        k = sio__mp_view(it->p, (size_t)(it->end - it->p));
+        if (k.type == SIO_MP_INVALID) goto bad;
+        it->p += k.len;
+        it->left--;
+    }
+    v = sio__mp_view(it->p, (size_t)(it->end - it->p));
+    if (v.type == SIO_MP_INVALID) goto bad;
+    it->p += v.len;
+    it->left--;
+    if (key) *key = k;
+    if (val) *val = v;
+    return 1;
+bad:
+    it->left = 0;
+    return 0;
+}
+
+SIO_API int sio_mp_at(sio_mp arr, size_t i, sio_mp *out) {
+    sio_mp_iter it;
+    sio_mp v;
+    if (arr.type != SIO_MP_ARRAY) return SIO_ERR_NOT_FOUND;
+    sio_mp_iter_init(&it, arr);
+    while (sio_mp_iter_next(&it, NULL, &v))
+        if (i-- == 0) {
+            if (out) *out = v;
+            return SIO_OK;
+        }
+    return SIO_ERR_NOT_FOUND;
+}
+
+SIO_API int sio_mp_get(sio_mp map, const char *key, sio_mp *out) {
+    sio_mp_iter it;
+    sio_mp k, v;
+    sio_str s;
+    size_t n;
+    if (map.type != SIO_MP_MAP || !key) return SIO_ERR_NOT_FOUND;
+    n = strlen(key);
+    sio_mp_iter_init(&it, map);
+    while (sio_mp_iter_next(&it, &k, &v))
+        if (sio_mp_as_str(k, &s) == SIO_OK && s.len == n && memcmp(s.ptr, key, n) == 0) {
+            if (out) *out = v;
+            return SIO_OK;
+        }
+    return SIO_ERR_NOT_FOUND;
+}
+
+static double sio__mp_float(const sio__mp_head *h) {
+    if (h->f32) {
+        uint32_t bits = (uint32_t)h->u;
+        float f;
+        memcpy(&f, &bits, 4);
+        return f;
+    } else {
+        double d;
+        memcpy(&d, &h->u, 8);
+        return d;
+    }
+}
+
+/* two's complement bits -> int64, without an implementation-defined cast */
+static int64_t sio__mp_i64(uint64_t u) {
+    return (u >> 63) ? -(int64_t)~u - 1 : (int64_t)u;
+}
+
+/* An integer, or an integral float, as sign and bits (see head.u).
+   SIO_ERR_TOO_BIG for floats beyond [-2^63, 2^64), already clamped. */
+static int sio__mp_intval(sio_mp v, int *neg, uint64_t *u) {
+    sio__mp_head h;
+    double d;
+    int64_t i;
+    if (sio__mp_head_v(v, &h) != SIO_OK) return SIO_ERR_INVALID;
+    *neg = h.neg;
+    *u = h.u;
+    if (h.type == SIO_MP_INT) return SIO_OK;
+    if (h.type != SIO_MP_FLOAT) return SIO_ERR_INVALID;
+    d = sio__mp_float(&h);
+    if (d != d) return SIO_ERR_INVALID;
+    *neg = d < 0;
+    if (d >= 18446744073709551616.0) { *u = ~(uint64_t)0; return SIO_ERR_TOO_BIG; }
+    if (d < -9223372036854775808.0) { *u = (uint64_t)1 << 63; return SIO_ERR_TOO_BIG; }
+    if (d >= 0) {                     /* -0.0 too */
+        *u = (uint64_t)d;
+        return (double)*u == d ? SIO_OK : SIO_ERR_INVALID;
+    }
+    i = (int64_t)d;
+    *u = (uint64_t)i;
+    return (double)i == d ? SIO_OK : SIO_ERR_INVALID;
+}
+
+SIO_API int sio_mp_as_int64(sio_mp v, int64_t *out) {
+    uint64_t u = 0;
+    int neg = 0, rc = sio__mp_intval(v, &neg, &u);
+    int64_t r;
+    if (rc == SIO_ERR_INVALID) return rc;
+    if (!neg && u > (uint64_t)INT64_MAX) { r = INT64_MAX; rc = SIO_ERR_TOO_BIG; }
+    else r = neg ? sio__mp_i64(u) : (int64_t)u;
+    if (out) *out = r;
+    return rc;
+}
+
+SIO_API int sio_mp_as_uint64(sio_mp v, uint64_t *out) {
+    uint64_t u = 0;
+    int neg = 0, rc = sio__mp_intval(v, &neg, &u);
+    if (rc == SIO_ERR_INVALID) return rc;
+    if (neg) { u = 0; rc = SIO_ERR_TOO_BIG; }
+    if (out) *out = u;
+    return rc;
+}
+
+SIO_API int sio_mp_as_double(sio_mp v, double *out) {
+    sio__mp_head h;
+    double d;
+    if (sio__mp_head_v(v, &h) != SIO_OK) return SIO_ERR_INVALID;
+    if (h.type == SIO_MP_FLOAT) d = sio__mp_float(&h);
+    else if (h.type == SIO_MP_INT) d = h.neg ? (double)sio__mp_i64(h.u) : (double)h.u;
+    else return SIO_ERR_INVALID;
+    if (out) *out = d;
+    return SIO_OK;
+}
+
+SIO_API int sio_mp_as_bool(sio_mp v, int *out) {
+    sio__mp_head h;
+    if (sio__mp_head_v(v, &h) != SIO_OK || h.type != SIO_MP_BOOL) return SIO_ERR_INVALID;
+    if (out) *out = (int)h.u;
+    return SIO_OK;
+}
+
+static int sio__mp_bytes(sio_mp v, sio_mp_type want, sio_str *out) {
+    sio__mp_head h;
+    if (sio__mp_head_v(v, &h) != SIO_OK || h.type != want) return SIO_ERR_INVALID;
+    if (out) {
+        out->ptr = v.ptr + h.hdr;
+        out->len = h.body;
+    }
+    return SIO_OK;
+}
+
+SIO_API int sio_mp_as_str(sio_mp v, sio_str *out) { return sio__mp_bytes(v, SIO_MP_STR, out); }
+SIO_API int sio_mp_as_bin(sio_mp v, sio_str *out) { return sio__mp_bytes(v, SIO_MP_BIN, out); }
+
+SIO_API int sio_mp_as_ext(sio_mp v, int *type, sio_str *data) {
+    sio__mp_head h;
+    if (sio__mp_head_v(v, &h) != SIO_OK || h.type != SIO_MP_EXT) return SIO_ERR_INVALID;
+    if (type) *type = h.ext;
+    return sio__mp_bytes(v, SIO_MP_EXT, data);
+}
+
+SIO_API int sio_mp_is_nil(sio_mp v) { return v.type == SIO_MP_NIL; }
+
+SIO_API int sio_mp_is_undefined(sio_mp v) {
+    return v.type == SIO_MP_EXT && v.len == 3 && (unsigned char)v.ptr[0] == 0xd4 && v.ptr[1] == 0;
+}
+
+/* ---- msgpack -> JSON ---- */
+
+/* Decimal text of an integer head; out needs 21 bytes. */
+static size_t sio__mp_dec(const sio__mp_head *h, char *out) {
+    char tmp[20];
+    size_t i = sizeof tmp, o = 0;
+    uint64_t u = h->u;
+    if (h->neg) { out[o++] = '-'; u = ~u + 1; }   /* magnitude; 2^63 for INT64_MIN */
+    do { tmp[--i] = (char)('0' + u % 10); u /= 10; } while (u);
+    memcpy(out + o, tmp + i, sizeof tmp - i);
+    return o + sizeof tmp - i;
+}
+
+/* A map key as the property name JavaScript would make of it. */
+static int sio__mp_key(sio_json_writer *w, const unsigned char *p, const sio__mp_head *h) {
+    char txt[48];
+    size_t n;
+    switch (h->type) {
+    case SIO_MP_STR: sio_json_key_n(w, (const char *)p + h->hdr, h->body); return SIO_OK;
+    case SIO_MP_INT: n = sio__mp_dec(h, txt); break;
+    case SIO_MP_NIL: memcpy(txt, "null", n = 4); break;
+    case SIO_MP_BOOL: n = h->u ? 4 : 5; memcpy(txt, h->u ? "true" : "false", n); break;
+    case SIO_MP_FLOAT: {
+        /* the same text sio_json_num writes, taken from a scratch writer */
+        sio_buf tb;
+        sio_json_writer tw;
+        sio__stackbuf(&tb, txt, sizeof txt);
+        sio_json_writer_init(&tw, &tb);
+        sio_json_num(&tw, sio__mp_float(h));
+        n = tb.len;
+        if (n == 4 && memcmp(txt, "null", 4) == 0) {     /* String(NaN), String(Infinity) */
+            double d = sio__mp_float(h);
+            const char *s = d != d ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+            memcpy(txt, s, n = strlen(s));
+        }
+        break;
+    }
+    default:
+        return SIO_ERR_UNSUPPORTED;
+    }
+    sio_json_key_n(w, txt, n);
+    return SIO_OK;
+}
+
+
+/* What a placeholder written by sio_mp_to_json stands for. */
+enum { SIO__MP_BIN = 1, SIO__MP_EXT0, SIO__MP_KEPT };
+
+/* plain: as JSON.stringify reads what notepack decoded, nothing kept
+   aside (for CONNECT and CONNECT_ERROR, whose text has no attachments):
+   members whose value is undefined are left out, and undefined, the
+   other extensions, NaN and the infinities are null. */
+static int sio__mp_to_json(sio_mp v, sio_buf *json, sio_str *bins, size_t max_bins, size_t *nbins, int plain) {
+    struct { size_t left; int map; } st[SIO_MP_MAX_DEPTH];
+    const unsigned char *p = (const unsigned char *)v.ptr, *end = p + v.len;
+    size_t start = json->len, nb = 0;
+    int depth = 0, rc = SIO_OK, kind;
+    sio_json_writer w;
+    sio__mp_head h;
+    if (nbins) *nbins = 0;
+    if (!v.ptr || v.type == SIO_MP_INVALID) return SIO_ERR_PARSE;
+    sio_json_writer_init(&w, json);
+    do {
+        if (w.err) break;
+        if (depth && st[depth - 1].left == 0) {
+            if (st[--depth].map) sio_json_obj_end(&w);
+            else sio_json_arr_end(&w);
+            continue;
+        }
+        if ((rc = sio__mp_head_of(p, (size_t)(end - p), &h)) != SIO_OK) goto fail;
+        if (depth && st[depth - 1].map && st[depth - 1].left % 2 == 0) {
+            size_t kl = h.hdr + h.body;
+            sio__mp_head vh;
+            if (h.type == SIO_MP_ARRAY || h.type == SIO_MP_MAP) { rc = SIO_ERR_UNSUPPORTED; goto fail; }
+            if (plain) {
+                if ((rc = sio__mp_head_of(p + kl, (size_t)(end - p) - kl, &vh)) != SIO_OK) goto fail;
+                if (vh.type == SIO_MP_EXT && p[kl] == 0xd4 && vh.ext == 0) {   /* undefined */
+                    p += kl + vh.hdr + vh.body;
+                    st[depth - 1].left -= 2;
+                    continue;
+                }
+            }
+            if ((rc = sio__mp_key(&w, p, &h)) != SIO_OK) goto fail;
+            p += kl;
+            st[depth - 1].left--;
+            continue;
+        }
+        if (depth) st[depth - 1].left--;
+        switch (h.type) {
+        case SIO_MP_NIL: sio_json_null(&w); break;
+        case SIO_MP_BOOL: sio_json_bool(&w, (int)h.u); break;
+        case SIO_MP_FLOAT: {
+            double d = sio__mp_float(&h);
+            if (d - d == 0) {   /* finite */
+                sio_json_num(&w, d);
+                break;
+            }
+            if (plain) {
+                sio_json_null(&w);
+                break;
+            }
+            kind = SIO__MP_KEPT;
+            goto attach;
+        }
+        case SIO_MP_STR: sio_json_str_n(&w, (const char *)p + h.hdr, h.body); break;
+        case SIO_MP_INT: {
+            char txt[21];
+            sio_json_raw(&w, txt, sio__mp_dec(&h, txt));
+            break;
+        }
+        case SIO_MP_EXT:
+            /* ArrayBuffers come as ext 8/16/32 of type 0; the rest
+               (undefined, Date, foreign types) has no JSON form */
+            if (plain) {
+                sio_json_null(&w);
+                break;
+            }
+            kind = h.ext == 0 && p[0] >= 0xc7 && p[0] <= 0xc9 ? SIO__MP_EXT0 : SIO__MP_KEPT;
+            goto attach;
+        case SIO_MP_BIN:
+            kind = SIO__MP_BIN;
+        attach:
+            if (nb >= max_bins) { rc = SIO_ERR_TOO_BIG; goto fail; }
+            bins[nb].ptr = (const char *)p + (kind == SIO__MP_KEPT ? 0 : h.hdr);
+            bins[nb].len = h.body + (kind == SIO__MP_KEPT ? h.hdr : 0);
+            sio_json_obj_begin(&w);
+            sio_json_key_n(&w, "_placeholder", 12);
+            sio_json_bool(&w, 1);
+            sio_json_key_n(&w, "num", 3);
+            sio_json_int(&w, (long long)nb++);
+            if (kind == SIO__MP_EXT0) {
+                sio_json_key_n(&w, "_ext", 4);
+                sio_json_int(&w, 0);
+            } else if (kind == SIO__MP_KEPT) {
+                sio_json_key_n(&w, "_msgpack", 8);
+                sio_json_bool(&w, 1);
+            }
+            sio_json_obj_end(&w);
+            break;
+        case SIO_MP_ARRAY: case SIO_MP_MAP:
+            if (!plain && h.type == SIO_MP_MAP) {
+                /* a map of the sender's own with a "_placeholder" key would
+                   read as an attachment: it is kept as its bytes instead */
+                size_t total;
+                sio_mp m, x;
+                if ((rc = sio__mp_scan(p, (size_t)(end - p), &total)) != SIO_OK) goto fail;
+                m.ptr = (const char *)p;
+                m.len = total;
+                m.type = SIO_MP_MAP;
+                if (sio_mp_get(m, "_placeholder", &x) == SIO_OK) {
+                    h.hdr = total;
+                    h.body = 0;
+                    kind = SIO__MP_KEPT;
+                    goto attach;
+                }
+            }
+            if (depth >= SIO_MP_MAX_DEPTH) { rc = SIO_ERR_TOO_BIG; goto fail; }
+            st[depth].left = h.items;
+            st[depth].map = h.type == SIO_MP_MAP;
+            depth++;
+            if (h.type == SIO_MP_MAP) sio_json_obj_begin(&w);
+            else sio_json_arr_begin(&w);
+            break;
+        default: rc = SIO_ERR_PARSE; goto fail;
+        }
+        p += h.hdr + h.body;
+    } while (depth);
+    if ((rc = sio_json_writer_finish(&w)) == SIO_OK) {
+        if (nbins) *nbins = nb;
+        return SIO_OK;
+    }
+fail:
+    json->len = start;
+    return rc;
+}
+
+SIO_API int sio_mp_to_json(sio_mp v, sio_buf *json, sio_str *bins, size_t max_bins, size_t *nbins) {
+    return sio__mp_to_json(v, json, bins, max_bins, nbins, 0);
+}
+
+/* ---- JSON -> msgpack ---- */
+
+/* 1 and the value when the text is an integer ("-12", not "1.0" or
+   "1e3") that fits int64 or uint64; *neg says which. */
+static int sio__mp_json_int(sio_json v, uint64_t *u, int *neg) {
+    const char *s = v.ptr;
+    size_t i = 0;
+    uint64_t acc = 0, lim;
+    *neg = v.len && s[0] == '-';
+    i = (size_t)*neg;
+    if (i >= v.len) return 0;
+    lim = *neg ? (uint64_t)1 << 63 : ~(uint64_t)0;
+    for (; i < v.len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || acc > (lim - d) / 10) return 0;
+        acc = acc * 10 + d;
+    }
+    *u = *neg ? ~acc + 1 : acc;     /* two's complement: -acc */
+    return 1;
+}
+
+/* A string value, unescaped, as str: in place after its header. */
+static void sio__mp_json_str(sio_buf *out, sio_json s) {
+    sio_str raw = sio_json_raw_str(s);
+    size_t n;
+    if (!memchr(raw.ptr, '\\', raw.len)) { sio_mp_str(out, raw.ptr, raw.len); return; }
+    n = sio_json_strcpy(s, NULL, 0);
+    /* room for the longest header, the text and strcpy's NUL first, so
+       the header cannot go out without its text */
+    if (sio_buf_reserve(out, n + 6) || sio__mp_len(out, n, 0xa0, 31, 0xd9, 0xda, NULL)) return;
+    sio_json_strcpy(s, out->data + out->len, n + 1);
+    out->len += n;
+}
+
+/* The attachment a {"_placeholder":true,"num":K} object stands for, by
+   the same rule as sio_args_bin, and its kind (SIO__MP_*). */
+static const sio_str *sio__mp_placeholder(sio_json v, const sio_str *bins, size_t nbins, int *kind) {
+    sio_json ph, num, x;
+    long long k;
+    if (sio_json_get(v, "_placeholder", &ph) != SIO_OK || ph.type != SIO_JSON_TRUE) return NULL;
+    if (sio_json_get(v, "num", &num) != SIO_OK || num.type != SIO_JSON_NUMBER) return NULL;
+    k = sio_json_integer(num);
+    if (k < 0 || (unsigned long long)k >= nbins) return NULL;
+    *kind = SIO__MP_BIN;
+    if (sio_json_get(v, "_msgpack", &x) == SIO_OK && x.type == SIO_JSON_TRUE) *kind = SIO__MP_KEPT;
+    else if (sio_json_get(v, "_ext", &x) == SIO_OK && x.type == SIO_JSON_NUMBER && sio_json_integer(x) == 0)
+        *kind = SIO__MP_EXT0;
+    return &bins[k];
+}
+
+/* notepack's ArrayBuffer: ext type 0 always in the 8/16/32 form, since
+   d4 and d7 with type 0 mean undefined and Date to it. */
+static int sio__mp_ext0(sio_buf *b, const sio_str *bin) {
+    size_t n = bin->len;
+    if (n >> 16 >> 16) return sio__mp_too_big(b);
+    if (n <= 0xFF) return sio__mp_put(b, 0xc7, (uint64_t)n << 8, 2, bin->ptr, n);
+    if (n <= 0xFFFF) return sio__mp_put(b, 0xc8, (uint64_t)n << 8, 3, bin->ptr, n);
+    return sio__mp_put(b, 0xc9, (uint64_t)n << 8, 5, bin->ptr, n);
+}
+
+SIO_API int sio_mp_from_json(sio_json v, const sio_str *bins, size_t nbins, sio_buf *out) {
+    sio_json_iter st[SIO_MP_MAX_DEPTH];
+    int depth = 0, neg, kind;
+    sio_json k;
+    const sio_str *bin;
+    uint64_t u;
+    if (!v.ptr || v.type == SIO_JSON_INVALID) return SIO_ERR_INVALID;
+    for (;;) {
+        switch (v.type) {
+        case SIO_JSON_NULL: sio_mp_nil(out); break;
+        case SIO_JSON_FALSE: sio_mp_bool(out, 0); break;
+        case SIO_JSON_TRUE: sio_mp_bool(out, 1); break;
+        case SIO_JSON_STRING: sio__mp_json_str(out, v); break;
+        case SIO_JSON_NUMBER:
+            if (!sio__mp_json_int(v, &u, &neg)) sio_mp_double(out, sio_json_number(v));
+            else if (neg) sio_mp_int(out, sio__mp_i64(u));
+            else sio_mp_uint(out, u);
+            break;
+        case SIO_JSON_OBJECT:
+            if ((bin = sio__mp_placeholder(v, bins, nbins, &kind)) != NULL) {
+                if (kind == SIO__MP_BIN) {
+                    sio_mp_bin(out, bin->ptr, bin->len);
+                } else if (kind == SIO__MP_EXT0) {
+                    sio__mp_ext0(out, bin);
+                } else {
+                    /* kept bytes must be one whole value, or the packet
+                       around them would not parse */
+                    if (sio_mp_parse(bin->ptr, bin->len, NULL) != SIO_OK) return SIO_ERR_INVALID;
+                    sio_buf_append(out, bin->ptr, bin->len);
+                }
+                break;
+            }
+            /* fall through */
+        case SIO_JSON_ARRAY:
+            if (depth >= SIO_MP_MAX_DEPTH) return SIO_ERR_TOO_BIG;
+            if (v.type == SIO_JSON_OBJECT) sio_mp_map(out, sio_json_count(v));
+            else sio_mp_array(out, sio_json_count(v));
+            sio_json_iter_init(&st[depth++], v);
+            break;
+        default: return SIO_ERR_INVALID;
+        }
+        if (out->err) return out->err;
+        for (;;) {      /* the next value: in the innermost open container, or done */
+            if (!depth) return SIO_OK;
+            if (sio_json_iter_next(&st[depth - 1], &k, &v)) break;
+            depth--;
+        }
+        if (k.type == SIO_JSON_STRING) sio__mp_json_str(out, k);
+    }
+}
+#endif /* SIO_NO_MSGPACK */
+
 /* =====================================================================
    >>http: HTTP/1.1 message heads, chunked bodies, response heads
    =====================================================================
@@ -4573,7 +5449,7 @@ static int sio__packet_parse(const char *s, size_t n, sio_packet *p, const char 
             count = count * 10 + (s[i] - '0');
         }
         if (digits == 0 || i >= n || s[i] != '-') SIO__BAD("no attachment count before '-'");
-        if (count < 1 || count > SIO_MAX_ATTACHMENTS) SIO__BAD("attachment count over SIO_MAX_ATTACHMENTS (or 0)");
+        if (count < 1 || count > SIO_MAX_BINARIES) SIO__BAD("attachment count over SIO_MAX_BINARIES (or 0)");
         p->attachments = count;
         i++;
     }
@@ -4920,7 +5796,7 @@ SIO_API size_t sio_args_strcpy(const sio_args *a, size_t i, char *dst, size_t ca
 typedef struct sio__binpend {
     sio_buf head;                /* the packet text */
     sio_buf data;                /* the attachments, concatenated */
-    size_t off[SIO_MAX_ATTACHMENTS + 1];
+    size_t off[SIO_MAX_BINARIES + 1];
     int need, have;
 } sio__binpend;
 
@@ -4985,7 +5861,7 @@ static int sio__placeholders_ok(sio_json root, int nbins) {
 #define SIO__IN_PACKET 1         /* a whole packet to dispatch */
 typedef struct sio__in {
     sio_packet p;
-    sio_str bins[SIO_MAX_ATTACHMENTS];   /* its attachments, as views */
+    sio_str bins[SIO_MAX_BINARIES];      /* its attachments, as views */
     int nbins;
     sio__binpend *done;          /* owns the bins' bytes: free after dispatching */
     const char *why;             /* what was wrong, on SIO_ERR_PARSE */
@@ -5052,6 +5928,157 @@ static int sio__in_take(const sio_allocator *a, sio__binpend **slot, const char 
     *slot = bp;
     return SIO__IN_WAIT;
 }
+
+#ifndef SIO_NO_MSGPACK
+/* ---- the msgpack parser (npm socket.io-msgpack-parser) ----
+   Every packet is one MessagePack map, {type, nsp, data, id}, in one
+   binary Engine.IO message, its binary values inline: no attachments and
+   no BINARY_* types on the wire. The library keeps speaking the text form
+   above: a map coming in becomes the text of the same packet plus its
+   binaries as attachments, and text going out becomes a map, so
+   handlers, acks, broadcasts and the trace see one form whichever parser
+   is on the wire:
+       {type:2, nsp:"/", id:7, data:["up", <bin 2>]}
+           <->  51-7["up",{"_placeholder":true,"num":0}] + 2 bytes
+   What Node's decoder refuses is refused here, as a parse error. */
+
+/* A key of a packet map, by name. */
+static int sio__mp_key_is(sio_mp k, const char *name) {
+    sio_str t;
+    return sio_mp_as_str(k, &t) == SIO_OK && t.len == strlen(name) && memcmp(t.ptr, name, t.len) == 0;
+}
+
+/* One packet map -> its text in text, binaries as views into msg in
+   bins. SIO_OK, SIO_ERR_PARSE (*why), or the buffer's error. */
+static int sio__mp_packet_in(const char *msg, size_t len, sio_buf *text, sio_str *bins, int max_bins, int *nbins,
+                             const char **why) {
+    sio_mp root, k, v, type, nsp, data, id;
+    sio_mp_iter it;
+    sio_buf json;
+    sio_str name;
+    int64_t t = -1, ack = -1;
+    size_t nb = 0;
+    int rc, plain;
+    *nbins = 0;
+    if (sio_mp_parse(msg, len, &root) != SIO_OK || root.type != SIO_MP_MAP) {
+        *why = "not one MessagePack map";
+        return SIO_ERR_PARSE;
+    }
+    type.type = nsp.type = data.type = id.type = SIO_MP_INVALID;
+    sio_mp_iter_init(&it, root);
+    while (sio_mp_iter_next(&it, &k, &v)) {   /* a repeated key: the last one, as in a JS object */
+        if (sio__mp_key_is(k, "type")) type = v;
+        else if (sio__mp_key_is(k, "nsp")) nsp = v;
+        else if (sio__mp_key_is(k, "data")) data = v;
+        else if (sio__mp_key_is(k, "id")) id = v;   /* others (the client's "options") are not ours */
+    }
+    if (type.type == SIO_MP_INVALID || sio_mp_as_int64(type, &t) != SIO_OK || t < 0 || t > SIO_PKT_CONNECT_ERROR) {
+        *why = "no packet type 0-4";
+        return SIO_ERR_PARSE;
+    }
+    if (sio_mp_as_str(nsp, &name) != SIO_OK || !name.len || name.ptr[0] != '/' || memchr(name.ptr, ',', name.len) ||
+        name.len > SIO_MAX_NSP_LEN) {
+        *why = "a namespace that is not a string starting with /";
+        return SIO_ERR_PARSE;
+    }
+    if (id.type != SIO_MP_INVALID && !sio_mp_is_undefined(id) && (sio_mp_as_int64(id, &ack) != SIO_OK || ack < 0)) {
+        *why = "an ack id that is not a whole number";
+        return SIO_ERR_PARSE;
+    }
+    if (sio_mp_is_undefined(data)) data.type = SIO_MP_INVALID;   /* undefined is absent */
+    switch ((int)t) {
+    case SIO_PKT_CONNECT: rc = data.type == SIO_MP_INVALID || data.type == SIO_MP_MAP; break;
+    case SIO_PKT_DISCONNECT: rc = data.type == SIO_MP_INVALID; break;
+    case SIO_PKT_CONNECT_ERROR: rc = data.type == SIO_MP_MAP || data.type == SIO_MP_STR; break;
+    default: rc = data.type == SIO_MP_ARRAY; break;
+    }
+    if (!rc) {
+        *why = "data of the wrong kind for the packet type";
+        return SIO_ERR_PARSE;
+    }
+    memset(&json, 0, sizeof json);
+    json.alloc = text->alloc;
+    /* CONNECT and CONNECT_ERROR have no attachments in text form: what
+       JSON cannot hold there is read as JSON.stringify reads it */
+    plain = t == SIO_PKT_CONNECT || t == SIO_PKT_CONNECT_ERROR;
+    rc = data.type == SIO_MP_INVALID ? SIO_OK
+                                     : sio__mp_to_json(data, &json, bins, plain ? 0 : (size_t)max_bins, &nb, plain);
+    if (rc == SIO_OK) {
+        if (nb) t = t == SIO_PKT_EVENT ? SIO_PKT_BINARY_EVENT : SIO_PKT_BINARY_ACK;
+        rc = sio_packet_write(text, (int)t, (int)nb, name.ptr, name.len, ack, json.data, json.len);
+    } else {
+        *why = rc == SIO_ERR_TOO_BIG ? "more binary values than SIO_MAX_BINARIES, or nested too deep"
+                                     : "a string that is not UTF-8, or a map key that is not a plain value";
+        rc = SIO_ERR_PARSE;
+    }
+    sio_buf_free(&json);
+    *nbins = (int)nb;
+    return rc;
+}
+
+/* The text of a packet and its attachments -> one map, appended to out. */
+static int sio__mp_packet_out(const char *pkt, size_t n, const sio_str *bins, int nbins, sio_buf *out) {
+    sio_packet p;
+    const char *why;
+    int type;
+    if (sio__packet_parse(pkt, n, &p, &why) != SIO_OK) return SIO_ERR_INVALID;   /* our own text: cannot happen */
+    type = p.type == SIO_PKT_BINARY_EVENT ? SIO_PKT_EVENT : p.type == SIO_PKT_BINARY_ACK ? SIO_PKT_ACK : p.type;
+    sio_mp_map(out, 2 + (p.json.type != SIO_JSON_INVALID) + (p.ack_id >= 0));
+    sio_mp_str(out, "type", 4);
+    sio_mp_uint(out, (uint64_t)type);
+    sio_mp_str(out, "nsp", 3);
+    sio_mp_str(out, p.nsp.ptr, p.nsp.len);
+    if (p.json.type != SIO_JSON_INVALID) {
+        int rc;
+        sio_mp_str(out, "data", 4);
+        if ((rc = sio_mp_from_json(p.json, bins, (size_t)nbins, out)) != SIO_OK) return rc;
+    }
+    if (p.ack_id >= 0) {
+        sio_mp_str(out, "id", 2);
+        sio_mp_uint(out, (uint64_t)p.ack_id);
+    }
+    return out->err;
+}
+
+/* sio__in_take for the msgpack parser: every message is a whole packet. */
+static int sio__in_take_mp(const sio_allocator *a, const char *data, size_t len, int binary, int max_attachments,
+                           int max_depth, sio__in *in) {
+    sio__binpend *bp;
+    int i, rc;
+    in->nbins = 0;
+    in->done = NULL;
+    in->why = NULL;
+    if (!binary) {
+        in->why = "a text message, where the msgpack parser sends binary ones";
+        return SIO_ERR_PARSE;
+    }
+    if (!(bp = (sio__binpend *)sio__malloc(a, sizeof *bp))) return SIO_ERR_NOMEM;
+    memset(bp, 0, sizeof *bp);
+    bp->head.alloc = bp->data.alloc = a;
+    in->done = bp;   /* the caller frees it, whatever happens */
+    /* binaries inline are not Node's attachments: its cap does not apply */
+    (void)max_attachments;
+    rc = sio__mp_packet_in(data, len, &bp->head, in->bins, SIO_MAX_BINARIES, &in->nbins, &in->why);
+    if (rc != SIO_OK) return rc == SIO_ERR_PARSE ? rc : SIO_ERR_NOMEM;
+    /* the binaries are views into a message that goes once we return */
+    for (i = 0; i < in->nbins; i++) {
+        bp->off[i] = bp->data.len;
+        sio_buf_append(&bp->data, in->bins[i].ptr, in->bins[i].len);
+    }
+    bp->off[in->nbins] = bp->data.len;
+    if (bp->data.err) return SIO_ERR_NOMEM;
+    for (i = 0; i < in->nbins; i++) {
+        in->bins[i].ptr = bp->data.data ? bp->data.data + bp->off[i] : "";
+        in->bins[i].len = bp->off[i + 1] - bp->off[i];
+    }
+    if (sio__packet_parse(bp->head.data, bp->head.len, &in->p, &in->why) != SIO_OK) return SIO_ERR_PARSE;
+    if (max_depth < SIO_JSON_MAX_DEPTH && sio__json_depth(in->p.data) > max_depth) {
+        in->why = "JSON nested deeper than max_json_depth";
+        return SIO_ERR_PARSE;
+    }
+    return SIO__IN_PACKET;
+}
+#endif /* SIO_NO_MSGPACK */
 
 /* Engine.IO transports, in either role. */
 enum { SIO__T_POLLING = 1, SIO__T_WEBSOCKET = 2 };
@@ -5129,7 +6156,7 @@ SIO_API void sio_msg_init(sio_msg *m) {
 }
 
 SIO_API void sio_msg_bin(sio_msg *m, const void *data, size_t len) {
-    if (m->nbins >= SIO_MAX_ATTACHMENTS) {
+    if (m->nbins >= SIO_MAX_BINARIES) {
         m->err = SIO_ERR_TOO_BIG;
         return;
     }
@@ -5171,7 +6198,8 @@ SIO_API int sio_msg_args(sio_msg *m, const sio_args *a) {
         sio_json_raw(&m->w, v.ptr, v.len);
     }
     /* Placeholders are copied verbatim, so the attachments keep their numbers. */
-    for (i = 0; i < a->nbins && i < SIO_MAX_ATTACHMENTS; i++) m->bins[i] = a->bins[i];
+    if (a->nbins > SIO_MAX_BINARIES) return m->err = SIO_ERR_TOO_BIG;
+    for (i = 0; i < a->nbins; i++) m->bins[i] = a->bins[i];
     if ((int)a->nbins > m->nbins) m->nbins = (int)a->nbins;
     return m->err;
 }
@@ -9891,6 +10919,45 @@ static void sio__acks_clear(sio__acks *t, int err, int (*keep)(const sio__pendin
 
 static void sio__acks_free(sio__acks *t) { sio__tab_free(&t->t, t->loop->alloc); }
 
+/* ---- the outgoing path ----
+   A packet leaves either role as its text and attachments, each an
+   Engine.IO message (the default parser), or as one binary message
+   holding its map (msgpack), written into scratch. */
+typedef void (*sio__msg_fn)(void *to, const void *data, size_t len, int binary);
+
+/* desc.parser, checked when a server or client is made. */
+static int sio__parser_check(const sio_logger *log, int parser) {
+    if (parser != SIO_PARSER_DEFAULT && parser != SIO_PARSER_MSGPACK) {
+        sio__log(log, SIO_LOG_ERROR, "parser %d: SIO_PARSER_DEFAULT or SIO_PARSER_MSGPACK", parser);
+        return SIO_ERR_INVALID;
+    }
+#ifdef SIO_NO_MSGPACK
+    if (parser == SIO_PARSER_MSGPACK) {
+        sio__log(log, SIO_LOG_ERROR, "parser: the msgpack parser is left out of this build (SIO_NO_MSGPACK)");
+        return SIO_ERR_UNSUPPORTED;
+    }
+#endif
+    return SIO_OK;
+}
+
+static int sio__send_packet(int parser, sio_buf *scratch, sio__msg_fn send, void *to, const char *pkt, size_t n,
+                            const sio_str *bins, int nbins) {
+    int i;
+#ifndef SIO_NO_MSGPACK
+    if (parser == SIO_PARSER_MSGPACK) {
+        int rc;
+        sio_buf_reset(scratch);
+        if ((rc = sio__mp_packet_out(pkt, n, bins, nbins, scratch)) == SIO_OK) send(to, scratch->data, scratch->len, 1);
+        return rc;
+    }
+#endif
+    (void)parser;
+    (void)scratch;
+    send(to, pkt, n, 0);
+    for (i = 0; i < nbins; i++) send(to, bins[i].ptr, bins[i].len, 1);
+    return SIO_OK;
+}
+
 /* ---- the incoming path ---- */
 
 typedef struct sio__rx {
@@ -9903,9 +10970,15 @@ typedef struct sio__rx {
    *slot. The bytes of a finished packet stay ours until its dispatch
    returns, whatever its handlers do to the connection. */
 static void sio__receive(const sio__rx *rx, void *conn, const sio_allocator *a, sio__binpend **slot, const char *data,
-                         size_t len, int binary, int max_attachments, int max_depth) {
+                         size_t len, int binary, int max_attachments, int max_depth, int parser) {
     sio__in in;
-    int rc = sio__in_take(a, slot, data, len, binary, max_attachments, max_depth, &in);
+    int rc;
+#ifndef SIO_NO_MSGPACK
+    if (parser == SIO_PARSER_MSGPACK) rc = sio__in_take_mp(a, data, len, binary, max_attachments, max_depth, &in);
+    else
+#endif
+        rc = sio__in_take(a, slot, data, len, binary, max_attachments, max_depth, &in);
+    (void)parser;
     if (rc == SIO__IN_PACKET) rx->dispatch(conn, &in.p, in.nbins ? in.bins : NULL, in.nbins);
     else if (rc == SIO_ERR_PARSE) rx->fail(conn, "parse error", in.why);
     else if (rc != SIO__IN_WAIT) rx->fail(conn, "transport error", "out of memory for an attachment");
@@ -9980,7 +11053,7 @@ typedef struct sio__srv_ack {
 typedef struct sio__bcast_rec {
     size_t at;                   /* socket id (NUL-ended), then the JSON, then attachments */
     size_t json_len;
-    size_t bin_end[SIO_MAX_ATTACHMENTS];
+    size_t bin_end[SIO_MAX_BINARIES];
     int nbins;
 } sio__bcast_rec;
 
@@ -10034,6 +11107,7 @@ struct sio_server {
     char client_js_etag[40];
     sio_buf tmp;                 /* scratch for encoding */
     sio_buf tmp2;                /* a broadcast's receivers */
+    sio_buf mp;                  /* a packet as the msgpack parser sends it */
 };
 
 #define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->b.logger, lvl, __VA_ARGS__)
@@ -10047,12 +11121,17 @@ static sio_namespace *sio__nsp_find(sio_server *srv, const char *name, size_t n)
     return NULL;
 }
 
-/* One Socket.IO packet (plus attachments) to one connection. */
+static void sio__sconn_msg(void *to, const void *data, size_t len, int binary) {
+    sio__eio_send((sio_engine_conn *)to, SIO_EIO_MESSAGE, data, len, binary);
+}
+
+/* One Socket.IO packet (plus attachments) to one connection, in the
+   server's parser. */
 static void sio__sconn_send(sio__sconn *sc, const char *pkt, size_t n, const sio_str *bins, int nbins) {
-    int i;
     if (sc->closed) return;
-    sio__eio_send(sc->e, SIO_EIO_MESSAGE, pkt, n, 0);
-    for (i = 0; i < nbins; i++) sio__eio_send(sc->e, SIO_EIO_MESSAGE, bins[i].ptr, bins[i].len, 1);
+    if (sio__send_packet(sc->srv->desc.parser, &sc->srv->mp, sio__sconn_msg, sc->e, pkt, n, bins, nbins) != SIO_OK)
+        sio__log(&sc->srv->b.logger, SIO_LOG_ERROR, "session %s: a packet the msgpack parser cannot write "
+                 "(kept bytes that are not one MessagePack value, or no memory): not sent", sc->e->sid);
 }
 
 /* The connection broke the protocol: Node closes the whole of it. */
@@ -10313,9 +11392,20 @@ static void sio__recovery_replay(sio_socket *s, sio__saved *sv, sio__logged *aft
     for (lg = after->next; lg && s->connected && !s->conn->closed; lg = lg->next) {
         size_t off;
         if ((lg->rooms.len && !sio__names_meet(&lg->rooms, &mine)) || sio__names_meet(&lg->except, &mine)) continue;
-        for (off = 0; off < lg->recs.len && !s->conn->closed; off += 5 + sio__rec_len(lg->recs.data + off))
-            sio__eio_send(s->conn->e, SIO_EIO_MESSAGE, lg->recs.data + off + 5, sio__rec_len(lg->recs.data + off),
-                          lg->recs.data[off] == 'b');
+        /* each packet's text record, then its attachments' */
+        for (off = 0; off < lg->recs.len && !s->conn->closed;) {
+            const char *text = lg->recs.data + off + 5;
+            size_t tn = sio__rec_len(lg->recs.data + off);
+            sio_str bins[SIO_MAX_BINARIES];
+            int nb = 0;
+            off += 5 + tn;
+            while (off < lg->recs.len && lg->recs.data[off] == 'b' && nb < SIO_MAX_BINARIES) {
+                bins[nb].ptr = lg->recs.data + off + 5;
+                bins[nb++].len = sio__rec_len(lg->recs.data + off);
+                off += 5 + bins[nb - 1].len;
+            }
+            sio__sconn_send(s->conn, text, tn, bins, nb);
+        }
     }
     sio_buf_free(&mine);
 }
@@ -10669,7 +11759,7 @@ static void sio__on_engine_message(sio_engine_conn *e, const void *data, size_t 
     sio_server *srv = (sio_server *)user;
     sio__sconn *sc = (sio__sconn *)sio_engine_conn_user(e);
     if (sc) sio__receive(&sio__srv_rx, sc, srv->b.loop.alloc, &sc->bin, (const char *)data, len, binary,
-                         srv->desc.max_attachments, srv->desc.max_json_depth);
+                         srv->desc.max_attachments, srv->desc.max_json_depth, srv->desc.parser);
 }
 
 static void sio__on_engine_close(sio_engine_conn *e, const char *reason, void *user) {
@@ -10931,7 +12021,7 @@ static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     sio_server *srv;
     size_t i, n;
     int rc;
-    sio_buf pkt, list;
+    sio_buf pkt, list, wire;
     long long id;
     if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
     srv = nsp->srv;
@@ -10946,15 +12036,27 @@ static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     list = srv->tmp2;
     memset(&srv->tmp, 0, sizeof srv->tmp);
     memset(&srv->tmp2, 0, sizeof srv->tmp2);
-    srv->tmp.alloc = srv->tmp2.alloc = srv->b.loop.alloc;
+    memset(&wire, 0, sizeof wire);
+    srv->tmp.alloc = srv->tmp2.alloc = wire.alloc = srv->b.loop.alloc;
+#ifndef SIO_NO_MSGPACK
+    /* the msgpack form too is written once for every receiver */
+    if (srv->desc.parser == SIO_PARSER_MSGPACK &&
+        sio__mp_packet_out(pkt.data, pkt.len, args ? args->bins : NULL, args ? args->nbins : 0, &wire) != SIO_OK) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "broadcast of %s: the msgpack parser cannot write it: not sent", event);
+        wire.len = 0;
+        list.len = 0;
+    }
+#endif
     n = list.len / sizeof(sio_socket *);
     for (i = 0; i < n; i++) {
         sio_socket *s;
         memcpy(&s, list.data + i * sizeof s, sizeof s);
         if (!s->connected || s->conn->closed) continue;
         if (g) sio__bcast_wait(g, s, id);
-        sio__sconn_send(s->conn, pkt.data, pkt.len, args ? args->bins : NULL, args ? args->nbins : 0);
+        if (wire.len) sio__eio_send(s->conn->e, SIO_EIO_MESSAGE, wire.data, wire.len, 1);
+        else sio__sconn_send(s->conn, pkt.data, pkt.len, args ? args->bins : NULL, args ? args->nbins : 0);
     }
+    sio_buf_free(&wire);
     sio_buf_free(&srv->tmp);
     sio_buf_free(&srv->tmp2);
     srv->tmp = pkt;
@@ -11062,9 +12164,9 @@ SIO__DEFINE_ON(sio_use, sio_namespace, sio_middleware_fn, mws, NULL, o->srv->b.l
 /* client-js facts: generated by tools/embed-client.mjs, do not edit */
 /* SIO__CLIENT_JS_LEN is the byte length of all parts together, the ETag
    the quoted SHA-1 of the file (the value of an HTTP ETag header). */
-#define SIO__CLIENT_JS_LEN 37805
-#define SIO__CLIENT_JS_PARTS 10
-#define SIO__CLIENT_JS_ETAG "\"9e33c6354f5c394cc8cc705cce86345255db23ea\""
+#define SIO__CLIENT_JS_LEN 46045
+#define SIO__CLIENT_JS_PARTS 12
+#define SIO__CLIENT_JS_ETAG "\"ea7edf50cbce09d14f6377e84866524097a2ab81\""
 /* end of client-js facts */
 /* The script's text is the last thing in this file (>>client-js). C can
    declare it here ahead of its definition; C++ has no tentative
@@ -11318,7 +12420,7 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     }
     srv->desc = d;
     srv->b.loop.http_timeout_ms = srv->desc.http_timeout_ms;
-    srv->tmp.alloc = srv->tmp2.alloc = srv->b.loop.alloc;
+    srv->tmp.alloc = srv->tmp2.alloc = srv->mp.alloc = srv->b.loop.alloc;
     srv->http.loop = &srv->b.loop;
     srv->http.log = &srv->b.logger;
     srv->http.h = &sio__srv_http;
@@ -11340,6 +12442,7 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     if (rc == SIO_OK && (srv->desc.tls.cert_file || srv->desc.tls.cert_pem)) rc = sio__srv_tls(srv);
     if (rc == SIO_OK && srv->desc.client_js_file && (rc = sio__load_client_js(srv)) != SIO_OK)
         SIO__LOG(srv, SIO_LOG_ERROR, "cannot load client_js_file %s: %s", srv->desc.client_js_file, sio_strerror(rc));
+    if (rc == SIO_OK) rc = sio__parser_check(&srv->b.logger, srv->desc.parser);
     if (rc == SIO_OK && !sio_of(srv, "/")) rc = SIO_ERR_NOMEM;
     if (rc != SIO_OK) {
         sio_server_destroy(srv);
@@ -11469,6 +12572,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     }
     sio_buf_free(&srv->tmp);
     sio_buf_free(&srv->tmp2);
+    sio_buf_free(&srv->mp);
     sio__free(a, srv->client_js);
     sio__base_free(&srv->b);
 }
@@ -11539,6 +12643,7 @@ struct sio_client {
     sio_client_socket *sockets;
     sio__binpend *bin;         /* a binary packet waiting for its attachments */
     sio_buf tmp;
+    sio_buf mp;                /* a packet as the msgpack parser sends it */
     int stop, destroying;
     void *tls_ctx;             /* https/wss: certificates and trust anchors, shared */
 };
@@ -11630,18 +12735,48 @@ static sio_client_socket *sio__mgr_socket(sio_client *cl, const char *nsp, size_
     return NULL;
 }
 
+static void sio__mgr_msg(void *to, const void *data, size_t len, int binary) {
+    sio__eioc_send((sio__eioc *)to, SIO_EIO_MESSAGE, data, len, binary);
+}
+
+/* One packet (text, attachments) to the server, in the client's parser. */
+static int sio__mgr_send(sio_client *cl, const char *pkt, size_t n, const sio_str *bins, int nbins) {
+    int rc = sio__send_packet(cl->desc.parser, &cl->mp, sio__mgr_msg, &cl->eio, pkt, n, bins, nbins);
+    if (rc != SIO_OK)
+        SIO__CLOG(cl, SIO_LOG_ERROR, "a packet the msgpack parser cannot write (kept bytes that are not one "
+                  "MessagePack value, or no memory): not sent");
+    return rc;
+}
+
 /* Sends the packet in cl->tmp plus attachments, or holds it while offline
    (may_hold), or returns 1 (dropped). */
 static int sio__csock_out(sio_client_socket *s, const sio_msg *args, int may_hold) {
     sio_client *cl = s->cl;
     int i, nbins = args ? args->nbins : 0;
     size_t need = 5 + 1 + cl->tmp.len, old = s->held.len;
-    if (s->state == SIO__CS_CONNECTED && sio__mgr_open(cl)) {
-        sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
-        for (i = 0; i < nbins; i++) sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, args->bins[i].ptr, args->bins[i].len, 1);
+    if (s->state == SIO__CS_CONNECTED && sio__mgr_open(cl))
+        return sio__mgr_send(cl, cl->tmp.data, cl->tmp.len, args ? args->bins : NULL, nbins);
+    if (!may_hold) return 1;
+#ifndef SIO_NO_MSGPACK
+    if (cl->desc.parser == SIO_PARSER_MSGPACK) {
+        /* held as the one binary message it will be */
+        int rc;
+        sio_buf_reset(&cl->mp);
+        if ((rc = sio__mp_packet_out(cl->tmp.data, cl->tmp.len, args ? args->bins : NULL, nbins, &cl->mp)) != SIO_OK)
+            return rc;
+        if (s->held.len + 5 + cl->mp.len > cl->desc.max_buffered) {
+            SIO__CLOG(cl, SIO_LOG_WARN, "%s: offline buffer full (%lu bytes), emit dropped", s->nsp,
+                      (unsigned long)cl->desc.max_buffered);
+            return SIO_ERR_TOO_BIG;
+        }
+        if (sio__rec_append(&s->held, 'b', cl->mp.data, cl->mp.len) != SIO_OK) {
+            s->held.len = old;
+            s->held.err = 0;
+            return SIO_ERR_NOMEM;
+        }
         return SIO_OK;
     }
-    if (!may_hold) return 1;
+#endif
     for (i = 0; i < nbins; i++) need += 5 + args->bins[i].len;
     if (s->held.len + need > cl->desc.max_buffered) {
         SIO__CLOG(cl, SIO_LOG_WARN, "%s: offline buffer full (%lu bytes), emit dropped", s->nsp,
@@ -11706,7 +12841,7 @@ static void sio__csock_send_connect(sio_client_socket *s) {
             sio__auth_query(&cl->tmp, s->auth);
         }
         sio_buf_appendc(&cl->tmp, ',');
-        if (!cl->tmp.err) sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+        if (!cl->tmp.err) sio__mgr_send(cl, cl->tmp.data, cl->tmp.len, NULL, 0);
         return;
     }
     if (s->pid[0]) {
@@ -11735,7 +12870,7 @@ static void sio__csock_send_connect(sio_client_socket *s) {
                          s->auth ? strlen(s->auth) : 0);
     }
     s->state = SIO__CS_CONNECTING;
-    if (!cl->tmp.err) sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+    if (!cl->tmp.err) sio__mgr_send(cl, cl->tmp.data, cl->tmp.len, NULL, 0);
 }
 
 static void sio__csock_tell_disconnect(sio_client_socket *s, const char *reason) {
@@ -11828,7 +12963,7 @@ static void sio__csock_deliver_early(sio_client_socket *s) {
     while (off < early.len && gen == cl->eio.gen && s->state == SIO__CS_CONNECTED) {
         size_t len = sio__rec_len(early.data + off);
         sio__receive(&sio__cl_rx, cl, cl->b.loop.alloc, &bin, early.data + off + 5, len, early.data[off] == 'b',
-                     SIO_MAX_ATTACHMENTS, SIO_JSON_MAX_DEPTH);
+                     SIO_MAX_ATTACHMENTS, SIO_JSON_MAX_DEPTH, cl->desc.parser);
         off += 5 + len;
     }
     sio__binpend_free(cl->b.loop.alloc, bin);
@@ -11969,7 +13104,7 @@ static void sio__mgr_message(sio__eioc *x, char *data, size_t len, int binary, v
     sio_client *cl = (sio_client *)user;
     (void)x;
     sio__receive(&sio__cl_rx, cl, cl->b.loop.alloc, &cl->bin, data, len, binary, SIO_MAX_ATTACHMENTS,
-                 SIO_JSON_MAX_DEPTH);
+                 SIO_JSON_MAX_DEPTH, cl->desc.parser);
 }
 
 static void sio__mgr_closed(sio__eioc *x, const char *reason, int was_open, void *user) {
@@ -12115,7 +13250,7 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
         return NULL;
     }
     cl->desc = *desc;
-    cl->tmp.alloc = cl->b.loop.alloc;
+    cl->tmp.alloc = cl->mp.alloc = cl->b.loop.alloc;
     cl->reconnect_timer.fn = sio__mgr_reconnect_due;
     if (cl->desc.reconnection_delay_ms <= 0) cl->desc.reconnection_delay_ms = SIO_CLIENT_RECONNECT_DELAY_MS;
     if (cl->desc.reconnection_delay_max_ms <= 0) cl->desc.reconnection_delay_max_ms = SIO_CLIENT_RECONNECT_DELAY_MAX_MS;
@@ -12127,7 +13262,8 @@ SIO_API sio_client *sio_client_create(const sio_client_desc *desc, int *err) {
     cl->eio.protocol = cl->desc.eio_version == 3 ? 3 : 4;
     cl->eio.timeout_ms = cl->desc.timeout_ms;
     cl->eio.res.timeout_ms = cl->desc.resolve_timeout_ms;
-    rc = sio__mgr_url(cl);
+    rc = sio__parser_check(&cl->b.logger, cl->desc.parser);
+    if (rc == SIO_OK) rc = sio__mgr_url(cl);
     if (rc == SIO_OK) rc = sio__mgr_request_parts(cl);
     if (rc == SIO_OK) rc = sio__mgr_host(cl);
     if (rc != SIO_OK) {
@@ -12229,7 +13365,7 @@ SIO_API void sio_client_socket_close(sio_client_socket *s) {
     if (was == SIO__CS_CONNECTED && sio__mgr_open(cl)) {
         sio_buf_reset(&cl->tmp);
         sio_packet_write(&cl->tmp, SIO_PKT_DISCONNECT, 0, s->nsp, strlen(s->nsp), -1, NULL, 0);
-        sio__eioc_send(&cl->eio, SIO_EIO_MESSAGE, cl->tmp.data, cl->tmp.len, 0);
+        sio__mgr_send(cl, cl->tmp.data, cl->tmp.len, NULL, 0);
     }
     s->active = 0;
     s->state = SIO__CS_OFF;
@@ -12401,6 +13537,7 @@ SIO_API void sio_client_destroy(sio_client *cl) {
     if (cl->tls_ctx) sio__tls_ctx_free((sio__tls_ctx *)cl->tls_ctx);
 #endif
     sio_buf_free(&cl->tmp);
+    sio_buf_free(&cl->mp);
     sio__binpend_free(a, cl->bin);
     sio__free(a, cl->path);
     sio__free(a, cl->query);
@@ -13683,189 +14820,284 @@ SIO__CLIENT_JS_DEF const char *const sio__client_js[SIO__CLIENT_JS_PARTS] = {
      "\n      plainObject(d), // CONNECT reply {\"sid\":...}\n      d === undefined,\n      Array"
      ".isArray(d) && d.length > 0 && (typeof d[0] === 'string' || typeof d[0] === 'number'),\n   "
      "   Array.isArray(d),\n      typeof d === 'string' || plainObject(d),\n    ][type <= 4 ? typ"
-     "e : type - 3];\n    if (!ok) throw new Error('invalid payload');\n    return p;\n  }\n\n  /"
-     "* ------------------------------------------------------------- Manager */\n  // Owns the E"
-     "ngine for one origin+path, encodes/decodes Socket.IO packets\n  // and reconnects with expo"
-     "nential backoff. Events: open, close(reason),\n  // packet, error, reconnect_attempt(n), re"
-     "connect(n), reconnect_error,\n  // reconnect_failed.\n\n  class Manager extends Emitter {\n"
-     "    constructor(uri, opts) {\n      super();\n      if (uri && typeof uri === 'object') { o"
-     "pts = uri; uri = undefined; }\n      opts = Object.assign({}, opts);\n      this.url = new "
-     "URL(uri || '/', typeof location !== 'undefined' ? location.href : undefined);\n      opts.p"
-     "ath = (opts.path || '/socket.io').replace(/\\/$/, '') + '/';\n      if (typeof opts.query ="
-     "== 'string') opts.query = Object.fromEntries(new URLSearchParams(opts.query));\n      opts."
-     "query = Object.assign(Object.fromEntries(this.url.searchParams), opts.query);\n      this.o"
-     "pts = opts;\n      this.nsps = {};\n      this.subs = [];\n      this._readyState = 'closed"
-     "';\n      this._reconnection = opts.reconnection !== false;\n      this._attemptsMax = opts"
-     ".reconnectionAttempts === undefined ? Infinity : opts.reconnectionAttempts;\n"),
+     "e : type - 3];\n    if (!ok) throw new Error('invalid payload');\n    return p;\n  }\n\n\n "
+     " /* ------------------------------------------ msgpack packet codec */\n  // With { parser:"
+     " 'msgpack' }, packets travel as the npm\n  // socket.io-msgpack-parser writes them: one Mes"
+     "sagePack map\n  // {type, nsp, data, id} per binary message, binary values inline (they\n  "
+     "// go out as bin and come back as ArrayBuffers). Values as notepack.io\n  // writes them: i"
+     "ntegers in the smallest form, other numbers float64,\n  // undefined d4 00 00, a Date d7 00"
+     " + int64 ms.\n  const utf8 = typeof TextEncoder !== 'undefined' ? new TextEncoder() : null;"
+     "\n  const unutf8 = typeof TextDecoder !== 'undefined' ? new TextDecoder('utf-8', { fatal: t"
+     "rue }) : null;\n  class MpOut {\n    constructor() { this.b = new Uint8Array(64); this.n = "
+     "0; }\n    room(k) {\n      if (this.n + k > this.b.length) {\n        const nb = new Uint8A"
+     "rray(Math.max(this.b.length * 2, this.n + k));\n        nb.set(this.b.subarray(0, this.n));"
+     "\n        this.b = nb;\n      }\n      return new DataView(this.b.buffer, this.n, k);\n    "
+     "}\n    // tag, then k bytes: unsigned (k <= 4) or a 64-bit hi/lo pair\n    put(tag, x, k) {"
+     "\n      const dv = this.room(1 + k);\n      dv.setUint8(0, tag);\n"),
     /* part 6 */
-    ("      this._delay = opts.reconnectionDelay === undefined ? 1000 : opts.reconnectionDelay;\n"
-     "      this._delayMax = opts.reconnectionDelayMax === undefined ? 5000 : opts.reconnectionDe"
-     "layMax;\n      this._jitter = opts.randomizationFactor === undefined ? 0.5 : opts.randomiza"
-     "tionFactor;\n      this._timeout = opts.timeout === undefined ? 20000 : opts.timeout;\n    "
-     "  this.attempts = 0;\n      this._reconnecting = false;\n      this.skipReconnect = false;"
-     "\n      this._outq = [];\n      if (opts.autoConnect !== false) this.open();\n    }\n    re"
-     "connection(v) { if (v === undefined) return this._reconnection; this._reconnection = !!v; r"
-     "eturn this; }\n\n    open(fn) {\n      if (this._readyState === 'open' || this._readyState "
-     "=== 'opening') return this;\n      this.skipReconnect = false;\n      this._readyState = 'o"
-     "pening';\n      const engine = this.engine = new Engine(this.url, this.opts);\n      let ti"
-     "mer = null;\n      const failed = (err) => {\n        clearTimeout(timer);\n        this._c"
-     "leanup();\n        this._readyState = 'closed';\n        this.emitReserved('error', err);\n"
-     "        if (fn) fn(err);\n        else if (!this._reconnecting && this._reconnection && thi"
-     "s.attempts === 0) this._reconnect();\n      };\n      this.subs.push(sub(engine, 'open', ()"
-     " => {\n        clearTimeout(timer);\n        this._onopen();\n        if (fn) fn();\n      "
-     "}));\n      this.subs.push(sub(engine, 'error', failed));\n      this.subs.push(sub(engine,"
-     " 'close', (reason) => failed(new Error(reason))));\n      if (this._timeout) {\n        tim"
-     "er = setTimeout(() => { failed(new Error('timeout')); engine.close(); }, this._timeout);\n "
-     "       this.subs.push(() => clearTimeout(timer));\n      }\n      return this;\n    }\n    "
-     "connect(fn) { return this.open(fn); }\n\n    _onopen() {\n      this._cleanup();\n      thi"
-     "s._readyState = 'open';\n      this._partial = null;\n      const e = this.engine;\n      t"
-     "his.subs.push(\n        sub(e, 'message', (d) => this._ondata(d)),\n        sub(e, 'ping', "
-     "() => this.emitReserved('ping')),\n        sub(e, 'error', (err) => this.emitReserved('erro"
-     "r', err)),\n        sub(e, 'close', (reason, desc) => this._onclose(reason, desc)));\n     "
-     " this.emitReserved('open');\n    }\n    // A binary packet arrives as its text header follo"
-     "wed by exactly\n    // `attachments` binary messages; anything else in between is an error."
-     "\n    _ondata(d) {\n      let p;\n      try {\n        if (typeof d === 'string') {\n      "
-     "    if (this._partial) throw new Error('text while expecting attachments');\n          p = "
-     "sioDecode(d);\n          if (p.attachments) { this._partial = { p, bufs: [] }; return; }\n "
-     "       } else {\n          if (!this._partial) throw new Error('unexpected binary');\n     "
-     "     const part = this._partial;\n          part.bufs.push(d);\n          if (part.bufs.len"
-     "gth < part.p.attachments) return;\n          this._partial = null;\n          p = part.p;\n"
-     "          p.data = reconstruct(p.data, part.bufs);\n        }\n      } catch (err) {\n     "
-     "   this._onclose('parse error', err);\n        return;\n      }\n      this.emitReserved('p"
-     "acket', p);\n    }\n    // Packets leave in emit order even when an earlier one holds a Blo"
-     "b that\n    // must first be read asynchronously.\n    _packet(p) {\n      // Remember the "
-     "engine: a packet whose Blob is read after a reconnect\n      // must not leak into the new "
-     "session ahead of its CONNECT.\n      this._outq.push({ engine: this.engine, msgs: sioEncode"
-     "(p) });\n      if (!this._pumping) this._pump();\n    }\n    async _pump() {\n      this._p"
-     "umping = true;\n      try {\n        while (this._outq.length) {\n          const { engine,"
-     " msgs } = this._outq[0];\n          for (let i = 1; i < msgs.length; i++) {\n            if"
-     " (hasBlob && msgs[i] instanceof Blob) msgs[i] = await msgs[i].arrayBuffer();\n          }\n"
-     "          this._outq.shift();\n          if (engine) for (const m of msgs) engine.write(m);"
-     "\n        }\n      } finally {\n        this._pumping = false;\n      }\n    }\n"),
+    ("      if (k === 1) dv.setUint8(1, x & 255);\n      else if (k === 2) dv.setUint16(1, x & 0x"
+     "ffff);\n      else if (k === 4) dv.setUint32(1, x >>> 0);\n      else if (k === 8) { const "
+     "hi = Math.floor(x / 4294967296); dv.setInt32(1, hi); dv.setUint32(5, x - hi * 4294967296); "
+     "}\n      this.n += 1 + k;\n    }\n    raw(u8) { this.room(u8.length); this.b.set(u8, this.n"
+     "); this.n += u8.length; }\n    len(n, fix, fixMax, t8, t16) {\n      if (fix !== null && n "
+     "<= fixMax) this.put(fix | n, 0, 0);\n      else if (t8 !== null && n < 256) this.put(t8, n,"
+     " 1);\n      else if (n < 65536) this.put(t16, n, 2);\n      else this.put(t16 + 1, n, 4);\n"
+     "    }\n    value(v) {\n      if (v === null) return this.put(0xc0, 0, 0);\n      if (v === "
+     "undefined) return this.raw(Uint8Array.of(0xd4, 0, 0));\n      if (v === true || v === false"
+     ") return this.put(v ? 0xc3 : 0xc2, 0, 0);\n      if (typeof v === 'number') {\n        if ("
+     "!Number.isInteger(v)) { const dv = this.room(9); dv.setUint8(0, 0xcb); dv.setFloat64(1, v);"
+     " this.n += 9; return; }\n        if (v >= 0) {\n          if (v < 128) return this.put(v, 0"
+     ", 0);\n          if (v < 256) return this.put(0xcc, v, 1);\n          if (v < 65536) return"
+     " this.put(0xcd, v, 2);\n          if (v < 4294967296) return this.put(0xce, v, 4);\n       "
+     "   return this.put(0xcf, v, 8);\n        }\n        if (v >= -32) return this.put(v & 255, "
+     "0, 0);\n        if (v >= -128) return this.put(0xd0, v, 1);\n        if (v >= -32768) retur"
+     "n this.put(0xd1, v, 2);\n        if (v >= -2147483648) return this.put(0xd2, v, 4);\n      "
+     "  return this.put(0xd3, v, 8);\n      }\n      if (typeof v === 'string') { const u = utf8."
+     "encode(v); this.len(u.length, 0xa0, 31, 0xd9, 0xda); return this.raw(u); }\n      if (hasBl"
+     "ob && v instanceof Blob) throw new Error('msgpack: a Blob cannot be written at once; send i"
+     "ts ArrayBuffer');\n      if (isBinary(v)) { const u = bytesOf(v); this.len(u.length, null, "
+     "0, 0xc4, 0xc5); return this.raw(u); }\n      if (v instanceof Date) { this.put(0xd7, 0, 0);"
+     " return this.put(0, v.getTime(), 8); }   // ext 0 + int64 ms\n      if (Array.isArray(v)) {"
+     " this.len(v.length, 0x90, 15, null, 0xdc); for (const x of v) this.value(x); return; }\n   "
+     "   if (typeof v === 'object') {\n        if (typeof v.toJSON === 'function') return this.va"
+     "lue(v.toJSON());\n        const keys = Object.keys(v).filter((k) => typeof v[k] !== 'functi"
+     "on');\n        this.len(keys.length, 0x80, 15, null, 0xde);\n        for (const k of keys) "
+     "{ this.value(k); this.value(v[k]); }\n        return;\n      }\n      throw new Error('msgp"
+     "ack: cannot write a ' + typeof v);\n    }\n  }\n  function mpEncode(p) {\n    const o = new"
+     " MpOut();\n    const pkt = { type: p.type === T.BINARY_EVENT ? T.EVENT : p.type === T.BINAR"
+     "Y_ACK ? T.ACK : p.type, nsp: p.nsp || '/' };\n    if (p.data !== undefined) pkt.data = p.da"
+     "ta;\n    if (p.id !== undefined) pkt.id = p.id;\n    o.value(pkt);\n    return [o.b.slice(0"
+     ", o.n).buffer];\n  }\n  function mpDecode(buf) {\n    const u = bytesOf(buf), dv = new Data"
+     "View(u.buffer, u.byteOffset, u.byteLength);\n    let i = 0;\n    const need = (k) => { if ("
+     "i + k > u.length) throw new Error('msgpack: cut short'); const at = i; i += k; return at; }"
+     ";\n    const bytes = (k) => { const at = need(k); return u.slice(at, at + k).buffer; };\n  "
+     "  const str = (k) => { const at = need(k); return unutf8.decode(u.subarray(at, at + k)); };"
+     "\n    const big = (at, signed) => (signed ? dv.getInt32(at) : dv.getUint32(at)) * 429496729"
+     "6 + dv.getUint32(at + 4);\n    const ext = (k, t, header) => {\n      if (t === 0 && header"
+     " === 0xd4 && k === 1) { need(1); return undefined; }\n      if (t === 0 && header === 0xd7)"
+     " { const at = need(8); return new Date(big(at, true)); }\n      if (t === 0 && header >= 0x"
+     "c7) return bytes(k);\n      return [t, bytes(k)];\n    };\n    function value(depth) {\n   "
+     "   if (depth > 64) throw new Error('msgpack: nested too deep');\n      const c = u[need(1)]"
+     ";\n      if (c < 0x80) return c;\n      if (c >= 0xe0) return c - 256;\n"),
     /* part 7 */
-    ("    _cleanup() {\n      for (const u of this.subs) u();\n      this.subs = [];\n      this."
-     "_partial = null;\n    }\n    socket(nsp, opts) {\n      let s = this.nsps[nsp];\n      if ("
-     "!s) {\n        s = this.nsps[nsp] = new Socket(this, nsp, opts);\n        if (!opts || opts"
-     ".autoConnect !== false) s.connect();\n      } else if (!s.active && (!opts || opts.autoConn"
-     "ect !== false)) s.connect();\n      return s;\n    }\n    // A socket left for good; close "
-     "the Engine when none is left.\n    _destroy(socket) {\n      for (const k of Object.keys(th"
-     "is.nsps)) if (this.nsps[k].active) return;\n      this._close();\n    }\n    _close() {\n  "
-     "    this.skipReconnect = true;\n      this._reconnecting = false;\n      clearTimeout(this."
-     "_reconnectTimer);\n      const e = this.engine;\n      this._onclose('forced close');\n    "
-     "  if (e) e.close();\n    }\n    disconnect() { this._close(); }\n    close() { this._close("
-     "); }\n    _onclose(reason, desc) {\n      this._cleanup();\n      if (this.engine && reason"
-     " !== 'forced close') this.engine.close();\n      this._readyState = 'closed';\n      this.e"
-     "mitReserved('close', reason, desc);\n      if (this._reconnection && !this.skipReconnect) t"
-     "his._reconnect();\n    }\n    _backoff() {\n      const base = Math.min(this._delay * Math."
-     "pow(2, this.attempts - 1), this._delayMax);\n      const ms = base * (1 + this._jitter * (2"
-     " * Math.random() - 1));\n      return Math.max(0, Math.min(ms, this._delayMax));\n    }\n  "
-     "  _reconnect() {\n      if (this._reconnecting || this.skipReconnect) return;\n      if (th"
-     "is.attempts >= this._attemptsMax) {\n        this.attempts = 0;\n        this.emitReserved("
-     "'reconnect_failed');\n        return;\n      }\n      this.attempts++;\n      this._reconne"
-     "cting = true;\n      this._reconnectTimer = setTimeout(() => {\n        if (this.skipReconn"
-     "ect) return;\n        this.emitReserved('reconnect_attempt', this.attempts);\n        if (t"
-     "his.skipReconnect) return;\n        this.open((err) => {\n          this._reconnecting = fa"
-     "lse;\n          if (err) {\n            this.emitReserved('reconnect_error', err);\n       "
-     "     this._reconnect();\n          } else {\n            const n = this.attempts;\n        "
-     "    this.attempts = 0;\n            this.emitReserved('reconnect', n);\n          }\n      "
-     "  });\n      }, this._backoff());\n    }\n  }\n\n  /* -------------------------------------"
-     "------------------------- Socket */\n  // One namespace. Events: connect, connect_error(err"
-     "), disconnect(reason)\n  // plus whatever the server emits.\n\n  class Socket extends Emitt"
-     "er {\n    constructor(io, nsp, opts) {\n      super();\n      this.io = io;\n      this.nsp"
-     " = nsp;\n      this.auth = opts && opts.auth;\n      this._opts = Object.assign({}, opts);"
-     "\n      this.connected = false;\n      this.recovered = false;\n      this.id = undefined;"
-     "\n      this.ids = 0;\n      this.acks = {};\n      this.receiveBuffer = [];\n      this.se"
-     "ndBuffer = [];\n      this._flags = {};\n      this._any = [];\n      this.subs = null;\n  "
-     "  }\n    get disconnected() { return !this.connected; }\n    get active() { return !!this.s"
-     "ubs; }\n    get volatile() { this._flags.volatile = true; return this; }\n    timeout(ms) {"
-     " this._flags.timeout = ms; return this; }\n    compress() { return this; }\n\n    connect()"
-     " {\n      if (this.connected) return this;\n      if (!this.subs) {\n        const io = thi"
-     "s.io;\n        this.subs = [\n          sub(io, 'open', () => this._onopen()),\n          s"
-     "ub(io, 'packet', (p) => { if (p.nsp === this.nsp) this._onpacket(p); }),\n          sub(io,"
-     " 'error', (err) => { if (!this.connected) this.emitReserved('connect_error', err); }),\n   "
-     "       sub(io, 'close', (reason, desc) => this._onclose(reason, desc)),\n        ];\n      "
-     "}\n      if (this.io._readyState === 'open') this._onopen();\n      else if (!this.io._reco"
-     "nnecting) this.io.open();\n      return this;\n    }\n    open() { return this.connect(); }"
-     "\n\n    _onopen() {\n      const send = (data) => {\n"),
+    ("      if (c >= 0xa0 && c <= 0xbf) return str(c & 31);\n      if ((c & 0xf0) === 0x90 || c ="
+     "== 0xdc || c === 0xdd) {\n        const n = c === 0xdc ? dv.getUint16(need(2)) : c === 0xdd"
+     " ? dv.getUint32(need(4)) : c & 15;\n        if (n > u.length - i) throw new Error('msgpack:"
+     " cut short');\n        const a = [];\n        for (let k = 0; k < n; k++) a.push(value(dept"
+     "h + 1));\n        return a;\n      }\n      if ((c & 0xf0) === 0x80 || c === 0xde || c === "
+     "0xdf) {\n        const n = c === 0xde ? dv.getUint16(need(2)) : c === 0xdf ? dv.getUint32(n"
+     "eed(4)) : c & 15;\n        if (n > u.length - i) throw new Error('msgpack: cut short');\n  "
+     "      const o = {};\n        for (let k = 0; k < n; k++) { const key = value(depth + 1); o["
+     "String(key)] = value(depth + 1); }\n        return o;\n      }\n      switch (c) {\n       "
+     " case 0xc0: return null;\n        case 0xc2: return false;\n        case 0xc3: return true;"
+     "\n        case 0xc4: return bytes(u[need(1)]);\n        case 0xc5: return bytes(dv.getUint1"
+     "6(need(2)));\n        case 0xc6: return bytes(dv.getUint32(need(4)));\n        case 0xc7: {"
+     " const k = u[need(1)]; return ext(k, dv.getInt8(need(1)), c); }\n        case 0xc8: { const"
+     " k = dv.getUint16(need(2)); return ext(k, dv.getInt8(need(1)), c); }\n        case 0xc9: { "
+     "const k = dv.getUint32(need(4)); return ext(k, dv.getInt8(need(1)), c); }\n        case 0xc"
+     "a: return dv.getFloat32(need(4));\n        case 0xcb: return dv.getFloat64(need(8));\n     "
+     "   case 0xcc: return u[need(1)];\n        case 0xcd: return dv.getUint16(need(2));\n       "
+     " case 0xce: return dv.getUint32(need(4));\n        case 0xcf: return big(need(8), false);\n"
+     "        case 0xd0: return dv.getInt8(need(1));\n        case 0xd1: return dv.getInt16(need("
+     "2));\n        case 0xd2: return dv.getInt32(need(4));\n        case 0xd3: return big(need(8"
+     "), true);\n        case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: return ext(1 << ("
+     "c - 0xd4), dv.getInt8(need(1)), c);\n        case 0xd9: return str(u[need(1)]);\n        ca"
+     "se 0xda: return str(dv.getUint16(need(2)));\n        case 0xdb: return str(dv.getUint32(nee"
+     "d(4)));\n        default: throw new Error('msgpack: unknown byte ' + c);\n      }\n    }\n "
+     "   const v = value(0);\n    if (i !== u.length) throw new Error('msgpack: bytes after the p"
+     "acket');\n    return v;\n  }\n  // The decoded map, checked as the npm parser checks it.\n "
+     " function mpPacket(buf) {\n    const p = mpDecode(buf);\n    if (!plainObject(p) || !Number"
+     ".isInteger(p.type) || p.type < T.CONNECT || p.type > T.CONNECT_ERROR ||\n        typeof p.n"
+     "sp !== 'string' || !(p.id === undefined || Number.isInteger(p.id))) throw new Error('invali"
+     "d packet');\n    const d = p.data;\n    const ok = [d === undefined || plainObject(d), d =="
+     "= undefined, Array.isArray(d) && d.length > 0, Array.isArray(d),\n      typeof d === 'strin"
+     "g' || plainObject(d)][p.type];\n    if (!ok) throw new Error('invalid payload');\n    retur"
+     "n { type: p.type, nsp: p.nsp, id: p.id, data: d, attachments: 0 };\n  }\n\n  /* -----------"
+     "-------------------------------------------------- Manager */\n  // Owns the Engine for one"
+     " origin+path, encodes/decodes Socket.IO packets\n  // and reconnects with exponential backo"
+     "ff. Events: open, close(reason),\n  // packet, error, reconnect_attempt(n), reconnect(n), r"
+     "econnect_error,\n  // reconnect_failed.\n\n  class Manager extends Emitter {\n    construct"
+     "or(uri, opts) {\n      super();\n      if (uri && typeof uri === 'object') { opts = uri; ur"
+     "i = undefined; }\n      opts = Object.assign({}, opts);\n      this.url = new URL(uri || '/"
+     "', typeof location !== 'undefined' ? location.href : undefined);\n      opts.path = (opts.p"
+     "ath || '/socket.io').replace(/\\/$/, '') + '/';\n      if (typeof opts.query === 'string') "
+     "opts.query = Object.fromEntries(new URLSearchParams(opts.query));\n      opts.query = Objec"
+     "t.assign(Object.fromEntries(this.url.searchParams), opts.query);\n      this.opts = opts;\n"
+     "      this._mp = opts.parser === 'msgpack';   // see the msgpack packet codec\n"),
     /* part 8 */
-    ("        // With connection state recovery the server gave us a private id\n        // and s"
-     "tamps events with offsets; hand both back to resume.\n        if (this._pid) data = Object."
-     "assign({ pid: this._pid, offset: this._lastOffset }, data);\n        this._packet({ type: T"
-     ".CONNECT, data });\n      };\n      if (typeof this.auth === 'function') this.auth((d) => s"
-     "end(d || {}));\n      else send(this.auth ? Object.assign({}, this.auth) : undefined);\n   "
-     " }\n\n    emit(ev, ...args) {\n      if (RESERVED.indexOf(ev) >= 0) throw new Error('\"' + "
-     "ev + '\" is a reserved event name');\n      const flags = this._flags;\n      this._flags ="
-     " {};\n      const p = { type: T.EVENT, data: [ev].concat(args) };\n      if (typeof args[ar"
-     "gs.length - 1] === 'function') {\n        const id = this.ids++;\n        const fn = p.data"
-     ".pop();\n        this._registerAck(id, fn, flags.timeout === undefined ? this._opts.ackTime"
-     "out : flags.timeout);\n        p.id = id;\n      }\n      if (this.connected && !(flags.vol"
-     "atile && !(this.io.engine && this.io.engine.transport.writable))) this._packet(p);\n      e"
-     "lse if (!flags.volatile) this.sendBuffer.push(p);\n      return this;\n    }\n    send(...a"
-     "rgs) { return this.emit('message', ...args); }\n    emitWithAck(ev, ...args) {\n      const"
-     " withErr = this._flags.timeout !== undefined || this._opts.ackTimeout !== undefined;\n     "
-     " return new Promise((resolve, reject) => {\n        const fn = (a, b) => { if (!withErr) re"
-     "solve(a); else if (a) reject(a); else resolve(b); };\n        this.emit(ev, ...args, fn);\n"
-     "      });\n    }\n    // With a timeout the callback gets (err, ...args); err is set when n"
-     "o\n    // ack came in time (or the socket disconnected first).\n    _registerAck(id, fn, ms"
-     ") {\n      if (ms === undefined) { this.acks[id] = fn; return; }\n      const timer = setTi"
-     "meout(() => {\n        delete this.acks[id];\n        this.sendBuffer = this.sendBuffer.fil"
-     "ter((p) => p.id !== id);\n        fn.call(this, new Error('operation has timed out'));\n   "
-     "   }, ms);\n      const wrapped = (...args) => { clearTimeout(timer); fn.call(this, null, ."
-     "..args); };\n      wrapped.fail = (err) => { clearTimeout(timer); fn.call(this, err); };\n "
-     "     this.acks[id] = wrapped;\n    }\n    _packet(p) { p.nsp = this.nsp; this.io._packet(p)"
-     "; }\n\n    _onpacket(p) {\n      switch (p.type) {\n        case T.CONNECT:\n          if ("
-     "p.data && typeof p.data.sid === 'string') this._onconnect(p.data.sid, p.data.pid);\n       "
-     "   else this.emitReserved('connect_error', new Error('invalid CONNECT packet'));\n         "
-     " break;\n        case T.EVENT:\n        case T.BINARY_EVENT: {\n          const args = p.da"
-     "ta.slice();\n          if (p.id !== undefined) args.push(this._ack(p.id));\n          if (t"
-     "his.connected) this._dispatch(args);\n          else this.receiveBuffer.push(args);\n      "
-     "    break;\n        }\n        case T.ACK:\n        case T.BINARY_ACK: {\n          const f"
-     "n = this.acks[p.id];\n          if (typeof fn === 'function') {\n            delete this.ac"
-     "ks[p.id];\n            fn.apply(this, p.data);\n          }\n          break;\n        }\n "
-     "       case T.DISCONNECT:\n          this._destroy();\n          this._onclose('io server d"
-     "isconnect');\n          break;\n        case T.CONNECT_ERROR: {\n          this._destroy();"
-     "\n          const d = p.data;\n          const err = new Error(typeof d === 'string' ? d : "
-     "d.message);\n          if (typeof d === 'object') err.data = d.data;\n          this.emitRe"
-     "served('connect_error', err);\n          break;\n        }\n        default: break;\n      "
-     "}\n    }\n    _dispatch(args) {\n      for (const fn of this._any.slice()) fn.apply(this, a"
-     "rgs);\n      if (this._pid && args.length && typeof args[args.length - 1] === 'string') thi"
-     "s._lastOffset = args[args.length - 1];\n      this.emitReserved(...args);\n    }\n    // Ac"
-     "k for an event the server sent with an id: 21[\"ask\"] -> 31[answer].\n    _ack(id) {\n    "
-     "  let sent = false;\n      return (...args) => {\n        if (sent) return;\n"),
+    ("      this.nsps = {};\n      this.subs = [];\n      this._readyState = 'closed';\n      thi"
+     "s._reconnection = opts.reconnection !== false;\n      this._attemptsMax = opts.reconnection"
+     "Attempts === undefined ? Infinity : opts.reconnectionAttempts;\n      this._delay = opts.re"
+     "connectionDelay === undefined ? 1000 : opts.reconnectionDelay;\n      this._delayMax = opts"
+     ".reconnectionDelayMax === undefined ? 5000 : opts.reconnectionDelayMax;\n      this._jitter"
+     " = opts.randomizationFactor === undefined ? 0.5 : opts.randomizationFactor;\n      this._ti"
+     "meout = opts.timeout === undefined ? 20000 : opts.timeout;\n      this.attempts = 0;\n     "
+     " this._reconnecting = false;\n      this.skipReconnect = false;\n      this._outq = [];\n  "
+     "    if (opts.autoConnect !== false) this.open();\n    }\n    reconnection(v) { if (v === un"
+     "defined) return this._reconnection; this._reconnection = !!v; return this; }\n\n    open(fn"
+     ") {\n      if (this._readyState === 'open' || this._readyState === 'opening') return this;"
+     "\n      this.skipReconnect = false;\n      this._readyState = 'opening';\n      const engin"
+     "e = this.engine = new Engine(this.url, this.opts);\n      let timer = null;\n      const fa"
+     "iled = (err) => {\n        clearTimeout(timer);\n        this._cleanup();\n        this._re"
+     "adyState = 'closed';\n        this.emitReserved('error', err);\n        if (fn) fn(err);\n "
+     "       else if (!this._reconnecting && this._reconnection && this.attempts === 0) this._rec"
+     "onnect();\n      };\n      this.subs.push(sub(engine, 'open', () => {\n        clearTimeout"
+     "(timer);\n        this._onopen();\n        if (fn) fn();\n      }));\n      this.subs.push("
+     "sub(engine, 'error', failed));\n      this.subs.push(sub(engine, 'close', (reason) => faile"
+     "d(new Error(reason))));\n      if (this._timeout) {\n        timer = setTimeout(() => { fai"
+     "led(new Error('timeout')); engine.close(); }, this._timeout);\n        this.subs.push(() =>"
+     " clearTimeout(timer));\n      }\n      return this;\n    }\n    connect(fn) { return this.o"
+     "pen(fn); }\n\n    _onopen() {\n      this._cleanup();\n      this._readyState = 'open';\n  "
+     "    this._partial = null;\n      const e = this.engine;\n      this.subs.push(\n        sub"
+     "(e, 'message', (d) => this._ondata(d)),\n        sub(e, 'ping', () => this.emitReserved('pi"
+     "ng')),\n        sub(e, 'error', (err) => this.emitReserved('error', err)),\n        sub(e, "
+     "'close', (reason, desc) => this._onclose(reason, desc)));\n      this.emitReserved('open');"
+     "\n    }\n    // A binary packet arrives as its text header followed by exactly\n    // `att"
+     "achments` binary messages; anything else in between is an error.\n    _ondata(d) {\n      l"
+     "et p;\n      try {\n        if (this._mp) {\n          if (typeof d === 'string') throw new"
+     " Error('text, where the msgpack parser sends binary');\n          p = mpPacket(d);\n       "
+     " } else if (typeof d === 'string') {\n          if (this._partial) throw new Error('text wh"
+     "ile expecting attachments');\n          p = sioDecode(d);\n          if (p.attachments) { t"
+     "his._partial = { p, bufs: [] }; return; }\n        } else {\n          if (!this._partial) "
+     "throw new Error('unexpected binary');\n          const part = this._partial;\n          par"
+     "t.bufs.push(d);\n          if (part.bufs.length < part.p.attachments) return;\n          th"
+     "is._partial = null;\n          p = part.p;\n          p.data = reconstruct(p.data, part.buf"
+     "s);\n        }\n      } catch (err) {\n        this._onclose('parse error', err);\n        "
+     "return;\n      }\n      this.emitReserved('packet', p);\n    }\n    // Packets leave in emi"
+     "t order even when an earlier one holds a Blob that\n    // must first be read asynchronousl"
+     "y.\n    _packet(p) {\n      // Remember the engine: a packet whose Blob is read after a rec"
+     "onnect\n      // must not leak into the new session ahead of its CONNECT.\n      this._outq"
+     ".push({ engine: this.engine, msgs: this._mp ? mpEncode(p) : sioEncode(p) });\n      if (!th"
+     "is._pumping) this._pump();\n    }\n    async _pump() {\n      this._pumping = true;\n"),
     /* part 9 */
-    ("        sent = true;\n        this._packet({ type: T.ACK, id, data: args });\n      };\n   "
-     " }\n    _onconnect(id, pid) {\n      this.id = id;\n      this.recovered = !!(pid && this._"
-     "pid === pid);\n      this._pid = pid;\n      this.connected = true;\n      for (const args "
-     "of this.receiveBuffer) this._dispatch(args);\n      this.receiveBuffer = [];\n      this.em"
-     "itReserved('connect');\n      for (const p of this.sendBuffer) this._packet(p);\n      this"
-     ".sendBuffer = [];\n    }\n    _onclose(reason, desc) {\n      const was = this.connected;\n"
-     "      this.connected = false;\n      this.id = undefined;\n      if (was || reason !== 'for"
-     "ced close') this.emitReserved('disconnect', reason, desc);\n      // Callbacks that can rep"
-     "ort an error learn that no ack will come.\n      for (const id of Object.keys(this.acks)) {"
-     "\n        const fn = this.acks[id];\n        if (fn.fail) {\n          delete this.acks[id]"
-     ";\n          fn.fail(new Error('socket has been disconnected'));\n        }\n      }\n    }"
-     "\n    _destroy() {\n      if (!this.subs) return;\n      for (const u of this.subs) u();\n "
-     "     this.subs = null;\n      this.io._destroy(this);\n    }\n    disconnect() {\n      con"
-     "st was = this.connected;\n      if (was) this._packet({ type: T.DISCONNECT });\n      this."
-     "_destroy();\n      if (was) this._onclose('io client disconnect');\n      return this;\n   "
-     " }\n    close() { return this.disconnect(); }\n\n    onAny(fn) { this._any.push(fn); return"
-     " this; }\n    prependAny(fn) { this._any.unshift(fn); return this; }\n    offAny(fn) {\n   "
-     "   if (!fn) this._any = [];\n      else this._any = this._any.filter((f) => f !== fn);\n   "
-     "   return this;\n    }\n    listenersAny() { return this._any.slice(); }\n  }\n\n  /* -----"
-     "------------------------------------------------------------- io */\n\n  const cache = {};"
-     "\n  function lookup(uri, opts) {\n    if (uri && typeof uri === 'object') { opts = uri; uri"
-     " = undefined; }\n    opts = opts || {};\n    const url = new URL(uri || '/', typeof locatio"
-     "n !== 'undefined' ? location.href : undefined);\n    const path = (opts.path || '/socket.io"
-     "').replace(/\\/$/, '') + '/';\n    const key = url.protocol + '//' + url.host + path;\n    "
-     "const nsp = url.pathname || '/';\n    // Like the official client: a second io() for an alr"
-     "eady used\n    // namespace gets its own connection instead of the cached socket.\n    cons"
-     "t fresh = opts.forceNew || opts['force new connection'] || opts.multiplex === false ||\n   "
-     "   (cache[key] && nsp in cache[key].nsps);\n    let io;\n    if (fresh) io = new Manager(ur"
-     "l.href, opts);\n    else io = cache[key] || (cache[key] = new Manager(url.href, opts));\n  "
-     "  return io.socket(nsp, opts);\n  }\n  Object.assign(lookup, { io: lookup, connect: lookup,"
-     " Manager, Socket, protocol: 5 });\n\n  if (typeof module === 'object' && module && module.e"
-     "xports) module.exports = lookup;\n  else root.io = lookup;\n})(typeof globalThis !== 'undef"
-     "ined' ? globalThis : this);\n")
+    ("      try {\n        while (this._outq.length) {\n          const { engine, msgs } = this._"
+     "outq[0];\n          for (let i = 1; i < msgs.length; i++) {\n            if (hasBlob && msg"
+     "s[i] instanceof Blob) msgs[i] = await msgs[i].arrayBuffer();\n          }\n          this._"
+     "outq.shift();\n          if (engine) for (const m of msgs) engine.write(m);\n        }\n   "
+     "   } finally {\n        this._pumping = false;\n      }\n    }\n    _cleanup() {\n      for"
+     " (const u of this.subs) u();\n      this.subs = [];\n      this._partial = null;\n    }\n  "
+     "  socket(nsp, opts) {\n      let s = this.nsps[nsp];\n      if (!s) {\n        s = this.nsp"
+     "s[nsp] = new Socket(this, nsp, opts);\n        if (!opts || opts.autoConnect !== false) s.c"
+     "onnect();\n      } else if (!s.active && (!opts || opts.autoConnect !== false)) s.connect()"
+     ";\n      return s;\n    }\n    // A socket left for good; close the Engine when none is lef"
+     "t.\n    _destroy(socket) {\n      for (const k of Object.keys(this.nsps)) if (this.nsps[k]."
+     "active) return;\n      this._close();\n    }\n    _close() {\n      this.skipReconnect = tr"
+     "ue;\n      this._reconnecting = false;\n      clearTimeout(this._reconnectTimer);\n      co"
+     "nst e = this.engine;\n      this._onclose('forced close');\n      if (e) e.close();\n    }"
+     "\n    disconnect() { this._close(); }\n    close() { this._close(); }\n    _onclose(reason,"
+     " desc) {\n      this._cleanup();\n      if (this.engine && reason !== 'forced close') this."
+     "engine.close();\n      this._readyState = 'closed';\n      this.emitReserved('close', reaso"
+     "n, desc);\n      if (this._reconnection && !this.skipReconnect) this._reconnect();\n    }\n"
+     "    _backoff() {\n      const base = Math.min(this._delay * Math.pow(2, this.attempts - 1),"
+     " this._delayMax);\n      const ms = base * (1 + this._jitter * (2 * Math.random() - 1));\n "
+     "     return Math.max(0, Math.min(ms, this._delayMax));\n    }\n    _reconnect() {\n      if"
+     " (this._reconnecting || this.skipReconnect) return;\n      if (this.attempts >= this._attem"
+     "ptsMax) {\n        this.attempts = 0;\n        this.emitReserved('reconnect_failed');\n    "
+     "    return;\n      }\n      this.attempts++;\n      this._reconnecting = true;\n      this."
+     "_reconnectTimer = setTimeout(() => {\n        if (this.skipReconnect) return;\n        this"
+     ".emitReserved('reconnect_attempt', this.attempts);\n        if (this.skipReconnect) return;"
+     "\n        this.open((err) => {\n          this._reconnecting = false;\n          if (err) {"
+     "\n            this.emitReserved('reconnect_error', err);\n            this._reconnect();\n "
+     "         } else {\n            const n = this.attempts;\n            this.attempts = 0;\n  "
+     "          this.emitReserved('reconnect', n);\n          }\n        });\n      }, this._back"
+     "off());\n    }\n  }\n\n  /* -------------------------------------------------------------- "
+     "Socket */\n  // One namespace. Events: connect, connect_error(err), disconnect(reason)\n  /"
+     "/ plus whatever the server emits.\n\n  class Socket extends Emitter {\n    constructor(io, "
+     "nsp, opts) {\n      super();\n      this.io = io;\n      this.nsp = nsp;\n      this.auth ="
+     " opts && opts.auth;\n      this._opts = Object.assign({}, opts);\n      this.connected = fa"
+     "lse;\n      this.recovered = false;\n      this.id = undefined;\n      this.ids = 0;\n     "
+     " this.acks = {};\n      this.receiveBuffer = [];\n      this.sendBuffer = [];\n      this._"
+     "flags = {};\n      this._any = [];\n      this.subs = null;\n    }\n    get disconnected() "
+     "{ return !this.connected; }\n    get active() { return !!this.subs; }\n    get volatile() {"
+     " this._flags.volatile = true; return this; }\n    timeout(ms) { this._flags.timeout = ms; r"
+     "eturn this; }\n    compress() { return this; }\n\n    connect() {\n      if (this.connected"
+     ") return this;\n      if (!this.subs) {\n        const io = this.io;\n        this.subs = ["
+     "\n          sub(io, 'open', () => this._onopen()),\n          sub(io, 'packet', (p) => { if"
+     " (p.nsp === this.nsp) this._onpacket(p); }),\n"),
+    /* part 10 */
+    ("          sub(io, 'error', (err) => { if (!this.connected) this.emitReserved('connect_error"
+     "', err); }),\n          sub(io, 'close', (reason, desc) => this._onclose(reason, desc)),\n "
+     "       ];\n      }\n      if (this.io._readyState === 'open') this._onopen();\n      else i"
+     "f (!this.io._reconnecting) this.io.open();\n      return this;\n    }\n    open() { return "
+     "this.connect(); }\n\n    _onopen() {\n      const send = (data) => {\n        // With conne"
+     "ction state recovery the server gave us a private id\n        // and stamps events with off"
+     "sets; hand both back to resume.\n        if (this._pid) data = Object.assign({ pid: this._p"
+     "id, offset: this._lastOffset }, data);\n        this._packet({ type: T.CONNECT, data });\n "
+     "     };\n      if (typeof this.auth === 'function') this.auth((d) => send(d || {}));\n     "
+     " else send(this.auth ? Object.assign({}, this.auth) : undefined);\n    }\n\n    emit(ev, .."
+     ".args) {\n      if (RESERVED.indexOf(ev) >= 0) throw new Error('\"' + ev + '\" is a reserve"
+     "d event name');\n      const flags = this._flags;\n      this._flags = {};\n      const p ="
+     " { type: T.EVENT, data: [ev].concat(args) };\n      if (typeof args[args.length - 1] === 'f"
+     "unction') {\n        const id = this.ids++;\n        const fn = p.data.pop();\n        this"
+     "._registerAck(id, fn, flags.timeout === undefined ? this._opts.ackTimeout : flags.timeout);"
+     "\n        p.id = id;\n      }\n      if (this.connected && !(flags.volatile && !(this.io.en"
+     "gine && this.io.engine.transport.writable))) this._packet(p);\n      else if (!flags.volati"
+     "le) this.sendBuffer.push(p);\n      return this;\n    }\n    send(...args) { return this.em"
+     "it('message', ...args); }\n    emitWithAck(ev, ...args) {\n      const withErr = this._flag"
+     "s.timeout !== undefined || this._opts.ackTimeout !== undefined;\n      return new Promise(("
+     "resolve, reject) => {\n        const fn = (a, b) => { if (!withErr) resolve(a); else if (a)"
+     " reject(a); else resolve(b); };\n        this.emit(ev, ...args, fn);\n      });\n    }\n   "
+     " // With a timeout the callback gets (err, ...args); err is set when no\n    // ack came in"
+     " time (or the socket disconnected first).\n    _registerAck(id, fn, ms) {\n      if (ms ==="
+     " undefined) { this.acks[id] = fn; return; }\n      const timer = setTimeout(() => {\n      "
+     "  delete this.acks[id];\n        this.sendBuffer = this.sendBuffer.filter((p) => p.id !== i"
+     "d);\n        fn.call(this, new Error('operation has timed out'));\n      }, ms);\n      con"
+     "st wrapped = (...args) => { clearTimeout(timer); fn.call(this, null, ...args); };\n      wr"
+     "apped.fail = (err) => { clearTimeout(timer); fn.call(this, err); };\n      this.acks[id] = "
+     "wrapped;\n    }\n    _packet(p) { p.nsp = this.nsp; this.io._packet(p); }\n\n    _onpacket("
+     "p) {\n      switch (p.type) {\n        case T.CONNECT:\n          if (p.data && typeof p.da"
+     "ta.sid === 'string') this._onconnect(p.data.sid, p.data.pid);\n          else this.emitRese"
+     "rved('connect_error', new Error('invalid CONNECT packet'));\n          break;\n        case"
+     " T.EVENT:\n        case T.BINARY_EVENT: {\n          const args = p.data.slice();\n        "
+     "  if (p.id !== undefined) args.push(this._ack(p.id));\n          if (this.connected) this._"
+     "dispatch(args);\n          else this.receiveBuffer.push(args);\n          break;\n        }"
+     "\n        case T.ACK:\n        case T.BINARY_ACK: {\n          const fn = this.acks[p.id];"
+     "\n          if (typeof fn === 'function') {\n            delete this.acks[p.id];\n         "
+     "   fn.apply(this, p.data);\n          }\n          break;\n        }\n        case T.DISCON"
+     "NECT:\n          this._destroy();\n          this._onclose('io server disconnect');\n      "
+     "    break;\n        case T.CONNECT_ERROR: {\n          this._destroy();\n          const d "
+     "= p.data;\n          const err = new Error(typeof d === 'string' ? d : d.message);\n       "
+     "   if (typeof d === 'object') err.data = d.data;\n          this.emitReserved('connect_erro"
+     "r', err);\n          break;\n        }\n        default: break;\n      }\n    }\n"),
+    /* part 11 */
+    ("    _dispatch(args) {\n      for (const fn of this._any.slice()) fn.apply(this, args);\n   "
+     "   if (this._pid && args.length && typeof args[args.length - 1] === 'string') this._lastOff"
+     "set = args[args.length - 1];\n      this.emitReserved(...args);\n    }\n    // Ack for an e"
+     "vent the server sent with an id: 21[\"ask\"] -> 31[answer].\n    _ack(id) {\n      let sent"
+     " = false;\n      return (...args) => {\n        if (sent) return;\n        sent = true;\n  "
+     "      this._packet({ type: T.ACK, id, data: args });\n      };\n    }\n    _onconnect(id, p"
+     "id) {\n      this.id = id;\n      this.recovered = !!(pid && this._pid === pid);\n      thi"
+     "s._pid = pid;\n      this.connected = true;\n      for (const args of this.receiveBuffer) t"
+     "his._dispatch(args);\n      this.receiveBuffer = [];\n      this.emitReserved('connect');\n"
+     "      for (const p of this.sendBuffer) this._packet(p);\n      this.sendBuffer = [];\n    }"
+     "\n    _onclose(reason, desc) {\n      const was = this.connected;\n      this.connected = f"
+     "alse;\n      this.id = undefined;\n      if (was || reason !== 'forced close') this.emitRes"
+     "erved('disconnect', reason, desc);\n      // Callbacks that can report an error learn that "
+     "no ack will come.\n      for (const id of Object.keys(this.acks)) {\n        const fn = thi"
+     "s.acks[id];\n        if (fn.fail) {\n          delete this.acks[id];\n          fn.fail(new"
+     " Error('socket has been disconnected'));\n        }\n      }\n    }\n    _destroy() {\n    "
+     "  if (!this.subs) return;\n      for (const u of this.subs) u();\n      this.subs = null;\n"
+     "      this.io._destroy(this);\n    }\n    disconnect() {\n      const was = this.connected;"
+     "\n      if (was) this._packet({ type: T.DISCONNECT });\n      this._destroy();\n      if (w"
+     "as) this._onclose('io client disconnect');\n      return this;\n    }\n    close() { return"
+     " this.disconnect(); }\n\n    onAny(fn) { this._any.push(fn); return this; }\n    prependAny"
+     "(fn) { this._any.unshift(fn); return this; }\n    offAny(fn) {\n      if (!fn) this._any = "
+     "[];\n      else this._any = this._any.filter((f) => f !== fn);\n      return this;\n    }\n"
+     "    listenersAny() { return this._any.slice(); }\n  }\n\n  /* -----------------------------"
+     "------------------------------------- io */\n\n  const cache = {};\n  function lookup(uri, "
+     "opts) {\n    if (uri && typeof uri === 'object') { opts = uri; uri = undefined; }\n    opts"
+     " = opts || {};\n    const url = new URL(uri || '/', typeof location !== 'undefined' ? locat"
+     "ion.href : undefined);\n    const path = (opts.path || '/socket.io').replace(/\\/$/, '') + "
+     "'/';\n    const key = url.protocol + '//' + url.host + path;\n    const nsp = url.pathname "
+     "|| '/';\n    // Like the official client: a second io() for an already used\n    // namespa"
+     "ce gets its own connection instead of the cached socket.\n    const fresh = opts.forceNew |"
+     "| opts['force new connection'] || opts.multiplex === false ||\n      (cache[key] && nsp in "
+     "cache[key].nsps);\n    let io;\n    if (fresh) io = new Manager(url.href, opts);\n    else "
+     "io = cache[key] || (cache[key] = new Manager(url.href, opts));\n    return io.socket(nsp, o"
+     "pts);\n  }\n  Object.assign(lookup, { io: lookup, connect: lookup, Manager, Socket, protoco"
+     "l: 5 });\n\n  if (typeof module === 'object' && module && module.exports) module.exports = "
+     "lookup;\n  else root.io = lookup;\n})(typeof globalThis !== 'undefined' ? globalThis : this"
+     ");\n")
 };
 /* >>client-js end */
 #endif

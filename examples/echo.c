@@ -47,7 +47,8 @@ static void usage(void) {
                     "            [--max-connections N] [--http-timeout MS] [--max-output BYTES] [--max-packets N]\n"
                     "            [--max-headers N] [--max-header-bytes N] [--max-request-line N]\n"
                     "            [--max-attachments N] [--max-json-depth N]\n"
-                    "            [--allow-eio3] [--cors-credentials] [--print-disconnects] [--log] [-v]\n"
+                    "            [--allow-eio3] [--parser default|msgpack] [--cors-credentials] [--print-disconnects]\n"
+                    "            [--log] [-v]\n"
                     "            [--tls-cert PEM --tls-key PEM]   (TLS builds: build/tls/echo)\n");
 }
 
@@ -105,6 +106,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--max-request-line") == 0) d.max_request_line = atoi(v);
         else if (strcmp(a, "--max-attachments") == 0) d.max_attachments = atoi(v);
         else if (strcmp(a, "--max-json-depth") == 0) d.max_json_depth = atoi(v);
+        else if (strcmp(a, "--parser") == 0 && (strcmp(v, "msgpack") == 0 || strcmp(v, "default") == 0))
+            d.parser = v[0] == 'm' ? SIO_PARSER_MSGPACK : SIO_PARSER_DEFAULT;   /* socket.io-msgpack-parser */
         else if (strcmp(a, "--tls-cert") == 0) d.tls.cert_file = v;   /* needs SIO_TLS_BEARSSL */
         else if (strcmp(a, "--tls-key") == 0) d.tls.key_file = v;
         else {

@@ -8,7 +8,8 @@
                         a socket that came back with its state (connection
                         state recovery) gets "recovered" first
      auth {"deny": R}   refused with CONNECT_ERROR {"message": R}
-     E with an ack      acknowledged with the same arguments
+     E with an ack      acknowledged with the same arguments (to, broadcast,
+                        ask and ask-all: with none)
      E without an ack   answered with "E-back" and the same arguments
      join/leave [room]  change rooms (acked with the room name if asked)
      to [room, ev, ...] emits ev with the rest to everyone in room
@@ -203,10 +204,13 @@ static void on_any(const sio_event *ev, void *user) {
         return;
     }
 
-    /* every event: acked with its arguments, or echoed as "<name>-back" */
+    /* every event: acked with its arguments (the commands to, broadcast,
+       ask and ask-all with none, as the reference server does), or echoed
+       as "<name>-back" */
     args_from(&m, &ev->args, 0);
     if (ev->ack_id >= 0) {
-        sio_ack(s, ev->ack_id, &m);
+        int command = !strcmp(name, "to") || !strcmp(name, "broadcast") || !strcmp(name, "ask") || !strcmp(name, "ask-all");
+        sio_ack(s, ev->ack_id, command ? NULL : &m);
     } else if (strcmp(name, "join") && strcmp(name, "leave") && strcmp(name, "to") && strcmp(name, "broadcast") &&
                strcmp(name, "ask") && strcmp(name, "ask-all")) {
         char back[SIO_MAX_EVENT_LEN + 8];

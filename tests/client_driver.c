@@ -285,6 +285,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--dns-server") == 0 && next) d.dns_server = next, i++;
         else if (strcmp(a, "--resolve-timeout") == 0 && next) d.resolve_timeout_ms = atoi(next), i++;
         else if (strcmp(a, "--eio") == 0 && next) d.eio_version = atoi(next), i++;
+        else if (strcmp(a, "--parser") == 0 && next && (strcmp(next, "msgpack") == 0 || strcmp(next, "default") == 0))
+            d.parser = next[0] == 'm' ? SIO_PARSER_MSGPACK : SIO_PARSER_DEFAULT, i++;
         else if (strcmp(a, "--no-reconnect") == 0) d.no_reconnection = 1;
         else if (strcmp(a, "-v") == 0) d.logger.fn = log_line, d.logger.level = SIO_LOG_DEBUG;
         else if (!d.url) d.url = a;

@@ -49,6 +49,7 @@ typedef struct siocat {
     sio_buf headers;
     int ack_mode, verbose, quiet, listen_port, server_mode;
     int eio;                    /* --eio: 3 for socket.io 2.x servers (or clients of -l), 4 the default */
+    int parser;                 /* --parser msgpack: SIO_PARSER_MSGPACK */
     long count;
     double quit_after;          /* -q SECONDS; < 0: never because of stdin */
     /* state */
@@ -632,6 +633,17 @@ static void on_reconnect_attempt(sio_client *c, int attempt, void *user) {
     siocat *sc = (siocat *)user;
     (void)c;
     sc->attempt = attempt;
+    if (!sc->ever_connected && !sc->done) {
+        /* the link was up but the namespace never joined: the server
+           dropped it after our CONNECT, which is what a server with the
+           other packet encoding does */
+        warn(sc, "connection failed: the server closed the connection before answering CONNECT%s%s "
+                 "(does it use the other parser? --parser %s)", sc->why[0] ? ": " : "", sc->why,
+             sc->parser == SIO_PARSER_MSGPACK ? "default" : "msgpack");
+        sc->exit_code = 1;
+        sc->done = 1;
+        return;
+    }
     status(sc, "reconnecting (attempt %d)", attempt);
 }
 
@@ -708,6 +720,7 @@ static const char *const help_parts[] = {
     "  --host H             with -l: the address to listen on (default: every address)\n"
     "  --eio 3              speak Engine.IO v3, to a socket.io 2.x server; with -l, also serve\n"
     "                       socket.io-client 2.x (allowEIO3). Default 4\n"
+    "  --parser msgpack     packets as socket.io-msgpack-parser writes them (both ends must agree)\n"
     "  --ca PEM             TLS build: trust the certificates in PEM (default: the system's)\n"
     "  --insecure           TLS build: do not check the server's certificate (warned)\n"
     "  --tls-cert PEM --tls-key PEM   TLS build: with -l, serve https/wss; else a client certificate\n"
@@ -806,7 +819,7 @@ static int known_transport(const char *t) {
 
 static const char *const valued[] = {
     "-l", "-q", "--count", "--ack-timeout", "--resolve-timeout", "--namespace", "--transport", "--header",
-    "--auth", "--dns-server", "--host", "--eio", "--ca", "--tls-cert", "--tls-key", NULL,
+    "--auth", "--dns-server", "--host", "--eio", "--parser", "--ca", "--tls-cert", "--tls-key", NULL,
 };
 
 /* Whether option a takes a value. */
@@ -851,6 +864,10 @@ static int set_option(siocat *sc, const char *a, const char *v) {
     else if (strcmp(a, "--eio") == 0) {
         if (strcmp(v, "3") != 0 && strcmp(v, "4") != 0) return usage_error("--eio must be 3 or 4, not %s", v);
         sc->eio = v[0] - '0';
+    } else if (strcmp(a, "--parser") == 0) {
+        if (strcmp(v, "msgpack") != 0 && strcmp(v, "default") != 0)
+            return usage_error("--parser must be default or msgpack, not %s", v);
+        sc->parser = v[0] == 'm' ? SIO_PARSER_MSGPACK : SIO_PARSER_DEFAULT;
     } else if (strcmp(a, "--ca") == 0) sc->ca = v;
     else if (strcmp(a, "--tls-cert") == 0) sc->tls_cert = v;
     else sc->tls_key = v;   /* --tls-key, the last of valued[] */
@@ -929,6 +946,7 @@ static int start_server(siocat *sc) {
     d.tls.cert_file = sc->tls_cert;
     d.tls.key_file = sc->tls_key;
     d.allow_eio3 = sc->eio == 3;   /* v4 clients are served too */
+    d.parser = sc->parser;
     /* errors always: a port that cannot be had is "socket error" to the
        caller, the system's reason is in the line logged */
     d.logger.fn = log_line;
@@ -955,6 +973,7 @@ static int start_client(siocat *sc) {
     d.url = sc->url;
     d.transports = sc->transport;
     d.eio_version = sc->eio;
+    d.parser = sc->parser;
     d.dns_server = sc->dns_server;
     d.resolve_timeout_ms = sc->resolve_timeout_ms;
     d.headers = sc->headers.len > 1 ? sc->headers.data : NULL;

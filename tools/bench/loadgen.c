@@ -3,7 +3,8 @@
    Speaks Engine.IO v4 / Socket.IO v5 over WebSocket (and HTTP long-polling)
    straight on raw non-blocking sockets driven by one epoll loop, so that a
    single core can saturate a server pinned to another core. The header is
-   used only for its pure helpers: WebSocket framing, HTTP head parsing.
+   used only for its pure helpers: WebSocket framing, HTTP head parsing,
+   MessagePack.
 
    Modes (--mode):
      echo     C connections (--conns) x W acked events in flight (--inflight)
@@ -17,6 +18,12 @@
               42<id>["to","r","ev","<payload>"]; deliveries/s.
      polling  echo over HTTP long-polling (one GET and one POST connection
               per session).
+   --binary B (echo over WebSocket): each event carries one binary
+   argument of B bytes instead of the text payload, in the packet encoding
+   of --parser: default (451-<id>["echo",{"_placeholder":true,"num":0}]
+   then a binary frame; the ack is 461-<id>[...] then a binary frame) or
+   msgpack (one binary frame each way: {type:2, nsp:"/", id, data:["echo",
+   <bin B>]} and {type:3, ...}, the CONNECT too).
    --raw: plain WebSocket messages for tools/bench/ws_floor.c (no Engine.IO,
    no Socket.IO): the same bytes are sent and the echo is parsed the same
    way, so the generator does the same work per message for every server.
@@ -74,6 +81,8 @@ typedef struct conn {
     uint64_t *sent_at;            /* echo: send times, ring of W indexed by id */
     unsigned long long next_id, head_id;
     int inflight, to_send;
+    unsigned long long bin_id;    /* --binary, default parser: the ack whose attachment is due */
+    int bin_due;
     session *sess;                /* polling */
     int idx;
 } conn;
@@ -91,6 +100,7 @@ struct session {                  /* one Engine.IO session over long-polling */
 
 typedef struct lg {
     int mode, raw;
+    int binary, mp;               /* --binary B, --parser msgpack */
     const char *host, *path;
     int port, conns, inflight, concurrency, payload, step, settle_ms, nsrc;
     double duration, warmup, hold;
@@ -347,12 +357,36 @@ static int conn_write(lg *g, conn *c, const void *data, size_t n) {
     return 0;
 }
 
-/* A masked client text frame for payload[0..n) appended at dst. */
-static size_t ws_frame(unsigned char *dst, const char *payload, size_t n) {
-    size_t h = sio_ws_write_header(dst, 1, SIO_WS_OP_TEXT, n, lg_mask);
+/* A masked client frame of opcode op for payload[0..n) appended at dst. */
+static size_t ws_frame_op(unsigned char *dst, int op, const void *payload, size_t n) {
+    size_t h = sio_ws_write_header(dst, 1, op, n, lg_mask);
     memcpy(dst + h, payload, n);
     sio_ws_mask(dst + h, n, lg_mask, 0);
     return h + n;
+}
+
+static size_t ws_frame(unsigned char *dst, const char *payload, size_t n) {
+    return ws_frame_op(dst, SIO_WS_OP_TEXT, payload, n);
+}
+
+/* The msgpack parser's packet {type, nsp:"/"[, id][, data:["echo", bin]]}. */
+static void mp_packet(const lg *g, sio_buf *b, int type, long long id) {
+    sio_buf_reset(b);
+    sio_mp_map(b, 2 + (id >= 0) + (type == SIO_PKT_EVENT));
+    sio_mp_str(b, "type", 4);
+    sio_mp_uint(b, (uint64_t)type);
+    sio_mp_str(b, "nsp", 3);
+    sio_mp_str(b, "/", 1);
+    if (id >= 0) {
+        sio_mp_str(b, "id", 2);
+        sio_mp_uint(b, (uint64_t)id);
+    }
+    if (type == SIO_PKT_EVENT) {
+        sio_mp_str(b, "data", 4);
+        sio_mp_array(b, 2);
+        sio_mp_str(b, "echo", 4);
+        sio_mp_bin(b, g->pl, (size_t)g->binary);
+    }
 }
 
 static int ws_send(lg *g, conn *c, const char *text, size_t n) {
@@ -393,13 +427,25 @@ static void echo_flush(lg *g, conn *c) {
     uint64_t t;
     if (k <= 0 || g->stop_opening == 2) return;
     t = now_ns();    /* one clock read for the batch: it leaves in one write */
+    if (g->binary) per = (size_t)g->binary + 128;
     buf = per * (size_t)k <= sizeof stackbuf ? stackbuf : (unsigned char *)xrealloc(NULL, per * (size_t)k);
     for (; c->to_send > 0; c->to_send--) {
         char text[65600];
         unsigned long long id = c->next_id++;
-        size_t n = fmt_echo(g, text, id);
+        size_t n;
         c->sent_at[id % (unsigned)g->inflight] = t;
-        len += ws_frame(buf + len, text, n);
+        if (g->binary && g->mp) {
+            static sio_buf pkt;
+            mp_packet(g, &pkt, SIO_PKT_EVENT, (long long)id);
+            len += ws_frame_op(buf + len, SIO_WS_OP_BINARY, pkt.data, pkt.len);
+        } else if (g->binary) {
+            n = (size_t)snprintf(text, sizeof text, "451-%llu[\"echo\",{\"_placeholder\":true,\"num\":0}]", id);
+            len += ws_frame(buf + len, text, n);
+            len += ws_frame_op(buf + len, SIO_WS_OP_BINARY, g->pl, (size_t)g->binary);
+        } else {
+            n = fmt_echo(g, text, id);
+            len += ws_frame(buf + len, text, n);
+        }
         c->inflight++;
     }
     if (conn_write(g, c, buf, len) != 0) g->errors++;
@@ -435,6 +481,40 @@ static unsigned long long parse_id(const char *s, size_t n, size_t *pos) {
     unsigned long long v = 0;
     while (*pos < n && s[*pos] >= '0' && s[*pos] <= '9') v = v * 10 + (unsigned)(s[(*pos)++] - '0');
     return v;
+}
+
+static void echo_acked(lg *g, conn *c, unsigned long long id) {
+    hist_add(g, g->t_read - c->sent_at[id % (unsigned)g->inflight]);
+    if (g->measuring) g->acks++;
+    c->inflight--;
+    c->to_send++;
+}
+
+/* Binary frames: the msgpack parser's packets, or (default parser) the
+   attachment an ack announced. */
+static void on_binary(lg *g, conn *c, const unsigned char *d, size_t n) {
+    sio_mp root, v;
+    int64_t type = -1, id = -1;
+    if (!g->mp) {
+        if (c->state == S_READY && c->bin_due) {
+            c->bin_due = 0;
+            if (n != (size_t)g->binary) g->errors++;
+            echo_acked(g, c, c->bin_id);
+        }
+        return;
+    }
+    if (sio_mp_parse((const char *)d, n, &root) != SIO_OK || sio_mp_get(root, "type", &v) != SIO_OK ||
+        sio_mp_as_int64(v, &type) != SIO_OK) {
+        g->errors++;
+        return;
+    }
+    if (sio_mp_get(root, "id", &v) == SIO_OK) sio_mp_as_int64(v, &id);
+    if (c->state == S_SIO_CONNECT) {
+        if (type == SIO_PKT_CONNECT) became_ready(g, c);
+        else conn_fail(g, c, "CONNECT_ERROR");
+    } else if (c->state == S_READY && type == SIO_PKT_ACK && id >= 0) {
+        echo_acked(g, c, (unsigned long long)id);
+    }
 }
 
 static void on_text(lg *g, conn *c, const char *s, size_t n) {
@@ -475,7 +555,14 @@ static void on_text(lg *g, conn *c, const char *s, size_t n) {
     case S_EIO_OPEN:
         if (n >= 1 && s[0] == '0') {
             c->state = S_SIO_CONNECT;
-            ws_send(g, c, "40", 2);
+            if (g->mp) {
+                static sio_buf pkt;
+                unsigned char f[64];
+                mp_packet(g, &pkt, SIO_PKT_CONNECT, -1);
+                conn_write(g, c, f, ws_frame_op(f, SIO_WS_OP_BINARY, pkt.data, pkt.len));
+            } else {
+                ws_send(g, c, "40", 2);
+            }
         }
         return;
     case S_SIO_CONNECT:
@@ -490,13 +577,17 @@ static void on_text(lg *g, conn *c, const char *s, size_t n) {
         }
         return;
     case S_READY:
-        if (g->mode == M_ECHO && n >= 3 && s[0] == '4' && s[1] == '3') {
+        if (g->mode == M_ECHO && g->binary && n >= 5 && s[0] == '4' && s[1] == '6') {
+            /* 461-<id>[...]: the ack counts when its attachment is in */
             size_t pos = 2;
-            unsigned long long id = parse_id(s, n, &pos);
-            hist_add(g, g->t_read - c->sent_at[id % (unsigned)g->inflight]);
-            if (g->measuring) g->acks++;
-            c->inflight--;
-            c->to_send++;
+            parse_id(s, n, &pos);
+            if (pos < n && s[pos] == '-') pos++;
+            c->bin_id = parse_id(s, n, &pos);
+            c->bin_due = 1;
+        } else if (g->mode == M_ECHO && n >= 3 && s[0] == '4' && s[1] == '3') {
+            size_t pos = 2;
+            if (g->binary) g->errors++;   /* the binary went missing */
+            echo_acked(g, c, parse_id(s, n, &pos));
         } else if (g->mode == M_FANOUT && c->role == R_RECEIVER && n > 8 && memcmp(s, "42[\"ev\"", 7) == 0) {
             g->deliveries++;
         }
@@ -541,6 +632,7 @@ static size_t ws_input(lg *g, conn *c, unsigned char *buf, size_t len) {
             continue;
         }
         if (msg.kind == SIO_WS_TEXT) on_text(g, c, (const char *)msg.data, msg.len);
+        else if (msg.kind == SIO_WS_BINARY && !g->raw) on_binary(g, c, msg.data, msg.len);
         else if (msg.kind == SIO_WS_CLOSE) conn_fail(g, c, "WebSocket close frame"); else if (msg.kind == SIO_WS_PING) {
             unsigned char f[160];
             size_t h = sio_ws_write_header(f, 1, SIO_WS_OP_PONG, msg.len, lg_mask);
@@ -813,7 +905,7 @@ static void usage(void) {
             "usage: loadgen --mode echo|idle|connect|fanout|polling [--raw] [--host 127.0.0.1] [--port 3000]\n"
             "               [--path /socket.io/] [--conns N] [--inflight W] [--duration S] [--warmup S]\n"
             "               [--payload BYTES] [--concurrency K] [--step N] [--settle-ms MS] [--hold S]\n"
-            "               [--src N] [--pid SERVER_PID]\n");
+            "               [--src N] [--pid SERVER_PID] [--binary BYTES] [--parser default|msgpack]\n");
     exit(2);
 }
 
@@ -861,6 +953,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--warmup") == 0) g->warmup = atof(v);
         else if (strcmp(a, "--hold") == 0) g->hold = atof(v);
         else if (strcmp(a, "--payload") == 0) g->payload = atoi(v);
+        else if (strcmp(a, "--binary") == 0) g->binary = atoi(v);
+        else if (strcmp(a, "--parser") == 0 && (strcmp(v, "msgpack") == 0 || strcmp(v, "default") == 0)) g->mp = v[0] == 'm';
         else if (strcmp(a, "--concurrency") == 0) g->concurrency = atoi(v);
         else if (strcmp(a, "--step") == 0) g->step = atoi(v);
         else if (strcmp(a, "--settle-ms") == 0) g->settle_ms = atoi(v);
@@ -869,8 +963,13 @@ int main(int argc, char **argv) {
         else usage();
     }
     if (g->mode < 0 || g->conns < 1 || g->inflight < 1 || g->payload < 0 || g->payload > 65000 ||
-        g->concurrency < 1)
+        g->concurrency < 1 || g->binary < 0 || g->binary > 65000)
         usage();
+    if ((g->binary || g->mp) && (g->mode != M_ECHO || g->raw)) {
+        fprintf(stderr, "loadgen: --binary and --parser are for --mode echo over WebSocket, not --raw\n");
+        return 2;
+    }
+    if (g->mp && !g->binary) g->binary = g->payload;   /* msgpack: the payload goes as binary */
     if (g->raw && g->mode == M_POLLING) {
         fprintf(stderr, "loadgen: --raw has no polling mode\n");
         return 2;
@@ -881,6 +980,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit(g->conns * (g->mode == M_POLLING ? 2 : 1) + 64);
     memset(g->pl, 'x', (size_t)g->payload);
+    for (i = 0; i < g->binary; i++) g->pl[i] = (char)(i & 0xff);
     g->scratch = (unsigned char *)xrealloc(NULL, LG_SCRATCH);
     g->hist_fine = (uint32_t *)calloc(LG_HIST_FINE, sizeof(uint32_t));
     g->hist_coarse = (uint32_t *)calloc(LG_HIST_COARSE, sizeof(uint32_t));
@@ -1005,10 +1105,11 @@ int main(int argc, char **argv) {
                me1 - me0, 100.0 * (me1 - me0) / wall, rss_end, g->errors);
     } else {
         unsigned long long a = g->acks - acks0;
-        printf("result mode=%s raw=%d conns=%d inflight=%d acks=%llu wall_s=%.3f rate=%.0f p50_us=%.0f "
-               "p99_us=%.0f srv_cpu_s=%.3f srv_cpu_per_op_us=%.3f gen_cpu_s=%.3f gen_cpu_pct=%.0f rss_kb=%ld "
-               "errors=%d\n",
-               g->mode == M_ECHO ? "echo" : "polling", g->raw, g->conns, g->inflight, a, wall, (double)a / wall,
+        printf("result mode=%s raw=%d binary=%d parser=%s conns=%d inflight=%d acks=%llu wall_s=%.3f rate=%.0f "
+               "p50_us=%.0f p99_us=%.0f srv_cpu_s=%.3f srv_cpu_per_op_us=%.3f gen_cpu_s=%.3f gen_cpu_pct=%.0f "
+               "rss_kb=%ld errors=%d\n",
+               g->mode == M_ECHO ? "echo" : "polling", g->raw, g->binary, g->mp ? "msgpack" : "default", g->conns,
+               g->inflight, a, wall, (double)a / wall,
                hist_pct(g, 50), hist_pct(g, 99), srv1 - srv0, a ? (srv1 - srv0) * 1e6 / (double)a : 0.0, me1 - me0,
                100.0 * (me1 - me0) / wall, rss_end, g->errors);
     }

@@ -69,6 +69,8 @@ start_server() { # kind -> sets SPID, PORT (a free port on 127.0.0.1, read from 
     ours) $SRV_PIN "$B/echo" --host 127.0.0.1 --port 0 --max-connections 1000000 >"$log" 2>&1 & ;;
     epoll) $SRV_PIN "$B/epoll/echo" --host 127.0.0.1 --port 0 --max-connections 1000000 >"$log" 2>&1 & ;;
     node) $SRV_PIN node tests/node/echo_server.mjs --host 127.0.0.1 --port 0 >"$log" 2>&1 & ;;
+    ours-mp) $SRV_PIN "$B/echo" --host 127.0.0.1 --port 0 --parser msgpack >"$log" 2>&1 & ;;
+    node-mp) $SRV_PIN node tests/node/echo_server.mjs --host 127.0.0.1 --port 0 --parser msgpack >"$log" 2>&1 & ;;
     floor) $SRV_PIN "$OUT/ws_floor" --port 0 >"$log" 2>&1 & ;;
     esac
     SPID=$!
@@ -93,17 +95,18 @@ stop_server() {
 trap stop_server EXIT
 
 run() { # kind mode rep loadgen-args...
-    local kind=$1 mode=$2 rep=$3 raw="" line
+    local kind=$1 mode=$2 rep=$3 raw="" line tag=$2
     shift 3
     [ "$kind" = floor ] && raw=--raw
-    [ "$kind" = node ] && [ "$HAVE_NODE" = 0 ] && return 0
+    case $kind in node*) [ "$HAVE_NODE" = 0 ] && return 0 ;; esac
+    case " $* " in *" --binary "*) tag=$mode-bin ;; esac
     start_server "$kind" || return 0
     if line=$($GEN_PIN "$LG" $raw --port "$PORT" --pid "$SPID" --mode "$mode" "$@" 2>"$OUT/loadgen.err" |
-        tee "$OUT/out-$kind-$mode-$rep.txt" | grep '^result'); then
+        tee "$OUT/out-$kind-$tag-$rep.txt" | grep '^result'); then
         echo "srv=$kind rep=$rep $line" >>"$RES"
     else
         echo "bench: $kind $mode run $rep failed: $(tail -n 3 "$OUT/loadgen.err" | tr '\n' ' ')" >&2
-        line=$(grep '^result' "$OUT/out-$kind-$mode-$rep.txt" || true)
+        line=$(grep '^result' "$OUT/out-$kind-$tag-$rep.txt" || true)
         [ -n "$line" ] && echo "srv=$kind rep=$rep $line" >>"$RES"
     fi
     printf '  %-5s %-8s run %s: %s\n' "$kind" "$mode" "$rep" "${line#result }" >&2
@@ -151,6 +154,12 @@ for rep in $(seq 1 "$REPS"); do
         run_loaded "$kind" "$rep"
         [ "$kind" = floor ] || run "$kind" polling "$rep" --conns "$POLL_N" --inflight 1 --duration "$DUR" --warmup "$WARM"
     done
+    # acked echoes with one 1 KB binary argument, under each parser (issue 16):
+    # Node with the same parser; the floor does not speak either
+    for kind in ours node; do
+        run "$kind" echo "$rep" --conns 50 --inflight 8 --duration "$DUR" --warmup "$WARM" --binary 1024
+        run "$kind-mp" echo "$rep" --conns 50 --inflight 8 --duration "$DUR" --warmup "$WARM" --binary 1024 --parser msgpack
+    done
 done
 # The most connections one process of ours holds (ours only: Node needs
 # ~15 KB each and minutes to get there).
@@ -184,7 +193,10 @@ function row(label, fig, d, unit,   o, e, nd, f) {
 {
     srv = kv($0, "srv"); mode = kv($0, "mode"); rep = kv($0, "rep")
     if (kv($0, "errors") + 0 > 0 || kv($0, "failed") + 0 > 0) bad[srv "/" mode]++
-    if (mode == "echo" && kv($0, "bg") != "") {
+    if (mode == "echo" && kv($0, "binary") + 0 > 0) {
+        base = srv; sub(/-mp$/, "", base)
+        add("echobin_" kv($0, "parser"), base, kv($0, "srv_cpu_per_op_us"))
+    } else if (mode == "echo" && kv($0, "bg") != "") {
         add("echo_loaded", srv, kv($0, "srv_cpu_per_op_us"))
     } else if (mode == "echo") {
         add("echo_cpu", srv, kv($0, "srv_cpu_per_op_us")); add("p99", srv, kv($0, "p99_us") / 1000)
@@ -219,6 +231,8 @@ END {
     row("acked echoes per second, 50 x 8", "echo_rate", 0, "")
     row("fan-out deliveries per second", "fan_rate", 0, "")
     row("server CPU per acked echo, long-polling, " poll_n " sessions x 1", "polling", 2, " us")
+    row("server CPU per acked echo, one 1 KB binary argument, default parser (attachments), 50 x 8", "echobin_default", 2, " us")
+    row("server CPU per acked echo, one 1 KB binary argument, msgpack parser (node: with it too), 50 x 8", "echobin_msgpack", 2, " us")
     row("server RSS at " idle_n " idle conns", "idle_total", 1, " MB")
     print ""
     printf "generator CPU (median %% of one core in the window; 100 = generator-bound): "

@@ -530,6 +530,161 @@
     return p;
   }
 
+
+  /* ------------------------------------------ msgpack packet codec */
+  // With { parser: 'msgpack' }, packets travel as the npm
+  // socket.io-msgpack-parser writes them: one MessagePack map
+  // {type, nsp, data, id} per binary message, binary values inline (they
+  // go out as bin and come back as ArrayBuffers). Values as notepack.io
+  // writes them: integers in the smallest form, other numbers float64,
+  // undefined d4 00 00, a Date d7 00 + int64 ms.
+  const utf8 = typeof TextEncoder !== 'undefined' ? new TextEncoder() : null;
+  const unutf8 = typeof TextDecoder !== 'undefined' ? new TextDecoder('utf-8', { fatal: true }) : null;
+  class MpOut {
+    constructor() { this.b = new Uint8Array(64); this.n = 0; }
+    room(k) {
+      if (this.n + k > this.b.length) {
+        const nb = new Uint8Array(Math.max(this.b.length * 2, this.n + k));
+        nb.set(this.b.subarray(0, this.n));
+        this.b = nb;
+      }
+      return new DataView(this.b.buffer, this.n, k);
+    }
+    // tag, then k bytes: unsigned (k <= 4) or a 64-bit hi/lo pair
+    put(tag, x, k) {
+      const dv = this.room(1 + k);
+      dv.setUint8(0, tag);
+      if (k === 1) dv.setUint8(1, x & 255);
+      else if (k === 2) dv.setUint16(1, x & 0xffff);
+      else if (k === 4) dv.setUint32(1, x >>> 0);
+      else if (k === 8) { const hi = Math.floor(x / 4294967296); dv.setInt32(1, hi); dv.setUint32(5, x - hi * 4294967296); }
+      this.n += 1 + k;
+    }
+    raw(u8) { this.room(u8.length); this.b.set(u8, this.n); this.n += u8.length; }
+    len(n, fix, fixMax, t8, t16) {
+      if (fix !== null && n <= fixMax) this.put(fix | n, 0, 0);
+      else if (t8 !== null && n < 256) this.put(t8, n, 1);
+      else if (n < 65536) this.put(t16, n, 2);
+      else this.put(t16 + 1, n, 4);
+    }
+    value(v) {
+      if (v === null) return this.put(0xc0, 0, 0);
+      if (v === undefined) return this.raw(Uint8Array.of(0xd4, 0, 0));
+      if (v === true || v === false) return this.put(v ? 0xc3 : 0xc2, 0, 0);
+      if (typeof v === 'number') {
+        if (!Number.isInteger(v)) { const dv = this.room(9); dv.setUint8(0, 0xcb); dv.setFloat64(1, v); this.n += 9; return; }
+        if (v >= 0) {
+          if (v < 128) return this.put(v, 0, 0);
+          if (v < 256) return this.put(0xcc, v, 1);
+          if (v < 65536) return this.put(0xcd, v, 2);
+          if (v < 4294967296) return this.put(0xce, v, 4);
+          return this.put(0xcf, v, 8);
+        }
+        if (v >= -32) return this.put(v & 255, 0, 0);
+        if (v >= -128) return this.put(0xd0, v, 1);
+        if (v >= -32768) return this.put(0xd1, v, 2);
+        if (v >= -2147483648) return this.put(0xd2, v, 4);
+        return this.put(0xd3, v, 8);
+      }
+      if (typeof v === 'string') { const u = utf8.encode(v); this.len(u.length, 0xa0, 31, 0xd9, 0xda); return this.raw(u); }
+      if (hasBlob && v instanceof Blob) throw new Error('msgpack: a Blob cannot be written at once; send its ArrayBuffer');
+      if (isBinary(v)) { const u = bytesOf(v); this.len(u.length, null, 0, 0xc4, 0xc5); return this.raw(u); }
+      if (v instanceof Date) { this.put(0xd7, 0, 0); return this.put(0, v.getTime(), 8); }   // ext 0 + int64 ms
+      if (Array.isArray(v)) { this.len(v.length, 0x90, 15, null, 0xdc); for (const x of v) this.value(x); return; }
+      if (typeof v === 'object') {
+        if (typeof v.toJSON === 'function') return this.value(v.toJSON());
+        const keys = Object.keys(v).filter((k) => typeof v[k] !== 'function');
+        this.len(keys.length, 0x80, 15, null, 0xde);
+        for (const k of keys) { this.value(k); this.value(v[k]); }
+        return;
+      }
+      throw new Error('msgpack: cannot write a ' + typeof v);
+    }
+  }
+  function mpEncode(p) {
+    const o = new MpOut();
+    const pkt = { type: p.type === T.BINARY_EVENT ? T.EVENT : p.type === T.BINARY_ACK ? T.ACK : p.type, nsp: p.nsp || '/' };
+    if (p.data !== undefined) pkt.data = p.data;
+    if (p.id !== undefined) pkt.id = p.id;
+    o.value(pkt);
+    return [o.b.slice(0, o.n).buffer];
+  }
+  function mpDecode(buf) {
+    const u = bytesOf(buf), dv = new DataView(u.buffer, u.byteOffset, u.byteLength);
+    let i = 0;
+    const need = (k) => { if (i + k > u.length) throw new Error('msgpack: cut short'); const at = i; i += k; return at; };
+    const bytes = (k) => { const at = need(k); return u.slice(at, at + k).buffer; };
+    const str = (k) => { const at = need(k); return unutf8.decode(u.subarray(at, at + k)); };
+    const big = (at, signed) => (signed ? dv.getInt32(at) : dv.getUint32(at)) * 4294967296 + dv.getUint32(at + 4);
+    const ext = (k, t, header) => {
+      if (t === 0 && header === 0xd4 && k === 1) { need(1); return undefined; }
+      if (t === 0 && header === 0xd7) { const at = need(8); return new Date(big(at, true)); }
+      if (t === 0 && header >= 0xc7) return bytes(k);
+      return [t, bytes(k)];
+    };
+    function value(depth) {
+      if (depth > 64) throw new Error('msgpack: nested too deep');
+      const c = u[need(1)];
+      if (c < 0x80) return c;
+      if (c >= 0xe0) return c - 256;
+      if (c >= 0xa0 && c <= 0xbf) return str(c & 31);
+      if ((c & 0xf0) === 0x90 || c === 0xdc || c === 0xdd) {
+        const n = c === 0xdc ? dv.getUint16(need(2)) : c === 0xdd ? dv.getUint32(need(4)) : c & 15;
+        if (n > u.length - i) throw new Error('msgpack: cut short');
+        const a = [];
+        for (let k = 0; k < n; k++) a.push(value(depth + 1));
+        return a;
+      }
+      if ((c & 0xf0) === 0x80 || c === 0xde || c === 0xdf) {
+        const n = c === 0xde ? dv.getUint16(need(2)) : c === 0xdf ? dv.getUint32(need(4)) : c & 15;
+        if (n > u.length - i) throw new Error('msgpack: cut short');
+        const o = {};
+        for (let k = 0; k < n; k++) { const key = value(depth + 1); o[String(key)] = value(depth + 1); }
+        return o;
+      }
+      switch (c) {
+        case 0xc0: return null;
+        case 0xc2: return false;
+        case 0xc3: return true;
+        case 0xc4: return bytes(u[need(1)]);
+        case 0xc5: return bytes(dv.getUint16(need(2)));
+        case 0xc6: return bytes(dv.getUint32(need(4)));
+        case 0xc7: { const k = u[need(1)]; return ext(k, dv.getInt8(need(1)), c); }
+        case 0xc8: { const k = dv.getUint16(need(2)); return ext(k, dv.getInt8(need(1)), c); }
+        case 0xc9: { const k = dv.getUint32(need(4)); return ext(k, dv.getInt8(need(1)), c); }
+        case 0xca: return dv.getFloat32(need(4));
+        case 0xcb: return dv.getFloat64(need(8));
+        case 0xcc: return u[need(1)];
+        case 0xcd: return dv.getUint16(need(2));
+        case 0xce: return dv.getUint32(need(4));
+        case 0xcf: return big(need(8), false);
+        case 0xd0: return dv.getInt8(need(1));
+        case 0xd1: return dv.getInt16(need(2));
+        case 0xd2: return dv.getInt32(need(4));
+        case 0xd3: return big(need(8), true);
+        case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: return ext(1 << (c - 0xd4), dv.getInt8(need(1)), c);
+        case 0xd9: return str(u[need(1)]);
+        case 0xda: return str(dv.getUint16(need(2)));
+        case 0xdb: return str(dv.getUint32(need(4)));
+        default: throw new Error('msgpack: unknown byte ' + c);
+      }
+    }
+    const v = value(0);
+    if (i !== u.length) throw new Error('msgpack: bytes after the packet');
+    return v;
+  }
+  // The decoded map, checked as the npm parser checks it.
+  function mpPacket(buf) {
+    const p = mpDecode(buf);
+    if (!plainObject(p) || !Number.isInteger(p.type) || p.type < T.CONNECT || p.type > T.CONNECT_ERROR ||
+        typeof p.nsp !== 'string' || !(p.id === undefined || Number.isInteger(p.id))) throw new Error('invalid packet');
+    const d = p.data;
+    const ok = [d === undefined || plainObject(d), d === undefined, Array.isArray(d) && d.length > 0, Array.isArray(d),
+      typeof d === 'string' || plainObject(d)][p.type];
+    if (!ok) throw new Error('invalid payload');
+    return { type: p.type, nsp: p.nsp, id: p.id, data: d, attachments: 0 };
+  }
+
   /* ------------------------------------------------------------- Manager */
   // Owns the Engine for one origin+path, encodes/decodes Socket.IO packets
   // and reconnects with exponential backoff. Events: open, close(reason),
@@ -546,6 +701,7 @@
       if (typeof opts.query === 'string') opts.query = Object.fromEntries(new URLSearchParams(opts.query));
       opts.query = Object.assign(Object.fromEntries(this.url.searchParams), opts.query);
       this.opts = opts;
+      this._mp = opts.parser === 'msgpack';   // see the msgpack packet codec
       this.nsps = {};
       this.subs = [];
       this._readyState = 'closed';
@@ -609,7 +765,10 @@
     _ondata(d) {
       let p;
       try {
-        if (typeof d === 'string') {
+        if (this._mp) {
+          if (typeof d === 'string') throw new Error('text, where the msgpack parser sends binary');
+          p = mpPacket(d);
+        } else if (typeof d === 'string') {
           if (this._partial) throw new Error('text while expecting attachments');
           p = sioDecode(d);
           if (p.attachments) { this._partial = { p, bufs: [] }; return; }
@@ -633,7 +792,7 @@
     _packet(p) {
       // Remember the engine: a packet whose Blob is read after a reconnect
       // must not leak into the new session ahead of its CONNECT.
-      this._outq.push({ engine: this.engine, msgs: sioEncode(p) });
+      this._outq.push({ engine: this.engine, msgs: this._mp ? mpEncode(p) : sioEncode(p) });
       if (!this._pumping) this._pump();
     }
     async _pump() {
