@@ -278,3 +278,55 @@ $(B)/nomsgpack/echo: examples/echo.c socketio.h examples/echo_events.h
 	$(CC) $(WARN) $(CFLAGS) -DSIO_NO_MSGPACK -I. $< -o $@
 
 all: $(B)/nomsgpack/echo
+
+# >>targets (issue 19): the other builds a copied header meets, tested here.
+# POSIX.1-2008 only (SIO_POSIX_ONLY: the path macOS and the BSDs take), 32-bit
+# (gcc-multilib), and big-endian s390x (clang cross-compiling, run under
+# qemu-user by tests/run.sh and tests/interop/targets.test.mjs).
+TARGET_PROGS := echo client_driver siocat
+$(B)/posix/echo: examples/echo.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -DSIO_POSIX_ONLY -I. $< -o $@
+$(B)/posix/%: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -DSIO_POSIX_ONLY -I. $< -o $@
+$(B)/posix/%: tools/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -DSIO_POSIX_ONLY -I. $< -o $@
+
+all: $(addprefix $(B)/posix/,$(TARGET_PROGS))
+
+ifeq ($(HAVE_M32),yes)
+$(B)/m32/echo: examples/echo.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -m32 -I. $< -o $@
+$(B)/m32/%: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -m32 -I. $< -o $@
+$(B)/m32/%: tools/%.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -m32 -I. $< -o $@
+
+all: $(addprefix $(B)/m32/,$(TARGET_PROGS))
+endif
+
+S390X_CC ?= $(CLANG) --target=s390x-linux-gnu
+HAVE_S390X := $(shell command -v qemu-s390x >/dev/null 2>&1 && printf 'int main(void){return 0;}' | $(S390X_CC) -x c - -o /dev/null 2>/dev/null && echo yes)
+ifeq ($(HAVE_S390X),yes)
+S390XTESTS := $(patsubst tests/%.c,$(B)/s390x/tests/%,$(filter-out tests/test_tls.c,$(wildcard tests/test_*.c)))
+$(B)/s390x/tests/%: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(S390X_CC) $(WARN) $(CFLAGS) -I. $< -o $@
+
+$(B)/s390x/echo: examples/echo.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(S390X_CC) $(WARN) $(CFLAGS) -I. $< -o $@
+$(B)/s390x/%: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(S390X_CC) $(WARN) $(CFLAGS) -I. $< -o $@
+$(B)/s390x/%: tools/%.c socketio.h
+	@mkdir -p $(@D)
+	$(S390X_CC) $(WARN) $(CFLAGS) -I. $< -o $@
+
+all: $(S390XTESTS) $(addprefix $(B)/s390x/,$(TARGET_PROGS))
+endif

@@ -71,6 +71,9 @@
    SIO_NO_MSGPACK        leave MessagePack (and its parser) out  (unset)
    SIO_TLS_BEARSSL       https/wss through BearSSL (-lbearssl)  (unset)
    SIO_EPOLL             Linux: epoll instead of poll()     (unset)
+   SIO_POSIX_ONLY        POSIX.1-2008 calls only, the path macOS
+                         and the BSDs take: no _GNU_SOURCE, accept4,
+                         getrandom or epoll (tested on Linux)  (unset)
    SIO_NO_GETRANDOM      read SIO_RANDOM_DEVICE, not getrandom() or
                          arc4random_buf()                   (unset)
    Limits and defaults:
@@ -143,20 +146,28 @@
    >>util     memory, buffers, errors, logging
    >>sha1 >>base64 >>utf8   small codecs the protocols need
    >>json     JSON writer and validating, allocation-free reader
+   >>msgpack  MessagePack writer, validating reader, bridge to JSON with
+              placeholders (left out with SIO_NO_MSGPACK)
    >>http     HTTP/1.1 heads (>>http-chunked bodies, >>http-writer)
    >>ws       WebSocket frames (RFC 6455) as pure functions, both roles
    >>tls      TLS 1.2 through BearSSL as a memory engine (SIO_TLS_BEARSSL)
-   >>packet   Socket.IO packets and Engine.IO payloads as text; incoming
-              arguments, outgoing messages, records of packets kept
+   >>packet   Socket.IO packets and Engine.IO payloads (v4, and v3's
+              length-prefixed ones) as text; the msgpack parser's packet
+              maps to and from that text; incoming arguments, outgoing
+              messages, records of packets kept
    >>loop     timers, connections, the poll()/epoll loop, dialing out
    >>wsconn   a WebSocket connection on a socket, both roles
-   >>httpd    the server's HTTP connections: requests in, answers out
-   >>eio      Engine.IO v4 server sessions: polling, WebSocket, upgrade
+   >>httpd    the server's HTTP connections: requests in, answers out;
+              connections and requests a host hands in (attaching)
+   >>eio      Engine.IO v4 (and v3) server sessions: polling, WebSocket,
+              upgrade
    >>resolve  host names to addresses inside the loop (client)
    >>httpc    URLs and HTTP client connections (client)
-   >>eioc     the Engine.IO v4 client: handshake, transports, upgrade
+   >>eioc     the Engine.IO v4 (and v3) client: handshake, transports,
+              upgrade
    >>sio      the Socket.IO core of both roles: handler lists, pending
-              acks, the incoming path
+              acks, the incoming and outgoing paths (where the parser is
+              chosen)
    >>server   the Socket.IO server: namespaces, rooms, broadcasts,
               recovery, and the sio_server object
    >>client   the Socket.IO client: the manager, its sockets, reconnection
@@ -173,14 +184,16 @@
      -> sio__conn_feed -> sio__wsc_on_data [sio_ws_read: unmask, check]
      -> sio__eio_ws_message -> sio__eio_packet ('4': a message)
      -> sio__on_engine_message [sio__receive, sio__in_take: parse, wait
-        for attachments] -> sio__sio_dispatch -> sio__sio_event
+        for attachments; with the msgpack parser sio__in_take_mp: the map
+        to the same text] -> sio__sio_dispatch -> sio__sio_event
         [sio__event_unpack] -> your sio_event_fn
    On the client the same read reaches sio__wsc_on_data, then
    sio__eioc_ws_message -> sio__eioc_packet -> sio__mgr_message ->
    sio__mgr_dispatch -> sio__csock_event -> your sio_client_event_fn.
    One sio_emit, down the file to write():
      sio_emit -> sio__socket_send [sio__packet_build: 2["ev",...]]
-     -> sio__sconn_send -> sio__eio_send -> sio__wsc_send
+     -> sio__sconn_send [sio__send_packet: the text and attachments, or
+        for msgpack sio__mp_packet_out: one map] -> sio__eio_send -> sio__wsc_send
      -> sio__wsc_put [sio_ws_write_header] -> sio__conn_reserve (queued)
      and at the end of the loop turn: sio__loop_flush -> sio__conn_flush
      -> send(), one call for all a turn queued on the connection.
@@ -195,7 +208,7 @@
    in the same call, two system calls fewer per connection. glibc declares
    it only under _GNU_SOURCE; without it (a system header came first) the
    library falls back to accept() and fcntl(). */
-#if defined(SOCKETIO_IMPLEMENTATION) && defined(__linux__) && !defined(_GNU_SOURCE)
+#if defined(SOCKETIO_IMPLEMENTATION) && defined(__linux__) && !defined(_GNU_SOURCE) && !defined(SIO_POSIX_ONLY)
 #define _GNU_SOURCE 1
 #endif
 
@@ -1729,20 +1742,35 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+/* A peer that went away must not kill the process with SIGPIPE: POSIX
+   send() takes MSG_NOSIGNAL; where it is missing (older macOS) each
+   socket is marked SO_NOSIGPIPE instead (sio__set_nonblock). MSG_DONTWAIT
+   is not POSIX: without it the one send that asks for it may block,
+   on a socket that has written nothing yet. */
+#ifdef MSG_NOSIGNAL
+#define SIO__NOSIGNAL MSG_NOSIGNAL
+#else
+#define SIO__NOSIGNAL 0
+#endif
+#ifdef MSG_DONTWAIT
+#define SIO__DONTWAIT MSG_DONTWAIT
+#else
+#define SIO__DONTWAIT 0
+#endif
 #include <poll.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#if defined(SIO_EPOLL) && defined(__linux__)
+#if defined(SIO_EPOLL) && defined(__linux__) && !defined(SIO_POSIX_ONLY)
 #include <sys/epoll.h>
 #define SIO__EPOLL 1
 #endif
-#if defined(__linux__) && !defined(SIO_NO_GETRANDOM) && defined(__GLIBC__) && \
+#if defined(__linux__) && !defined(SIO_NO_GETRANDOM) && !defined(SIO_POSIX_ONLY) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #include <sys/random.h>
 #define SIO__GETRANDOM 1
 #elif (defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)) && \
-    !defined(SIO_NO_GETRANDOM)
+    !defined(SIO_NO_GETRANDOM) && !defined(SIO_POSIX_ONLY)
 #define SIO__ARC4RANDOM 1   /* declared by <stdlib.h> there */
 #endif
 
@@ -6478,6 +6506,10 @@ struct sio__loop {
    other status flags, so no F_GETFL is needed (one syscall less a
    connection, which shows in the connect benchmark). */
 static int sio__set_nonblock(int fd) {
+#if !defined(MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
     if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) return SIO_ERR_IO;
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     return SIO_OK;
@@ -6641,7 +6673,7 @@ static void sio__conn_flush(sio__conn *c) {
     }
 #endif
     while (off < c->out.len) {
-        ssize_t w = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        ssize_t w = send(c->fd, c->out.data + off, c->out.len - off, SIO__NOSIGNAL);
         if (w > 0) {
             off += (size_t)w;
             continue;
@@ -6757,7 +6789,7 @@ static void sio__conn_flush_tls(sio__conn *c) {
             sio__tls_close(t);
         }
         while ((n = sio__tls_have_out(t, &p)) > 0) {
-            ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+            ssize_t w = send(c->fd, p, n, SIO__NOSIGNAL);
             if (w > 0) {
                 sio__tls_sent_out(t, (size_t)w);
                 progress = 1;
@@ -8319,7 +8351,7 @@ static void sio__http_accept(sio__conn *l) {
         if (hs->loop->npeers >= (size_t)hs->max_connections) {
             /* full: answer politely and close, keep accepting */
             static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-            ssize_t w = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            ssize_t w = send(fd, busy, sizeof busy - 1, SIO__NOSIGNAL | SIO__DONTWAIT);
             (void)w;
             close(fd);
             SIO__HLOG(hs, SIO_LOG_WARN, "connection refused: max_connections (%d) reached", hs->max_connections);

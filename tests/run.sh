@@ -68,12 +68,20 @@ run() {
 
 shopt -s nullglob
 # the unit tests, then the same tests built with ASan/UBSan (make sanitize),
-# with TLS, and as 32-bit code
+# with TLS, as 32-bit code, and big-endian
 for t in "$BUILD_DIR"/tests/test_* "$BUILD_DIR"/asan/tests/test_* "$BUILD_DIR"/tls/tests/test_* "$BUILD_DIR"/m32/tests/test_*; do
     [[ -f $t && -x $t ]] || continue
     selected "$t" || continue
     run "$t" "$t"
 done
+# big-endian: the s390x build under qemu-user (no binfmt needed)
+if command -v qemu-s390x >/dev/null 2>&1; then
+    for t in "$BUILD_DIR"/s390x/tests/test_*; do
+        [[ -f $t && -x $t ]] || continue
+        selected "$t" || continue
+        run "$t" qemu-s390x -L /usr/s390x-linux-gnu "$t"
+    done
+fi
 
 if command -v node >/dev/null 2>&1; then
     for t in tests/interop/*.test.mjs tests/browser/*.test.mjs; do
