@@ -44,7 +44,7 @@ endif
 FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: check-client-js check-macros all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
+.PHONY: check-client-js check-macros check-configs all setup test demo clean check-cxx check-clang sanitize fuzz fuzz-replay
 
 TLSPROGS := $(B)/tls/echo $(B)/tls/siocat $(B)/tls/chat
 HAVE_BEARSSL := $(shell test -f /usr/include/bearssl.h && echo yes)
@@ -160,7 +160,7 @@ check-macros:
 	@bash tools/check-macros.sh
 
 test: setup
-	@$(MAKE) --no-print-directory -j$(JOBS) all check-clang check-cxx check-client-js check-macros sanitize $(FUZZERS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all check-clang check-cxx check-client-js check-macros check-configs sanitize $(FUZZERS)
 	@$(MAKE) --no-print-directory fuzz-replay
 	@bash tests/run.sh $(B)
 
@@ -330,3 +330,24 @@ $(B)/s390x/%: tools/%.c socketio.h
 
 all: $(S390XTESTS) $(addprefix $(B)/s390x/,$(TARGET_PROGS))
 endif
+
+# The client-only build (SIO_NO_SERVER, no browser client), what a small
+# device carries: tests/interop/targets.test.mjs runs it against Node's
+# server, make size measures its size and its heap.
+$(B)/client_heap: tools/bench/client_heap.c socketio.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
+
+all: $(B)/client_heap
+
+# Every feature switch leaves a header that compiles clean: the implementation
+# alone under each configuration a user may pick (an unused static in one of
+# them is an error under -Werror).
+CONFIGS := "-DSIO_NO_SERVER" "-DSIO_NO_CLIENT" "-DSIO_NO_CLIENT_JS" "-DSIO_NO_MSGPACK" \
+  "-DSIO_NO_SERVER -DSIO_NO_CLIENT_JS -DSIO_NO_MSGPACK" "-DSIO_NO_CLIENT -DSIO_EPOLL" "-DSIO_NO_SERVER -DSIO_EPOLL" \
+  "-DSIO_POSIX_ONLY -D_POSIX_C_SOURCE=200809L" "-DSIO_STATIC"
+check-configs:
+	@for f in $(CONFIGS); do \
+	  printf '#define SOCKETIO_IMPLEMENTATION\n#include "socketio.h"\nint main(void) { return 0; }\n' | \
+	    $(CC) $(WARN) -O0 $$f -I. -x c -c -o /dev/null - || { echo "check-configs: $$f does not compile"; exit 1; }; \
+	done; echo "check-configs: every configuration compiles"

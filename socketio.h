@@ -6607,7 +6607,7 @@ static void sio__conn_mark_dirty(sio__conn *c) {
 
 /* A connection without a socket gets one (the host's, after it switched
    the connection to WebSocket); the bytes queued meanwhile go out. */
-static int sio__conn_set_fd(sio__conn *c, int fd) {
+static SIO__UNUSED int sio__conn_set_fd(sio__conn *c, int fd) {
     if (c->fd >= 0 || fd < 0 || (c->flags & SIO__F_DEAD)) return SIO_ERR_STATE;
     if (sio__set_nonblock(fd) != SIO_OK) return SIO_ERR_IO;
     c->fd = fd;

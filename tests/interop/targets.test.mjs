@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, BUILD } from './lib.mjs';
+import { ROOT, BUILD, startServer } from './lib.mjs';
 
 // What a byte order, a word size or the portable calls could break: framing
 // (WebSocket lengths, polling payloads), JSON and binary attachments, both
@@ -86,3 +86,29 @@ for (const target of TARGETS) {
     });
   });
 }
+
+// The client-only configuration a device would carry (SIO_NO_SERVER, no
+// browser client: tools/bench/client_heap.c) against Node's server: it
+// connects over WebSocket, gets an acked echo, and holds nothing after
+// sio_client_destroy (it checks its own allocator).
+describe('client-only build (SIO_NO_SERVER)', () => {
+  it('build/client_heap joins the Node server, gets an ack, and frees every byte', async () => {
+    const bin = path.resolve(ROOT, BUILD, 'client_heap');
+    assert.ok(existsSync(bin), `${bin} missing: make ${path.relative(ROOT, bin)}`);
+    const srv = await startServer([process.execPath, 'tests/node/echo_server.mjs']);
+    try {
+      const r = await new Promise((resolve) => {
+        const child = spawn(bin, [srv.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d) => { out += d; });
+        child.stderr.on('data', (d) => { out += d; });
+        const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+        child.on('close', (code) => { clearTimeout(t); resolve({ code, out }); });
+      });
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /^heap with one connected socket: \d+ bytes in \d+ blocks \(peak \d+\)$/m);
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -84,6 +84,33 @@ else
     echo "static musl build: musl-gcc not installed (apt-get install musl-tools)"
 fi
 
+# The client-only build a device carries (issue 19): size, and the heap
+# for one connected socket measured against Node's server, as it comes and
+# with a small read buffer (SIO_READ_CHUNK: the loop's one scratch buffer).
+echo "client-only build (tools/bench/client_heap.c: SIO_NO_SERVER SIO_NO_CLIENT_JS, stripped):"
+for chunk in default 2048; do
+    extra=""
+    [ "$chunk" = default ] || extra="-DSIO_READ_CHUNK=$chunk"
+    out="$OUT/client-$chunk"
+    if $CC -std=c99 -Os -ffunction-sections -fdata-sections -Wl,--gc-sections -fno-asynchronous-unwind-tables \
+        -fno-unwind-tables $extra -I. tools/bench/client_heap.c -o "$out" 2>"$out.err"; then
+        strip "$out"
+        heap="not measured (node or tests/node_modules missing)"
+        if command -v node >/dev/null && [ -d tests/node_modules/socket.io ]; then
+            node tests/node/echo_server.mjs --host 127.0.0.1 --port 0 >"$OUT/node-heap.log" 2>&1 &
+            pid=$!
+            for _ in $(seq 1 100); do grep -q '^listening' "$OUT/node-heap.log" && break; sleep 0.05; done
+            port=$(sed -n 's/^listening on port //p' "$OUT/node-heap.log")
+            heap=$("$out" "http://127.0.0.1:$port" 2>&1 || true)
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+        printf '  SIO_READ_CHUNK %-8s %8s B  %s; %s\n' "$chunk" "$(bytes "$out")" "$(kib "$(bytes "$out")")" "$heap"
+    else
+        printf '  SIO_READ_CHUNK %-8s does not build: %s\n' "$chunk" "$(grep -m1 -o 'error:.*' "$out.err")"
+    fi
+done
+
 # Compile time of the implementation at -O2 next to stb_image.h.
 ms() { # cmd... -> best of 3 wall-clock milliseconds
     local best="" t0 t1 i
