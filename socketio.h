@@ -10973,11 +10973,13 @@ static int sio__parser_check(const sio_logger *log, int parser) {
 }
 
 static int sio__send_packet(int parser, sio_buf *scratch, sio__msg_fn send, void *to, const char *pkt, size_t n,
-                            const sio_str *bins, int nbins) {
+                            const sio_str *bins, int nbins, const sio_logger *lg) {
     int i;
 #ifndef SIO_NO_MSGPACK
     if (parser == SIO_PARSER_MSGPACK) {
         int rc;
+        /* the trace shows the binary message that follows: what it holds */
+        sio__log(lg, SIO_LOG_TRACE, "  msgpack, written from %.*s%s", (int)(n > 200 ? 200 : n), pkt, n > 200 ? "..." : "");
         sio_buf_reset(scratch);
         if ((rc = sio__mp_packet_out(pkt, n, bins, nbins, scratch)) == SIO_OK) send(to, scratch->data, scratch->len, 1);
         return rc;
@@ -10985,6 +10987,7 @@ static int sio__send_packet(int parser, sio_buf *scratch, sio__msg_fn send, void
 #endif
     (void)parser;
     (void)scratch;
+    (void)lg;
     send(to, pkt, n, 0);
     for (i = 0; i < nbins; i++) send(to, bins[i].ptr, bins[i].len, 1);
     return SIO_OK;
@@ -11002,15 +11005,21 @@ typedef struct sio__rx {
    *slot. The bytes of a finished packet stay ours until its dispatch
    returns, whatever its handlers do to the connection. */
 static void sio__receive(const sio__rx *rx, void *conn, const sio_allocator *a, sio__binpend **slot, const char *data,
-                         size_t len, int binary, int max_attachments, int max_depth, int parser) {
+                         size_t len, int binary, int max_attachments, int max_depth, int parser, const sio_logger *lg) {
     sio__in in;
     int rc;
 #ifndef SIO_NO_MSGPACK
-    if (parser == SIO_PARSER_MSGPACK) rc = sio__in_take_mp(a, data, len, binary, max_attachments, max_depth, &in);
-    else
+    if (parser == SIO_PARSER_MSGPACK) {
+        rc = sio__in_take_mp(a, data, len, binary, max_attachments, max_depth, &in);
+        /* the trace showed a binary message: what its map reads as */
+        if (rc == SIO__IN_PACKET)
+            sio__log(lg, SIO_LOG_TRACE, "  msgpack, read as %.*s%s", (int)(in.done->head.len > 200 ? 200 : in.done->head.len),
+                     in.done->head.data, in.done->head.len > 200 ? "..." : "");
+    } else
 #endif
         rc = sio__in_take(a, slot, data, len, binary, max_attachments, max_depth, &in);
     (void)parser;
+    (void)lg;
     if (rc == SIO__IN_PACKET) rx->dispatch(conn, &in.p, in.nbins ? in.bins : NULL, in.nbins);
     else if (rc == SIO_ERR_PARSE) rx->fail(conn, "parse error", in.why);
     else if (rc != SIO__IN_WAIT) rx->fail(conn, "transport error", "out of memory for an attachment");
@@ -11161,7 +11170,8 @@ static void sio__sconn_msg(void *to, const void *data, size_t len, int binary) {
    server's parser. */
 static void sio__sconn_send(sio__sconn *sc, const char *pkt, size_t n, const sio_str *bins, int nbins) {
     if (sc->closed) return;
-    if (sio__send_packet(sc->srv->desc.parser, &sc->srv->mp, sio__sconn_msg, sc->e, pkt, n, bins, nbins) != SIO_OK)
+    if (sio__send_packet(sc->srv->desc.parser, &sc->srv->mp, sio__sconn_msg, sc->e, pkt, n, bins, nbins,
+                         &sc->srv->b.logger) != SIO_OK)
         sio__log(&sc->srv->b.logger, SIO_LOG_ERROR, "session %s: a packet the msgpack parser cannot write "
                  "(kept bytes that are not one MessagePack value, or no memory): not sent", sc->e->sid);
 }
@@ -11791,7 +11801,7 @@ static void sio__on_engine_message(sio_engine_conn *e, const void *data, size_t 
     sio_server *srv = (sio_server *)user;
     sio__sconn *sc = (sio__sconn *)sio_engine_conn_user(e);
     if (sc) sio__receive(&sio__srv_rx, sc, srv->b.loop.alloc, &sc->bin, (const char *)data, len, binary,
-                         srv->desc.max_attachments, srv->desc.max_json_depth, srv->desc.parser);
+                         srv->desc.max_attachments, srv->desc.max_json_depth, srv->desc.parser, &srv->b.logger);
 }
 
 static void sio__on_engine_close(sio_engine_conn *e, const char *reason, void *user) {
@@ -12773,7 +12783,7 @@ static void sio__mgr_msg(void *to, const void *data, size_t len, int binary) {
 
 /* One packet (text, attachments) to the server, in the client's parser. */
 static int sio__mgr_send(sio_client *cl, const char *pkt, size_t n, const sio_str *bins, int nbins) {
-    int rc = sio__send_packet(cl->desc.parser, &cl->mp, sio__mgr_msg, &cl->eio, pkt, n, bins, nbins);
+    int rc = sio__send_packet(cl->desc.parser, &cl->mp, sio__mgr_msg, &cl->eio, pkt, n, bins, nbins, &cl->b.logger);
     if (rc != SIO_OK)
         SIO__CLOG(cl, SIO_LOG_ERROR, "a packet the msgpack parser cannot write (kept bytes that are not one "
                   "MessagePack value, or no memory): not sent");
@@ -12995,7 +13005,7 @@ static void sio__csock_deliver_early(sio_client_socket *s) {
     while (off < early.len && gen == cl->eio.gen && s->state == SIO__CS_CONNECTED) {
         size_t len = sio__rec_len(early.data + off);
         sio__receive(&sio__cl_rx, cl, cl->b.loop.alloc, &bin, early.data + off + 5, len, early.data[off] == 'b',
-                     SIO_MAX_ATTACHMENTS, SIO_JSON_MAX_DEPTH, cl->desc.parser);
+                     SIO_MAX_ATTACHMENTS, SIO_JSON_MAX_DEPTH, cl->desc.parser, &cl->b.logger);
         off += 5 + len;
     }
     sio__binpend_free(cl->b.loop.alloc, bin);
@@ -13136,7 +13146,7 @@ static void sio__mgr_message(sio__eioc *x, char *data, size_t len, int binary, v
     sio_client *cl = (sio_client *)user;
     (void)x;
     sio__receive(&sio__cl_rx, cl, cl->b.loop.alloc, &cl->bin, data, len, binary, SIO_MAX_ATTACHMENTS,
-                 SIO_JSON_MAX_DEPTH, cl->desc.parser);
+                 SIO_JSON_MAX_DEPTH, cl->desc.parser, &cl->b.logger);
 }
 
 static void sio__mgr_closed(sio__eioc *x, const char *reason, int was_open, void *user) {
