@@ -229,9 +229,15 @@ soak: all
 
 # Benchmarks against the Node server and the raw WebSocket floor (issue 7);
 # BENCH_QUICK=1 for a one-minute smoke run. Timing never enters `make test`.
-.PHONY: bench size
-bench: $(B)/echo
+.PHONY: bench bench-cluster size
+# The cluster half (issue 14): 100 000 connections on SO_REUSEPORT workers
+# joined through Redis, against a cluster of Node servers (about 11 minutes
+# more; CLUSTER_QUICK=1: one); bench-cluster runs it alone.
+bench: $(B)/echo $(B)/epoll/echo
 	@bash tools/bench/run.sh
+	@bash tools/bench/cluster.sh
+bench-cluster: $(B)/epoll/echo
+	@bash tools/bench/cluster.sh
 size:
 	@bash tools/bench/size.sh
 
@@ -345,7 +351,7 @@ all: $(B)/client_heap
 # them is an error under -Werror).
 CONFIGS := "-DSIO_NO_SERVER" "-DSIO_NO_CLIENT" "-DSIO_NO_CLIENT_JS" "-DSIO_NO_MSGPACK" \
   "-DSIO_NO_SERVER -DSIO_NO_CLIENT_JS -DSIO_NO_MSGPACK" "-DSIO_NO_CLIENT -DSIO_EPOLL" "-DSIO_NO_SERVER -DSIO_EPOLL" \
-  "-DSIO_POSIX_ONLY -D_POSIX_C_SOURCE=200809L" "-DSIO_STATIC"
+  "-DSIO_POSIX_ONLY -D_POSIX_C_SOURCE=200809L" "-DSIO_STATIC" "-DSIO_NO_REDIS" "-DSIO_NO_REDIS -DSIO_NO_CLIENT_JS"
 check-configs:
 	@for f in $(CONFIGS); do \
 	  printf '#define SOCKETIO_IMPLEMENTATION\n#include "socketio.h"\nint main(void) { return 0; }\n' | \

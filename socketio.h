@@ -51,6 +51,11 @@
    - Rooms: sio_join/sio_leave; sio_broadcast encodes once and writes to
      every receiver of a room set, minus exceptions; sio_broadcast_ack
      also collects every receiver's ack, within a deadline.
+   - A cluster: sio_server_cluster joins servers, C or Node, through
+     Redis on @socket.io/redis-adapter's wire; broadcasts then reach every
+     server's sockets, and sio_fetch_sockets, sio_all_rooms,
+     sio_sockets_join/_leave, sio_disconnect_sockets and server-side events
+     (sio_server_emit, sio_on_server_event) span them all.
 
    3. CONFIGURATION MACROS (define before the implementation include)
    ==================================================================
@@ -69,6 +74,8 @@
    SIO_NO_CLIENT         leave the client out               (unset)
    SIO_NO_CLIENT_JS      do not embed the browser client    (unset)
    SIO_NO_MSGPACK        leave MessagePack (and its parser) out  (unset)
+   SIO_NO_REDIS          leave the Redis cluster out (also left out
+                         without the server, client or MessagePack)  (unset)
    SIO_TLS_BEARSSL       https/wss through BearSSL (-lbearssl)  (unset)
    SIO_EPOLL             Linux: epoll instead of poll()     (unset)
    SIO_POSIX_ONLY        POSIX.1-2008 calls only, the path macOS
@@ -97,6 +104,9 @@
    SIO_MAX_CONNECTIONS     100000  server: connections open at once
    SIO_READ_CHUNK, SIO_ACCEPT_BURST, SIO_EPOLL_EVENTS  65536, 256, 1024
                     bytes per read(), accepts per turn, events per wait
+   SIO_LINGER_MS           2000    a connection closed here reads (and drops)
+                    what the peer still sends, until it closes, so no
+                    reset destroys our last bytes
    SIO_CLIENT_TIMEOUT_MS   20000   client: the Engine.IO handshake
    SIO_CLIENT_RECONNECT_DELAY_MS, SIO_CLIENT_RECONNECT_DELAY_MAX_MS
                     1000, 5000: client back-off, first and longest
@@ -110,6 +120,11 @@
                     followed, records read, bytes of hosts/resolv.conf
    SIO_HOSTS_FILE, SIO_RESOLV_CONF  "/etc/hosts", "/etc/resolv.conf"
    SIO_RANDOM_DEVICE       "/dev/urandom"  ids and keys, when no system call
+   SIO_RESP_MAX_DEPTH, SIO_RESP_MAX_BULK  8, 64 MiB: nesting of a Redis
+                    reply, bytes of one of its strings
+   SIO_REDIS_RETRY_MS, SIO_REDIS_RETRY_MAX_MS  200, 5000: Redis back-off,
+                    first and longest
+   SIO_REDIS_MAX_WAITING   65536   replies awaited on one Redis connection
    SIO_TLS_MAX_CHAIN, SIO_TLS_MAX_PEM_BYTES, SIO_TLS_MAX_ANCHORS
                     8, 4 MiB, 4096: chain, a PEM file, trust anchors
    SIO_TLS_BIDI            1       full-duplex TLS buffers (0: half)
@@ -148,6 +163,7 @@
    >>json     JSON writer and validating, allocation-free reader
    >>msgpack  MessagePack writer, validating reader, bridge to JSON with
               placeholders (left out with SIO_NO_MSGPACK)
+   >>resp     RESP2, Redis's wire format (the cluster's; SIO_NO_REDIS)
    >>http     HTTP/1.1 heads (>>http-chunked bodies, >>http-writer)
    >>ws       WebSocket frames (RFC 6455) as pure functions, both roles
    >>tls      TLS 1.2 through BearSSL as a memory engine (SIO_TLS_BEARSSL)
@@ -162,6 +178,8 @@
    >>eio      Engine.IO v4 (and v3) server sessions: polling, WebSocket,
               upgrade
    >>resolve  host names to addresses inside the loop (client)
+   >>redis    a Redis connection in the loop: commands and their replies,
+              or pushed messages; reconnection with back-off
    >>httpc    URLs and HTTP client connections (client)
    >>eioc     the Engine.IO v4 (and v3) client: handshake, transports,
               upgrade
@@ -170,6 +188,9 @@
               chosen)
    >>server   the Socket.IO server: namespaces, rooms, broadcasts,
               recovery, and the sio_server object
+   >>cluster  servers sharing sockets through Redis, wire-compatible with
+              @socket.io/redis-adapter; fetch, rooms, remote join/leave/
+              disconnect, server-side events (this server alone without)
    >>client   the Socket.IO client: the manager, its sockets, reconnection
    >>stream   byte streams compatible with the socket.io-stream package
    >>client-js  the browser client's text, served at <path>socket.io.js
@@ -711,6 +732,44 @@ SIO_API int sio_mp_from_json(sio_json v, const sio_str *bins, size_t nbins, sio_
 #endif /* SIO_NO_MSGPACK */
 
 /* ---------------------------------------------------------------------
+   RESP2, Redis's wire format (redis.io/docs/reference/protocol-spec)
+
+   What the cluster adapter (sio_server_cluster) speaks to Redis. A
+   command is an array of bulk strings; a reply is one value:
+       +OK\r\n   -ERR why\r\n   :42\r\n   $3\r\nabc\r\n   *2\r\n...
+   Like the other codecs, pure functions over bytes. Left out with
+   SIO_NO_REDIS (and with SIO_NO_SERVER, SIO_NO_CLIENT or SIO_NO_MSGPACK,
+   which the cluster needs). */
+#if !defined(SIO_NO_REDIS) && (defined(SIO_NO_SERVER) || defined(SIO_NO_CLIENT) || defined(SIO_NO_MSGPACK))
+#define SIO_NO_REDIS
+#endif
+#ifndef SIO_NO_REDIS
+#ifndef SIO_RESP_MAX_DEPTH
+#define SIO_RESP_MAX_DEPTH 8              /* nesting of arrays in one reply */
+#endif
+#ifndef SIO_RESP_MAX_BULK
+#define SIO_RESP_MAX_BULK (64u << 20)     /* bytes of one bulk string */
+#endif
+typedef struct sio_resp {
+    char type;          /* '+' status, '-' error, ':' integer, '$' bulk string, '*' array */
+    const char *ptr;    /* + - $: the bytes, inside the caller's buffer (not NUL-ended) */
+    size_t len;
+    long long n;        /* ':' the value; '*' its item count; '$' and '*' -1: null */
+} sio_resp;
+/* One whole reply at buf[0..n): its values in order, an array before its
+   items, into out[0..max), *nout of them. Returns the bytes it took
+   (> 0), 0 when the reply is not all there yet, SIO_ERR_PROTOCOL for
+   bytes that are not RESP2, SIO_ERR_TOO_BIG for more than max values,
+   arrays nested beyond SIO_RESP_MAX_DEPTH or a bulk string over
+   SIO_RESP_MAX_BULK (said before its bytes come, so nothing waits for
+   them). */
+SIO_API long sio_resp_parse(const char *buf, size_t n, sio_resp *out, int max, int *nout);
+/* Appends a command, each argument a bulk string: lens NULL takes them
+   as NUL-ended. Returns the buffer's error. */
+SIO_API int sio_resp_command(sio_buf *b, int argc, const char *const *argv, const size_t *lens);
+#endif /* SIO_NO_REDIS */
+
+/* ---------------------------------------------------------------------
    HTTP/1.1 (RFC 9110, RFC 9112): just enough for long-polling, WebSocket
    upgrades and plain pages, on both sides. Pure functions over bytes: the
    caller owns the buffer and every sio_str handed out is a view into it,
@@ -1185,6 +1244,12 @@ typedef struct sio_server_desc {
     const char *host;            /* listen address; NULL = every address ("::" dual stack, else "0.0.0.0") */
     int port;                    /* 0 = pick a free port (see sio_server_port) */
     int no_listen;               /* 1: no port of its own; a host hands requests in (sio_server_adopt) */
+    /* 1: SO_REUSEPORT (Linux, the BSDs): processes that each listen on
+       the same port share it, the kernel spreading new connections among
+       them; joined in a cluster (sio_server_cluster), one server per core
+       for WebSocket clients (long-polling needs every request of a session
+       on one process). SIO_ERR_UNSUPPORTED where the system lacks it. */
+    int reuse_port;
     const char *path;            /* Socket.IO endpoint; NULL = "/socket.io/" */
     int ping_interval_ms;        /* 0 = 25000 */
     int ping_timeout_ms;         /* 0 = 20000 */
@@ -1359,6 +1424,7 @@ typedef struct sio_bcast {
     size_t nrooms;
     const char *const *except;  /* rooms (a socket id is a room) to leave out */
     size_t nexcept;
+    int local;                  /* 1: this server's sockets only, in a cluster (Node's .local) */
 } sio_bcast;
 /* Node's io.to(rooms).except(rooms).emit(event, ...): to is NULL for the
    whole namespace. Returns how many sockets it was written to (>= 0), or
@@ -1384,6 +1450,85 @@ SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const cha
                               int timeout_ms, sio_bcast_ack_fn fn, void *user);
 SIO_API size_t sio_nsp_count(const sio_namespace *nsp);   /* sockets connected */
 SIO_API size_t sio_room_size(sio_namespace *nsp, const char *room); /* sockets in a room */
+
+/* ---- a cluster of servers through Redis (>>cluster) ----
+   Several servers, C or Node, on one Redis: Node's @socket.io/redis-adapter
+   8 (the classic adapter, createAdapter) on the same wire, channels and
+   MessagePack, and @socket.io/redis-emitter's messages. Once joined:
+   - sio_broadcast and sio_broadcast_ack reach the sockets of every
+     server (sio_bcast.local: this server's only); the sender's own
+     sockets get it at once, the others' through Redis;
+   - the calls below ask or act on every server: fetch sockets, all
+     rooms, sockets join, leave and disconnect, server-side events.
+   Without a cluster they act on this server alone, as Node's default
+   adapter does. Long-polling clients behind a load balancer need sticky
+   sessions (every request of a session on the server that made it);
+   WebSocket-only clients do not. Redis is asked nothing but PUBLISH,
+   (P)SUBSCRIBE and PUBSUB NUMSUB: no keys are stored. While Redis is
+   away, broadcasts reach this server's sockets only (counted in
+   sio_cluster_info), requests answer with this server's part and
+   SIO_ERR_CLOSED, and both connections are dialed again with back-off. */
+typedef struct sio_cluster_desc {
+    /* "HOST:PORT", "HOST" (port 6379), or redis://[[USER]:PASSWORD@]HOST[:PORT][/DB];
+       the string must outlive the server */
+    const char *redis;
+    const char *key;             /* channel prefix, NULL = "socket.io" (Node's `key`) */
+    int requests_timeout_ms;     /* 0 = 5000: answers of other servers awaited (Node's requestsTimeout) */
+} sio_cluster_desc;
+/* Joins (connects in the background). SIO_ERR_INVALID (a bad URL),
+   SIO_ERR_STATE (joined already), SIO_ERR_UNSUPPORTED (SIO_NO_REDIS). */
+SIO_API int sio_server_cluster(sio_server *srv, const sio_cluster_desc *desc);
+typedef struct sio_cluster_info {
+    int up;                      /* 1 while both connections to Redis are up */
+    unsigned long long published;        /* broadcasts and requests sent to the cluster */
+    unsigned long long not_published;    /* those that could not be (Redis away): delivered locally only */
+    unsigned long long received;         /* messages taken from other servers */
+} sio_cluster_info;
+SIO_API int sio_cluster_get_info(const sio_server *srv, sio_cluster_info *out); /* SIO_ERR_STATE when not joined */
+
+/* What Node's fetchSockets() gives: a socket of any server, as JSON text. */
+typedef struct sio_remote_socket {
+    sio_str id;
+    sio_json rooms;              /* array of strings, its own id among them */
+    sio_json handshake;          /* an object; "auth" is the CONNECT payload */
+    sio_json data;               /* Node's socket.data ({} from this library) */
+    sio_socket *local;           /* the socket, when it is this server's; else NULL */
+} sio_remote_socket;
+/* err SIO_OK with every server's sockets, or SIO_ERR_TIMEOUT / SIO_ERR_CLOSED
+   with those that came. Views live during the call only. */
+typedef void (*sio_fetch_fn)(sio_namespace *nsp, int err, const sio_remote_socket *sockets, size_t n, void *user);
+/* Every socket of the namespace in to's rooms, minus to's exceptions
+   (to NULL: all), on every server; fn runs on a later loop turn. */
+SIO_API int sio_fetch_sockets(sio_namespace *nsp, const sio_bcast *to, sio_fetch_fn fn, void *user);
+typedef void (*sio_rooms_fn)(sio_namespace *nsp, int err, const sio_str *rooms, size_t n, void *user);
+/* Every room of every server (socket-id rooms too), each once. */
+SIO_API int sio_all_rooms(sio_namespace *nsp, sio_rooms_fn fn, void *user);
+/* Node's io.in(rooms).socketsJoin(room), .socketsLeave(room) and
+   .disconnectSockets(close): here at once, on the other servers through
+   Redis (fire and forget, as in Node). close 1 also closes the
+   connection underneath (every namespace). */
+SIO_API int sio_sockets_join(sio_namespace *nsp, const sio_bcast *to, const char *room);
+SIO_API int sio_sockets_leave(sio_namespace *nsp, const sio_bcast *to, const char *room);
+SIO_API int sio_disconnect_sockets(sio_namespace *nsp, const sio_bcast *to, int close);
+
+/* Server-side events, Node's nsp.serverSideEmit(ev, ...) and
+   nsp.on(ev, ...): heard by the other servers of the cluster, never by
+   the sender. A handler that is asked for an answer (ack non-NULL)
+   gives it with sio_server_event_ack during the call; only the answer's
+   first argument travels (JSON over Redis, as in Node). */
+typedef struct sio_server_ack sio_server_ack;
+typedef void (*sio_server_event_fn)(sio_namespace *nsp, const char *event, const sio_args *args, sio_server_ack *ack,
+                                    void *user);
+SIO_API int sio_on_server_event(sio_namespace *nsp, const char *event, sio_server_event_fn fn, void *user);
+SIO_API int sio_server_event_ack(sio_server_ack *ack, const sio_msg *args);
+SIO_API int sio_server_emit(sio_namespace *nsp, const char *event, const sio_msg *args);
+/* Asks every other server: fn gets SIO_OK with one answer from each, or
+   SIO_ERR_TIMEOUT after timeout_ms (0: the cluster's requests timeout)
+   with those that came, or SIO_ERR_CLOSED (no cluster, Redis away).
+   Each answer is one JSON value. */
+typedef void (*sio_server_ack_fn)(sio_namespace *nsp, int err, const sio_json *answers, size_t n, void *user);
+SIO_API int sio_server_emit_ack(sio_namespace *nsp, const char *event, const sio_msg *args, int timeout_ms,
+                                sio_server_ack_fn fn, void *user);
 
 #ifndef SIO_NO_CLIENT
 /* =====================================================================
@@ -1731,6 +1876,7 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 
 #include <string.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <float.h>
 #include <stdio.h>
 #include <stdarg.h>
@@ -3714,6 +3860,132 @@ SIO_API int sio_mp_from_json(sio_json v, const sio_str *bins, size_t nbins, sio_
     }
 }
 #endif /* SIO_NO_MSGPACK */
+
+#ifndef SIO_NO_REDIS
+/* =====================================================================
+   >>resp: RESP2, the Redis serialization protocol
+   =====================================================================
+   Each value starts with a type byte and a line ending in CRLF; a bulk
+   string's line is its length, then that many bytes and CRLF; an array's
+   is its count, then that many values. So a reply is read in one pass
+   without recursion, with a stack of "items still to come" per open
+   array, and every length is checked before anything waits for it. */
+
+#define SIO__RESP_MAX_LINE 64   /* a type byte, a number, CRLF: far more than any count needs */
+
+/* A decimal integer of RESP, "-"? digits, exactly: no '+', no spaces. */
+static int sio__resp_int(const char *p, size_t n, long long *out) {
+    unsigned long long v = 0, lim;
+    size_t i = 0;
+    int neg = n && p[0] == '-';
+    i = (size_t)neg;
+    if (i == n) return SIO_ERR_PROTOCOL;
+    lim = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+    for (; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return SIO_ERR_PROTOCOL;
+        if (v > (lim - (unsigned long long)(p[i] - '0')) / 10u) return SIO_ERR_PROTOCOL;
+        v = v * 10u + (unsigned long long)(p[i] - '0');
+    }
+    /* -(LLONG_MAX+1) without overflow: negate in unsigned, then convert */
+    *out = neg ? (v ? -(long long)(v - 1u) - 1 : 0) : (long long)v;
+    return SIO_OK;
+}
+
+SIO_API long sio_resp_parse(const char *buf, size_t n, sio_resp *out, int max, int *nout) {
+    long long left[SIO_RESP_MAX_DEPTH + 1];
+    size_t pos = 0;
+    int k = 0, depth = 0;
+    *nout = 0;
+    if (!buf || !out || max <= 0) return SIO_ERR_INVALID;
+    for (;;) {
+        const char *line = buf + pos, *cr;
+        size_t avail = n - pos, ll;
+        sio_resp it;
+        if (!avail) return 0;
+        if (!strchr("+-:$*", line[0]) || !line[0]) return SIO_ERR_PROTOCOL;   /* known at its first byte */
+        cr = (const char *)memchr(line, '\r', avail);
+        if (!cr) {
+            /* a status or error line may be long; only a number's is capped */
+            if (line[0] != '+' && line[0] != '-' && avail > SIO__RESP_MAX_LINE) return SIO_ERR_PROTOCOL;
+            if (memchr(line, '\n', avail)) return SIO_ERR_PROTOCOL;
+            if (avail > SIO_RESP_MAX_BULK) return SIO_ERR_TOO_BIG;
+            return 0;
+        }
+        ll = (size_t)(cr - line);
+        /* the same verdicts as the checks above while the CR was missing,
+           so bytes read in pieces are judged as bytes read at once */
+        if (memchr(line, '\n', ll) || ll == 0) return SIO_ERR_PROTOCOL;
+        if (line[0] != '+' && line[0] != '-' && ll > SIO__RESP_MAX_LINE) return SIO_ERR_PROTOCOL;
+        if (ll > SIO_RESP_MAX_BULK) return SIO_ERR_TOO_BIG;
+        if (ll + 1 == avail) return 0;   /* the LF is still to come */
+        if (cr[1] != '\n') return SIO_ERR_PROTOCOL;
+        memset(&it, 0, sizeof it);
+        it.type = line[0];
+        pos += ll + 2;
+        switch (it.type) {
+        case '+':
+        case '-':
+            it.ptr = line + 1;
+            it.len = ll - 1;
+            break;
+        case ':':
+            if (sio__resp_int(line + 1, ll - 1, &it.n) != SIO_OK) return SIO_ERR_PROTOCOL;
+            break;
+        case '$':
+            if (ll - 1 > 20 || sio__resp_int(line + 1, ll - 1, &it.n) != SIO_OK || it.n < -1) return SIO_ERR_PROTOCOL;
+            if (it.n > (long long)SIO_RESP_MAX_BULK) return SIO_ERR_TOO_BIG;
+            if (it.n >= 0) {
+                size_t len = (size_t)it.n;
+                if (n - pos < len + 2) return 0;
+                if (buf[pos + len] != '\r' || buf[pos + len + 1] != '\n') return SIO_ERR_PROTOCOL;
+                it.ptr = buf + pos;
+                it.len = len;
+                pos += len + 2;
+            }
+            break;
+        case '*':
+            if (ll - 1 > 20 || sio__resp_int(line + 1, ll - 1, &it.n) != SIO_OK || it.n < -1) return SIO_ERR_PROTOCOL;
+            if (it.n > (long long)max) return SIO_ERR_TOO_BIG;   /* could never fit: no need to wait for it */
+            break;
+        default:
+            return SIO_ERR_PROTOCOL;
+        }
+        if (k == max) return SIO_ERR_TOO_BIG;
+        out[k++] = it;
+        if (it.type == '*' && it.n > 0) {
+            if (depth == SIO_RESP_MAX_DEPTH) return SIO_ERR_TOO_BIG;
+            left[++depth] = it.n;
+            continue;
+        }
+        /* a value is complete: close every array it completes */
+        for (;;) {
+            if (!depth) {
+                if (pos > (size_t)LONG_MAX) return SIO_ERR_TOO_BIG;
+                *nout = k;
+                return (long)pos;
+            }
+            if (--left[depth] > 0) break;
+            depth--;
+        }
+    }
+}
+
+SIO_API int sio_resp_command(sio_buf *b, int argc, const char *const *argv, const size_t *lens) {
+    char head[32];
+    int i;
+    if (!b || argc <= 0 || !argv) return SIO_ERR_INVALID;
+    snprintf(head, sizeof head, "*%d\r\n", argc);
+    sio_buf_append(b, head, strlen(head));
+    for (i = 0; i < argc; i++) {
+        size_t len = lens ? lens[i] : strlen(argv[i]);
+        snprintf(head, sizeof head, "$%lu\r\n", (unsigned long)len);
+        sio_buf_append(b, head, strlen(head));
+        sio_buf_append(b, argv[i], len);
+        sio_buf_append(b, "\r\n", 2);
+    }
+    return b->err;
+}
+#endif /* SIO_NO_REDIS */
 
 /* =====================================================================
    >>http: HTTP/1.1 message heads, chunked bodies, response heads
@@ -6320,6 +6592,9 @@ static int sio__packet_build(sio_buf *b, int type, const char *nsp, long long ac
 #ifndef SIO_ACCEPT_BURST
 #define SIO_ACCEPT_BURST 256          /* accepts per loop turn, so clients are not starved */
 #endif
+#ifndef SIO_LINGER_MS
+#define SIO_LINGER_MS 2000            /* a connection we close drains its input this long (0: close at once) */
+#endif
 
 static uint64_t sio__now_ms(void) {
     struct timespec ts;
@@ -6410,7 +6685,8 @@ enum {
 enum {
     SIO__F_CLOSING = 1,      /* close once the output is flushed */
     SIO__F_DEAD = 2,         /* closed; reaped at the end of the turn */
-    SIO__F_CONNECTING = 4    /* client connect() in progress */
+    SIO__F_CONNECTING = 4,   /* client connect() in progress */
+    SIO__F_LINGER = 8        /* flushed and shut for writing: input drained until the peer closes */
 };
 
 /* What the loop asks of a connection that a host application feeds (see
@@ -6658,6 +6934,26 @@ static char *sio__conn_reserve(sio__conn *c, size_t len) {
 static void sio__conn_flush_tls(sio__conn *c);
 #endif
 
+static void sio__conn_linger_due(sio__timer *t) {
+    sio__conn_close((sio__conn *)(void *)((char *)t - offsetof(sio__conn, timer)), SIO_OK);
+}
+
+/* The last bytes are sent; closing now, with input from the peer still
+   unread, would answer with a reset, and the peer's system may then drop
+   what we sent before reading it (a DISCONNECT, a close frame). So the
+   write side is shut and the input drained until the peer closes, for
+   SIO_LINGER_MS at most. */
+static void sio__conn_linger(sio__conn *c) {
+    if (c->fd < 0 || c->host || c->kind == SIO__C_UDP || (c->flags & SIO__F_LINGER) || SIO_LINGER_MS <= 0 ||
+        shutdown(c->fd, SHUT_WR) != 0) {
+        sio__conn_close(c, SIO_OK);
+        return;
+    }
+    c->flags |= SIO__F_LINGER;
+    c->timer.fn = sio__conn_linger_due;
+    sio__timer_set(&c->loop->timers, c->loop->alloc, &c->timer, sio__now_ms() + (uint64_t)SIO_LINGER_MS);
+}
+
 static void sio__conn_flush(sio__conn *c) {
     size_t off = 0;
     if (c->flags & SIO__F_DEAD) return;
@@ -6686,7 +6982,7 @@ static void sio__conn_flush(sio__conn *c) {
     sio_buf_consume(&c->out, off);
     if (c->out.len == 0) {
         sio_buf_free(&c->out);   /* idle connections keep no memory */
-        if (c->flags & SIO__F_CLOSING) sio__conn_close(c, SIO_OK);
+        if (c->flags & SIO__F_CLOSING) sio__conn_linger(c);
     }
 }
 
@@ -6830,6 +7126,17 @@ static int sio__conn_wants_write(sio__conn *c) {
 
 static void sio__conn_read(sio__conn *c) {
     int rounds;
+    if (c->flags & SIO__F_LINGER) {   /* nobody wants it any more: read and drop */
+        ssize_t r;
+        for (rounds = 0; rounds < 4; rounds++) {
+            r = recv(c->fd, c->loop->scratch, SIO_READ_CHUNK, 0);
+            if (r > 0) continue;
+            if (r < 0 && errno == EINTR) continue;
+            if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) sio__conn_close(c, SIO_OK);
+            return;
+        }
+        return;
+    }
 #ifdef SIO_TLS_BEARSSL
     if (c->tls) {
         sio__conn_read_tls(c);
@@ -6901,7 +7208,8 @@ static void sio__ep_sync(sio__conn *c) {
     unsigned want;
     struct epoll_event ev;
     if ((c->flags & SIO__F_DEAD) || c->fd < 0) return;
-    want = (c->flags & SIO__F_CLOSING ? 0u : (unsigned)EPOLLIN) | (sio__conn_wants_write(c) ? (unsigned)EPOLLOUT : 0u);
+    want = ((c->flags & SIO__F_CLOSING) && !(c->flags & SIO__F_LINGER) ? 0u : (unsigned)EPOLLIN) |
+           (sio__conn_wants_write(c) ? (unsigned)EPOLLOUT : 0u);
     if (want == c->ep_mask) return;
     memset(&ev, 0, sizeof ev);
     ev.events = want;
@@ -6998,6 +7306,9 @@ static SIO__UNUSED sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, cons
     if (connecting) c->flags |= SIO__F_CONNECTING;
     c->addrs = ad;
     c->ai = ai;
+    /* the end of the turn brings epoll's interest in line: a connect in
+       progress waits for writability, even when nothing is queued yet */
+    sio__conn_mark_dirty(c);
     *err = SIO_OK;
     return c;
 }
@@ -7092,7 +7403,7 @@ static int sio__loop_prepare(sio__loop *L, int *timeout_ms) {
         L->pfds[i].fd = c->fd;
         L->pfds[i].events = 0;
         L->pfds[i].revents = 0;
-        if (!(c->flags & SIO__F_CLOSING)) L->pfds[i].events |= POLLIN;
+        if (!(c->flags & SIO__F_CLOSING) || (c->flags & SIO__F_LINGER)) L->pfds[i].events |= POLLIN;
         if (sio__conn_wants_write(c)) L->pfds[i].events |= POLLOUT;
     }
     *timeout_ms = sio__loop_timeout(L, *timeout_ms);
@@ -7221,8 +7532,9 @@ static void sio__loop_free(sio__loop *L) {
     memset(L, 0, sizeof *L);
 }
 
-/* Listening socket on host:port (numeric host or name), IPv4 or IPv6. */
-static SIO__UNUSED int sio__listen(const char *host, int port, int *out_fd, int *out_port) {
+/* Listening socket on host:port (numeric host or name), IPv4 or IPv6;
+   reuse_port: SO_REUSEPORT, one port shared by several processes. */
+static SIO__UNUSED int sio__listen(const char *host, int port, int reuse_port, int *out_fd, int *out_port) {
     struct addrinfo hints, *res = NULL, *ai;
     char portstr[16];
     int fd = -1, one = 1, rc, why = 0;
@@ -7231,12 +7543,18 @@ static SIO__UNUSED int sio__listen(const char *host, int port, int *out_fd, int 
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE;
     snprintf(portstr, sizeof portstr, "%d", port);
+#ifndef SO_REUSEPORT
+    if (reuse_port) return SIO_ERR_UNSUPPORTED;
+#endif
     rc = getaddrinfo(host, portstr, &hints, &res);
     if (rc != 0) return SIO_ERR_RESOLVE;
     for (ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0) continue;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+#ifdef SO_REUSEPORT
+        if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+#endif
         if (ai->ai_family == AF_INET6) {
             int off = 0;  /* "::" should take IPv4 too, as Node does */
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
@@ -8820,7 +9138,12 @@ static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_clie
     sio__map_del(&x->sessions, e->sid);
     x->nsessions--;
     if (x->h.on_close) x->h.on_close(e, reason, x->h.user);
-    sio__eio_answer_get(e, tell_client ? "1" : "6", 1);
+    /* what was queued goes before the close packet (a DISCONNECT of each
+       namespace, say), as Node drains its buffer before it closes */
+    if (tell_client && e->pq.len && e->get && sio_buf_append(&e->pq, "\x1e" "1", 2) == SIO_OK)
+        sio__eio_answer_get(e, e->pq.data, e->pq.len);
+    else
+        sio__eio_answer_get(e, tell_client ? "1" : "6", 1);
     sio__wsc_end(e->ws, 0);
     sio__wsc_abort(e->probe);
     e->ws = e->probe = NULL;
@@ -9766,6 +10089,280 @@ static int sio__resolve(sio__resolver *r, const char *host, int port) {
     return 1;
 }
 #endif /* SIO_NO_CLIENT */
+
+#ifndef SIO_NO_REDIS
+/* =====================================================================
+   >>redis: a Redis connection inside the loop
+   =====================================================================
+   Just what the cluster adapter needs: commands whose replies come back
+   in the order they were sent (a FIFO of waiters), or, on a connection
+   that has subscribed, messages pushed at any time. Redis allows nothing
+   but (P)SUBSCRIBE on a subscribed connection, so the adapter keeps two,
+   as Node's adapter does (a pub and a sub client).
+   A connection that breaks (Redis restarted, the network gone) is
+   dialed again after a back-off that doubles from SIO_REDIS_RETRY_MS up
+   to SIO_REDIS_RETRY_MAX_MS. While it is down a command is refused at
+   once (SIO_ERR_CLOSED), never queued: a broadcast must not reach other
+   servers seconds late, and the loop must never wait for Redis. Waiters
+   of a connection that breaks hear SIO_ERR_CLOSED. */
+
+#ifndef SIO_REDIS_RETRY_MS
+#define SIO_REDIS_RETRY_MS 200            /* first reconnection delay */
+#endif
+#ifndef SIO_REDIS_RETRY_MAX_MS
+#define SIO_REDIS_RETRY_MAX_MS 5000       /* the longest */
+#endif
+#ifndef SIO_REDIS_MAX_WAITING
+#define SIO_REDIS_MAX_WAITING 65536       /* replies awaited at once on one connection */
+#endif
+#define SIO__REDIS_MAX_ITEMS 16           /* values in one reply: a pmessage has 4 */
+
+typedef struct sio__redis sio__redis;
+/* err SIO_OK: the reply is items[0..n); else the connection broke first */
+typedef void (*sio__redis_fn)(sio__redis *r, int err, const sio_resp *items, int n, void *user);
+typedef struct sio__redis_wait {
+    sio__redis_fn fn;
+    void *user;
+} sio__redis_wait;
+
+struct sio__redis {
+    /* set by the owner */
+    sio__loop *loop;
+    sio__rng *rng;
+    const sio_logger *log;
+    const char *what;            /* "publisher", "subscriber": for the log */
+    const char *host;
+    int port;
+    const char *user, *password; /* AUTH [user] password, when set */
+    int db;                      /* SELECT db, when > 0 */
+    int subscriber;              /* replies are pushes, not answers to waiters */
+    void (*on_up)(sio__redis *r, void *user);
+    void (*on_down)(sio__redis *r, void *user);
+    void (*on_push)(sio__redis *r, const sio_resp *items, int n, void *user);
+    void *owner;
+    /* private */
+    sio__resolver res;
+    sio__conn *c;
+    int up;                      /* connected: commands are taken */
+    int stopping;
+    int backoff_ms;
+    sio__timer retry;
+    sio__redis_wait *waits;      /* a ring */
+    size_t whead, nwait, wcap;
+    sio_buf cmd;
+    sio_resp items[SIO__REDIS_MAX_ITEMS];
+};
+
+static void sio__redis_dial(sio__redis *r);
+
+/* Every waiter hears that its reply will not come. */
+static void sio__redis_fail_waiters(sio__redis *r) {
+    while (r->nwait) {
+        sio__redis_wait w = r->waits[r->whead];
+        r->whead = (r->whead + 1) % r->wcap;
+        r->nwait--;
+        if (w.fn) w.fn(r, SIO_ERR_CLOSED, NULL, 0, w.user);
+    }
+}
+
+static void sio__redis_retry_due(sio__timer *t) {
+    sio__redis *r = (sio__redis *)(void *)((char *)t - offsetof(sio__redis, retry));
+    sio__redis_dial(r);
+}
+
+static void sio__redis_schedule(sio__redis *r) {
+    unsigned char j[2];
+    int ms = r->backoff_ms ? r->backoff_ms : SIO_REDIS_RETRY_MS;
+    if (r->stopping) return;
+    sio__rng_bytes(r->rng, j, sizeof j);   /* jitter: servers that lost Redis together do not return together */
+    r->backoff_ms = ms * 2 > SIO_REDIS_RETRY_MAX_MS ? SIO_REDIS_RETRY_MAX_MS : ms * 2;
+    ms += (int)(((unsigned)j[0] << 8 | j[1]) % (unsigned)(ms / 4 + 1));
+    r->loop->now = sio__now_ms();
+    sio__timer_set(&r->loop->timers, r->loop->alloc, &r->retry, r->loop->now + (uint64_t)ms);
+}
+
+static void sio__redis_down(sio__redis *r, const char *why) {
+    int was_up = r->up;
+    r->up = 0;
+    if (r->c) {
+        r->c->proto = NULL;
+        sio__conn_close(r->c, SIO_OK);
+        r->c = NULL;
+    }
+    if (!r->stopping)
+        sio__log(r->log, was_up ? SIO_LOG_WARN : SIO_LOG_DEBUG, "redis %s %s:%d: %s; trying again", r->what, r->host,
+                 r->port, why);
+    sio__redis_fail_waiters(r);
+    if (was_up && r->on_down) r->on_down(r, r->owner);
+    sio__redis_schedule(r);
+}
+
+static long sio__redis_on_data(sio__conn *c, char *data, size_t len) {
+    sio__redis *r = (sio__redis *)c->proto;
+    size_t used = 0;
+    if (!r) return -1;
+    while (used < len) {
+        int n;
+        long got = sio_resp_parse(data + used, len - used, r->items, SIO__REDIS_MAX_ITEMS, &n);
+        if (got == 0) break;
+        if (got < 0) {
+            sio__redis_down(r, got == SIO_ERR_TOO_BIG ? "a reply over the limits" : "bytes that are not RESP2");
+            return -1;
+        }
+        used += (size_t)got;
+        if (r->subscriber && r->items[0].type == '*') {
+            if (r->on_push) r->on_push(r, r->items, n, r->owner);
+        } else if (r->nwait) {
+            sio__redis_wait w = r->waits[r->whead];
+            r->whead = (r->whead + 1) % r->wcap;
+            r->nwait--;
+            if (w.fn) w.fn(r, SIO_OK, r->items, n, w.user);
+            else if (r->items[0].type == '-')
+                sio__log(r->log, SIO_LOG_WARN, "redis %s: %.*s", r->what, (int)r->items[0].len, r->items[0].ptr);
+        } else if (r->items[0].type == '-') {
+            sio__log(r->log, SIO_LOG_WARN, "redis %s: %.*s", r->what, (int)r->items[0].len, r->items[0].ptr);
+        }
+        if (r->c != c) return -1;   /* a callback closed it */
+    }
+    return (long)used;
+}
+
+static void sio__redis_on_close(sio__conn *c, int err) {
+    sio__redis *r = (sio__redis *)c->proto;
+    if (!r) return;
+    c->proto = NULL;
+    r->c = NULL;
+    sio__redis_down(r, err == SIO_ERR_REFUSED ? "connection refused" : err ? sio_strerror(err) : "connection closed");
+}
+
+/* A command of argc arguments, its reply to fn (NULL: none wanted, an
+   error is logged). SIO_ERR_CLOSED while down, SIO_ERR_TOO_BIG when
+   SIO_REDIS_MAX_WAITING replies are awaited already. */
+static int sio__redis_command(sio__redis *r, int argc, const char *const *argv, const size_t *lens, sio__redis_fn fn,
+                              void *user) {
+    int rc, wait = !r->subscriber || fn;   /* a subscriber's pushes are nobody's reply */
+    if (!r->c) return SIO_ERR_CLOSED;
+    if (wait) {
+        if (r->nwait == SIO_REDIS_MAX_WAITING) return SIO_ERR_TOO_BIG;
+        if (r->nwait == r->wcap) {
+            size_t cap = r->wcap ? 2 * r->wcap : 16, i;
+            sio__redis_wait *nw = (sio__redis_wait *)sio__malloc(r->loop->alloc, cap * sizeof *nw);
+            if (!nw) return SIO_ERR_NOMEM;
+            for (i = 0; i < r->nwait; i++) nw[i] = r->waits[(r->whead + i) % r->wcap];
+            sio__free(r->loop->alloc, r->waits);
+            r->waits = nw;
+            r->wcap = cap;
+            r->whead = 0;
+        }
+    }
+    sio_buf_reset(&r->cmd);
+    if ((rc = sio_resp_command(&r->cmd, argc, argv, lens)) != SIO_OK) return rc;
+    if ((rc = sio__conn_send(r->c, r->cmd.data, r->cmd.len)) != SIO_OK) return rc;
+    if (wait) {
+        r->waits[(r->whead + r->nwait) % r->wcap].fn = fn;
+        r->waits[(r->whead + r->nwait) % r->wcap].user = user;
+        r->nwait++;
+    }
+    return SIO_OK;
+}
+
+/* AUTH's and SELECT's answers: a refusal (a wrong password) is said once
+   and the connection tried again later, in case the operator fixes it. */
+static void sio__redis_setup_reply(sio__redis *r, int err, const sio_resp *it, int n, void *user) {
+    (void)n;
+    (void)user;
+    if (err == SIO_OK && it[0].type == '-') {
+        sio__log(r->log, SIO_LOG_ERROR, "redis %s %s:%d refused the login: %.*s", r->what, r->host, r->port,
+                 (int)it[0].len, it[0].ptr);
+        if (r->c) sio__conn_close(r->c, SIO_ERR_REFUSED);
+    }
+}
+
+static void sio__redis_connected(sio__redis *r) {
+    char db[24];
+    const char *argv[3];
+    int argc = 0;
+    if (r->password) {
+        argv[argc++] = "AUTH";
+        if (r->user) argv[argc++] = r->user;
+        argv[argc++] = r->password;
+        /* on a subscriber the reply is not an array: it still comes in order, as a waiter's */
+        sio__redis_command(r, argc, argv, NULL, sio__redis_setup_reply, NULL);
+    }
+    if (r->db > 0 && !r->subscriber) {
+        snprintf(db, sizeof db, "%d", r->db);
+        argv[0] = "SELECT";
+        argv[1] = db;
+        sio__redis_command(r, 2, argv, NULL, sio__redis_setup_reply, NULL);
+    }
+    r->up = 1;
+    r->backoff_ms = 0;
+    sio__log(r->log, SIO_LOG_INFO, "redis %s connected to %s:%d", r->what, r->host, r->port);
+    if (r->on_up) r->on_up(r, r->owner);
+}
+
+static void sio__redis_on_connect(sio__conn *c) {
+    sio__redis *r = (sio__redis *)c->proto;
+    if (r) sio__redis_connected(r);
+}
+
+static const sio__conn_ops sio__redis_ops = {sio__redis_on_data, sio__redis_on_close, sio__redis_on_connect, NULL,
+                                             NULL};
+
+static void sio__redis_open(sio__redis *r) {
+    int err;
+    sio__conn *c = sio__dial(r->loop, &r->res.out, &sio__redis_ops, r->owner, &err);
+    if (!c) {
+        sio__redis_down(r, sio_strerror(err));
+        return;
+    }
+    c->proto = r;
+    r->c = c;
+    if (!(c->flags & SIO__F_CONNECTING)) sio__redis_connected(r);
+}
+
+static void sio__redis_resolved(sio__resolver *res, int err, const char *why, void *user) {
+    sio__redis *r = (sio__redis *)user;
+    (void)res;
+    if (err != SIO_OK) sio__redis_down(r, why ? why : sio_strerror(err));
+    else sio__redis_open(r);
+}
+
+static void sio__redis_dial(sio__redis *r) {
+    if (r->stopping || r->c) return;
+    r->res.done = sio__redis_resolved;
+    r->res.user = r;
+    if (sio__resolve(&r->res, r->host, r->port) == SIO_OK) sio__redis_open(r);
+}
+
+static void sio__redis_start(sio__redis *r) {
+    r->retry.fn = sio__redis_retry_due;
+    r->res.loop = r->loop;
+    r->res.rng = r->rng;
+    r->res.log = r->log;
+    r->res.timeout_ms = SIO_CLIENT_RESOLVE_TIMEOUT_MS;
+    r->cmd.alloc = r->loop->alloc;
+    sio__redis_dial(r);
+}
+
+static void sio__redis_stop(sio__redis *r) {
+    r->stopping = 1;
+    sio__timer_cancel(&r->loop->timers, &r->retry);
+    sio__resolve_stop(&r->res);
+    if (r->c) {
+        r->c->proto = NULL;
+        sio__conn_close(r->c, SIO_OK);
+        r->c = NULL;
+    }
+    r->up = 0;
+    sio__redis_fail_waiters(r);
+    sio__free(r->loop->alloc, r->waits);
+    r->waits = NULL;
+    r->wcap = 0;
+    sio_buf_free(&r->cmd);
+}
+#endif /* SIO_NO_REDIS */
+
 
 #ifndef SIO_NO_CLIENT
 /* =====================================================================
@@ -10972,21 +11569,28 @@ static int sio__parser_check(const sio_logger *log, int parser) {
     return SIO_OK;
 }
 
-static int sio__send_packet(int parser, sio_buf *scratch, sio__msg_fn send, void *to, const char *pkt, size_t n,
-                            const sio_str *bins, int nbins, const sio_logger *lg) {
+/* made: the msgpack form of pkt when it was made already (a broadcast
+   writes it once for all its receivers), else NULL. */
+static int sio__send_packet(int parser, sio_buf *scratch, const sio_buf *made, sio__msg_fn send, void *to,
+                            const char *pkt, size_t n, const sio_str *bins, int nbins, const sio_logger *lg) {
     int i;
 #ifndef SIO_NO_MSGPACK
     if (parser == SIO_PARSER_MSGPACK) {
-        int rc;
+        int rc = SIO_OK;
         /* the trace shows the binary message that follows: what it holds */
         sio__log(lg, SIO_LOG_TRACE, "  msgpack, written from %.*s%s", (int)(n > 200 ? 200 : n), pkt, n > 200 ? "..." : "");
-        sio_buf_reset(scratch);
-        if ((rc = sio__mp_packet_out(pkt, n, bins, nbins, scratch)) == SIO_OK) send(to, scratch->data, scratch->len, 1);
+        if (!made) {
+            sio_buf_reset(scratch);
+            rc = sio__mp_packet_out(pkt, n, bins, nbins, scratch);
+            made = scratch;
+        }
+        if (rc == SIO_OK) send(to, made->data, made->len, 1);
         return rc;
     }
 #endif
     (void)parser;
     (void)scratch;
+    (void)made;
     (void)lg;
     send(to, pkt, n, 0);
     for (i = 0; i < nbins; i++) send(to, bins[i].ptr, bins[i].len, 1);
@@ -11109,6 +11713,11 @@ struct sio__bcast_ack {
     sio__bcast_rec *recs;
     size_t nrecs, recs_cap;
     sio__bcast_ack *prev, *next; /* in nsp->backs */
+    int remote_wait;             /* a cluster (>>cluster) still waits for other servers */
+    void *remote;                /* the cluster's record of it, told when it ends */
+    /* set: each answer goes here as it comes instead of being kept (a
+       broadcast another server asked for, whose answers go back one by one) */
+    void (*each)(sio__bcast_ack *g, const sio_args *args);
 };
 
 struct sio_namespace {
@@ -11124,11 +11733,25 @@ struct sio_namespace {
     sio__map ids;                /* socket id -> socket: each socket's own room, implicit */
     long long next_ack;          /* ack ids: per namespace, so a broadcast's id is free on every socket */
     sio__bcast_ack *backs;       /* broadcasts waiting for acks */
+    sio__handler *server_events; /* sio_on_server_event: sio_server_event_fn */
     struct sio__saved *saved;    /* recovery: sockets that may come back */
     struct sio__logged *log, *log_tail;   /* recovery: recent broadcasts, oldest first */
     size_t log_bytes;            /* their packets and attachments, under SIO_RECOVERY_MAX_BYTES */
     sio_namespace *next;
 };
+
+/* What the server tells a cluster (>>cluster, later in the file), which
+   installs this table when it is joined: so the server calls it only
+   through these pointers, and costs nothing without one. */
+typedef struct sio__cluster_ops {
+    void (*nsp_added)(sio_namespace *nsp);
+    /* a broadcast made here (not one from another server): its text
+       form and attachments; with acks, g and the deadline */
+    void (*broadcast)(sio_namespace *nsp, const sio_bcast *to, const char *pkt, size_t n, const sio_str *bins,
+                      int nbins, sio__bcast_ack *g, int timeout_ms);
+    void (*ack_gone)(sio__bcast_ack *g);   /* g->remote is set and g ends */
+    void (*destroy)(sio_server *srv);
+} sio__cluster_ops;
 
 struct sio_server {
     sio__base b;                 /* first: the loop, allocator, logger, randomness */
@@ -11149,6 +11772,8 @@ struct sio_server {
     sio_buf tmp;                 /* scratch for encoding */
     sio_buf tmp2;                /* a broadcast's receivers */
     sio_buf mp;                  /* a packet as the msgpack parser sends it */
+    const sio__cluster_ops *cops;   /* set by sio_server_cluster */
+    void *cluster;
 };
 
 #define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->b.logger, lvl, __VA_ARGS__)
@@ -11167,13 +11792,19 @@ static void sio__sconn_msg(void *to, const void *data, size_t len, int binary) {
 }
 
 /* One Socket.IO packet (plus attachments) to one connection, in the
-   server's parser. */
-static void sio__sconn_send(sio__sconn *sc, const char *pkt, size_t n, const sio_str *bins, int nbins) {
+   server's parser; made: its msgpack form when a broadcast made it once
+   for every receiver (the trace still shows what it was written from). */
+static void sio__sconn_send_made(sio__sconn *sc, const char *pkt, size_t n, const sio_str *bins, int nbins,
+                                 const sio_buf *made) {
     if (sc->closed) return;
-    if (sio__send_packet(sc->srv->desc.parser, &sc->srv->mp, sio__sconn_msg, sc->e, pkt, n, bins, nbins,
+    if (sio__send_packet(sc->srv->desc.parser, &sc->srv->mp, made, sio__sconn_msg, sc->e, pkt, n, bins, nbins,
                          &sc->srv->b.logger) != SIO_OK)
         sio__log(&sc->srv->b.logger, SIO_LOG_ERROR, "session %s: a packet the msgpack parser cannot write "
                  "(kept bytes that are not one MessagePack value, or no memory): not sent", sc->e->sid);
+}
+
+static void sio__sconn_send(sio__sconn *sc, const char *pkt, size_t n, const sio_str *bins, int nbins) {
+    sio__sconn_send_made(sc, pkt, n, bins, nbins, NULL);
 }
 
 /* The connection broke the protocol: Node closes the whole of it. */
@@ -11901,6 +12532,7 @@ static void sio__bcast_ack_finish(sio__bcast_ack *g, int err) {
     sio_bcast_reply *replies = NULL;
     sio_str *bins = NULL;
     size_t i, nbins = 0;
+    if (g->remote && nsp->srv->cops) nsp->srv->cops->ack_gone(g);
     sio__timer_cancel(&nsp->srv->b.loop.timers, &g->timer);
     if (g->prev) g->prev->next = g->next;
     else nsp->backs = g->next;
@@ -11947,23 +12579,20 @@ static void sio__bcast_ack_finish(sio__bcast_ack *g, int err) {
 
 static void sio__bcast_ack_due(sio__timer *t) {
     sio__bcast_ack *g = (sio__bcast_ack *)(void *)((char *)t - offsetof(sio__bcast_ack, timer));
-    sio__bcast_ack_finish(g, g->left ? SIO_ERR_TIMEOUT : SIO_OK);
+    sio__bcast_ack_finish(g, g->left || g->remote_wait ? SIO_ERR_TIMEOUT : SIO_OK);
 }
 
-/* One receiver's ACK: its text and attachments are copied, since the
-   views die when this packet's dispatch ends. A receiver that leaves
-   first (err) just stops being waited for. */
-static void sio__bcast_ack_answer(sio__pending *p, int err, const sio_args *args) {
-    sio__srv_ack *w = (sio__srv_ack *)(void *)p;
-    sio__bcast_ack *g = w->group;
+/* Ends g once nobody, here or on other servers, is left to answer. */
+static void sio__bcast_ack_check(sio__bcast_ack *g) {
+    if (!g->left && !g->remote_wait) sio__bcast_ack_finish(g, SIO_OK);
+}
+
+/* Keeps one answer (who: a socket id, or "" from another server): its
+   text and attachments are copied, since the views die when this
+   packet's dispatch ends. */
+static void sio__bcast_ack_keep(sio__bcast_ack *g, const char *who, const sio_args *args) {
     const sio_allocator *a = g->nsp->srv->b.loop.alloc;
     size_t k;
-    g->waiting[w->slot] = NULL;
-    if (err != SIO_OK) {
-        sio__free(a, w);
-        return;
-    }
-    g->left--;
     if (g->nrecs == g->recs_cap) {
         size_t cap = g->recs_cap ? 2 * g->recs_cap : 8;
         sio__bcast_rec *nr = (sio__bcast_rec *)sio__realloc(a, g->recs, cap * sizeof *nr);
@@ -11977,7 +12606,7 @@ static void sio__bcast_ack_answer(sio__pending *p, int err, const sio_args *args
         r->at = g->store.len;
         r->json_len = args->array.len;
         r->nbins = (int)args->nbins;
-        sio_buf_append(&g->store, w->s->id, strlen(w->s->id) + 1);
+        sio_buf_append(&g->store, who, strlen(who) + 1);
         sio_buf_append(&g->store, args->array.ptr, args->array.len);
         for (k = 0; k < args->nbins; k++) {
             sio_buf_append(&g->store, args->bins[k].ptr, args->bins[k].len);
@@ -11985,8 +12614,24 @@ static void sio__bcast_ack_answer(sio__pending *p, int err, const sio_args *args
         }
         if (g->store.err == SIO_OK) g->nrecs++;
     }
+}
+
+/* One receiver's ACK. A receiver that leaves first (err) just stops
+   being waited for. */
+static void sio__bcast_ack_answer(sio__pending *p, int err, const sio_args *args) {
+    sio__srv_ack *w = (sio__srv_ack *)(void *)p;
+    sio__bcast_ack *g = w->group;
+    const sio_allocator *a = g->nsp->srv->b.loop.alloc;
+    g->waiting[w->slot] = NULL;
+    if (err != SIO_OK) {
+        sio__free(a, w);
+        return;
+    }
+    g->left--;
+    if (g->each) g->each(g, args);
+    else sio__bcast_ack_keep(g, w->s->id, args);
     sio__free(a, w);
-    if (!g->left) sio__bcast_ack_finish(g, SIO_OK);
+    sio__bcast_ack_check(g);
 }
 
 /* Adds s to the receivers in srv->tmp2 (pointers back to back), unless
@@ -12058,19 +12703,12 @@ static void sio__bcast_wait(sio__bcast_ack *g, sio_socket *s, long long id) {
     g->left++;
 }
 
-static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
-                          sio__bcast_ack *g) {
-    sio_server *srv;
+/* The packet in srv->tmp (its ack id that of g) to every receiver. */
+static int sio__broadcast_written(sio_namespace *nsp, const sio_bcast *to, const sio_str *bins, int nbins,
+                                  sio__bcast_ack *g, long long id) {
+    sio_server *srv = nsp->srv;
     size_t i, n;
-    int rc;
     sio_buf pkt, list, wire;
-    long long id;
-    if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
-    srv = nsp->srv;
-    id = g ? nsp->next_ack++ : -1;
-    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, id, event, args);
-    if (rc != SIO_OK) return rc;
-    if (srv->desc.recovery_ms > 0 && !g) sio__recovery_log(nsp, to, args);   /* acked ones are not kept, as in Node */
     sio__bcast_collect(nsp, to, ++srv->bcast_gen);
     /* a receiver that drops runs handlers that may emit and broadcast,
        which use tmp and tmp2: the bytes and the list are ours now */
@@ -12082,9 +12720,8 @@ static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     srv->tmp.alloc = srv->tmp2.alloc = wire.alloc = srv->b.loop.alloc;
 #ifndef SIO_NO_MSGPACK
     /* the msgpack form too is written once for every receiver */
-    if (srv->desc.parser == SIO_PARSER_MSGPACK &&
-        sio__mp_packet_out(pkt.data, pkt.len, args ? args->bins : NULL, args ? args->nbins : 0, &wire) != SIO_OK) {
-        SIO__LOG(srv, SIO_LOG_ERROR, "broadcast of %s: the msgpack parser cannot write it: not sent", event);
+    if (srv->desc.parser == SIO_PARSER_MSGPACK && sio__mp_packet_out(pkt.data, pkt.len, bins, nbins, &wire) != SIO_OK) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "a broadcast the msgpack parser cannot write: not sent");
         wire.len = 0;
         list.len = 0;
     }
@@ -12095,8 +12732,7 @@ static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
         memcpy(&s, list.data + i * sizeof s, sizeof s);
         if (!s->connected || s->conn->closed) continue;
         if (g) sio__bcast_wait(g, s, id);
-        if (wire.len) sio__eio_send(s->conn->e, SIO_EIO_MESSAGE, wire.data, wire.len, 1);
-        else sio__sconn_send(s->conn, pkt.data, pkt.len, args ? args->bins : NULL, args ? args->nbins : 0);
+        sio__sconn_send_made(s->conn, pkt.data, pkt.len, bins, nbins, wire.len ? &wire : NULL);
     }
     sio_buf_free(&wire);
     sio_buf_free(&srv->tmp);
@@ -12106,19 +12742,46 @@ static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *e
     return (int)n;
 }
 
-SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args) {
-    return sio__broadcast(nsp, to, event, args, NULL);
+static int sio__broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
+                          sio__bcast_ack *g, int timeout_ms) {
+    sio_server *srv;
+    int rc;
+    long long id;
+    if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    srv = nsp->srv;
+    id = g ? nsp->next_ack++ : -1;
+    rc = sio__packet_build(&srv->tmp, SIO_PKT_EVENT, nsp->name, id, event, args);
+    if (rc != SIO_OK) return rc;
+    if (srv->desc.recovery_ms > 0 && !g) sio__recovery_log(nsp, to, args);   /* acked ones are not kept, as in Node */
+    if (srv->cops && !(to && to->local))
+        srv->cops->broadcast(nsp, to, srv->tmp.data, srv->tmp.len, args ? args->bins : NULL, args ? args->nbins : 0, g,
+                             timeout_ms);
+    return sio__broadcast_written(nsp, to, args ? args->bins : NULL, args ? args->nbins : 0, g, id);
 }
 
-SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
-                              int timeout_ms, sio_bcast_ack_fn fn, void *user) {
-    const sio_allocator *a;
-    sio__bcast_ack *g;
+/* A broadcast that came from another server: its arguments as the JSON
+   array of an event (["ev", ...]) with attachments; never sent on. */
+static SIO__UNUSED int sio__broadcast_remote(sio_namespace *nsp, const sio_bcast *to, const char *json, size_t len,
+                                             const sio_str *bins, int nbins, sio__bcast_ack *g) {
+    sio_server *srv = nsp->srv;
+    long long id = g ? nsp->next_ack++ : -1;
     int rc;
-    if (!nsp || !fn || timeout_ms <= 0 || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
-    if (nsp->srv->destroying) return SIO_ERR_CLOSED;
-    a = nsp->srv->b.loop.alloc;
-    if (!(g = (sio__bcast_ack *)sio__malloc(a, sizeof *g))) return SIO_ERR_NOMEM;
+    sio_buf_reset(&srv->tmp);
+    rc = sio_packet_write(&srv->tmp, nbins ? SIO_PKT_BINARY_EVENT : SIO_PKT_EVENT, nbins, nsp->name, strlen(nsp->name),
+                          id, json, len);
+    if (rc != SIO_OK) return rc;
+    return sio__broadcast_written(nsp, to, bins, nbins, g, id);
+}
+
+SIO_API int sio_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args) {
+    return sio__broadcast(nsp, to, event, args, NULL, 0);
+}
+
+/* A broadcast's wait for acks, in nsp->backs until it ends. */
+static sio__bcast_ack *sio__bcast_ack_open(sio_namespace *nsp, sio_bcast_ack_fn fn, void *user) {
+    const sio_allocator *a = nsp->srv->b.loop.alloc;
+    sio__bcast_ack *g = (sio__bcast_ack *)sio__malloc(a, sizeof *g);
+    if (!g) return NULL;
     memset(g, 0, sizeof *g);
     g->nsp = nsp;
     g->fn = fn;
@@ -12128,17 +12791,39 @@ SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const cha
     g->next = nsp->backs;
     if (g->next) g->next->prev = g;
     nsp->backs = g;
-    if ((rc = sio__broadcast(nsp, to, event, args, g)) < 0) {
-        /* refused before anything was sent: nobody holds it */
-        if (g->prev) g->prev->next = g->next;
-        else nsp->backs = g->next;
-        if (g->next) g->next->prev = g->prev;
-        sio__free(a, g->waiting);
-        sio__free(a, g);
+    return g;
+}
+
+/* Refused before anything was sent: nobody holds it. */
+static void sio__bcast_ack_discard(sio__bcast_ack *g) {
+    sio_namespace *nsp = g->nsp;
+    const sio_allocator *a = nsp->srv->b.loop.alloc;
+    if (g->prev) g->prev->next = g->next;
+    else nsp->backs = g->next;
+    if (g->next) g->next->prev = g->prev;
+    sio__free(a, g->waiting);
+    sio__free(a, g);
+}
+
+/* Sent: the answer comes on a later turn even when nobody was there to ask. */
+static void sio__bcast_ack_arm(sio__bcast_ack *g, int timeout_ms) {
+    sio_server *srv = g->nsp->srv;
+    sio__timer_set(&srv->b.loop.timers, srv->b.loop.alloc, &g->timer,
+                   srv->b.loop.now + (uint64_t)(g->left || g->remote_wait ? timeout_ms : 0));
+}
+
+SIO_API int sio_broadcast_ack(sio_namespace *nsp, const sio_bcast *to, const char *event, const sio_msg *args,
+                              int timeout_ms, sio_bcast_ack_fn fn, void *user) {
+    sio__bcast_ack *g;
+    int rc;
+    if (!nsp || !fn || timeout_ms <= 0 || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    if (nsp->srv->destroying) return SIO_ERR_CLOSED;
+    if (!(g = sio__bcast_ack_open(nsp, fn, user))) return SIO_ERR_NOMEM;
+    if ((rc = sio__broadcast(nsp, to, event, args, g, timeout_ms)) < 0) {
+        sio__bcast_ack_discard(g);
         return rc;
     }
-    /* the answer comes on a later turn even when nobody was there to ask */
-    sio__timer_set(&nsp->srv->b.loop.timers, a, &g->timer, nsp->srv->b.loop.now + (uint64_t)(g->left ? timeout_ms : 0));
+    sio__bcast_ack_arm(g, timeout_ms);
     return SIO_OK;
 }
 
@@ -12192,6 +12877,7 @@ SIO_API sio_namespace *sio_of(sio_server *srv, const char *name) {
     sio__map_seed(&nsp->ids, &srv->b.rng);
     nsp->next = srv->nsps;
     srv->nsps = nsp;
+    if (srv->cops) srv->cops->nsp_added(nsp);
     return nsp;
 }
 
@@ -12412,13 +13098,13 @@ static int sio__srv_listen(sio_server *srv) {
     sio__conn *l;
     int rc, fd = -1;
     if (srv->desc.host) {
-        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+        rc = sio__listen(srv->desc.host, srv->desc.port, srv->desc.reuse_port, &fd, &srv->port);
     } else {
         srv->desc.host = "::";
-        rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+        rc = sio__listen(srv->desc.host, srv->desc.port, srv->desc.reuse_port, &fd, &srv->port);
         if (rc != SIO_OK) {
             srv->desc.host = "0.0.0.0";
-            rc = sio__listen(srv->desc.host, srv->desc.port, &fd, &srv->port);
+            rc = sio__listen(srv->desc.host, srv->desc.port, srv->desc.reuse_port, &fd, &srv->port);
         }
     }
     if (rc != SIO_OK) {
@@ -12595,6 +13281,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     /* broadcasts still waiting for acks hear why they never will */
     for (nsp = srv->nsps; nsp; nsp = nsp->next)
         while (nsp->backs) sio__bcast_ack_finish(nsp->backs, SIO_ERR_CLOSED);
+    if (srv->cops) srv->cops->destroy(srv);   /* its requests too hear SIO_ERR_CLOSED */
     sio__loop_flush(&srv->b.loop);
     sio__loop_close_all(&srv->b.loop);
     sio__srv_reap(srv);
@@ -12606,6 +13293,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
         sio__handlers_free(&nsp->handlers, a);
         sio__handlers_free(&nsp->listeners, a);
         sio__handlers_free(&nsp->mws, a);
+        sio__handlers_free(&nsp->server_events, a);
         sio__recovery_purge(nsp, 1);
         sio__free(a, nsp->rooms.e);
         sio__free(a, nsp->ids.e);
@@ -12619,6 +13307,1359 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     sio__base_free(&srv->b);
 }
 #endif /* SIO_NO_SERVER */
+
+#ifndef SIO_NO_SERVER
+/* =====================================================================
+   >>cluster: servers that share their sockets through Redis
+   =====================================================================
+   The adapter of Node's @socket.io/redis-adapter 8 (its classic
+   createAdapter), on the same channels and in the same message shapes,
+   so C and Node servers form one cluster (../shared/REDIS-ADAPTER.md).
+   Per namespace N and key prefix K, every server
+     PSUBSCRIBEs K#N#*              broadcasts: K#N# for many rooms or
+                                    none, K#N#room# for exactly one
+     SUBSCRIBEs K-request#N#        requests to every server
+                K-response#N#       answers, for whoever asked
+                K-response#N#uid#   answers for this server alone
+   A broadcast is the MessagePack array [uid, packet, opts]:
+     packet {type: 2, data: [event, ...args], nsp}, binaries inline
+     opts   {rooms: [...], except: [...], flags: {...}}
+   Requests and answers are JSON text, except a broadcast asking for
+   acks (type 7) and each ack of it (type 9), which are MessagePack maps
+   because they may carry binary; the first byte tells: '{' is JSON.
+   A server that asks others (fetch sockets, all rooms, a server-side
+   emit with acks, a broadcast with acks) learns how many will answer
+   from PUBSUB NUMSUB of the request channel, after its PUBLISH on the
+   same connection, so the count is never older than the request.
+   Incoming messages of both kinds are read as JSON: MessagePack is
+   turned into its JSON text first (binaries become placeholders, as
+   with the msgpack parser), so one reader serves every message.
+   The same calls without a cluster (never joined, or built with
+   SIO_NO_REDIS) answer from this server alone, as Node's default
+   in-memory adapter does. */
+
+enum {
+    SIO__RQ_SOCKETS = 0, SIO__RQ_ALL_ROOMS, SIO__RQ_JOIN, SIO__RQ_LEAVE, SIO__RQ_DISCONNECT, SIO__RQ_FETCH,
+    SIO__RQ_SERVER_EMIT, SIO__RQ_BROADCAST, SIO__RQ_CLIENT_COUNT, SIO__RQ_BROADCAST_ACK
+};
+#define SIO__CL_ID_MAX 64                 /* bytes of a requestId or a uid we keep */
+
+typedef struct sio__cluster sio__cluster;
+
+/* One question to every server, waiting for their answers. */
+typedef struct sio__cl_req {
+    sio__cluster *cl;
+    sio_namespace *nsp;
+    int type;                    /* SIO__RQ_FETCH, _ALL_ROOMS, _SERVER_EMIT, _BROADCAST */
+    char id[8];
+    int expected;                /* answers from other servers: -1 until NUMSUB tells */
+    int got;
+    int err;                     /* SIO_ERR_CLOSED: not asked (Redis away) */
+    int counting;                /* a NUMSUB reply will come: its waiter holds this */
+    int done;                    /* answered; freed once the NUMSUB reply came */
+    sio__timer timer;
+    sio_buf store;               /* the answers' JSON texts, back to back */
+    size_t *ends;
+    size_t nends, ends_cap;
+    sio_fetch_fn fetch;
+    sio_rooms_fn rooms;
+    sio_server_ack_fn answers;
+    void *user;
+    sio__bcast_ack *g;           /* BROADCAST: the wait for acks here */
+    long long acks_expected, acks_got;
+    struct sio__cl_req *prev, *next;
+} sio__cl_req;
+
+struct sio__cluster {
+    sio_server *srv;
+    const sio_allocator *a;
+    sio__cl_req *reqs;
+    sio_cluster_info info;
+    sio_buf out, js;             /* a message going out; a MessagePack one read as JSON */
+    sio_str bins[SIO_MAX_BINARIES];
+#ifndef SIO_NO_REDIS
+    int joined;
+    sio__redis pub, sub;
+    char *spec;                  /* the URL's parts, NUL-separated: host, user, password */
+    const char *key;
+    char uid[8];
+    int timeout_ms;
+    int warned;                  /* "not published" said once per outage */
+#endif
+};
+
+/* What a server-side event's handler answers through (sio_server_event_ack). */
+struct sio_server_ack {
+    sio__cluster *cl;
+    sio_namespace *nsp;
+    sio_str id;
+    int answered;
+};
+
+/* A broadcast target read from a message's opts {rooms, except}: the
+   names unescaped into one buffer, then pointed at. */
+typedef struct sio__cl_to {
+    sio_bcast b;
+    sio_buf names;
+    const char **ptrs;
+} sio__cl_to;
+
+static SIO__UNUSED void sio__cl_to_free(sio__cl_to *t, const sio_allocator *a) {
+    sio_buf_free(&t->names);
+    sio__free(a, (void *)t->ptrs);
+}
+
+/* Room names of a JSON array (strings, or numbers as their text, as
+   Node's rooms may be) appended NUL-ended; their count. */
+static size_t sio__cl_names(sio_json arr, sio_buf *names) {
+    sio_json_iter it;
+    sio_json v;
+    size_t n = 0;
+    if (arr.type != SIO_JSON_ARRAY) return 0;
+    sio_json_iter_init(&it, arr);
+    while (sio_json_iter_next(&it, NULL, &v)) {
+        size_t at = names->len, len;
+        if (v.type == SIO_JSON_NUMBER) {
+            sio_buf_append(names, v.ptr, v.len);
+        } else if (v.type == SIO_JSON_STRING) {
+            len = sio_json_strcpy(v, NULL, 0);
+            if (sio_buf_reserve(names, len + 1) != SIO_OK) return n;
+            sio_json_strcpy(v, names->data + at, len + 1);
+            names->len += len;
+        } else {
+            continue;
+        }
+        sio_buf_appendc(names, 0);
+        n++;
+    }
+    return n;
+}
+
+static SIO__UNUSED int sio__cl_to_read(sio__cl_to *t, sio_json opts, const sio_allocator *a) {
+    sio_json rooms, except;
+    size_t nr, ne, i;
+    const char *p;
+    memset(t, 0, sizeof *t);
+    t->names.alloc = a;
+    rooms.type = except.type = SIO_JSON_INVALID;
+    if (opts.type == SIO_JSON_OBJECT) {
+        sio_json_get(opts, "rooms", &rooms);
+        sio_json_get(opts, "except", &except);
+    }
+    nr = sio__cl_names(rooms, &t->names);
+    ne = sio__cl_names(except, &t->names);
+    if (t->names.err) return t->names.err;
+    if (nr + ne && !(t->ptrs = (const char **)sio__malloc(a, (nr + ne) * sizeof *t->ptrs))) return SIO_ERR_NOMEM;
+    for (i = 0, p = t->names.data; i < nr + ne; i++, p += strlen(p) + 1) t->ptrs[i] = p;
+    t->b.rooms = nr ? t->ptrs : NULL;   /* no rooms: the whole namespace */
+    t->b.nrooms = nr;
+    t->b.except = ne ? t->ptrs + nr : NULL;
+    t->b.nexcept = ne;
+    return SIO_OK;
+}
+
+/* The sockets a target names, here, each once: a copy of the list, as
+   acting on one may run handlers that broadcast (which reuse the list). */
+static size_t sio__cl_targets(sio_namespace *nsp, const sio_bcast *to, sio_buf *list) {
+    sio_server *srv = nsp->srv;
+    sio__bcast_collect(nsp, to, ++srv->bcast_gen);
+    sio_buf_reset(list);
+    sio_buf_append(list, srv->tmp2.data, srv->tmp2.len);
+    return list->err ? 0 : list->len / sizeof(sio_socket *);
+}
+
+static sio_socket *sio__cl_target(const sio_buf *list, size_t i) {
+    sio_socket *s;
+    memcpy(&s, list->data + i * sizeof s, sizeof s);
+    return s;
+}
+
+static void sio__cl_close_due(sio__timer *t) {
+    sio__sconn *sc = (sio__sconn *)(void *)((char *)t - offsetof(sio__sconn, connect_timer));
+    sio__eio_close(sc->e, "forced server close", 1);
+}
+
+/* join 1 / leave 0 / disconnect 2 (close: the connection too) on this
+   server's sockets in to. */
+static void sio__cl_apply(sio_namespace *nsp, const sio_bcast *to, int what, const char *room, int close) {
+    sio_buf list;
+    size_t i, n;
+    memset(&list, 0, sizeof list);
+    list.alloc = nsp->srv->b.loop.alloc;
+    n = sio__cl_targets(nsp, to, &list);
+    for (i = 0; i < n; i++) {
+        sio_socket *s = sio__cl_target(&list, i);
+        if (!s->connected) continue;   /* an earlier one's handlers dropped it */
+        if (what == 1) sio_join(s, room);
+        else if (what == 0) sio_leave(s, room);
+        else if (!close) sio_disconnect(s);
+        else {
+            /* Node's disconnect(true): every namespace of the connection
+               hears its DISCONNECT, then the connection goes */
+            sio__sconn *sc = s->conn;
+            sio_engine_conn *e = sc->e;
+            while (sc->sockets) sio_disconnect(sc->sockets);
+            if (e->transport == SIO__T_POLLING && !e->get && e->pq.len) {
+                /* no GET to carry them yet: the next one will, and the
+                   client then closes by itself; if not, this does */
+                sc->connect_timer.fn = sio__cl_close_due;
+                sio__timer_set(&nsp->srv->b.loop.timers, nsp->srv->b.loop.alloc, &sc->connect_timer,
+                               nsp->srv->b.loop.now + (uint64_t)nsp->srv->desc.ping_timeout_ms);
+            } else {
+                sio__eio_close(e, "forced server close", 1);
+            }
+        }
+    }
+    sio_buf_free(&list);
+}
+
+/* What Node's fetchSockets() sends of a socket: {id, handshake, rooms, data}. */
+static void sio__cl_socket_json(sio_json_writer *w, sio_socket *s) {
+    sio_json auth = sio_socket_auth(s);
+    size_t j;
+    sio_json_obj_begin(w);
+    sio_json_key(w, "id");
+    sio_json_str(w, s->id);
+    sio_json_key(w, "handshake");
+    sio_json_obj_begin(w);
+    sio_json_key(w, "headers");
+    sio_json_raw(w, "{}", 2);
+    sio_json_key(w, "query");
+    sio_json_raw(w, "{}", 2);
+    sio_json_key(w, "auth");
+    sio_json_raw(w, auth.ptr, auth.len);
+    sio_json_obj_end(w);
+    sio_json_key(w, "rooms");
+    sio_json_arr_begin(w);
+    sio_json_str(w, s->id);
+    for (j = 0; j < s->rooms.cap; j++)
+        if (s->rooms.slot[j]) sio_json_str(w, ((sio__room *)s->rooms.slot[j])->name);
+    sio_json_arr_end(w);
+    sio_json_key(w, "data");
+    sio_json_raw(w, "{}", 2);
+    sio_json_obj_end(w);
+}
+
+/* ---- requests and their answers ---- */
+
+static void sio__cl_keep(sio__cl_req *q, const char *json, size_t n) {
+    if (q->nends == q->ends_cap) {
+        size_t cap = q->ends_cap ? 2 * q->ends_cap : 16;
+        size_t *ne = (size_t *)sio__realloc(q->cl->a, q->ends, cap * sizeof *ne);
+        if (!ne) return;   /* out of memory: this answer is lost */
+        q->ends = ne;
+        q->ends_cap = cap;
+    }
+    if (sio_buf_append(&q->store, json, n) == SIO_OK) q->ends[q->nends++] = q->store.len;
+}
+
+static void sio__cl_req_free(sio__cl_req *q) {
+    const sio_allocator *a = q->cl->a;
+    sio_buf_free(&q->store);
+    sio__free(a, q->ends);
+    sio__free(a, q);
+}
+
+static int sio__cl_str_cmp(const void *x, const void *y) {
+    const sio_str *a = (const sio_str *)x, *b = (const sio_str *)y;
+    int c = memcmp(a->ptr, b->ptr, a->len < b->len ? a->len : b->len);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static void sio__cl_req_unhook(sio__cl_req *q) {
+    sio__timer_cancel(&q->cl->srv->b.loop.timers, &q->timer);
+    if (q->prev) q->prev->next = q->next;
+    else q->cl->reqs = q->next;
+    if (q->next) q->next->prev = q->prev;
+    q->done = 1;
+}
+
+/* The answers as the caller's type, then the caller; q is unhooked. */
+static void sio__cl_req_finish(sio__cl_req *q, int err) {
+    const sio_allocator *a = q->cl->a;
+    size_t i, n = 0, from = 0;
+    sio_json *vals = q->nends ? (sio_json *)sio__malloc(a, q->nends * sizeof *vals) : NULL;
+    sio__cl_req_unhook(q);
+    if (q->nends && !vals) err = SIO_ERR_NOMEM;
+    for (i = 0; vals && i < q->nends; from = q->ends[i++])
+        if (sio_json_parse(q->store.data + from, q->ends[i] - from, &vals[n]) == SIO_OK) n++;
+    if (q->type == SIO__RQ_FETCH) {
+        sio_remote_socket *rs = n ? (sio_remote_socket *)sio__malloc(a, n * sizeof *rs) : NULL;
+        size_t k = 0;
+        for (i = 0; rs && i < n; i++) {
+            sio_json id;
+            void **local;
+            if (vals[i].type != SIO_JSON_OBJECT || sio_json_get(vals[i], "id", &id) != SIO_OK) continue;
+            memset(&rs[k], 0, sizeof rs[k]);
+            rs[k].id = sio_json_raw_str(id);
+            if (sio_json_get(vals[i], "rooms", &rs[k].rooms) != SIO_OK) sio_json_parse("[]", 2, &rs[k].rooms);
+            if (sio_json_get(vals[i], "handshake", &rs[k].handshake) != SIO_OK) sio_json_parse("{}", 2, &rs[k].handshake);
+            if (sio_json_get(vals[i], "data", &rs[k].data) != SIO_OK) sio_json_parse("{}", 2, &rs[k].data);
+            local = sio__map_find(&q->nsp->ids, rs[k].id.ptr, rs[k].id.len);
+            rs[k].local = local ? (sio_socket *)*local : NULL;
+            k++;
+        }
+        if (n && !rs) err = SIO_ERR_NOMEM;
+        q->fetch(q->nsp, err, rs, k, q->user);
+        sio__free(a, rs);
+    } else if (q->type == SIO__RQ_ALL_ROOMS) {
+        /* each once: sorted, then equal neighbours dropped */
+        sio_str *rooms = n ? (sio_str *)sio__malloc(a, n * sizeof *rooms) : NULL;
+        size_t k = 0, u = 0;
+        for (i = 0; rooms && i < n; i++)
+            if (vals[i].type == SIO_JSON_STRING) rooms[k++] = sio_json_raw_str(vals[i]);
+        if (k) qsort(rooms, k, sizeof *rooms, sio__cl_str_cmp);
+        for (i = 0; i < k; i++)
+            if (!u || sio__cl_str_cmp(&rooms[u - 1], &rooms[i])) rooms[u++] = rooms[i];
+        if (n && !rooms) err = SIO_ERR_NOMEM;
+        q->rooms(q->nsp, err, rooms, u, q->user);
+        sio__free(a, rooms);
+    } else if (q->type == SIO__RQ_SERVER_EMIT) {
+        q->answers(q->nsp, err, vals, n, q->user);
+    }
+    sio__free(a, vals);
+    if (!q->counting) sio__cl_req_free(q);
+}
+
+static void sio__cl_req_due(sio__timer *t) {
+    sio__cl_req *q = (sio__cl_req *)(void *)((char *)t - offsetof(sio__cl_req, timer));
+    sio__cl_req_finish(q, q->err ? q->err : q->expected >= 0 && q->got >= q->expected ? SIO_OK : SIO_ERR_TIMEOUT);
+}
+
+/* Complete once every server that was counted has answered. */
+static SIO__UNUSED void sio__cl_req_check(sio__cl_req *q) {
+    if (q->type == SIO__RQ_BROADCAST) {
+        sio__bcast_ack *g = q->g;
+        g->remote_wait = !(q->expected >= 0 && q->got >= q->expected && q->acks_got >= q->acks_expected);
+        sio__bcast_ack_check(g);   /* may end g, and with it q (ack_gone) */
+        return;
+    }
+    if (q->expected >= 0 && q->got >= q->expected) sio__cl_req_finish(q, q->err);
+}
+
+/* Six characters of base64url, as Node's uid2(6): server uids and requestIds. */
+static void sio__cl_random_id(sio_server *srv, char out[7]) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    unsigned char r[6];
+    int i;
+    sio__rng_bytes(&srv->b.rng, r, sizeof r);
+    for (i = 0; i < 6; i++) out[i] = abc[r[i] & 63];
+    out[6] = 0;
+}
+
+static sio__cl_req *sio__cl_req_new(sio__cluster *cl, sio_namespace *nsp, int type) {
+    sio__cl_req *q = (sio__cl_req *)sio__malloc(cl->a, sizeof *q);
+    if (!q) return NULL;
+    memset(q, 0, sizeof *q);
+    q->cl = cl;
+    q->nsp = nsp;
+    q->type = type;
+    q->expected = -1;
+    q->store.alloc = cl->a;
+    q->timer.fn = sio__cl_req_due;
+    sio__cl_random_id(cl->srv, q->id);
+    q->next = cl->reqs;
+    if (q->next) q->next->prev = q;
+    cl->reqs = q;
+    return q;
+}
+
+static SIO__UNUSED sio__cl_req *sio__cl_req_find(sio__cluster *cl, sio_str id) {
+    sio__cl_req *q;
+    for (q = cl->reqs; q; q = q->next)
+        if (id.len == strlen(q->id) && memcmp(id.ptr, q->id, id.len) == 0) return q;
+    return NULL;
+}
+
+static void sio__cl_ack_gone(sio__bcast_ack *g);
+static void sio__cl_nsp_added(sio_namespace *nsp);
+static void sio__cl_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *pkt, size_t n, const sio_str *bins,
+                              int nbins, sio__bcast_ack *g, int timeout_ms);
+static void sio__cl_destroy(sio_server *srv);
+static const sio__cluster_ops sio__cl_ops = {sio__cl_nsp_added, sio__cl_broadcast, sio__cl_ack_gone, sio__cl_destroy};
+
+/* The server's adapter: made on first use, joined or not. */
+static sio__cluster *sio__cl_get(sio_server *srv) {
+    sio__cluster *cl = (sio__cluster *)srv->cluster;
+    if (cl) return cl;
+    if (!(cl = (sio__cluster *)sio__malloc(srv->b.loop.alloc, sizeof *cl))) return NULL;
+    memset(cl, 0, sizeof *cl);
+    cl->srv = srv;
+    cl->a = srv->b.loop.alloc;
+    cl->out.alloc = cl->js.alloc = cl->a;
+    srv->cluster = cl;
+    srv->cops = &sio__cl_ops;
+    return cl;
+}
+
+#ifndef SIO_NO_REDIS
+/* ---- channels and publishing ---- */
+
+/* K<infix>N#<tail>[#] into b: the channel names of the table above. */
+static const char *sio__cl_chan(sio__cluster *cl, sio_buf *b, const char *infix, const char *nsp, const char *tail) {
+    sio_buf_reset(b);
+    sio_buf_append(b, cl->key, strlen(cl->key));
+    sio_buf_append(b, infix, strlen(infix));
+    sio_buf_append(b, nsp, strlen(nsp));
+    sio_buf_appendc(b, '#');
+    if (tail) {
+        sio_buf_append(b, tail, strlen(tail));
+        sio_buf_appendc(b, '#');
+    }
+    sio_buf_appendc(b, 0);
+    return b->err ? NULL : b->data;
+}
+
+static int sio__cl_publish(sio__cluster *cl, const char *chan, const char *msg, size_t n) {
+    const char *argv[3];
+    size_t lens[3];
+    int rc;
+    argv[0] = "PUBLISH";
+    argv[1] = chan;
+    argv[2] = msg;
+    lens[0] = 7;
+    lens[1] = strlen(chan);
+    lens[2] = n;
+    rc = cl->pub.up ? sio__redis_command(&cl->pub, 3, argv, lens, NULL, NULL) : SIO_ERR_CLOSED;
+    if (rc == SIO_OK) {
+        cl->info.published++;
+        cl->warned = 0;
+    } else {
+        cl->info.not_published++;
+        if (!cl->warned)
+            sio__log(&cl->srv->b.logger, SIO_LOG_WARN, "cluster: Redis is away: broadcasts and requests reach this "
+                     "server only until it is back");
+        cl->warned = 1;
+    }
+    return rc;
+}
+
+/* Publishes cl->out on the request or shared response channel of nsp. */
+static int sio__cl_send(sio__cluster *cl, sio_namespace *nsp, const char *infix) {
+    sio_buf ch;
+    int rc = SIO_ERR_NOMEM;
+    const char *c;
+    memset(&ch, 0, sizeof ch);
+    ch.alloc = cl->a;
+    if ((c = sio__cl_chan(cl, &ch, infix, nsp->name, NULL)) != NULL && !cl->out.err)
+        rc = sio__cl_publish(cl, c, cl->out.data, cl->out.len);
+    sio_buf_free(&ch);
+    return rc;
+}
+
+/* {rooms: [...], except: [...]} of a target. */
+static void sio__cl_opts_json(sio_json_writer *w, const sio_bcast *to) {
+    size_t i;
+    sio_json_key(w, "rooms");
+    sio_json_arr_begin(w);
+    for (i = 0; to && to->rooms && i < to->nrooms; i++) sio_json_str(w, to->rooms[i]);
+    sio_json_arr_end(w);
+    sio_json_key(w, "except");
+    sio_json_arr_begin(w);
+    for (i = 0; to && to->except && i < to->nexcept; i++) sio_json_str(w, to->except[i]);
+    sio_json_arr_end(w);
+}
+
+static void sio__cl_opts_mp(sio_buf *b, const sio_bcast *to, int timeout_ms) {
+    size_t i, nr = to && to->rooms ? to->nrooms : 0, ne = to && to->except ? to->nexcept : 0;
+    sio_mp_map(b, 3);
+    sio_mp_str(b, "rooms", 5);
+    sio_mp_array(b, nr);
+    for (i = 0; i < nr; i++) sio_mp_str(b, to->rooms[i], strlen(to->rooms[i]));
+    sio_mp_str(b, "except", 6);
+    sio_mp_array(b, ne);
+    for (i = 0; i < ne; i++) sio_mp_str(b, to->except[i], strlen(to->except[i]));
+    sio_mp_str(b, "flags", 5);
+    sio_mp_map(b, timeout_ms > 0);
+    if (timeout_ms > 0) {
+        sio_mp_str(b, "timeout", 7);
+        sio_mp_int(b, timeout_ms);
+    }
+}
+
+/* Begins a JSON request {uid, [requestId,] type, ...} in cl->out. */
+static void sio__cl_req_json(sio__cluster *cl, sio_json_writer *w, int type, const char *request_id) {
+    sio_buf_reset(&cl->out);
+    sio_json_writer_init(w, &cl->out);
+    sio_json_obj_begin(w);
+    sio_json_key(w, "uid");
+    sio_json_str(w, cl->uid);
+    if (request_id) {
+        sio_json_key(w, "requestId");
+        sio_json_str(w, request_id);
+    }
+    sio_json_key(w, "type");
+    sio_json_int(w, type);
+}
+
+static void sio__cl_counted(sio__redis *r, int err, const sio_resp *it, int n, void *user) {
+    sio__cl_req *q = (sio__cl_req *)user;
+    (void)r;
+    q->counting = 0;
+    if (q->done) {   /* answered already (a deadline): it waited only for this */
+        sio__cl_req_free(q);
+        return;
+    }
+    if (err != SIO_OK || n < 3 || it[0].type != '*' || it[2].type != ':') {
+        q->expected = 0;   /* nobody to wait for that we know of */
+        q->err = SIO_ERR_CLOSED;
+    } else {
+        q->expected = it[2].n > 1 ? (int)(it[2].n - 1) : 0;   /* everyone subscribed but this server */
+    }
+    sio__cl_req_check(q);
+}
+
+/* q's request in cl->out goes out, then the count of those who hear it;
+   the deadline is set. Redis away: q ends on the next turn, SIO_ERR_CLOSED. */
+static void sio__cl_ask(sio__cluster *cl, sio__cl_req *q, int timeout_ms) {
+    sio__loop *L = &cl->srv->b.loop;
+    int ms = timeout_ms > 0 ? timeout_ms : cl->timeout_ms;
+    if (sio__cl_send(cl, q->nsp, "-request#") == SIO_OK) {
+        sio_buf ch;
+        const char *argv[3];
+        memset(&ch, 0, sizeof ch);
+        ch.alloc = cl->a;
+        argv[0] = "PUBSUB";
+        argv[1] = "NUMSUB";
+        argv[2] = sio__cl_chan(cl, &ch, "-request#", q->nsp->name, NULL);
+        if (argv[2] && sio__redis_command(&cl->pub, 3, argv, NULL, sio__cl_counted, q) == SIO_OK) q->counting = 1;
+        sio_buf_free(&ch);
+    }
+    if (!q->counting) {
+        q->expected = 0;
+        q->err = SIO_ERR_CLOSED;
+        ms = 0;
+    }
+    if (q->type == SIO__RQ_BROADCAST) {
+        /* g's deadline is the one; and this runs inside the broadcast,
+           before any receiver here is written to: g must not end now */
+        if (!q->counting) q->g->remote_wait = 0;
+        return;
+    }
+    L->now = sio__now_ms();
+    sio__timer_set(&L->timers, cl->a, &q->timer, L->now + (uint64_t)ms);
+}
+
+/* ---- the server's hooks ---- */
+
+static void sio__cl_subscribe(sio__cluster *cl, sio_namespace *nsp) {
+    sio_buf ch[4];
+    const char *argv[4];
+    int i;
+    if (!cl->sub.up) return;
+    for (i = 0; i < 4; i++) {
+        memset(&ch[i], 0, sizeof ch[i]);
+        ch[i].alloc = cl->a;
+    }
+    argv[0] = "PSUBSCRIBE";
+    argv[1] = sio__cl_chan(cl, &ch[0], "#", nsp->name, "*");
+    if (argv[1]) ch[0].data[ch[0].len - 2] = 0;   /* K#N#* : no '#' after the star */
+    if (argv[1]) sio__redis_command(&cl->sub, 2, argv, NULL, NULL, NULL);
+    argv[0] = "SUBSCRIBE";
+    argv[1] = sio__cl_chan(cl, &ch[1], "-request#", nsp->name, NULL);
+    argv[2] = sio__cl_chan(cl, &ch[2], "-response#", nsp->name, NULL);
+    argv[3] = sio__cl_chan(cl, &ch[3], "-response#", nsp->name, cl->uid);
+    if (argv[1] && argv[2] && argv[3]) sio__redis_command(&cl->sub, 4, argv, NULL, NULL, NULL);
+    for (i = 0; i < 4; i++) sio_buf_free(&ch[i]);
+}
+
+static void sio__cl_nsp_added(sio_namespace *nsp) {
+    sio__cluster *cl = (sio__cluster *)nsp->srv->cluster;
+    if (cl->joined) sio__cl_subscribe(cl, nsp);
+}
+
+static void sio__cl_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *pkt, size_t n, const sio_str *bins,
+                              int nbins, sio__bcast_ack *g, int timeout_ms) {
+    sio__cluster *cl = (sio__cluster *)nsp->srv->cluster;
+    sio_buf ch;
+    const char *c;
+    int one = to && to->rooms && to->nrooms == 1;
+    if (!cl->joined) return;
+    sio_buf_reset(&cl->out);
+    if (g) {
+        sio__cl_req *q = sio__cl_req_new(cl, nsp, SIO__RQ_BROADCAST);
+        if (!q) return;
+        q->g = g;
+        g->remote = q;
+        g->remote_wait = 1;
+        sio_mp_map(&cl->out, 5);
+        sio_mp_str(&cl->out, "uid", 3);
+        sio_mp_str(&cl->out, cl->uid, strlen(cl->uid));
+        sio_mp_str(&cl->out, "requestId", 9);
+        sio_mp_str(&cl->out, q->id, strlen(q->id));
+        sio_mp_str(&cl->out, "type", 4);
+        sio_mp_int(&cl->out, SIO__RQ_BROADCAST);
+        sio_mp_str(&cl->out, "packet", 6);
+        sio__mp_packet_out(pkt, n, bins, nbins, &cl->out);
+        sio_mp_str(&cl->out, "opts", 4);
+        sio__cl_opts_mp(&cl->out, to, timeout_ms);
+        sio__cl_ask(cl, q, timeout_ms);   /* a deadline for q too: the acks' own */
+        return;
+    }
+    sio_mp_array(&cl->out, 3);
+    sio_mp_str(&cl->out, cl->uid, strlen(cl->uid));
+    if (sio__mp_packet_out(pkt, n, bins, nbins, &cl->out) != SIO_OK) {
+        sio__log(&nsp->srv->b.logger, SIO_LOG_ERROR, "cluster: a broadcast MessagePack cannot hold: not published");
+        return;
+    }
+    sio__cl_opts_mp(&cl->out, to, 0);
+    memset(&ch, 0, sizeof ch);
+    ch.alloc = cl->a;
+    /* exactly one room: its own channel, so servers without it drop it early */
+    if ((c = sio__cl_chan(cl, &ch, "#", nsp->name, one ? to->rooms[0] : NULL)) != NULL && !cl->out.err)
+        sio__cl_publish(cl, c, cl->out.data, cl->out.len);
+    sio_buf_free(&ch);
+}
+
+static void sio__cl_ack_gone(sio__bcast_ack *g) {
+    sio__cl_req *q = (sio__cl_req *)g->remote;
+    g->remote = NULL;
+    q->g = NULL;
+    q->type = -1;   /* nothing to tell: g's own callback has said it all */
+    sio__cl_req_finish(q, SIO_OK);
+}
+
+/* ---- what other servers send ---- */
+
+/* A broadcast another server asked acks for: each answer goes back as it
+   comes, only its first argument, as Node's adapter sends it. */
+typedef struct sio__cl_acked {
+    sio__cluster *cl;
+    char id[SIO__CL_ID_MAX + 1];
+} sio__cl_acked;
+
+static void sio__cl_acked_each(sio__bcast_ack *g, const sio_args *args) {
+    sio__cl_acked *k = (sio__cl_acked *)g->user;
+    sio__cluster *cl = k->cl;
+    sio_json first;
+    sio_buf_reset(&cl->out);
+    sio_mp_map(&cl->out, 3);
+    sio_mp_str(&cl->out, "type", 4);
+    sio_mp_int(&cl->out, SIO__RQ_BROADCAST_ACK);
+    sio_mp_str(&cl->out, "requestId", 9);
+    sio_mp_str(&cl->out, k->id, strlen(k->id));
+    sio_mp_str(&cl->out, "packet", 6);
+    if (sio_args_get(args, 0, &first) != SIO_OK || sio_mp_from_json(first, args->bins, args->nbins, &cl->out) != SIO_OK)
+        sio_mp_nil(&cl->out);
+    sio__cl_send(cl, g->nsp, "-response#");
+}
+
+static void sio__cl_acked_end(sio_namespace *nsp, int err, const sio_bcast_reply *r, size_t n, void *user) {
+    sio__cl_acked *k = (sio__cl_acked *)user;
+    (void)err;
+    (void)r;
+    (void)n;
+    sio__free(nsp->srv->b.loop.alloc, k);
+}
+
+static void sio__cl_answer_start(sio__cluster *cl, sio_json_writer *w, sio_str id) {
+    sio_buf_reset(&cl->out);
+    sio_json_writer_init(w, &cl->out);
+    sio_json_obj_begin(w);
+    sio_json_key(w, "requestId");
+    sio_json_str_n(w, id.ptr, id.len);
+}
+
+static void sio__cl_request(sio__cluster *cl, sio_namespace *nsp, sio_json req, int nbins) {
+    sio_json v, opts, data;
+    sio_json_writer w;
+    sio_str id = {NULL, 0}, uid = {NULL, 0};
+    sio__cl_to to;
+    long long type;
+    const sio_allocator *a = cl->a;
+    if (sio_json_get(req, "type", &v) != SIO_OK || v.type != SIO_JSON_NUMBER) return;
+    type = sio_json_integer(v);
+    if (sio_json_get(req, "uid", &v) == SIO_OK) uid = sio_json_raw_str(v);
+    if (uid.len == strlen(cl->uid) && memcmp(uid.ptr, cl->uid, uid.len) == 0) return;   /* ours: done here already */
+    if (sio_json_get(req, "requestId", &v) == SIO_OK) id = sio_json_raw_str(v);
+    if (id.len > SIO__CL_ID_MAX) return;
+    opts.type = SIO_JSON_INVALID;
+    sio_json_get(req, "opts", &opts);
+    if (sio__cl_to_read(&to, opts, a) != SIO_OK) {
+        sio__cl_to_free(&to, a);
+        return;
+    }
+    switch ((int)type) {
+    case SIO__RQ_SOCKETS:
+    case SIO__RQ_ALL_ROOMS: {
+        size_t i;
+        sio_json rooms;
+        if (!id.ptr) break;
+        sio__cl_to_free(&to, a);
+        rooms.type = SIO_JSON_INVALID;
+        sio_json_get(req, "rooms", &rooms);   /* SOCKETS: {rooms} at the top */
+        sio_json_parse("{}", 2, &opts);
+        if (sio__cl_to_read(&to, opts, a) != SIO_OK) break;
+        sio_buf_reset(&to.names);
+        to.b.nrooms = sio__cl_names(rooms, &to.names);
+        if (to.b.nrooms) {
+            const char *p;
+            sio__free(a, (void *)to.ptrs);
+            if (!(to.ptrs = (const char **)sio__malloc(a, to.b.nrooms * sizeof *to.ptrs))) break;
+            for (i = 0, p = to.names.data; i < to.b.nrooms; i++, p += strlen(p) + 1) to.ptrs[i] = p;
+            to.b.rooms = to.ptrs;
+        }
+        sio__cl_answer_start(cl, &w, id);
+        if (type == SIO__RQ_SOCKETS) {
+            sio_buf list;
+            size_t n;
+            memset(&list, 0, sizeof list);
+            list.alloc = a;
+            n = sio__cl_targets(nsp, &to.b, &list);
+            sio_json_key(&w, "sockets");
+            sio_json_arr_begin(&w);
+            for (i = 0; i < n; i++) sio_json_str(&w, sio__cl_target(&list, i)->id);
+            sio_json_arr_end(&w);
+            sio_buf_free(&list);
+        } else {
+            sio_socket *s;
+            sio_json_key(&w, "rooms");
+            sio_json_arr_begin(&w);
+            for (i = 0; i < nsp->rooms.cap; i++) {
+                const char *k = nsp->rooms.e[i].key;
+                if (k && k != sio__tombstone) sio_json_str(&w, k);
+            }
+            for (s = nsp->sockets; s; s = s->next_in_nsp) sio_json_str(&w, s->id);
+            sio_json_arr_end(&w);
+        }
+        sio_json_obj_end(&w);
+        sio__cl_send(cl, nsp, "-response#");
+        break;
+    }
+    case SIO__RQ_JOIN:
+    case SIO__RQ_LEAVE: {
+        char room[SIO_MAX_EVENT_LEN + 1];
+        sio_json rooms, r;
+        sio_json_iter it;
+        if (sio_json_get(req, "sid", &v) == SIO_OK && sio_json_get(req, "room", &r) == SIO_OK) {
+            /* the older form: one socket, one room, answered */
+            void **s = sio__map_find(&nsp->ids, sio_json_raw_str(v).ptr, sio_json_raw_str(v).len);
+            if (!s) break;
+            sio_json_strcpy(r, room, sizeof room);
+            if (type == SIO__RQ_JOIN) sio_join((sio_socket *)*s, room);
+            else sio_leave((sio_socket *)*s, room);
+            if (id.ptr) {
+                sio__cl_answer_start(cl, &w, id);
+                sio_json_obj_end(&w);
+                sio__cl_send(cl, nsp, "-response#");
+            }
+            break;
+        }
+        if (sio_json_get(req, "rooms", &rooms) != SIO_OK || rooms.type != SIO_JSON_ARRAY) break;
+        sio_json_iter_init(&it, rooms);
+        while (sio_json_iter_next(&it, NULL, &r)) {
+            if (r.type == SIO_JSON_NUMBER && r.len < sizeof room) {
+                memcpy(room, r.ptr, r.len);
+                room[r.len] = 0;
+            } else if (r.type != SIO_JSON_STRING || sio_json_strcpy(r, room, sizeof room) >= sizeof room) {
+                continue;
+            }
+            sio__cl_apply(nsp, &to.b, type == SIO__RQ_JOIN, room, 0);
+        }
+        break;
+    }
+    case SIO__RQ_DISCONNECT:
+        sio__cl_apply(nsp, &to.b, 2, NULL, sio_json_get(req, "close", &v) == SIO_OK && v.type == SIO_JSON_TRUE);
+        break;
+    case SIO__RQ_FETCH: {
+        sio_buf list;
+        size_t i, n;
+        if (!id.ptr) break;
+        memset(&list, 0, sizeof list);
+        list.alloc = a;
+        n = sio__cl_targets(nsp, &to.b, &list);
+        sio__cl_answer_start(cl, &w, id);
+        sio_json_key(&w, "sockets");
+        sio_json_arr_begin(&w);
+        for (i = 0; i < n; i++) sio__cl_socket_json(&w, sio__cl_target(&list, i));
+        sio_json_arr_end(&w);
+        sio_json_obj_end(&w);
+        sio_buf_free(&list);
+        sio__cl_send(cl, nsp, "-response#");
+        break;
+    }
+    case SIO__RQ_SERVER_EMIT: {
+        char ev[SIO_MAX_EVENT_LEN + 1];
+        sio_json name;
+        sio_args args;
+        sio__handler *h;
+        sio_server_ack ack;
+        if (sio_json_get(req, "data", &data) != SIO_OK || data.type != SIO_JSON_ARRAY ||
+            sio_json_at(data, 0, &name) != SIO_OK || name.type != SIO_JSON_STRING ||
+            sio_json_strcpy(name, ev, sizeof ev) >= sizeof ev)
+            break;
+        sio__args_index(&args, data, 1, NULL, 0, NULL, 1, a);
+        memset(&ack, 0, sizeof ack);
+        ack.cl = cl;
+        ack.nsp = nsp;
+        ack.id = id;
+        for (h = nsp->server_events; h; h = h->next)
+            if (!strcmp(h->event, ev) || !strcmp(h->event, "*"))
+                ((sio_server_event_fn)h->fn)(nsp, ev, &args, id.ptr ? &ack : NULL, h->user);
+        sio__args_release(&args, a);
+        break;
+    }
+    case SIO__RQ_BROADCAST: {
+        sio_json packet, d, flags, t;
+        sio__bcast_ack *g;
+        sio__cl_acked *k;
+        int ms = cl->timeout_ms, n;
+        if (!id.ptr || sio__cl_req_find(cl, id) || sio_json_get(req, "packet", &packet) != SIO_OK ||
+            sio_json_get(packet, "data", &d) != SIO_OK || d.type != SIO_JSON_ARRAY)
+            break;
+        if (sio_json_get(opts, "flags", &flags) == SIO_OK && sio_json_get(flags, "timeout", &t) == SIO_OK &&
+            t.type == SIO_JSON_NUMBER && sio_json_integer(t) > 0 && sio_json_integer(t) < 86400000)
+            ms = (int)sio_json_integer(t);
+        if (!(k = (sio__cl_acked *)sio__malloc(a, sizeof *k))) break;
+        k->cl = cl;
+        memcpy(k->id, id.ptr, id.len);
+        k->id[id.len] = 0;
+        if (!(g = sio__bcast_ack_open(nsp, sio__cl_acked_end, k))) {
+            sio__free(a, k);
+            break;
+        }
+        g->each = sio__cl_acked_each;
+        n = sio__broadcast_remote(nsp, &to.b, d.ptr, d.len, cl->bins, nbins, g);
+        if (n < 0) {
+            sio__bcast_ack_discard(g);
+            sio__free(a, k);
+            break;
+        }
+        /* how many will answer comes first, as Node's clientCountCallback */
+        sio__cl_answer_start(cl, &w, id);
+        sio_json_key(&w, "type");
+        sio_json_int(&w, SIO__RQ_CLIENT_COUNT);
+        sio_json_key(&w, "clientCount");
+        sio_json_int(&w, (long long)g->left);
+        sio_json_obj_end(&w);
+        sio__cl_send(cl, nsp, "-response#");
+        sio__bcast_ack_arm(g, ms);
+        break;
+    }
+    default:
+        break;
+    }
+    sio__cl_to_free(&to, a);
+}
+
+static void sio__cl_response(sio__cluster *cl, sio_json res, int nbins) {
+    sio_json v, list, item;
+    sio_json_iter it;
+    sio__cl_req *q;
+    long long type = -1;
+    if (sio_json_get(res, "requestId", &v) != SIO_OK || v.type != SIO_JSON_STRING) return;
+    if (!(q = sio__cl_req_find(cl, sio_json_raw_str(v))) || q->done) return;   /* another server's, or too late */
+    if (sio_json_get(res, "type", &v) == SIO_OK) type = sio_json_integer(v);
+    switch (q->type) {
+    case SIO__RQ_FETCH:
+    case SIO__RQ_ALL_ROOMS:
+        if (sio_json_get(res, q->type == SIO__RQ_FETCH ? "sockets" : "rooms", &list) != SIO_OK ||
+            list.type != SIO_JSON_ARRAY)
+            return;
+        sio_json_iter_init(&it, list);
+        while (sio_json_iter_next(&it, NULL, &item)) sio__cl_keep(q, item.ptr, item.len);
+        q->got++;
+        break;
+    case SIO__RQ_SERVER_EMIT:
+        if (sio_json_get(res, "data", &item) == SIO_OK) sio__cl_keep(q, item.ptr, item.len);
+        else sio__cl_keep(q, "null", 4);
+        q->got++;
+        break;
+    case SIO__RQ_BROADCAST:
+        if (type == SIO__RQ_CLIENT_COUNT && sio_json_get(res, "clientCount", &v) == SIO_OK) {
+            q->acks_expected += sio_json_integer(v);
+            q->got++;
+        } else if (type == SIO__RQ_BROADCAST_ACK && sio_json_get(res, "packet", &item) == SIO_OK) {
+            /* [packet] as one receiver's arguments */
+            sio_buf arr;
+            sio_json j;
+            sio_args args;
+            memset(&arr, 0, sizeof arr);
+            arr.alloc = cl->a;
+            sio_buf_appendc(&arr, '[');
+            sio_buf_append(&arr, item.ptr, item.len);
+            sio_buf_appendc(&arr, ']');
+            if (!arr.err && sio_json_parse(arr.data, arr.len, &j) == SIO_OK) {
+                sio__args_index(&args, j, 0, cl->bins, nbins, NULL, 1, cl->a);
+                sio__bcast_ack_keep(q->g, "", &args);
+                sio__args_release(&args, cl->a);
+            }
+            sio_buf_free(&arr);
+            q->acks_got++;
+        } else {
+            return;
+        }
+        break;
+    default:
+        return;
+    }
+    sio__cl_req_check(q);
+}
+
+/* The namespace of a channel "K<infix>N#..." whose name follows infix. */
+static sio_namespace *sio__cl_nsp_of(sio__cluster *cl, sio_str chan, const char *infix, size_t *after) {
+    size_t kl = strlen(cl->key), il = strlen(infix);
+    sio_namespace *nsp, *best = NULL;
+    if (chan.len < kl + il || memcmp(chan.ptr, cl->key, kl) || memcmp(chan.ptr + kl, infix, il)) return NULL;
+    for (nsp = cl->srv->nsps; nsp; nsp = nsp->next) {   /* the longest name that fits, then '#' */
+        size_t nl = strlen(nsp->name);
+        if (kl + il + nl < chan.len && !memcmp(chan.ptr + kl + il, nsp->name, nl) && chan.ptr[kl + il + nl] == '#' &&
+            (!best || nl > strlen(best->name))) {
+            best = nsp;
+            *after = kl + il + nl + 1;
+        }
+    }
+    return best;
+}
+
+/* A message body as JSON in root: JSON as it is, MessagePack through
+   sio_mp_to_json (binaries into cl->bins). *nbins gets their count. */
+static int sio__cl_read(sio__cluster *cl, const char *msg, size_t n, sio_json *root, int *nbins) {
+    sio_mp mp;
+    size_t nb = 0;
+    *nbins = 0;
+    if (n && msg[0] == '{') return sio_json_parse(msg, n, root);
+    sio_buf_reset(&cl->js);
+    if (sio_mp_parse(msg, n, &mp) != SIO_OK || sio_mp_to_json(mp, &cl->js, cl->bins, SIO_MAX_BINARIES, &nb) != SIO_OK)
+        return SIO_ERR_PARSE;
+    *nbins = (int)nb;
+    return sio_json_parse(cl->js.data, cl->js.len, root);
+}
+
+/* [uid, packet, opts] from another server or the emitter. */
+static void sio__cl_remote_broadcast(sio__cluster *cl, sio_json root, int nbins) {
+    sio_json uid, packet, opts, v, data;
+    sio_namespace *nsp;
+    sio__cl_to to;
+    char name[SIO_MAX_NSP_LEN + 1] = "/";
+    if (root.type != SIO_JSON_ARRAY || sio_json_at(root, 0, &uid) != SIO_OK || sio_json_at(root, 1, &packet) != SIO_OK)
+        return;
+    if (sio_json_str_eq(uid, cl->uid)) return;
+    if (sio_json_get(packet, "type", &v) != SIO_OK || sio_json_integer(v) != SIO_PKT_EVENT ||
+        sio_json_get(packet, "data", &data) != SIO_OK || data.type != SIO_JSON_ARRAY || !sio_json_count(data))
+        return;
+    if (sio_json_get(packet, "nsp", &v) == SIO_OK && sio_json_strcpy(v, name, sizeof name) >= sizeof name) return;
+    if (!(nsp = sio__nsp_find(cl->srv, name, strlen(name)))) return;
+    if (sio_json_at(root, 2, &opts) != SIO_OK) opts.type = SIO_JSON_INVALID;
+    if (sio__cl_to_read(&to, opts, cl->a) == SIO_OK) {
+        cl->info.received++;
+        sio__broadcast_remote(nsp, &to.b, data.ptr, data.len, cl->bins, nbins, NULL);
+    }
+    sio__cl_to_free(&to, cl->a);
+}
+
+/* What the subscriber hears: ["message", channel, body] or
+   ["pmessage", pattern, channel, body]; the (p)subscribe confirmations
+   need nothing. */
+static void sio__cl_push(sio__redis *r, const sio_resp *it, int n, void *user) {
+    sio__cluster *cl = (sio__cluster *)user;
+    sio_str chan, body;
+    sio_json root;
+    sio_namespace *nsp;
+    size_t after = 0;
+    int nbins, pm;
+    (void)r;
+    if (n < 4 || it[1].type != '$') return;
+    pm = it[1].len == 8 && !memcmp(it[1].ptr, "pmessage", 8);
+    if (!pm && !(it[1].len == 7 && !memcmp(it[1].ptr, "message", 7))) return;
+    if (n < 4 + pm || it[2 + pm].type != '$' || it[3 + pm].type != '$') return;
+    chan.ptr = it[2 + pm].ptr;
+    chan.len = it[2 + pm].len;
+    body.ptr = it[3 + pm].ptr;
+    body.len = it[3 + pm].len;
+    if (sio__cl_read(cl, body.ptr, body.len, &root, &nbins) != SIO_OK) {
+        sio__log(&cl->srv->b.logger, SIO_LOG_WARN, "cluster: a message on %.*s that is neither JSON nor MessagePack: "
+                 "ignored", (int)(chan.len > 80 ? 80 : chan.len), chan.ptr);
+        return;
+    }
+    if (pm) {
+        sio__cl_remote_broadcast(cl, root, nbins);
+    } else if ((nsp = sio__cl_nsp_of(cl, chan, "-request#", &after)) != NULL && after == chan.len) {
+        if (root.type == SIO_JSON_OBJECT) sio__cl_request(cl, nsp, root, nbins);
+    } else if (sio__cl_nsp_of(cl, chan, "-response#", &after) && root.type == SIO_JSON_OBJECT) {
+        sio__cl_response(cl, root, nbins);
+    }
+}
+
+static void sio__cl_up(sio__redis *r, void *user) {
+    sio__cluster *cl = (sio__cluster *)user;
+    sio_namespace *nsp;
+    if (r == &cl->sub)
+        for (nsp = cl->srv->nsps; nsp; nsp = nsp->next) sio__cl_subscribe(cl, nsp);
+    cl->info.up = cl->pub.up && cl->sub.up;
+}
+
+static void sio__cl_down(sio__redis *r, void *user) {
+    sio__cluster *cl = (sio__cluster *)user;
+    (void)r;
+    cl->info.up = 0;
+}
+
+/* "HOST[:PORT]", "[V6]:PORT" or redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
+   into cl (spec holds the parts). */
+static int sio__cl_parse(sio__cluster *cl, const char *url) {
+    const char *p = url, *at, *end, *colon, *host;
+    size_t hl;
+    char *s;
+    long port = 6379, db = 0;
+    if (!strncmp(p, "redis://", 8)) p += 8;
+    end = p + strcspn(p, "/?#");
+    at = (const char *)memchr(p, '@', (size_t)(end - p));
+    if (!(cl->spec = s = (char *)sio__malloc(cl->a, strlen(url) + 3))) return SIO_ERR_NOMEM;
+    memset(s, 0, strlen(url) + 3);
+    host = at ? at + 1 : p;
+    if (*host == '[') {
+        const char *rb = (const char *)memchr(host, ']', (size_t)(end - host));
+        if (!rb) return SIO_ERR_INVALID;
+        hl = (size_t)(rb - host - 1);
+        memcpy(s, host + 1, hl);
+        colon = rb[1] == ':' ? rb + 1 : NULL;
+    } else {
+        colon = (const char *)memchr(host, ':', (size_t)(end - host));
+        hl = (size_t)((colon ? colon : end) - host);
+        memcpy(s, host, hl);
+    }
+    if (!hl || hl > SIO_CLIENT_MAX_HOST) return SIO_ERR_INVALID;
+    if (colon) {
+        char *e;
+        port = strtol(colon + 1, &e, 10);
+        if (e != end || port <= 0 || port > 65535) return SIO_ERR_INVALID;
+    }
+    if (*end == '/' && end[1]) {
+        char *e;
+        db = strtol(end + 1, &e, 10);
+        if (*e || db < 0 || db > 100000) return SIO_ERR_INVALID;
+    }
+    cl->pub.host = cl->sub.host = s;
+    cl->pub.port = cl->sub.port = (int)port;
+    cl->pub.db = (int)db;
+    if (at) {   /* user:password@, or :password@, or password@ */
+        const char *c = (const char *)memchr(p, ':', (size_t)(at - p));
+        char *u = s + hl + 1, *pw;
+        memcpy(u, p, (size_t)((c ? c : p) - p));
+        pw = u + strlen(u) + 1;
+        memcpy(pw, c ? c + 1 : p, (size_t)(at - (c ? c + 1 : p)));
+        cl->pub.user = cl->sub.user = *u ? u : NULL;
+        cl->pub.password = cl->sub.password = pw;
+    }
+    return SIO_OK;
+}
+
+static void sio__cl_stop(sio__cluster *cl) {
+    if (!cl->joined) return;
+    sio__redis_stop(&cl->pub);
+    sio__redis_stop(&cl->sub);
+    sio__free(cl->a, cl->spec);
+    cl->joined = 0;
+}
+#else
+static void sio__cl_nsp_added(sio_namespace *nsp) { (void)nsp; }
+static void sio__cl_broadcast(sio_namespace *nsp, const sio_bcast *to, const char *pkt, size_t n, const sio_str *bins,
+                              int nbins, sio__bcast_ack *g, int timeout_ms) {
+    (void)nsp, (void)to, (void)pkt, (void)n, (void)bins, (void)nbins, (void)g, (void)timeout_ms;
+}
+static void sio__cl_ack_gone(sio__bcast_ack *g) { (void)g; }
+#endif /* SIO_NO_REDIS */
+
+static void sio__cl_destroy(sio_server *srv) {
+    sio__cluster *cl = (sio__cluster *)srv->cluster;
+    while (cl->reqs) {
+        sio__cl_req *q = cl->reqs;
+        if (q->g) q->g->remote = NULL;
+        sio__cl_req_finish(q, SIO_ERR_CLOSED);
+    }
+#ifndef SIO_NO_REDIS
+    sio__cl_stop(cl);   /* NUMSUB waiters free the requests they held */
+#endif
+    sio_buf_free(&cl->out);
+    sio_buf_free(&cl->js);
+    sio__free(cl->a, cl);
+    srv->cluster = NULL;
+    srv->cops = NULL;
+}
+
+/* ---- the public calls ---- */
+
+SIO_API int sio_server_cluster(sio_server *srv, const sio_cluster_desc *desc) {
+#ifndef SIO_NO_REDIS
+    sio__cluster *cl;
+    int rc;
+    if (!srv || !desc || !desc->redis || !*desc->redis) return SIO_ERR_INVALID;
+    if (!(cl = sio__cl_get(srv))) return SIO_ERR_NOMEM;
+    if (cl->joined) return SIO_ERR_STATE;
+    memset(&cl->pub, 0, sizeof cl->pub);
+    memset(&cl->sub, 0, sizeof cl->sub);
+    if ((rc = sio__cl_parse(cl, desc->redis)) != SIO_OK) {
+        sio__free(cl->a, cl->spec);
+        cl->spec = NULL;
+        SIO__LOG(srv, SIO_LOG_ERROR, "cluster: \"%.100s\" is not HOST:PORT or redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]",
+                 desc->redis);
+        return rc;
+    }
+    cl->key = desc->key && *desc->key ? desc->key : "socket.io";
+    cl->timeout_ms = desc->requests_timeout_ms > 0 ? desc->requests_timeout_ms : 5000;
+    sio__cl_random_id(srv, cl->uid);
+    cl->joined = 1;
+    cl->pub.what = "publisher";
+    cl->sub.what = "subscriber";
+    cl->sub.subscriber = 1;
+    cl->pub.loop = cl->sub.loop = &srv->b.loop;
+    cl->pub.rng = cl->sub.rng = &srv->b.rng;
+    cl->pub.log = cl->sub.log = &srv->b.logger;
+    cl->pub.on_up = cl->sub.on_up = sio__cl_up;
+    cl->pub.on_down = cl->sub.on_down = sio__cl_down;
+    cl->sub.on_push = sio__cl_push;
+    cl->pub.owner = cl->sub.owner = cl;
+    SIO__LOG(srv, SIO_LOG_INFO, "cluster: joining through Redis at %s:%d as %s (channels %s#...)", cl->pub.host,
+             cl->pub.port, cl->uid, cl->key);
+    sio__redis_start(&cl->pub);
+    sio__redis_start(&cl->sub);
+    return SIO_OK;
+#else
+    (void)srv;
+    (void)desc;
+    return SIO_ERR_UNSUPPORTED;
+#endif
+}
+
+SIO_API int sio_cluster_get_info(const sio_server *srv, sio_cluster_info *out) {
+    const sio__cluster *cl = srv ? (const sio__cluster *)srv->cluster : NULL;
+    if (!out) return SIO_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+#ifndef SIO_NO_REDIS
+    if (!cl || !cl->joined) return SIO_ERR_STATE;
+    *out = cl->info;
+    return SIO_OK;
+#else
+    (void)cl;
+    return SIO_ERR_STATE;
+#endif
+}
+
+/* A request with this server's part already in q; asked of the others
+   when joined, else answered on the next turn. */
+static void sio__cl_go(sio__cluster *cl, sio__cl_req *q, int timeout_ms) {
+    sio__loop *L = &cl->srv->b.loop;
+#ifndef SIO_NO_REDIS
+    if (cl->joined) {
+        sio__cl_ask(cl, q, timeout_ms);
+        return;
+    }
+#endif
+    (void)timeout_ms;
+    q->expected = 0;
+    L->now = sio__now_ms();
+    sio__timer_set(&L->timers, cl->a, &q->timer, L->now);
+}
+
+SIO_API int sio_fetch_sockets(sio_namespace *nsp, const sio_bcast *to, sio_fetch_fn fn, void *user) {
+    sio__cluster *cl;
+    sio__cl_req *q;
+    sio_buf list, one;
+    sio_json_writer w;
+    size_t i, n;
+    if (!nsp || !fn) return SIO_ERR_INVALID;
+    if (!(cl = sio__cl_get(nsp->srv)) || !(q = sio__cl_req_new(cl, nsp, SIO__RQ_FETCH))) return SIO_ERR_NOMEM;
+    q->fetch = fn;
+    q->user = user;
+    memset(&list, 0, sizeof list);
+    memset(&one, 0, sizeof one);
+    list.alloc = one.alloc = cl->a;
+    n = sio__cl_targets(nsp, to, &list);
+    for (i = 0; i < n; i++) {
+        sio_buf_reset(&one);
+        sio_json_writer_init(&w, &one);
+        sio__cl_socket_json(&w, sio__cl_target(&list, i));
+        if (!one.err) sio__cl_keep(q, one.data, one.len);
+    }
+    sio_buf_free(&list);
+    sio_buf_free(&one);
+#ifndef SIO_NO_REDIS
+    if (cl->joined) {
+        sio__cl_req_json(cl, &w, SIO__RQ_FETCH, q->id);
+        sio_json_key(&w, "opts");
+        sio_json_obj_begin(&w);
+        sio__cl_opts_json(&w, to);
+        sio_json_obj_end(&w);
+        sio_json_obj_end(&w);
+    }
+#endif
+    sio__cl_go(cl, q, 0);
+    return SIO_OK;
+}
+
+SIO_API int sio_all_rooms(sio_namespace *nsp, sio_rooms_fn fn, void *user) {
+    sio__cluster *cl;
+    sio__cl_req *q;
+    sio_socket *s;
+    sio_buf one;
+    sio_json_writer w;
+    size_t i;
+    if (!nsp || !fn) return SIO_ERR_INVALID;
+    if (!(cl = sio__cl_get(nsp->srv)) || !(q = sio__cl_req_new(cl, nsp, SIO__RQ_ALL_ROOMS))) return SIO_ERR_NOMEM;
+    q->rooms = fn;
+    q->user = user;
+    memset(&one, 0, sizeof one);
+    one.alloc = cl->a;
+    for (i = 0; i < nsp->rooms.cap + 1; i++) {
+        const char *k = i < nsp->rooms.cap ? nsp->rooms.e[i].key : NULL;
+        if (!k || k == sio__tombstone) continue;
+        sio_buf_reset(&one);
+        sio_json_writer_init(&w, &one);
+        sio_json_str(&w, k);
+        if (!one.err) sio__cl_keep(q, one.data, one.len);
+    }
+    for (s = nsp->sockets; s; s = s->next_in_nsp) {
+        sio_buf_reset(&one);
+        sio_json_writer_init(&w, &one);
+        sio_json_str(&w, s->id);
+        if (!one.err) sio__cl_keep(q, one.data, one.len);
+    }
+    sio_buf_free(&one);
+#ifndef SIO_NO_REDIS
+    if (cl->joined) {
+        sio__cl_req_json(cl, &w, SIO__RQ_ALL_ROOMS, q->id);
+        sio_json_obj_end(&w);
+    }
+#endif
+    sio__cl_go(cl, q, 0);
+    return SIO_OK;
+}
+
+/* join / leave / disconnect: here now, then told to the others. */
+static int sio__cl_act(sio_namespace *nsp, const sio_bcast *to, int type, const char *room, int close) {
+    sio__cluster *cl;
+    if (!nsp || ((type == SIO__RQ_JOIN || type == SIO__RQ_LEAVE) && !room)) return SIO_ERR_INVALID;
+    sio__cl_apply(nsp, to, type == SIO__RQ_JOIN ? 1 : type == SIO__RQ_LEAVE ? 0 : 2, room, close);
+    cl = (sio__cluster *)nsp->srv->cluster;
+#ifndef SIO_NO_REDIS
+    if (cl && cl->joined && !(to && to->local)) {
+        sio_json_writer w;
+        sio__cl_req_json(cl, &w, type, NULL);
+        sio_json_key(&w, "opts");
+        sio_json_obj_begin(&w);
+        sio__cl_opts_json(&w, to);
+        sio_json_obj_end(&w);
+        if (room) {
+            sio_json_key(&w, "rooms");
+            sio_json_arr_begin(&w);
+            sio_json_str(&w, room);
+            sio_json_arr_end(&w);
+        } else {
+            sio_json_key(&w, "close");
+            sio_json_bool(&w, close);
+        }
+        sio_json_obj_end(&w);
+        if (sio__cl_send(cl, nsp, "-request#") != SIO_OK) return SIO_ERR_CLOSED;
+    }
+#endif
+    (void)cl;
+    return SIO_OK;
+}
+
+SIO_API int sio_sockets_join(sio_namespace *nsp, const sio_bcast *to, const char *room) {
+    return sio__cl_act(nsp, to, SIO__RQ_JOIN, room, 0);
+}
+SIO_API int sio_sockets_leave(sio_namespace *nsp, const sio_bcast *to, const char *room) {
+    return sio__cl_act(nsp, to, SIO__RQ_LEAVE, room, 0);
+}
+SIO_API int sio_disconnect_sockets(sio_namespace *nsp, const sio_bcast *to, int close) {
+    return sio__cl_act(nsp, to, SIO__RQ_DISCONNECT, NULL, close != 0);
+}
+
+SIO_API int sio_on_server_event(sio_namespace *nsp, const char *event, sio_server_event_fn fn, void *user) {
+    if (!nsp || !event) return SIO_ERR_INVALID;
+    return sio__handler_add(&nsp->server_events, nsp->srv->b.loop.alloc, event, (void (*)(void))fn, user, 0);
+}
+
+#ifndef SIO_NO_REDIS
+/* {uid, [requestId,] type: 6, data: [event, ...args]} in cl->out. */
+static int sio__cl_server_emit_json(sio__cluster *cl, sio_namespace *nsp, const char *event, const sio_msg *args,
+                                    const char *request_id) {
+    sio_json_writer w;
+    sio_packet p;
+    const char *why;
+    int rc = sio__packet_build(&nsp->srv->tmp, SIO_PKT_EVENT, nsp->name, -1, event, args);
+    if (rc != SIO_OK) return rc;
+    if (sio__packet_parse(nsp->srv->tmp.data, nsp->srv->tmp.len, &p, &why) != SIO_OK) return SIO_ERR_INVALID;
+    sio__cl_req_json(cl, &w, SIO__RQ_SERVER_EMIT, request_id);
+    sio_json_key(&w, "data");
+    sio_json_raw(&w, p.json.ptr, p.json.len);
+    sio_json_obj_end(&w);
+    return cl->out.err;
+}
+#endif
+
+SIO_API int sio_server_emit(sio_namespace *nsp, const char *event, const sio_msg *args) {
+    sio__cluster *cl = nsp ? (sio__cluster *)nsp->srv->cluster : NULL;
+    if (!nsp || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
+#ifndef SIO_NO_REDIS
+    if (cl && cl->joined) {
+        int rc = sio__cl_server_emit_json(cl, nsp, event, args, NULL);
+        return rc != SIO_OK ? rc : sio__cl_send(cl, nsp, "-request#");
+    }
+#endif
+    (void)cl;
+    (void)args;
+    return SIO_OK;   /* nobody else to hear it, as in Node without an adapter */
+}
+
+SIO_API int sio_server_emit_ack(sio_namespace *nsp, const char *event, const sio_msg *args, int timeout_ms,
+                                sio_server_ack_fn fn, void *user) {
+    sio__cluster *cl;
+    sio__cl_req *q;
+    if (!nsp || !fn || timeout_ms < 0 || !sio__event_name_ok(event)) return SIO_ERR_INVALID;
+    if (!(cl = sio__cl_get(nsp->srv)) || !(q = sio__cl_req_new(cl, nsp, SIO__RQ_SERVER_EMIT))) return SIO_ERR_NOMEM;
+    q->answers = fn;
+    q->user = user;
+#ifndef SIO_NO_REDIS
+    if (cl->joined) {
+        int rc = sio__cl_server_emit_json(cl, nsp, event, args, q->id);
+        if (rc != SIO_OK) {
+            sio__cl_req_unhook(q);
+            sio__cl_req_free(q);
+            return rc;
+        }
+    }
+#endif
+    (void)args;
+    sio__cl_go(cl, q, timeout_ms);
+    return SIO_OK;
+}
+
+SIO_API int sio_server_event_ack(sio_server_ack *ack, const sio_msg *args) {
+    if (!ack) return SIO_ERR_INVALID;
+    if (ack->answered) return SIO_ERR_STATE;
+    ack->answered = 1;
+#ifndef SIO_NO_REDIS
+    {
+        sio__cluster *cl = ack->cl;
+        sio_json_writer w;
+        sio_json arr, first;
+        sio_buf a;
+        int rc;
+        memset(&a, 0, sizeof a);
+        a.alloc = cl->a;
+        rc = sio__msg_append(&a, args);
+        sio__cl_answer_start(cl, &w, ack->id);
+        sio_json_key(&w, "type");
+        sio_json_int(&w, SIO__RQ_SERVER_EMIT);
+        sio_json_key(&w, "data");
+        if (rc == SIO_OK && sio_json_parse(a.data, a.len, &arr) == SIO_OK && sio_json_at(arr, 0, &first) == SIO_OK)
+            sio_json_raw(&w, first.ptr, first.len);
+        else
+            sio_json_null(&w);
+        sio_json_obj_end(&w);
+        sio_buf_free(&a);
+        return sio__cl_send(cl, ack->nsp, "-response#");
+    }
+#else
+    (void)args;
+    return SIO_ERR_STATE;
+#endif
+}
+#endif /* SIO_NO_SERVER */
+
 
 #ifndef SIO_NO_CLIENT
 /* =====================================================================
@@ -12783,7 +14824,7 @@ static void sio__mgr_msg(void *to, const void *data, size_t len, int binary) {
 
 /* One packet (text, attachments) to the server, in the client's parser. */
 static int sio__mgr_send(sio_client *cl, const char *pkt, size_t n, const sio_str *bins, int nbins) {
-    int rc = sio__send_packet(cl->desc.parser, &cl->mp, sio__mgr_msg, &cl->eio, pkt, n, bins, nbins, &cl->b.logger);
+    int rc = sio__send_packet(cl->desc.parser, &cl->mp, NULL, sio__mgr_msg, &cl->eio, pkt, n, bins, nbins, &cl->b.logger);
     if (rc != SIO_OK)
         SIO__CLOG(cl, SIO_LOG_ERROR, "a packet the msgpack parser cannot write (kept bytes that are not one "
                   "MessagePack value, or no memory): not sent");

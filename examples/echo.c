@@ -3,6 +3,10 @@
    /socket.io/ (namespaces "/" and "/custom"): the events of echo_events.h
    (auth, deny, acks, E-back, rooms, ask, ask-all, disconnect-me).
    /engine.io/: a bare Engine.IO endpoint sending every message back.
+   --redis HOST:PORT (or a redis:// URL) joins a cluster of servers, C or
+   Node (@socket.io/redis-adapter), through Redis; --workers N (with it)
+   runs N processes on one port (SO_REUSEPORT), one per core, for
+   WebSocket clients (a long-polling session must stay on one process).
 
    Build: cc -std=c99 -O2 -I.. echo.c -o echo
    Run:   ./echo --port 3000 */
@@ -15,6 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>   /* workers go when their parent does, even if it is killed */
+#endif
 
 static volatile sig_atomic_t stop_requested;
 
@@ -48,17 +60,87 @@ static void usage(void) {
                     "            [--max-headers N] [--max-header-bytes N] [--max-request-line N]\n"
                     "            [--max-attachments N] [--max-json-depth N]\n"
                     "            [--allow-eio3] [--parser default|msgpack] [--cors-credentials] [--print-disconnects]\n"
+                    "            [--redis HOST:PORT|redis://[[USER]:PASS@]HOST[:PORT][/DB] [--workers N]]\n"
                     "            [--log] [-v]\n"
                     "            [--tls-cert PEM --tls-key PEM]   (TLS builds: build/tls/echo)\n");
 }
 
+/* A free port for the workers to share: bound here with SO_REUSEPORT
+   (so nobody else takes it) until they all listen on it. */
+static int reserve_port(const char *host, int port, int *fd) {
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    int one = 1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)port);
+    if (inet_pton(AF_INET, host ? host : "0.0.0.0", &a.sin_addr) != 1) return -1;
+    if ((*fd = socket(AF_INET, SOCK_STREAM, 0)) < 0) return -1;
+    setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+#ifdef SO_REUSEPORT
+    setsockopt(*fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+#endif
+    if (bind(*fd, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(*fd, (struct sockaddr *)&a, &al) != 0) {
+        close(*fd);
+        return -1;
+    }
+    return ntohs(a.sin_port);
+}
+
+/* --workers: n children each run a server on the port (SO_REUSEPORT) and
+   say "ready" on a pipe; then this process says "listening" once, waits
+   for a signal and stops them all. 0 in a child (go on as a worker), else
+   the exit status. */
+static int run_workers(int n, sio_server_desc *d, int *ready_fd) {
+    pid_t pids[64];
+    int p[2], i, got = 0, fd = -1, port;
+    char c;
+    if (n > 64) n = 64;
+    if ((port = reserve_port(d->host, d->port, &fd)) < 0) {
+        fprintf(stderr, "echo: --workers: cannot bind port %d\n", d->port);
+        return 1;
+    }
+    d->port = port;
+    d->reuse_port = 1;
+    if (pipe(p) != 0) return 1;
+    for (i = 0; i < n; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+#ifdef __linux__
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+            close(p[0]);
+            close(fd);
+            *ready_fd = p[1];
+            return 0;
+        }
+        if (pids[i] < 0) n = i;
+    }
+    close(p[1]);
+    while (got < n && read(p[0], &c, 1) == 1) got++;   /* each worker listens, or exits (EOF) */
+    close(p[0]);
+    close(fd);
+    if (got == n) {
+        printf("listening on port %d\n", port);
+        fflush(stdout);
+        while (!stop_requested) pause();
+    } else {
+        fprintf(stderr, "echo: %d of %d workers started\n", got, n);
+    }
+    for (i = 0; i < n; i++) kill(pids[i], SIGTERM);
+    for (i = 0; i < n; i++) waitpid(pids[i], NULL, 0);
+    return got == n ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
     sio_server_desc d;
+    sio_cluster_desc cd;
     sio_server *srv;
     struct sigaction sa;
-    int i, err, print_disconnects = 0;
+    int i, err, print_disconnects = 0, workers = 0, ready_fd = -1;
 
     memset(&d, 0, sizeof d);
+    memset(&cd, 0, sizeof cd);
     d.port = 3000;
     d.engine_path = "/engine.io/";
     d.engine.on_message = engine_echo;
@@ -108,6 +190,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--max-json-depth") == 0) d.max_json_depth = atoi(v);
         else if (strcmp(a, "--parser") == 0 && (strcmp(v, "msgpack") == 0 || strcmp(v, "default") == 0))
             d.parser = v[0] == 'm' ? SIO_PARSER_MSGPACK : SIO_PARSER_DEFAULT;   /* socket.io-msgpack-parser */
+        else if (strcmp(a, "--redis") == 0) cd.redis = v;
+        else if (strcmp(a, "--workers") == 0 && atoi(v) > 0) workers = atoi(v);
         else if (strcmp(a, "--tls-cert") == 0) d.tls.cert_file = v;   /* needs SIO_TLS_BEARSSL */
         else if (strcmp(a, "--tls-key") == 0) d.tls.key_file = v;
         else {
@@ -120,16 +204,9 @@ int main(int argc, char **argv) {
         d.logger.fn = log_stderr;
         d.logger.level = SIO_LOG_WARN;
     }
-
-    srv = sio_server_create(&d, &err);
-    if (!srv) {
-        fprintf(stderr, "echo: cannot start: %s\n", sio_strerror(err));
-        return 1;
-    }
-    if ((err = echo_install(srv, print_disconnects ? print_disconnect : NULL)) != SIO_OK) {
-        fprintf(stderr, "echo: %s\n", sio_strerror(err));
-        sio_server_destroy(srv);
-        return 1;
+    if (workers && !cd.redis) {
+        fprintf(stderr, "echo: --workers needs --redis: the workers share their sockets through it\n");
+        return 2;
     }
 
     memset(&sa, 0, sizeof sa);
@@ -137,9 +214,28 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (workers && (err = run_workers(workers, &d, &ready_fd)) != 0) return err;
+    if (workers && stop_requested) return 0;   /* the parent, once stopped */
 
-    printf("listening on port %d\n", sio_server_port(srv));
-    fflush(stdout);
+    srv = sio_server_create(&d, &err);
+    if (!srv) {
+        fprintf(stderr, "echo: cannot start: %s\n", sio_strerror(err));
+        return 1;
+    }
+    if ((err = echo_install(srv, print_disconnects ? print_disconnect : NULL)) != SIO_OK ||
+        (cd.redis && (err = sio_server_cluster(srv, &cd)) != SIO_OK)) {
+        fprintf(stderr, "echo: %s\n", sio_strerror(err));
+        sio_server_destroy(srv);
+        return err == SIO_ERR_INVALID ? 2 : 1;
+    }
+
+    if (ready_fd >= 0) {   /* a worker: the parent says "listening" for all */
+        if (write(ready_fd, "r", 1) != 1) return 1;
+        close(ready_fd);
+    } else {
+        printf("listening on port %d\n", sio_server_port(srv));
+        fflush(stdout);
+    }
     while (!stop_requested) sio_server_poll(srv, 1000);
     sio_server_destroy(srv);
     return 0;

@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
     es.http.max_connections = SIO_MAX_CONNECTIONS;
     es.http.max_body = SIO_MAX_PAYLOAD;
     es.loop.http_timeout_ms = SIO_HTTP_TIMEOUT_MS;
-    if (sio__listen(host, port, &fd, &real_port) != SIO_OK) {
+    if (sio__listen(host, port, 0, &fd, &real_port) != SIO_OK) {
         fprintf(stderr, "ws_echo: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
         return 1;
     }

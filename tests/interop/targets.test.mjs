@@ -7,6 +7,8 @@
 //   s390x   build/s390x/echo: big-endian, cross-built, run under qemu-s390x.
 // A target whose tools are missing on this machine is a failure, not a skip,
 // where `make test` installs them (tests/setup.sh).
+// Three targets, each every suite, one after the other (s390x under qemu):
+// sio-test-timeout: 400
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';

@@ -11,6 +11,8 @@
 //    directory, which must stay empty: a report fails the test even when the
 //    suite itself passed. SIO_ASAN_TESTS overrides the list (space separated).
 
+// Whole suites under valgrind and the sanitizers, one after the other:
+// sio-test-timeout: 400
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

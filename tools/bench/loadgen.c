@@ -18,6 +18,28 @@
               42<id>["to","r","ev","<payload>"]; deliveries/s.
      polling  echo over HTTP long-polling (one GET and one POST connection
               per session).
+     listen   (tools/bench/cluster.sh, issue 14) hold N connections
+              (--conns) Socket.IO-connected to "/", answering pings; prints
+              "ready conns=N" once all are up, then counts the events
+              42["ev",<seq>] each connection receives and keeps, per seq,
+              the CLOCK_MONOTONIC time of the first and the last arrival.
+              Stops after --hold S seconds, once --count K broadcasts
+              reached every connection, or on SIGTERM/SIGINT; then prints
+              "bcast seq=S n=C first_ns=F last_ns=L" per seq and a result.
+     send     one connection emits 42["broadcast","ev",<seq>] --count K
+              times (the echo server sends it to every other socket of
+              "/", across the cluster); before each, an idle window of
+              --gap-ms G, after each, G for the deliveries. Prints
+              "idle|sent|end seq=S t_ns=T cpu_ns=C" at each window's
+              start: T CLOCK_MONOTONIC ns ("sent": of the emit), C the CPU
+              of the --pids processes so far.
+     stat     no connections: prints "stat t_ns=T cpu_ns=C rss_kb=R" for
+              the --pids processes (summed) and exits.
+   --pids P1,P2,..: the processes whose CPU (ns: the sum over their threads
+   of /proc/P/task/T/schedstat, which is utime+stime at ns resolution;
+   /proc/P/stat ticks if schedstat is missing) and VmRSS the last three
+   modes sum. --src-base B: source addresses start at 127.0.0.(B+1), so
+   several generators on one box use disjoint source ranges.
    --binary B (echo over WebSocket): each event carries one binary
    argument of B bytes instead of the text payload, in the packet encoding
    of --parser: default (451-<id>["echo",{"_placeholder":true,"num":0}]
@@ -40,6 +62,7 @@
 #include "../../socketio.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -55,8 +78,10 @@
 #define LG_HIST_FINE 100000       /* 1 us buckets up to 100 ms ... */
 #define LG_HIST_COARSE 10000      /* ... then 1 ms buckets up to 10 s */
 #define LG_FANOUT_WINDOW 4        /* broadcasts not yet fully delivered */
+#define LG_MAX_BCAST 4096         /* listen: broadcasts told apart by seq */
+#define LG_MAX_PIDS 256
 
-enum { M_ECHO, M_IDLE, M_CONNECT, M_FANOUT, M_POLLING };
+enum { M_ECHO, M_IDLE, M_CONNECT, M_FANOUT, M_POLLING, M_LISTEN, M_SEND, M_STAT };
 enum {
     S_CONNECTING,   /* TCP connect in progress */
     S_HTTP,         /* waiting for the 101 (or an HTTP response when polling) */
@@ -111,7 +136,13 @@ typedef struct lg {
     int nall;
     session *sess;
     int opened, ready, pending, failed, errors;
-    int src_next;
+    int src_next, src_base;
+    int pids[LG_MAX_PIDS], npids; /* --pids: listen, send, stat */
+    int count;                    /* listen, send: broadcasts */
+    double gap_ms;
+    unsigned *bc_n;               /* listen: per seq, arrivals and first/last times */
+    uint64_t *bc_first, *bc_last;
+    int bc_complete;
     char req[512];                /* WebSocket upgrade request */
     size_t req_len;
     char accept[29];
@@ -186,6 +217,58 @@ static long proc_rss_kb(int pid) {
     return kb;
 }
 
+/* CPU of a process in ns: the sum over its threads of the first field of
+   /proc/P/task/T/schedstat (time on a CPU), else utime+stime ticks. */
+static uint64_t proc_cpu_ns(int pid) {
+    char path[96], line[128];
+    uint64_t sum = 0;
+    int any = 0;
+    DIR *d;
+    struct dirent *e;
+    snprintf(path, sizeof path, "/proc/%d/task", pid);
+    if ((d = opendir(path)) != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            FILE *f;
+            unsigned long long ns;
+            if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+            snprintf(path, sizeof path, "/proc/%d/task/%.20s/schedstat", pid, e->d_name);
+            if (!(f = fopen(path, "r"))) continue;
+            if (fgets(line, sizeof line, f) && sscanf(line, "%llu", &ns) == 1) {
+                sum += ns;
+                any = 1;
+            }
+            fclose(f);
+        }
+        closedir(d);
+    }
+    if (!any) {
+        double s = proc_cpu_s(pid);
+        return s > 0 ? (uint64_t)(s * 1e9) : 0;
+    }
+    return sum;
+}
+
+static uint64_t pids_cpu_ns(const lg *g) {
+    uint64_t sum = 0;
+    int i;
+    for (i = 0; i < g->npids; i++) sum += proc_cpu_ns(g->pids[i]);
+    return sum;
+}
+
+static long pids_rss_kb(const lg *g) {
+    long sum = 0, r;
+    int i;
+    for (i = 0; i < g->npids; i++)
+        if ((r = proc_rss_kb(g->pids[i])) > 0) sum += r;
+    return sum;
+}
+
+static volatile sig_atomic_t lg_stop;
+static void on_stop_signal(int sig) {
+    (void)sig;
+    lg_stop = 1;
+}
+
 static double self_cpu_s(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -252,7 +335,7 @@ static conn *conn_open(lg *g, int role) {
     if (g->nsrc > 1) {
         memset(&src, 0, sizeof src);
         src.sin_family = AF_INET;
-        src.sin_addr.s_addr = htonl(0x7f000001u + (uint32_t)(g->src_next++ % g->nsrc));
+        src.sin_addr.s_addr = htonl(0x7f000001u + (uint32_t)g->src_base + (uint32_t)(g->src_next++ % g->nsrc));
 #ifdef IP_BIND_ADDRESS_NO_PORT
         setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
 #endif
@@ -325,7 +408,7 @@ static void conn_fail(lg *g, conn *c, const char *why) {
     } else if (g->mode != M_CONNECT) {
         if (g->errors == 0) fprintf(stderr, "loadgen: connection lost: %s\n", why);
         g->errors++;
-        if (g->mode == M_IDLE) g->ready--;
+        if (g->mode == M_IDLE || g->mode == M_LISTEN) g->ready--;
     }
     conn_kill(g, c, 0);
 }
@@ -590,6 +673,17 @@ static void on_text(lg *g, conn *c, const char *s, size_t n) {
             echo_acked(g, c, parse_id(s, n, &pos));
         } else if (g->mode == M_FANOUT && c->role == R_RECEIVER && n > 8 && memcmp(s, "42[\"ev\"", 7) == 0) {
             g->deliveries++;
+        } else if (g->mode == M_LISTEN && n > 8 && memcmp(s, "42[\"ev\",", 8) == 0) {
+            size_t pos = 8;
+            unsigned long long seq = parse_id(s, n, &pos);
+            g->deliveries++;
+            if (pos == 8 || seq >= LG_MAX_BCAST) {
+                g->errors++;
+                return;
+            }
+            if (g->bc_n[seq]++ == 0) g->bc_first[seq] = g->t_read;
+            g->bc_last[seq] = g->t_read;
+            if (g->bc_n[seq] == (unsigned)g->ready) g->bc_complete++;
         }
         return;
     default:
@@ -902,10 +996,12 @@ static void fanout_pump(lg *g) {
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: loadgen --mode echo|idle|connect|fanout|polling [--raw] [--host 127.0.0.1] [--port 3000]\n"
+            "usage: loadgen --mode echo|idle|connect|fanout|polling|listen|send|stat [--raw] [--host 127.0.0.1]\n"
+            "               [--port 3000]"
             "               [--path /socket.io/] [--conns N] [--inflight W] [--duration S] [--warmup S]\n"
             "               [--payload BYTES] [--concurrency K] [--step N] [--settle-ms MS] [--hold S]\n"
-            "               [--src N] [--pid SERVER_PID] [--binary BYTES] [--parser default|msgpack]\n");
+            "               [--src N] [--src-base B] [--pid SERVER_PID] [--binary BYTES] [--parser default|msgpack]\n"
+            "               [--pids P1,P2,..] [--count K] [--gap-ms G]\n");
     exit(2);
 }
 
@@ -943,6 +1039,9 @@ int main(int argc, char **argv) {
             else if (strcmp(v, "connect") == 0) g->mode = M_CONNECT;
             else if (strcmp(v, "fanout") == 0) g->mode = M_FANOUT;
             else if (strcmp(v, "polling") == 0) g->mode = M_POLLING;
+            else if (strcmp(v, "listen") == 0) g->mode = M_LISTEN;
+            else if (strcmp(v, "send") == 0) g->mode = M_SEND;
+            else if (strcmp(v, "stat") == 0) g->mode = M_STAT;
             else usage();
         } else if (strcmp(a, "--host") == 0) g->host = v;
         else if (strcmp(a, "--path") == 0) g->path = v;
@@ -960,6 +1059,19 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--settle-ms") == 0) g->settle_ms = atoi(v);
         else if (strcmp(a, "--src") == 0) g->nsrc = atoi(v);
         else if (strcmp(a, "--pid") == 0) g->pid = atoi(v);
+        else if (strcmp(a, "--src-base") == 0) g->src_base = atoi(v);
+        else if (strcmp(a, "--count") == 0) g->count = atoi(v);
+        else if (strcmp(a, "--gap-ms") == 0) g->gap_ms = atof(v);
+        else if (strcmp(a, "--pids") == 0) {
+            const char *q = v;
+            while (*q && g->npids < LG_MAX_PIDS) {
+                int pv = atoi(q);
+                if (pv > 0) g->pids[g->npids++] = pv;
+                q = strchr(q, ',');
+                if (!q) break;
+                q++;
+            }
+        }
         else usage();
     }
     if (g->mode < 0 || g->conns < 1 || g->inflight < 1 || g->payload < 0 || g->payload > 65000 ||
@@ -969,6 +1081,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "loadgen: --binary and --parser are for --mode echo over WebSocket, not --raw\n");
         return 2;
     }
+    if (g->mode == M_STAT) {
+        printf("stat t_ns=%llu cpu_ns=%llu rss_kb=%ld npids=%d\n", (unsigned long long)now_ns(),
+               (unsigned long long)pids_cpu_ns(g), pids_rss_kb(g), g->npids);
+        return 0;
+    }
+    if (g->mode == M_SEND) g->conns = 1;
+    if (g->src_base < 0 || g->count < 0 || g->count > LG_MAX_BCAST || g->gap_ms < 0) usage();
     if (g->mp && !g->binary) g->binary = g->payload;   /* msgpack: the payload goes as binary */
     if (g->raw && g->mode == M_POLLING) {
         fprintf(stderr, "loadgen: --raw has no polling mode\n");
@@ -1044,7 +1163,7 @@ int main(int argc, char **argv) {
             }
             if (g->pending > 0) continue;
             if (g->mode != M_IDLE) {
-                if (g->ready + g->failed >= target || g->stop_opening) break;
+                if (g->ready + g->failed + (g->mode == M_LISTEN ? g->errors : 0) >= target || g->stop_opening) break;
                 continue;
             }
             if (g->opened >= goal || g->stop_opening) {
@@ -1058,6 +1177,69 @@ int main(int argc, char **argv) {
                 next_sample += g->step > 0 ? g->step : target;
             }
         }
+    }
+    if (g->mode == M_LISTEN || g->mode == M_SEND) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop_signal;
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+    }
+    if (g->mode == M_LISTEN) {
+        uint64_t until, t_ready = now_ns();
+        unsigned long long total = 0;
+        int k, nb = 0;
+        if (g->ready < target)
+            fprintf(stderr, "loadgen: listen: only %d of %d connections ready (%d failed); going on\n", g->ready,
+                    target, g->failed);
+        g->bc_n = (unsigned *)calloc(LG_MAX_BCAST, sizeof(unsigned));
+        g->bc_first = (uint64_t *)calloc(LG_MAX_BCAST, sizeof(uint64_t));
+        g->bc_last = (uint64_t *)calloc(LG_MAX_BCAST, sizeof(uint64_t));
+        if (!g->bc_n || !g->bc_first || !g->bc_last) exit(1);
+        printf("ready conns=%d failed=%d connect_wall_s=%.1f t_ns=%llu\n", g->ready, g->failed,
+               (double)(t_ready - t0) / 1e9, (unsigned long long)t_ready);
+        fflush(stdout);
+        until = t_ready + (uint64_t)((g->hold > 0 ? g->hold : 3600) * 1e9);
+        while (!lg_stop && now_ns() < until && !(g->count > 0 && g->bc_complete >= g->count)) loop_once(g, 10);
+        for (k = 0; k < LG_MAX_BCAST; k++) {
+            if (!g->bc_n[k]) continue;
+            printf("bcast seq=%d n=%u first_ns=%llu last_ns=%llu\n", k, g->bc_n[k],
+                   (unsigned long long)g->bc_first[k], (unsigned long long)g->bc_last[k]);
+            total += g->bc_n[k];
+            nb++;
+        }
+        printf("result mode=listen conns=%d held=%d failed=%d errors=%d bcasts=%d deliveries=%llu complete=%d "
+               "gen_cpu_s=%.2f\n",
+               g->conns, g->ready, g->failed, g->errors, nb, total, g->bc_complete, self_cpu_s());
+        return 0;
+    }
+    if (g->mode == M_SEND) {
+        conn *snd = g->all[0];
+        uint64_t gap = (uint64_t)(g->gap_ms * 1e6), until;
+        int k;
+        if (g->ready < 1 || snd->state != S_READY) {
+            fprintf(stderr, "loadgen: send: the connection failed\n");
+            return 1;
+        }
+        /* per broadcast: an idle window of one gap, then the emit and one gap */
+        for (k = 0; k <= 2 * g->count && !lg_stop; k++) {
+            char text[96];
+            uint64_t cpu = pids_cpu_ns(g), t = now_ns();
+            int n, seq = k / 2;
+            printf("%s seq=%d t_ns=%llu cpu_ns=%llu\n", k == 2 * g->count ? "end" : k % 2 ? "sent" : "idle", seq,
+                   (unsigned long long)t, (unsigned long long)cpu);
+            fflush(stdout);
+            if (k == 2 * g->count) break;
+            if (k % 2) {
+                n = snprintf(text, sizeof text, "42[\"broadcast\",\"ev\",%d]", seq);
+                if (ws_send(g, snd, text, (size_t)n) != 0) g->errors++;
+            }
+            until = t + gap;
+            while (!lg_stop && now_ns() < until) loop_once(g, 5);
+        }
+        printf("result mode=send count=%d gap_ms=%.0f errors=%d rss_kb=%ld\n", g->count, g->gap_ms,
+               g->errors + (snd->state != S_READY), pids_rss_kb(g));
+        return g->errors ? 1 : 0;
     }
     if (g->ready < target && g->mode != M_IDLE) {
         fprintf(stderr, "loadgen: only %d of %d connections ready (%d failed)\n", g->ready, target, g->failed);
