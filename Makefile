@@ -357,3 +357,26 @@ check-configs:
 	  printf '#define SOCKETIO_IMPLEMENTATION\n#include "socketio.h"\nint main(void) { return 0; }\n' | \
 	    $(CC) $(WARN) -O0 $$f -I. -x c -c -o /dev/null - || { echo "check-configs: $$f does not compile"; exit 1; }; \
 	done; echo "check-configs: every configuration compiles"
+
+# >>lwip (issue 19): that client-only program as a device carries it,
+# compiled for a Cortex-M4 (arm-none-eabi-gcc, newlib) against Debian's lwIP
+# headers (liblwip-dev), with the board's side in tests/lwip/ (lwipopts.h,
+# arch/cc.h, arch/sys_arch.h, and board.h: SIO_LWIP and the hardware RNG).
+# An object file: the compiler's verdict under -Werror, and its size in
+# make size. Nothing runs it; build/client_heap runs the same configuration.
+ARM_CC   ?= arm-none-eabi-gcc
+LWIP_INC ?= /usr/include/lwip
+HAVE_LWIP := $(shell test -f $(LWIP_INC)/lwip/sockets.h && echo 'int x;' | $(ARM_CC) -include stdio.h -x c -c - -o /dev/null 2>/dev/null && echo yes)
+LWIP_FLAGS := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -include tests/lwip/board.h -Itests/lwip -I$(LWIP_INC)
+$(B)/lwip/client.o: tools/bench/client_heap.c socketio.h $(wildcard tests/lwip/*.h tests/lwip/arch/*.h)
+	@mkdir -p $(@D)
+	$(ARM_CC) $(WARN) $(LWIP_FLAGS) -I. -c $< -o $@
+
+# ... and with clang for the same core, on newlib's headers.
+$(B)/lwip/client-clang.o: tools/bench/client_heap.c socketio.h $(wildcard tests/lwip/*.h tests/lwip/arch/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) --target=thumbv7em-none-eabi $(WARN) $(filter-out -mthumb,$(LWIP_FLAGS)) -isystem /usr/lib/arm-none-eabi/include -I. -c $< -o $@
+
+ifeq ($(HAVE_LWIP),yes)
+all: $(B)/lwip/client.o $(B)/lwip/client-clang.o
+endif

@@ -2,8 +2,8 @@
 
    Realtime, event-based, bi-directional messaging with browsers and any
    Socket.IO v4 peer (Engine.IO protocol v4, Socket.IO protocol v5), on
-   nothing but libc and POSIX sockets. MIT licensed: the license text is
-   at the end of this file.
+   nothing but libc and POSIX sockets (or lwIP's, SIO_LWIP). MIT licensed:
+   the license text is at the end of this file.
 
    1. QUICK START
    ==============
@@ -83,6 +83,19 @@
                          getrandom or epoll (tested on Linux)  (unset)
    SIO_NO_GETRANDOM      read SIO_RANDOM_DEVICE, not getrandom() or
                          arc4random_buf()                   (unset)
+   SIO_LWIP              a device: lwIP's sockets (lwip/sockets.h,
+                         NO_SYS 0, LWIP_POSIX_SOCKETS_IO_NAMES 0), its
+                         DNS, sys_now(); define it for every file that
+                         includes this header; built for the client
+                         (the server compiles, untested), no TLS yet
+                                                            (unset)
+   SIO_RANDOM_BYTES(buf, n)  fills n bytes from a CSPRNG, 0 on success:
+                         the application's random source, used before
+                         any other; required under SIO_LWIP  (unset)
+   SIO_CLOCK_MS()        milliseconds of a monotonic clock (uint64_t):
+                         clock_gettime(CLOCK_MONOTONIC), or sys_now()
+                         under SIO_LWIP (32 bits: give a 64-bit clock
+                         on a device that runs past 49 days)
    Limits and defaults:
    SIO_HTTP_MAX_HEADERS, SIO_HTTP_MAX_HEADER_BYTES, SIO_HTTP_MAX_REQUEST_LINE
                     64, 16384, 8192: headers, head bytes, request line
@@ -115,6 +128,8 @@
    SIO_CLIENT_MAX_HOST, SIO_CLIENT_MAX_ADDRS  256, 8  client: bytes of the
                     URL's host, addresses tried in turn
    SIO_CLIENT_RESOLVE_TIMEOUT_MS 5000  client: one host lookup
+   SIO_LWIP_DNS_POLL_MS    20      SIO_LWIP: how often the loop looks for
+                    the answer of lwIP's DNS
    SIO_DNS_MAX_SERVERS, SIO_DNS_RETRY_MS  3, 1000  nameservers; next one after
    SIO_DNS_MAX_CNAME, SIO_DNS_MAX_RR, SIO_DNS_MAX_FILE  8, 64, 65536: CNAMEs
                     followed, records read, bytes of hosts/resolv.conf
@@ -243,7 +258,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/* struct pollfd of the step API (sio_server_fds, sio_client_fds) comes
+   from the socket layer the library runs on: lwIP's own under SIO_LWIP
+   (define it for every file that includes this header), else POSIX. */
+#if defined(SIO_LWIP)
+#include <lwip/sockets.h>
+#else
 #include <poll.h>
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SIO__UNUSED __attribute__((unused))
@@ -1883,16 +1905,65 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #include <errno.h>
 #include <time.h>
 #include <sys/types.h>
+/* ---- the platform: the socket layer and the few calls that differ ----
+   POSIX sockets by default; lwIP's sockets on a device (SIO_LWIP). The
+   layers above use the POSIX names (socket, connect, send, recv, ...),
+   which both give, and these for what is not the same everywhere:
+     sio__closesocket(fd)   closes a socket (a file is closed with close())
+     sio__poll(fds, n, ms)  poll() over sockets
+     SIO__SOCKERR           the failed socket call's error, an errno value
+   and, in >>loop, sio__set_nonblock, the clock (SIO_CLOCK_MS) and the
+   random source (SIO_RANDOM_BYTES). */
+#if defined(SIO_LWIP)
+/* lwIP 2.x with NO_SYS 0 and its socket API. The names above are its
+   lwip_* calls, which exist whatever LWIP_COMPAT_SOCKETS renames; the
+   POSIX names the rest of the file uses need LWIP_COMPAT_SOCKETS (its
+   default). lwIP has no /etc/hosts, resolv.conf or getrandom(): names are
+   resolved by lwIP's own DNS client (>>resolve), the randomness comes
+   from the board (SIO_RANDOM_BYTES), the clock from sys_now(). It must be
+   built with the errno.h the application uses (LWIP_ERRNO_STDINCLUDE), so
+   that EAGAIN means the same to both. */
+#include <lwip/opt.h>
+#include <lwip/sockets.h>
+#include <lwip/netdb.h>
+#include <lwip/inet.h>
+#include <lwip/sys.h>
+#include <lwip/tcpip.h>
+#include <lwip/dns.h>
+#include <lwip/mem.h>
+#if !LWIP_SOCKET || !LWIP_COMPAT_SOCKETS || !LWIP_SOCKET_POLL || !LWIP_DNS || !LWIP_TCP || !LWIP_IPV4 || !LWIP_IPV6
+#error "SIO_LWIP needs LWIP_SOCKET, LWIP_COMPAT_SOCKETS, LWIP_SOCKET_POLL, LWIP_DNS, LWIP_TCP, LWIP_IPV4 and LWIP_IPV6"
+#endif
+#if LWIP_POSIX_SOCKETS_IO_NAMES
+/* it turns read(), write() and close() into socket calls, and the
+   stream helpers call them on files */
+#error "SIO_LWIP needs LWIP_POSIX_SOCKETS_IO_NAMES 0 in lwipopts.h (as ESP-IDF sets it)"
+#endif
+#define sio__closesocket(fd) lwip_close(fd)
+#define sio__poll(fds, n, ms) lwip_poll(fds, (nfds_t)(n), ms)
+/* lwIP's clock counts 32 bits of milliseconds, so it wraps after 49.7
+   days: a device that runs longer gives a 64-bit one (the RTOS's tick
+   count kept in 64 bits, say), or its timers stop at the wrap */
+#ifndef SIO_CLOCK_MS
+#define SIO_CLOCK_MS() ((uint64_t)sys_now())
+#endif
+#else
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <poll.h>
+#define sio__closesocket(fd) close(fd)
+#define sio__poll(fds, n, ms) poll(fds, (nfds_t)(n), ms)
+#endif
+#define SIO__SOCKERR errno
 /* A peer that went away must not kill the process with SIGPIPE: POSIX
    send() takes MSG_NOSIGNAL; where it is missing (older macOS) each
    socket is marked SO_NOSIGPIPE instead (sio__set_nonblock). MSG_DONTWAIT
    is not POSIX: without it the one send that asks for it may block,
-   on a socket that has written nothing yet. */
+   on a socket that has written nothing yet. lwIP has no signals (its
+   MSG_NOSIGNAL is accepted and means nothing). */
 #ifdef MSG_NOSIGNAL
 #define SIO__NOSIGNAL MSG_NOSIGNAL
 #else
@@ -1903,7 +1974,6 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #else
 #define SIO__DONTWAIT 0
 #endif
-#include <poll.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -1911,7 +1981,11 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #include <sys/epoll.h>
 #define SIO__EPOLL 1
 #endif
-#if defined(__linux__) && !defined(SIO_NO_GETRANDOM) && !defined(SIO_POSIX_ONLY) && defined(__GLIBC__) && \
+#if defined(SIO_RANDOM_BYTES)
+/* the application's source, checked first */
+#elif defined(SIO_LWIP)
+#error "SIO_LWIP: define SIO_RANDOM_BYTES(buf, n) to fill n bytes from the board's hardware RNG (0 on success)"
+#elif defined(__linux__) && !defined(SIO_NO_GETRANDOM) && !defined(SIO_POSIX_ONLY) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #include <sys/random.h>
 #define SIO__GETRANDOM 1
@@ -6597,9 +6671,13 @@ static int sio__packet_build(sio_buf *b, int type, const char *nsp, long long ac
 #endif
 
 static uint64_t sio__now_ms(void) {
+#ifdef SIO_CLOCK_MS
+    return (uint64_t)(SIO_CLOCK_MS());   /* the platform's or the application's */
+#else
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+#endif
 }
 
 SIO_API uint64_t sio_time_ms(void) { return sio__now_ms(); }
@@ -6782,6 +6860,13 @@ struct sio__loop {
    other status flags, so no F_GETFL is needed (one syscall less a
    connection, which shows in the connect benchmark). */
 static int sio__set_nonblock(int fd) {
+#if defined(SIO_LWIP)
+    /* FIONBIO rather than fcntl: lwIP's O_NONBLOCK is its own value
+       where the libc's <fcntl.h> did not define it first, and lwIP reads
+       the flag with the value it was built with */
+    int on = 1;
+    return lwip_ioctl(fd, (long)FIONBIO, &on) == 0 ? SIO_OK : SIO_ERR_IO;
+#else
 #if !defined(MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
@@ -6789,6 +6874,7 @@ static int sio__set_nonblock(int fd) {
     if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) return SIO_ERR_IO;
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     return SIO_OK;
+#endif
 }
 
 #ifdef SIO__EPOLL
@@ -6861,7 +6947,7 @@ static void sio__conn_close(sio__conn *c, int err) {
         c->host(c, SIO__HOST_CLOSED);   /* the host closes its socket, if any */
         c->fd = -1;
     } else if (c->fd >= 0) {
-        close(c->fd);
+        sio__closesocket(c->fd);
         c->fd = -1;
     }
     if (c->ops && c->ops->on_close) c->ops->on_close(c, err);
@@ -6974,8 +7060,8 @@ static void sio__conn_flush(sio__conn *c) {
             off += (size_t)w;
             continue;
         }
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (w < 0 && SIO__SOCKERR == EINTR) continue;
+        if (w < 0 && (SIO__SOCKERR == EAGAIN || SIO__SOCKERR == EWOULDBLOCK)) break;
         sio__conn_close(c, SIO_ERR_IO);
         return;
     }
@@ -7047,10 +7133,10 @@ static void sio__conn_read_tls(sio__conn *c) {
         } else if (r == 0) {
             sio__conn_close(c, SIO_ERR_CLOSED);
             return;
-        } else if (errno == EINTR) {
+        } else if (SIO__SOCKERR == EINTR) {
             continue;
         } else {
-            if (errno != EAGAIN && errno != EWOULDBLOCK) sio__conn_close(c, SIO_ERR_IO);
+            if (SIO__SOCKERR != EAGAIN && SIO__SOCKERR != EWOULDBLOCK) sio__conn_close(c, SIO_ERR_IO);
             break;
         }
         if (sio__tls_state(t) < 0) break;
@@ -7091,8 +7177,8 @@ static void sio__conn_flush_tls(sio__conn *c) {
                 progress = 1;
                 continue;
             }
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (w < 0 && SIO__SOCKERR == EINTR) continue;
+            if (w < 0 && (SIO__SOCKERR == EAGAIN || SIO__SOCKERR == EWOULDBLOCK)) {
                 progress = 0;
                 break;
             }
@@ -7131,8 +7217,8 @@ static void sio__conn_read(sio__conn *c) {
         for (rounds = 0; rounds < 4; rounds++) {
             r = recv(c->fd, c->loop->scratch, SIO_READ_CHUNK, 0);
             if (r > 0) continue;
-            if (r < 0 && errno == EINTR) continue;
-            if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) sio__conn_close(c, SIO_OK);
+            if (r < 0 && SIO__SOCKERR == EINTR) continue;
+            if (r == 0 || (SIO__SOCKERR != EAGAIN && SIO__SOCKERR != EWOULDBLOCK)) sio__conn_close(c, SIO_OK);
             return;
         }
         return;
@@ -7167,8 +7253,8 @@ static void sio__conn_read(sio__conn *c) {
             return;
         }
         if (r < 0) {
-            if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) sio__conn_close(c, SIO_ERR_IO);
+            if (SIO__SOCKERR == EINTR) continue;
+            if (SIO__SOCKERR != EAGAIN && SIO__SOCKERR != EWOULDBLOCK) sio__conn_close(c, SIO_ERR_IO);
             return;
         }
         if ((size_t)r < SIO_READ_CHUNK) return;
@@ -7273,17 +7359,17 @@ static int sio__dial_socket(const sio__addrs *ad, int *ai, int *connecting) {
         int fd = socket(sa->ss_family, SOCK_STREAM, 0), one = 1, rc;
         if (fd < 0) continue;
         if (sio__set_nonblock(fd) != SIO_OK) {
-            close(fd);
+            sio__closesocket(fd);
             continue;
         }
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         do rc = connect(fd, (const struct sockaddr *)sa, ad->len[*ai]);
-        while (rc < 0 && errno == EINTR);
-        if (rc == 0 || errno == EINPROGRESS) {
+        while (rc < 0 && SIO__SOCKERR == EINTR);
+        if (rc == 0 || SIO__SOCKERR == EINPROGRESS) {
             *connecting = rc < 0;
             return fd;
         }
-        close(fd);
+        sio__closesocket(fd);
     }
     return -1;
 }
@@ -7299,7 +7385,7 @@ static SIO__UNUSED sio__conn *sio__dial(sio__loop *L, const sio__addrs *ad, cons
     *err = SIO_ERR_REFUSED;
     if (fd < 0) return NULL;
     if (!(c = sio__conn_add(L, fd, SIO__C_DIALED, ops, owner, sizeof *c))) {
-        close(fd);
+        sio__closesocket(fd);
         *err = SIO_ERR_NOMEM;
         return NULL;
     }
@@ -7325,12 +7411,12 @@ static int sio__conn_redial(sio__conn *c) {
         ev.events = c->ep_mask;
         ev.data.ptr = c;
         if (epoll_ctl(c->loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            close(fd);
+            sio__closesocket(fd);
             return 0;
         }
     }
 #endif
-    close(c->fd);   /* which takes it out of the epoll set, too */
+    sio__closesocket(c->fd);   /* which takes it out of the epoll set, too */
     c->fd = fd;
     c->ai = ai;
     if (!connecting) {
@@ -7429,8 +7515,8 @@ static void sio__loop_process(sio__loop *L, size_t n) {
 static int sio__loop_poll(sio__loop *L, int timeout_ms) {
     int n = sio__loop_prepare(L, &timeout_ms), rc;
     if (n < 0) return n;
-    rc = poll(L->pfds, (nfds_t)n, timeout_ms);
-    if (rc < 0) return errno == EINTR ? SIO_OK : SIO_ERR_IO;
+    rc = sio__poll(L->pfds, n, timeout_ms);
+    if (rc < 0) return SIO__SOCKERR == EINTR ? SIO_OK : SIO_ERR_IO;
     if (rc > 0 || L->timers.n) sio__loop_process(L, (size_t)n);
     return SIO_OK;
 }
@@ -7560,8 +7646,8 @@ static SIO__UNUSED int sio__listen(const char *host, int port, int reuse_port, i
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
         }
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) break;
-        why = errno;
-        close(fd);
+        why = SIO__SOCKERR;
+        sio__closesocket(fd);
         fd = -1;
     }
     freeaddrinfo(res);
@@ -7570,7 +7656,7 @@ static SIO__UNUSED int sio__listen(const char *host, int port, int reuse_port, i
         return why == EADDRINUSE ? SIO_ERR_ADDRINUSE : SIO_ERR_IO;
     }
     if (sio__set_nonblock(fd) != SIO_OK) {
-        close(fd);
+        sio__closesocket(fd);
         return SIO_ERR_IO;
     }
     if (out_port) {
@@ -7616,9 +7702,11 @@ static SIO__UNUSED void sio__tls_why(sio__conn *c, char *dst, size_t cap) {
 /* ---- randomness for ids and keys: the kernel's CSPRNG, in blocks ----
    Session ids, socket ids and hash keys must not be guessable, so they
    come from the operating system's generator: getrandom() on Linux,
-   arc4random_buf() on the BSDs and macOS, else SIO_RANDOM_DEVICE. When
-   none can be had, creating a server or client fails; there is no
-   fallback to a time-seeded generator. */
+   arc4random_buf() on the BSDs and macOS, else SIO_RANDOM_DEVICE; or
+   from SIO_RANDOM_BYTES(buf, n) when the application gives it (a
+   device's hardware RNG: lwIP has none of the others). When none can be
+   had, creating a server or client fails; there is no fallback to a
+   time-seeded generator. */
 
 #ifndef SIO_RANDOM_DEVICE
 #define SIO_RANDOM_DEVICE "/dev/urandom"
@@ -7635,7 +7723,10 @@ static int sio__rng_fill(sio__rng *r) {
     size_t got = 0;
     while (got < sizeof r->pool) {
         ssize_t n;
-#if defined(SIO__GETRANDOM)
+#if defined(SIO_RANDOM_BYTES)
+        if (SIO_RANDOM_BYTES(r->pool, sizeof r->pool) != 0) return SIO_ERR_IO;   /* errno is not its */
+        n = (ssize_t)sizeof r->pool;
+#elif defined(SIO__GETRANDOM)
         n = getrandom(r->pool + got, sizeof r->pool - got, 0);
 #elif defined(SIO__ARC4RANDOM)
         arc4random_buf(r->pool, sizeof r->pool);
@@ -7654,7 +7745,7 @@ static int sio__rng_fill(sio__rng *r) {
 static int sio__rng_init(sio__rng *r) {
     memset(r, 0, sizeof *r);
     r->fd = -1;
-#if !defined(SIO__GETRANDOM) && !defined(SIO__ARC4RANDOM)
+#if !defined(SIO__GETRANDOM) && !defined(SIO__ARC4RANDOM) && !defined(SIO_RANDOM_BYTES)
     r->fd = open(SIO_RANDOM_DEVICE, O_RDONLY | O_CLOEXEC);
 #endif
     return sio__rng_fill(r);
@@ -9481,7 +9572,12 @@ SIO_API void sio_engine_conn_set_user(sio_engine_conn *c, void *user) {
 #endif /* SIO_NO_SERVER */
 
 #ifndef SIO_NO_CLIENT
-#include <net/if.h>   /* if_nametoindex: zones of IPv6 literals, "fe80::1%eth0" */
+/* if_nametoindex: zones of IPv6 literals, "fe80::1%eth0" */
+#if defined(SIO_LWIP)
+#include <lwip/if_api.h>
+#else
+#include <net/if.h>
+#endif
 /* =====================================================================
    >>resolve: host names to addresses, inside the loop
    =====================================================================
@@ -9503,6 +9599,8 @@ SIO_API void sio_engine_conn_set_user(sio_engine_conn *c, void *user) {
       unanswered go to the next nameserver every SIO_DNS_RETRY_MS; after
       resolve_timeout_ms the attempt fails like a refused connect, and the
       usual reconnection back-off follows.
+   Under SIO_LWIP steps 2 and 3 are lwIP's own DNS client instead (see
+   "lwIP: its own DNS client does the lookup" below).
    Not done: search domains and ndots (a name is taken as complete), TCP
    for truncated answers (ignored: another nameserver may fit its answer
    in a datagram), EDNS, caching. Addresses come IPv6 first, then IPv4,
@@ -9856,6 +9954,70 @@ static long sio__read_small_file(const char *path, char *buf, size_t cap) {
     return (long)n;
 }
 
+#ifdef SIO_LWIP
+/* ---- lwIP: its own DNS client does the lookup ----
+   A device has lwIP's resolver already (its servers from DHCP or
+   dns_setserver), so a second one would only cost flash. Its socket-level
+   lwip_getaddrinfo() and netconn_gethostbyname() block the calling thread
+   until the answer or lwIP's own timeout, seconds in which no ping would
+   be answered and no timer run; the callback API does not. So
+   dns_gethostbyname() is started in lwIP's thread (tcpip_callback), its
+   answer lands in a small block shared with that thread, and a timer in
+   our loop looks at the block every SIO_LWIP_DNS_POLL_MS. lwIP cannot
+   cancel a lookup but always calls back in the end (NULL: failed or timed
+   out), so a lookup we give up on is only marked abandoned and the
+   callback frees the block: it never writes into a resolver that has
+   gone. The block comes from mem_malloc, which either thread may free;
+   SYS_ARCH_PROTECT orders the two threads' access to it. lwIP gives one
+   address (IPv4 first, LWIP_DNS_ADDRTYPE_DEFAULT) and no /etc/hosts. */
+#ifndef SIO_LWIP_DNS_POLL_MS
+#define SIO_LWIP_DNS_POLL_MS 20        /* how often the loop looks for lwIP's answer */
+#endif
+enum { SIO__LW_ASKING, SIO__LW_ANSWERED, SIO__LW_FAILED, SIO__LW_ABANDONED };
+typedef struct sio__lwip_dns {
+    int state;                   /* SIO__LW_*, under SYS_ARCH_PROTECT */
+    ip_addr_t addr;
+    char name[SIO_CLIENT_MAX_HOST];
+} sio__lwip_dns;
+
+/* lwIP's thread: the answer, or NULL. */
+static void sio__lwip_dns_found(const char *name, const ip_addr_t *ip, void *arg) {
+    sio__lwip_dns *q = (sio__lwip_dns *)arg;
+    int gone;
+    SYS_ARCH_DECL_PROTECT(lev);
+    (void)name;
+    SYS_ARCH_PROTECT(lev);
+    gone = q->state == SIO__LW_ABANDONED;
+    if (!gone && ip) q->addr = *ip;
+    if (!gone) q->state = ip ? SIO__LW_ANSWERED : SIO__LW_FAILED;
+    SYS_ARCH_UNPROTECT(lev);
+    if (gone) mem_free(q);
+}
+
+/* lwIP's thread: a cached name or a literal answers at once. */
+static void sio__lwip_dns_start(void *arg) {
+    sio__lwip_dns *q = (sio__lwip_dns *)arg;
+    ip_addr_t a;
+    err_t e = dns_gethostbyname(q->name, &a, sio__lwip_dns_found, q);
+    if (e == ERR_OK) sio__lwip_dns_found(q->name, &a, q);
+    else if (e != ERR_INPROGRESS) sio__lwip_dns_found(q->name, NULL, q);
+}
+
+/* Our thread: forgets a lookup, freeing the block unless lwIP still will
+   write to it. */
+static void sio__lwip_dns_drop(sio__lwip_dns **qp) {
+    sio__lwip_dns *q = *qp;
+    int asking;
+    SYS_ARCH_DECL_PROTECT(lev);
+    if (!q) return;
+    *qp = NULL;
+    SYS_ARCH_PROTECT(lev);
+    asking = q->state == SIO__LW_ASKING;
+    if (asking) q->state = SIO__LW_ABANDONED;
+    SYS_ARCH_UNPROTECT(lev);
+    if (!asking) mem_free(q);
+}
+#endif
 
 /* ---- the lookup ---- */
 
@@ -9882,6 +10044,9 @@ struct sio__resolver {
     int answered[2], next, active;
     char why[64];                /* how a lookup that runs out of time is described */
     char err[SIO_CLIENT_MAX_HOST + 96];
+#ifdef SIO_LWIP
+    sio__lwip_dns *lw;           /* lwIP's lookup in progress */
+#endif
 };
 
 #define SIO__RES_OF(ptr, field) ((sio__resolver *)(void *)((char *)(ptr) - offsetof(sio__resolver, field)))
@@ -9892,6 +10057,9 @@ static void sio__resolve_stop(sio__resolver *r) {
     sio__timer_cancel(&r->loop->timers, &r->retry);
     sio__timer_cancel(&r->loop->timers, &r->deadline);
     sio__timer_cancel(&r->loop->timers, &r->fail);
+#ifdef SIO_LWIP
+    sio__lwip_dns_drop(&r->lw);
+#endif
     for (i = 0; i < SIO_DNS_MAX_SERVERS; i++) {
         sio__conn *c = r->udp[i];
         r->udp[i] = NULL;
@@ -10001,10 +10169,12 @@ static void sio__resolve_send(sio__resolver *r) {
     sio__timer_set(&r->loop->timers, r->loop->alloc, &r->retry, sio__now_ms() + SIO_DNS_RETRY_MS);
 }
 
+#ifndef SIO_LWIP   /* there r->retry waits for lwIP's answer */
 static void sio__resolve_retry_due(sio__timer *t) {
     sio__resolver *r = SIO__RES_OF(t, retry);
     if (r->active) sio__resolve_send(r);
 }
+#endif
 
 static void sio__resolve_deadline_due(sio__timer *t) {
     sio__resolver *r = SIO__RES_OF(t, deadline);
@@ -10016,6 +10186,68 @@ static int sio__is_localhost(const char *h) {
     if (n && h[n - 1] == '.') n--;
     return sio__name_eq(h, n, "localhost") || (n > 10 && sio__name_eq(h + n - 10, 10, ".localhost"));
 }
+
+#ifdef SIO_LWIP
+/* The timer that looks at lwIP's answer (r->retry, which lwIP's own
+   retransmissions make unneeded here). */
+static void sio__lwip_dns_due(sio__timer *t) {
+    sio__resolver *r = SIO__RES_OF(t, retry);
+    sio__lwip_dns *q = r->lw;
+    ip_addr_t a;
+    int state;
+    SYS_ARCH_DECL_PROTECT(lev);
+    if (!r->active || !q) return;
+    SYS_ARCH_PROTECT(lev);
+    state = q->state;
+    a = q->addr;
+    SYS_ARCH_UNPROTECT(lev);
+    if (state == SIO__LW_ASKING) {
+        sio__timer_set(&r->loop->timers, r->loop->alloc, &r->retry, r->loop->now + SIO_LWIP_DNS_POLL_MS);
+        return;
+    }
+    sio__lwip_dns_drop(&r->lw);
+    if (state != SIO__LW_ANSWERED) {
+        sio__resolve_fail(r, "lwIP's DNS found no address");
+        return;
+    }
+    r->got[0].n = r->got[1].n = 0;
+    if (IP_IS_V6_VAL(a)) sio__addrs_add(&r->got[0], AF_INET6, ip_2_ip6(&a)->addr, r->port, 0);
+    else sio__addrs_add(&r->got[1], AF_INET, &ip_2_ip4(&a)->addr, r->port, 0);
+    sio__resolve_finish(r);
+}
+
+/* A name that is not a literal: localhost, else lwIP's lookup. */
+static int sio__lwip_resolve(sio__resolver *r, const char *host, int port) {
+    static const unsigned char lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const unsigned char lo4[4] = {127, 0, 0, 1};
+    size_t n = strlen(host);
+    sio__lwip_dns *q;
+    if (sio__is_localhost(host)) {
+        sio__addrs_add(&r->out, AF_INET6, lo6, port, 0);
+        sio__addrs_add(&r->out, AF_INET, lo4, port, 0);
+        return SIO_OK;
+    }
+    if (n >= sizeof q->name || !(q = (sio__lwip_dns *)mem_malloc(sizeof *q))) {
+        sio__resolve_fail(r, n >= sizeof q->name ? "name too long" : "out of memory");
+        return 1;
+    }
+    memset(q, 0, sizeof *q);
+    memcpy(q->name, host, n + 1);
+    q->state = SIO__LW_ASKING;
+    if (tcpip_callback(sio__lwip_dns_start, q) != ERR_OK) {
+        mem_free(q);
+        sio__resolve_fail(r, "lwIP's message queue is full");
+        return 1;
+    }
+    r->lw = q;
+    snprintf(r->why, sizeof r->why, "timed out (lwIP's DNS)");
+    r->active = 1;
+    sio__log(r->log, SIO_LOG_DEBUG, "resolving %s through lwIP's DNS (%d ms)", host, r->timeout_ms);
+    sio__timer_set(&r->loop->timers, r->loop->alloc, &r->deadline, sio__now_ms() + (uint64_t)r->timeout_ms);
+    sio__timer_set(&r->loop->timers, r->loop->alloc, &r->retry, sio__now_ms() + SIO_LWIP_DNS_POLL_MS);
+    return 1;
+}
+#endif
 
 /* The nameservers of this lookup: the configured one, else resolv.conf's,
    else 127.0.0.1 as glibc does. buf: SIO_DNS_MAX_FILE bytes. */
@@ -10044,7 +10276,11 @@ static int sio__resolve(sio__resolver *r, const char *host, int port) {
     long n;
     int rc;
     sio__resolve_stop(r);
+#ifdef SIO_LWIP
+    r->retry.fn = sio__lwip_dns_due;
+#else
     r->retry.fn = sio__resolve_retry_due;
+#endif
     r->deadline.fn = sio__resolve_deadline_due;
     r->fail.fn = sio__resolve_fail_due;
     r->host = host;
@@ -10056,6 +10292,11 @@ static int sio__resolve(sio__resolver *r, const char *host, int port) {
         sio__resolve_fail(r, "unknown network interface");
         return 1;
     }
+#ifdef SIO_LWIP
+    /* lwIP resolves; what follows (the hosts file, our own DNS) is left
+       unreached, and out of the object */
+    return sio__lwip_resolve(r, host, port);
+#endif
     if (!(buf = (char *)sio__malloc(r->loop->alloc, SIO_DNS_MAX_FILE))) {
         sio__resolve_fail(r, "out of memory");
         return 1;
@@ -11570,8 +11811,9 @@ static int sio__parser_check(const sio_logger *log, int parser) {
 }
 
 /* made: the msgpack form of pkt when it was made already (a broadcast
-   writes it once for all its receivers), else NULL. */
-static int sio__send_packet(int parser, sio_buf *scratch, const sio_buf *made, sio__msg_fn send, void *to,
+   writes it once for all its receivers), else NULL. put, not send: lwIP
+   (SIO_LWIP) makes send( a macro. */
+static int sio__send_packet(int parser, sio_buf *scratch, const sio_buf *made, sio__msg_fn put, void *to,
                             const char *pkt, size_t n, const sio_str *bins, int nbins, const sio_logger *lg) {
     int i;
 #ifndef SIO_NO_MSGPACK
@@ -11584,7 +11826,7 @@ static int sio__send_packet(int parser, sio_buf *scratch, const sio_buf *made, s
             rc = sio__mp_packet_out(pkt, n, bins, nbins, scratch);
             made = scratch;
         }
-        if (rc == SIO_OK) send(to, made->data, made->len, 1);
+        if (rc == SIO_OK) put(to, made->data, made->len, 1);
         return rc;
     }
 #endif
@@ -11592,8 +11834,8 @@ static int sio__send_packet(int parser, sio_buf *scratch, const sio_buf *made, s
     (void)scratch;
     (void)made;
     (void)lg;
-    send(to, pkt, n, 0);
-    for (i = 0; i < nbins; i++) send(to, bins[i].ptr, bins[i].len, 1);
+    put(to, pkt, n, 0);
+    for (i = 0; i < nbins; i++) put(to, bins[i].ptr, bins[i].len, 1);
     return SIO_OK;
 }
 

@@ -111,6 +111,33 @@ for chunk in default 2048; do
     fi
 done
 
+# The same program for a device (issue 19): Cortex-M4 against lwIP's sockets,
+# the Makefile's build/lwip/client.o flags (tests/lwip/ is the board's side).
+# text + data of the object, and of what a link from main keeps of it
+# (--gc-sections; lwIP and libc left unresolved, so only our code counts).
+ARM_CC=${ARM_CC:-arm-none-eabi-gcc}
+LWIP_INC=${LWIP_INC:-/usr/include/lwip}
+if command -v "$ARM_CC" >/dev/null && command -v arm-none-eabi-size >/dev/null && [ -f "$LWIP_INC/lwip/sockets.h" ]; then
+    echo "client-only build for a device ($ARM_CC -mcpu=cortex-m4 -mthumb -Os, SIO_LWIP, tests/lwip/):"
+    for extra in "" "-DSIO_NO_MSGPACK"; do
+        out="$OUT/lwip-client${extra:+-nomsgpack}"
+        if $ARM_CC -std=c99 -Wall -Wextra -Wpedantic -Werror -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections \
+            -include tests/lwip/board.h -Itests/lwip -I"$LWIP_INC" $extra -I. -c tools/bench/client_heap.c -o "$out.o" 2>"$out.err" &&
+            $ARM_CC -mcpu=cortex-m4 -mthumb -nostdlib -Wl,--gc-sections -Wl,-e,main -Wl,--unresolved-symbols=ignore-all \
+                "$out.o" -o "$out.elf" 2>>"$out.err"; then
+            obj=$(arm-none-eabi-size "$out.o" | awk 'NR == 2 { print $1 + $2 }')
+            kept=$(arm-none-eabi-size "$out.elf" | awk 'NR == 2 { print $1 + $2 }')
+            printf '  %-22s object %8s B  %s; kept by a gc-sections link %8s B  %s\n' "${extra:-as it comes}" \
+                "$obj" "$(kib "$obj")" "$kept" "$(kib "$kept")"
+        else
+            printf '  %-22s does not build: %s\n' "${extra:-as it comes}" "$(grep -m1 -o 'error:.*' "$out.err")"
+        fi
+    done
+    echo "  (its heap: as the x86_64 figures above, less what 4-byte pointers save; measured on Linux only)"
+else
+    echo "client-only build for a device: $ARM_CC or liblwip-dev missing (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi liblwip-dev)"
+fi
+
 # Compile time of the implementation at -O2 next to stb_image.h.
 ms() { # cmd... -> best of 3 wall-clock milliseconds
     local best="" t0 t1 i
