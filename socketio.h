@@ -13879,13 +13879,12 @@ static SIO__UNUSED void sio__cl_req_check(sio__cl_req *q) {
     if (q->expected >= 0 && q->got >= q->expected) sio__cl_req_finish(q, q->err);
 }
 
-/* Six characters of base64url, as Node's uid2(6): server uids and requestIds. */
+/* Six characters of base64url, as Node's uid2(6): server uids and
+   requestIds; the first six of a socket id (sio__rng_id). */
 static void sio__cl_random_id(sio_server *srv, char out[7]) {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    unsigned char r[6];
-    int i;
-    sio__rng_bytes(&srv->b.rng, r, sizeof r);
-    for (i = 0; i < 6; i++) out[i] = abc[r[i] & 63];
+    char id[21];
+    sio__rng_id(&srv->b.rng, id);
+    memcpy(out, id, 6);
     out[6] = 0;
 }
 
