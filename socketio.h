@@ -76,6 +76,7 @@
    SIO_NO_MSGPACK        leave MessagePack (and its parser) out  (unset)
    SIO_NO_REDIS          leave the Redis cluster out (also left out
                          without the server, client or MessagePack)  (unset)
+   SIO_NO_ADMIN          leave the Admin UI instrumentation out  (unset)
    SIO_TLS_BEARSSL       https/wss through BearSSL (-lbearssl)  (unset)
    SIO_EPOLL             Linux: epoll instead of poll()     (unset)
    SIO_POSIX_ONLY        POSIX.1-2008 calls only, the path macOS
@@ -140,6 +141,7 @@
    SIO_REDIS_RETRY_MS, SIO_REDIS_RETRY_MAX_MS  200, 5000: Redis back-off,
                     first and longest
    SIO_REDIS_MAX_WAITING   65536   replies awaited on one Redis connection
+   SIO_ADMIN_MAX_SESSIONS  64      Admin UI session ids kept (oldest go first)
    SIO_TLS_MAX_CHAIN, SIO_TLS_MAX_PEM_BYTES, SIO_TLS_MAX_ANCHORS
                     8, 4 MiB, 4096: chain, a PEM file, trust anchors
    SIO_TLS_BIDI            1       full-duplex TLS buffers (0: half)
@@ -206,6 +208,7 @@
    >>cluster  servers sharing sockets through Redis, wire-compatible with
               @socket.io/redis-adapter; fetch, rooms, remote join/leave/
               disconnect, server-side events (this server alone without)
+   >>admin    the server as the Socket.IO Admin UI sees and steers it
    >>client   the Socket.IO client: the manager, its sockets, reconnection
    >>stream   byte streams compatible with the socket.io-stream package
    >>client-js  the browser client's text, served at <path>socket.io.js
@@ -1551,6 +1554,37 @@ SIO_API int sio_server_emit(sio_namespace *nsp, const char *event, const sio_msg
 typedef void (*sio_server_ack_fn)(sio_namespace *nsp, int err, const sio_json *answers, size_t n, void *user);
 SIO_API int sio_server_emit_ack(sio_namespace *nsp, const char *event, const sio_msg *args, int timeout_ms,
                                 sio_server_ack_fn fn, void *user);
+
+#ifndef SIO_NO_ADMIN
+/* ---- watched and steered from the Socket.IO Admin UI (>>admin) ----
+   Node's instrument(io, {...}) of @socket.io/admin-ui 0.5: the official
+   UI (https://admin.socket.io, or its files served anywhere) logs in on
+   an admin namespace and sees this server's sockets, rooms, clients,
+   events and counters, and can make sockets join, leave, disconnect and
+   receive emits. The UI's page is on another origin and polls with
+   credentials: a server without CORS settings of its own gets
+   https://admin.socket.io allowed, with credentials; one with its own
+   (cors_origin, cors_allow) must allow the UI's origin, with
+   cors_credentials. Off (never called), it costs nothing: the server
+   holds one NULL pointer. */
+typedef struct sio_admin_desc {
+    const char *nsp;             /* the admin namespace; NULL = "/admin" */
+    /* basic auth, required unless no_auth: the password as plain text, or
+       a bcrypt hash ("$2a$", "$2b$", "$2y$") as Node takes it */
+    const char *username;
+    const char *password;
+    int no_auth;                 /* 1: anyone may connect (Node's auth: false) */
+    /* 1: Node's mode "production": server_stats only, nothing per socket,
+       room or event (the UI shows the dashboard and the servers) */
+    int production;
+    int readonly;                /* 1: the UI watches, and its commands are ignored */
+    const char *server_id;       /* NULL = the host name */
+} sio_admin_desc;
+/* Instruments srv (once; strings are copied). SIO_ERR_INVALID (no
+   username or password without no_auth, a bad namespace, a malformed
+   bcrypt hash), SIO_ERR_STATE (twice), SIO_ERR_NOMEM. */
+SIO_API int sio_server_admin(sio_server *srv, const sio_admin_desc *desc);
+#endif
 
 #ifndef SIO_NO_CLIENT
 /* =====================================================================
@@ -8995,6 +9029,12 @@ enum {
     SIO__EIO_FORBIDDEN, SIO__EIO_UNSUPPORTED_VERSION
 };
 
+/* Engine.IO packets that carry data (messages, not heartbeats) and their
+   bytes, counted for an observer (>>admin) that asks for it. */
+typedef struct sio__eio_counts {
+    unsigned long long packets_in, bytes_in, packets_out, bytes_out;
+} sio__eio_counts;
+
 typedef struct sio__eio {
     sio__loop *loop;
     sio__rng *rng;
@@ -9006,6 +9046,12 @@ typedef struct sio__eio {
     sio__map sessions;           /* sid -> sio_engine_conn */
     size_t nsessions;
     sio_engine_conn *dead;       /* closed this turn, freed by sio__eio_reap */
+    sio__eio_counts *counts;     /* NULL: nothing is counted */
+    void (*on_upgrade)(sio_engine_conn *e, void *user);   /* a session moved to WebSocket (h.user) */
+    /* while on_open runs: the request that made the session, and its
+       connection (a host's request has no socket of its own: fd -1) */
+    const sio_http_msg *opening;
+    sio__hconn *opening_conn;
 } sio__eio;
 
 struct sio_engine_conn {
@@ -9128,6 +9174,10 @@ static void sio__eio_close(sio_engine_conn *e, const char *reason, int tell_clie
 /* Queues one packet for the session's current transport. */
 static void sio__eio_send(sio_engine_conn *e, int type, const void *data, size_t len, int binary) {
     if (e->closed) return;
+    if (e->eio->counts && (type == SIO_EIO_MESSAGE || len)) {
+        e->eio->counts->packets_out++;
+        e->eio->counts->bytes_out += len;
+    }
     sio__eio_trace(e, "->", binary ? 'b' : '0' + type, (const char *)data, len);
     if (e->transport == SIO__T_WEBSOCKET && e->ws) {
         sio__wsc_send(e->ws, binary ? (e->protocol == 3 ? 4 : -1) : '0' + type, data, len, binary);
@@ -9249,6 +9299,12 @@ static void sio__eio_packet(sio_engine_conn *e, char *data, size_t len, int bina
     if (e->closed) return;
     if (binary || len) sio__eio_trace(e, "<-", binary ? 'b' : (unsigned char)data[0], binary ? data : data + 1,
                                       binary ? len : len - 1);
+    if (binary || (len && data[0] == '4')) {
+        if (x->counts) {
+            x->counts->packets_in++;
+            x->counts->bytes_in += binary ? len : len - 1;
+        }
+    }
     if (binary) {
         if (x->h.on_message) x->h.on_message(e, data, len, 1, x->h.user);
         return;
@@ -9328,6 +9384,7 @@ static void sio__eio_finish_upgrade(sio_engine_conn *e) {
         else if (n) sio__wsc_send(e->ws, pkt[0], pkt + 1, n - 1, 0);
     }
     sio_buf_free(&e->pq);
+    if (e->eio->on_upgrade) e->eio->on_upgrade(e, e->eio->h.user);
 }
 
 /* A message on the session's WebSocket, or on its probe. */
@@ -9511,7 +9568,11 @@ static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, 
         }
         w->user = e;
         e->ws = w;
+        x->opening = m;
+        x->opening_conn = h;
         sio__eio_open(e);
+        x->opening = NULL;
+        x->opening_conn = NULL;
         return;
     }
     /* b64 is read here only, as Node does: the GET that makes the session */
@@ -9527,7 +9588,11 @@ static void sio__eio_request(sio__eio *x, sio__hconn *h, const sio_http_msg *m, 
     e->get = h;
     h->held = e;
     e->upgrading = 1;   /* hold the flush until the open packet and handler output are queued */
+    x->opening = m;
+    x->opening_conn = h;
     sio__eio_open(e);
+    x->opening = NULL;
+    x->opening_conn = NULL;
     e->upgrading = 0;
     if (!e->closed) sio__eio_flush_poll(e);
 }
@@ -11899,6 +11964,7 @@ typedef struct sio__sconn {
     int closed;                  /* the session ended: nothing more is sent */
     sio__binpend *bin;           /* a binary packet waiting for its attachments */
     sio__timer connect_timer;    /* a namespace must be joined by then */
+    char *handshake;             /* an observer's record of the opening request (JSON), freed here */
     struct sio__sconn *next_dead;
 } sio__sconn;
 
@@ -11995,6 +12061,23 @@ typedef struct sio__cluster_ops {
     void (*destroy)(sio_server *srv);
 } sio__cluster_ops;
 
+/* What the server tells an observer (>>admin, later in the file), which
+   installs this table: the server calls it only through these pointers,
+   so without one it costs a NULL test, and an observer that leaves a
+   pointer NULL (production mode) adds no work there. */
+typedef struct sio__watch_ops {
+    /* an Engine.IO session of the Socket.IO path began (m, h: its request) or ended */
+    void (*conn_open)(sio__sconn *sc, const sio_http_msg *m, sio__hconn *h);
+    void (*conn_close)(sio__sconn *sc, const char *reason);
+    void (*upgraded)(sio__sconn *sc);                  /* it moved to WebSocket */
+    void (*socket_connected)(sio_socket *s);           /* after its CONNECT answer */
+    void (*socket_gone)(sio_socket *s, const char *reason);   /* still in its rooms */
+    void (*room)(sio_socket *s, const char *room, int joined);
+    void (*event_in)(sio_socket *s, const char *json, size_t n);   /* the event's array */
+    void (*packet_out)(sio__sconn *sc, const char *pkt, size_t n); /* any packet, as text */
+    void (*destroy)(sio_server *srv);
+} sio__watch_ops;
+
 struct sio_server {
     sio__base b;                 /* first: the loop, allocator, logger, randomness */
     sio_server_desc desc;        /* with defaults filled in */
@@ -12016,6 +12099,8 @@ struct sio_server {
     sio_buf mp;                  /* a packet as the msgpack parser sends it */
     const sio__cluster_ops *cops;   /* set by sio_server_cluster */
     void *cluster;
+    const sio__watch_ops *wops;     /* set by sio_server_admin */
+    void *watch;
 };
 
 #define SIO__LOG(srv, lvl, ...) sio__log(&(srv)->b.logger, lvl, __VA_ARGS__)
@@ -12043,6 +12128,7 @@ static void sio__sconn_send_made(sio__sconn *sc, const char *pkt, size_t n, cons
                          &sc->srv->b.logger) != SIO_OK)
         sio__log(&sc->srv->b.logger, SIO_LOG_ERROR, "session %s: a packet the msgpack parser cannot write "
                  "(kept bytes that are not one MessagePack value, or no memory): not sent", sc->e->sid);
+    else if (sc->srv->wops && sc->srv->wops->packet_out) sc->srv->wops->packet_out(sc, pkt, n);
 }
 
 static void sio__sconn_send(sio__sconn *sc, const char *pkt, size_t n, const sio_str *bins, int nbins) {
@@ -12103,7 +12189,10 @@ SIO_API int sio_join(sio_socket *s, const char *room) {
     if (!(r = sio__room_get(s->nsp, room, 1))) return SIO_ERR_NOMEM;
     if (sio__tab_find(&s->rooms, sio__tab_self(r)) != (size_t)-1) return SIO_OK;
     if (sio__tab_put(&s->rooms, a, r) == SIO_OK) {
-        if (sio__tab_put(&r->members, a, s) == SIO_OK) return SIO_OK;
+        if (sio__tab_put(&r->members, a, s) == SIO_OK) {
+            if (s->nsp->srv->wops && s->nsp->srv->wops->room) s->nsp->srv->wops->room(s, room, 1);
+            return SIO_OK;
+        }
         sio__tab_remove_at(&s->rooms, sio__tab_find(&s->rooms, sio__tab_self(r)));
     }
     if (!r->members.n) sio__room_drop(s->nsp, r);   /* made for nothing */
@@ -12116,6 +12205,7 @@ SIO_API int sio_leave(sio_socket *s, const char *room) {
     r = sio__room_get(s->nsp, room, 0);
     if (!r || sio__tab_find(&s->rooms, sio__tab_self(r)) == (size_t)-1) return SIO_ERR_NOT_FOUND;
     sio__room_leave(s, r);
+    if (s->nsp->srv->wops && s->nsp->srv->wops->room) s->nsp->srv->wops->room(s, room, 0);
     return SIO_OK;
 }
 
@@ -12512,6 +12602,7 @@ static void sio__sio_join(sio__sconn *sc, sio_str name, const char *auth, size_t
         sio__saved_free(a, back);
         if (!s->connected || sc->closed) return;
     }
+    if (srv->wops && srv->wops->socket_connected) srv->wops->socket_connected(s);
     for (h = sio__handler_next(nsp->listeners, "connection"); h && s->connected && !sc->closed;
          h = sio__handler_next(h->next, "connection"))
         ((sio_socket_fn)h->fn)(s, h->user);
@@ -12561,6 +12652,7 @@ static void sio__sio_event(sio_socket *s, const sio_packet *p, const sio_str *bi
         sio__sconn_fail(s->conn, "parse error", "event name over SIO_MAX_EVENT_LEN");
         return;
     }
+    if (s->nsp->srv->wops && s->nsp->srv->wops->event_in) s->nsp->srv->wops->event_in(s, p->data.ptr, p->data.len);
     for (h = sio__handler_next(s->nsp->handlers, namebuf); h; h = sio__handler_next(h->next, namebuf)) {
         ((sio_event_fn)h->fn)(&ev, h->user);
         if (!s->connected || s->conn->closed) break;
@@ -12607,6 +12699,7 @@ static void sio__socket_close(sio_socket *s, const char *reason, int notify_clie
         sio__sconn_send(sc, srv->tmp.data, srv->tmp.len, NULL, 0);
     }
     sio__recovery_save(s, reason);
+    if (srv->wops && srv->wops->socket_gone) srv->wops->socket_gone(s, reason);
     for (i = 0; s->rooms.n && i < s->rooms.cap;)   /* a removal may move another room into slot i */
         if (s->rooms.slot[i]) sio__room_leave(s, (sio__room *)s->rooms.slot[i]);
         else i++;
@@ -12668,6 +12761,13 @@ static void sio__on_engine_open(sio_engine_conn *e, void *user) {
     sio_engine_conn_set_user(e, sc);
     sio__timer_set(&srv->b.loop.timers, srv->b.loop.alloc, &sc->connect_timer,
                    srv->b.loop.now + (uint64_t)(e->protocol == 3 ? 0 : srv->desc.connect_timeout_ms));
+    if (srv->wops) srv->wops->conn_open(sc, e->eio->opening, e->eio->opening_conn);
+}
+
+static void sio__on_engine_upgrade(sio_engine_conn *e, void *user) {
+    sio_server *srv = (sio_server *)user;
+    sio__sconn *sc = (sio__sconn *)sio_engine_conn_user(e);
+    if (sc && srv->wops && srv->wops->upgraded) srv->wops->upgraded(sc);
 }
 
 static void sio__on_engine_message(sio_engine_conn *e, const void *data, size_t len, int binary, void *user) {
@@ -12684,6 +12784,7 @@ static void sio__on_engine_close(sio_engine_conn *e, const char *reason, void *u
     sc->closed = 1;
     sio__timer_cancel(&srv->b.loop.timers, &sc->connect_timer);
     while (sc->sockets) sio__socket_close(sc->sockets, reason, 0);
+    if (srv->wops) srv->wops->conn_close(sc, reason);
     sio__binpend_free(srv->b.loop.alloc, sc->bin);
     sc->bin = NULL;
     sc->next_dead = srv->dead_conns;
@@ -13289,6 +13390,7 @@ static void sio__srv_reap(sio_server *srv) {
     while (srv->dead_conns) {
         sio__sconn *sc = srv->dead_conns;
         srv->dead_conns = sc->next_dead;
+        sio__free(a, sc->handshake);
         sio__free(a, sc);
     }
     sio__eio_reap(&srv->eio);
@@ -13407,6 +13509,7 @@ SIO_API sio_server *sio_server_create(const sio_server_desc *desc, int *err) {
     h = sio_side;
     h.user = srv;
     sio__srv_eio_init(srv, &srv->eio, &h);
+    srv->eio.on_upgrade = sio__on_engine_upgrade;
     sio__srv_eio_init(srv, &srv->engine, &srv->desc.engine);
     if (!srv->desc.no_listen) rc = sio__srv_listen(srv);
     if (rc == SIO_OK && (srv->desc.tls.cert_file || srv->desc.tls.cert_pem)) rc = sio__srv_tls(srv);
@@ -13524,6 +13627,7 @@ SIO_API void sio_server_destroy(sio_server *srv) {
     for (nsp = srv->nsps; nsp; nsp = nsp->next)
         while (nsp->backs) sio__bcast_ack_finish(nsp->backs, SIO_ERR_CLOSED);
     if (srv->cops) srv->cops->destroy(srv);   /* its requests too hear SIO_ERR_CLOSED */
+    if (srv->wops) srv->wops->destroy(srv);
     sio__loop_flush(&srv->b.loop);
     sio__loop_close_all(&srv->b.loop);
     sio__srv_reap(srv);
@@ -14900,6 +15004,965 @@ SIO_API int sio_server_event_ack(sio_server_ack *ack, const sio_msg *args) {
 #endif
 }
 #endif /* SIO_NO_SERVER */
+
+#if !defined(SIO_NO_SERVER) && !defined(SIO_NO_ADMIN)
+/* =====================================================================
+   >>admin: the server as the Socket.IO Admin UI sees it
+   =====================================================================
+   The UI is an ordinary Socket.IO client on an ordinary namespace
+   ("/admin"): every message is an EVENT there, with no acks and no
+   binary. It logs in through the namespace's middleware (username and
+   password, or a session id it was given before), then hears "config"
+   (what it may show and do) and, in development mode, "all_sockets";
+   every 2 s every admin socket hears "server_stats". In development
+   mode it also hears, as they happen, each socket's connect, upgrade and
+   disconnect, each room join and leave, and each event in and out: the
+   server reports them through the table it calls (sio__watch_ops), so
+   production mode, which leaves those pointers NULL, adds nothing per
+   event. Its commands (emit, join, leave, _disconnect) are the
+   cluster-wide calls of >>cluster, as Node's are its adapter's.
+   The counters of server_stats come from Engine.IO (sio__eio_counts) and
+   from the session opens and closes; each report holds what happened
+   since the one before, per (second, type), dated by the second it is
+   reported in (Node dates each by its own second; the UI sums 10 s
+   buckets, so the difference does not show). */
+
+/* ---- bcrypt password check (eksblowfish: Provos & Mazieres, 1999) ------
+   Needs <stdint.h> and <stddef.h>. Written from the published descriptions
+   of Blowfish (Schneier, 1993) and bcrypt, not from another implementation.
+   Behaviour is that of Node's bcryptjs 2.4.3 (@socket.io/admin-ui):
+   - key = the password bytes + one NUL byte, of which only the first 72
+     bytes count (a 72-byte password loses its NUL; bytes past 72 are
+     ignored);
+   - "$2a$", "$2b$" and "$2y$" are the same algorithm here for every length:
+     the old OpenBSD $2a$ bug (length kept in 8 bits, so >255-byte passwords
+     wrapped) is not reproduced, as bcryptjs does not have it either;
+     "$2$" and "$2x$" are refused;
+   - a hash must be exactly 60 characters, cost 04..31 (2^cost rounds: 31 is
+     accepted but takes hours), salt and hash in "./A-Za-z0-9"; unused low
+     bits of the last salt/hash character must be 0, because bcryptjs
+     compares re-encoded strings, so such a hash could never match. */
+
+typedef struct sio__bf_state { uint32_t p[18]; uint32_t s[4][256]; } sio__bf_state;
+
+enum {
+    SIO__BF_WORDS = 18 + 4 * 256,       /* P-array + S-boxes */
+    SIO__BF_PI_LEN = 1 + 18 + 4 * 256 + 4 /* integer word, digits, guard */
+};
+
+/* acc[] += or -= q placed at word i; the carry/borrow runs toward word 0,
+   which (pi's integer part) can never overflow or go negative. */
+static void sio__bf_pi_addq(uint32_t *acc, size_t i, uint32_t q, int neg) {
+    if (!neg) {
+        acc[i] += q;
+        if (acc[i] < q)
+            while (++acc[--i] == 0) {}
+    } else {
+        uint32_t old = acc[i];
+        acc[i] = old - q;
+        if (old < q)
+            while (acc[--i]-- == 0) {}
+    }
+}
+
+/* acc +-= coef * atan(1/x) = coef * sum (-1)^k / ((2k+1) x^(2k+1));
+   x is 5 or 239 */
+static void sio__bf_pi_atan(uint32_t *acc, uint32_t *t, uint32_t coef,
+                            uint32_t x, int neg) {
+    size_t i, lead = 0;
+    uint32_t k = 1, x2 = x * x;
+    uint64_t r;
+    for (i = 0; i < (size_t)SIO__BF_PI_LEN; i++) t[i] = 0;
+    t[0] = coef;
+    for (r = 0, i = 0; i < (size_t)SIO__BF_PI_LEN; i++) {
+        uint64_t cur = (r << 32) | t[i];
+        t[i] = (uint32_t)(cur / x);
+        r = cur % x;
+    }
+    for (;;) {
+        /* t only shrinks: skipping its zero head halves the work */
+        while (lead < (size_t)SIO__BF_PI_LEN && t[lead] == 0) lead++;
+        if (lead == (size_t)SIO__BF_PI_LEN) break;
+        for (r = 0, i = lead; i < (size_t)SIO__BF_PI_LEN; i++) {
+            uint64_t cur = (r << 32) | t[i];
+            uint32_t q = (uint32_t)(cur / k);
+            r = cur % k;
+            if (q) sio__bf_pi_addq(acc, i, q, neg);
+        }
+        /* literal divisors let the compiler multiply instead of divide */
+        if (x2 == 25)
+            for (r = 0, i = lead; i < (size_t)SIO__BF_PI_LEN; i++) {
+                uint64_t cur = (r << 32) | t[i];
+                t[i] = (uint32_t)(cur / 25);
+                r = cur % 25;
+            }
+        else
+            for (r = 0, i = lead; i < (size_t)SIO__BF_PI_LEN; i++) {
+                uint64_t cur = (r << 32) | t[i];
+                t[i] = (uint32_t)(cur / 57121);
+                r = cur % 57121;
+            }
+        k += 2;
+        neg = !neg;
+    }
+}
+
+/* Blowfish's initial P-array and S-boxes are pi's fraction in hex; computed
+   (Machin: pi = 16 atan(1/5) - 4 atan(1/239)) so that there is no 4 KB table
+   to transcribe or trust - the test checks known words and a checksum.
+   Uses ~8 KB of stack; call once and keep the result (read-only after). */
+static void sio__bf_pi(sio__bf_state *init) {
+    uint32_t acc[SIO__BF_PI_LEN], t[SIO__BF_PI_LEN];
+    size_t i;
+    for (i = 0; i < (size_t)SIO__BF_PI_LEN; i++) acc[i] = 0;
+    sio__bf_pi_atan(acc, t, 16, 5, 0);
+    sio__bf_pi_atan(acc, t, 4, 239, 1);
+    /* acc[0] == 3; the 4 guard words absorb the truncation errors */
+    for (i = 0; i < 18; i++) init->p[i] = acc[1 + i];
+    for (i = 0; i < 4 * 256; i++) init->s[i >> 8][i & 255] = acc[19 + i];
+}
+
+static uint32_t sio__bf_f(const sio__bf_state *st, uint32_t x) {
+    return ((st->s[0][x >> 24] + st->s[1][(x >> 16) & 255])
+            ^ st->s[2][(x >> 8) & 255]) + st->s[3][x & 255];
+}
+
+static void sio__bf_encrypt(const sio__bf_state *st, uint32_t *xl, uint32_t *xr) {
+    uint32_t l = *xl, r = *xr;
+    int i;
+    /* two rounds per pass, so the halves never need swapping */
+    for (i = 0; i < 16; i += 2) {
+        l ^= st->p[i];
+        r ^= sio__bf_f(st, l);
+        r ^= st->p[i + 1];
+        l ^= sio__bf_f(st, r);
+    }
+    *xl = r ^ st->p[17];
+    *xr = l ^ st->p[16];
+}
+
+/* eksblowfish ExpandKey. The key stream restarts at its first byte on
+   every call, so the caller passes its 18 words once (kw); salt is the
+   16-byte salt as 4 words, or NULL for the all-zero salt of the loop. */
+static void sio__bf_expand(sio__bf_state *st, const uint32_t kw[18],
+                           const uint32_t *salt) {
+    uint32_t l = 0, r = 0;
+    int i, j, h = 0;
+    for (i = 0; i < 18; i++) st->p[i] ^= kw[i];
+    for (i = 0; i < 18; i += 2) {
+        if (salt) { l ^= salt[h]; r ^= salt[h + 1]; h ^= 2; }
+        sio__bf_encrypt(st, &l, &r);
+        st->p[i] = l;
+        st->p[i + 1] = r;
+    }
+    for (j = 0; j < 4; j++)
+        for (i = 0; i < 256; i += 2) {
+            if (salt) { l ^= salt[h]; r ^= salt[h + 1]; h ^= 2; }
+            sio__bf_encrypt(st, &l, &r);
+            st->s[j][i] = l;
+            st->s[j][i + 1] = r;
+        }
+}
+
+/* bcrypt's base64 digit value of c, or -1. Scans the whole alphabet without
+   branching on c: no timing hint about the stored hash, no ASCII assumption. */
+static int sio__bcrypt_b64(char c) {
+    static const char sio__bcrypt_abc[] =
+        "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned v = 0, found = 0;
+    unsigned i;
+    for (i = 0; i < 64; i++) {
+        unsigned d = (unsigned)(unsigned char)sio__bcrypt_abc[i]
+                     ^ (unsigned)(unsigned char)c;
+        unsigned eq = ((d - 1u) >> 8) & 1u;     /* d is 0..255 */
+        v |= (0u - eq) & i;
+        found |= eq;
+    }
+    return found ? (int)v : -1;
+}
+
+/* Decodes n bytes from s (bits packed MSB first, 4 digits per 3 bytes);
+   -1 on a bad digit or on non-zero unused bits in the last digit. */
+static int sio__bcrypt_decode(const char *s, unsigned char *out, int n) {
+    uint32_t acc = 0;
+    int bits = 0, o = 0;
+    while (o < n) {
+        int v = sio__bcrypt_b64(*s++);
+        if (v < 0) return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= ((uint32_t)1 << bits) - 1;
+        }
+    }
+    if (bits > 0) {         /* trailing digit partly used */
+        return acc != 0 ? -1 : 0;
+    }
+    return 0;
+}
+
+/* Parses "$2?$NN$" + 22 salt + 31 hash digits. Reads hash only up to its
+   first wrong character, so an unterminated short buffer is not overrun
+   past the NUL. */
+static int sio__bcrypt_parse(const char *hash, int *cost,
+                             unsigned char salt[16], unsigned char sum[23]) {
+    int i;
+    if (!hash || hash[0] != '$' || hash[1] != '2') return -1;
+    if (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') return -1;
+    if (hash[3] != '$') return -1;
+    if (hash[4] < '0' || hash[4] > '9') return -1;
+    if (hash[5] < '0' || hash[5] > '9') return -1;
+    if (hash[6] != '$') return -1;
+    *cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+    if (*cost < 4 || *cost > 31) return -1;
+    for (i = 7; i < 60; i++)
+        if (sio__bcrypt_b64(hash[i]) < 0) return -1;
+    if (hash[60] != '\0') return -1;
+    if (sio__bcrypt_decode(hash + 7, salt, 16) < 0) return -1;
+    if (sio__bcrypt_decode(hash + 29, sum, 23) < 0) return -1;
+    return 0;
+}
+
+/* 0 if hash is well formed, -1 if not: lets a bad hash be refused at
+   configuration time rather than at every login. */
+static int sio__bcrypt_valid(const char *hash) {
+    int cost;
+    unsigned char salt[16], sum[23];
+    return sio__bcrypt_parse(hash, &cost, salt, sum);
+}
+
+/* Zeroing through volatile so the compiler keeps it: the buffers hold
+   password-derived data. */
+static void sio__bcrypt_wipe(void *p, size_t n) {
+    volatile unsigned char *q = (volatile unsigned char *)p;
+    while (n--) *q++ = 0;
+}
+
+/* 1: the n bytes at pw (UTF-8, as bcryptjs encodes JS strings; need not be
+   NUL-terminated; NULL allowed when n is 0) match hash; 0: they do not;
+   -1: hash malformed (or init NULL, or pw NULL with n > 0). init comes from
+   sio__bf_pi. Cost c takes 2^c rounds: ~1 ms at 4, ~70 ms at 10 (x86-64).
+   The result does not depend on timing of where the hashes differ. */
+static int sio__bcrypt_check(const sio__bf_state *init, const char *pw,
+                             size_t n, const char *hash) {
+    /* "OrpheanBeholderScryDoubt" in ASCII, as big-endian words */
+    static const uint32_t sio__bcrypt_magic[6] = {
+        0x4F727068u, 0x65616E42u, 0x65686F6Cu,
+        0x64657253u, 0x63727944u, 0x6F756274u
+    };
+    sio__bf_state st;
+    unsigned char key[72], salt[16], sum[23], out[24];
+    uint32_t kw[18], sw[18], sb[4], c[6], rounds;
+    size_t klen, pos, i;
+    int cost, j;
+    unsigned diff = 0;
+    const unsigned char *u = (const unsigned char *)pw;
+
+    if (!init || (!pw && n) || sio__bcrypt_parse(hash, &cost, salt, sum) < 0)
+        return -1;
+
+    klen = n < 72 ? n + 1 : 72;
+    for (i = 0; i < klen; i++) key[i] = i < n ? u[i] : 0;
+    for (pos = 0, i = 0; i < 18; i++) {     /* key bytes cycled, big-endian */
+        uint32_t w = 0;
+        for (j = 0; j < 4; j++) {
+            w = (w << 8) | key[pos];
+            if (++pos == klen) pos = 0;
+        }
+        kw[i] = w;
+    }
+    for (i = 0; i < 4; i++)
+        sb[i] = (uint32_t)salt[4 * i] << 24 | (uint32_t)salt[4 * i + 1] << 16
+                | (uint32_t)salt[4 * i + 2] << 8 | (uint32_t)salt[4 * i + 3];
+    for (i = 0; i < 18; i++) sw[i] = sb[i & 3];  /* salt as a key */
+
+    st = *init;
+    sio__bf_expand(&st, kw, sb);
+    rounds = (uint32_t)1 << cost;           /* cost <= 31: fits */
+    do {
+        sio__bf_expand(&st, kw, NULL);
+        sio__bf_expand(&st, sw, NULL);
+    } while (--rounds);
+
+    for (j = 0; j < 6; j += 2) {
+        uint32_t l = sio__bcrypt_magic[j], r = sio__bcrypt_magic[j + 1];
+        int k;
+        for (k = 0; k < 64; k++) sio__bf_encrypt(&st, &l, &r);
+        c[j] = l;
+        c[j + 1] = r;
+    }
+    for (j = 0; j < 24; j++)
+        out[j] = (unsigned char)(c[j >> 2] >> (24 - 8 * (j & 3)));
+    /* bcrypt keeps 23 of the 24 bytes; no early exit on a mismatch */
+    for (j = 0; j < 23; j++) diff |= (unsigned)(out[j] ^ sum[j]);
+
+    sio__bcrypt_wipe(&st, sizeof st);
+    sio__bcrypt_wipe(key, sizeof key);
+    sio__bcrypt_wipe(kw, sizeof kw);
+    sio__bcrypt_wipe(out, sizeof out);
+    sio__bcrypt_wipe(c, sizeof c);
+    return (int)(((diff - 1u) >> 8) & 1u);
+}
+
+#ifndef SIO_ADMIN_MAX_SESSIONS
+#define SIO_ADMIN_MAX_SESSIONS 64    /* session ids remembered; the oldest is forgotten first */
+#endif
+/* kinds of aggregated events one report can hold: a report covers 2 s,
+   so at most 3 seconds times (1 + the close reasons + 4 counters) */
+#define SIO__ADM_AGG 64
+
+typedef struct sio__adm_agg {
+    uint64_t ts;                 /* wall ms, truncated to the second */
+    const char *type;
+    char sub[32];                /* rawDisconnection: the close reason */
+    unsigned long long count;
+} sio__adm_agg;
+
+typedef struct sio__admin {
+    sio_server *srv;
+    sio_namespace *nsp;
+    char *user, *pass, *server_id;
+    size_t user_len, pass_len;
+    int no_auth, production, readonly;
+    sio__bf_state *bf;           /* pass is a bcrypt hash: Blowfish's initial state, made once */
+    char sessions[SIO_ADMIN_MAX_SESSIONS][17];
+    int nsessions, next_session;
+    sio_socket *fresh_for;       /* logged in just now: its session is told after CONNECT */
+    char fresh[17];
+    sio__eio_counts counts, reported;
+    sio__adm_agg agg[SIO__ADM_AGG];
+    int nagg;
+    uint64_t started;            /* loop time of sio_server_admin: uptime counts from it */
+    char host[256];
+} sio__admin;
+
+/* ---- time as JavaScript's Date shows it (UTC) ---- */
+
+static uint64_t sio__adm_wall_ms(void) {
+#ifdef _WIN32
+    FILETIME ft;
+    ULARGE_INTEGER u;
+    GetSystemTimeAsFileTime(&ft);
+    u.LowPart = ft.dwLowDateTime;
+    u.HighPart = ft.dwHighDateTime;
+    return (uint64_t)(u.QuadPart / 10000u) - 11644473600000ull;   /* from 1601 to 1970 */
+#else
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+#endif
+}
+
+/* ms since 1970 as year, month (1..12), day, hour, minute, second and
+   weekday (0 = Sunday), by the days-to-civil conversion over 400-year eras */
+static void sio__adm_civil(uint64_t ms, int f[7]) {
+    long long days = (long long)(ms / 86400000u), secs = (long long)(ms / 1000u % 86400u);
+    long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    f[2] = (int)(doy - (153 * mp + 2) / 5 + 1);
+    f[1] = (int)(mp < 10 ? mp + 3 : mp - 9);
+    f[0] = (int)(yoe + era * 400 + (f[1] <= 2));
+    f[3] = (int)(secs / 3600);
+    f[4] = (int)(secs / 60 % 60);
+    f[5] = (int)(secs % 60);
+    f[6] = (int)((days + 4) % 7);   /* 1970-01-01 was a Thursday */
+}
+
+/* new Date().toJSON(): "2026-12-02T06:21:15.054Z" */
+static void sio__adm_iso(char out[128], uint64_t ms) {
+    int f[7];
+    sio__adm_civil(ms, f);
+    snprintf(out, 128, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", f[0], f[1], f[2], f[3], f[4], f[5], (int)(ms % 1000u));
+}
+
+/* new Date().toString() in UTC: "Wed Dec 02 2026 06:21:14 GMT+0000 (Coordinated Universal Time)" */
+static void sio__adm_date(char out[160], uint64_t ms) {
+    static const char wd[] = "SunMonTueWedThuFriSat", mn[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    int f[7];
+    sio__adm_civil(ms, f);
+    snprintf(out, 160, "%.3s %.3s %02d %04d %02d:%02d:%02d GMT+0000 (Coordinated Universal Time)", wd + 3 * f[6],
+             mn + 3 * (f[1] - 1), f[2], f[0], f[3], f[4], f[5]);
+}
+
+/* ---- notifications ---- */
+
+static void sio__adm_begin(sio__admin *ad, sio_buf *b, sio_json_writer *w, const char *event) {
+    memset(b, 0, sizeof *b);
+    b->alloc = ad->srv->b.loop.alloc;
+    sio_json_writer_init(w, b);
+    sio_json_arr_begin(w);
+    sio_json_str(w, event);
+}
+
+/* Ends ["event", ...] (with the time as its last argument if stamp) and
+   writes it to one admin socket, or to all. Its own buffers: a write may
+   close a session, whose notifications are made meanwhile. */
+static void sio__adm_send(sio__admin *ad, sio_buf *b, sio_json_writer *w, int stamp, sio_socket *only) {
+    sio_buf pkt;
+    sio_socket *s, *next;
+    if (stamp) {
+        char iso[128];
+        sio__adm_iso(iso, sio__adm_wall_ms());
+        sio_json_str(w, iso);
+    }
+    sio_json_arr_end(w);
+    memset(&pkt, 0, sizeof pkt);
+    pkt.alloc = b->alloc;
+    if (sio_json_writer_finish(w) != SIO_OK ||
+        sio_packet_write(&pkt, SIO_PKT_EVENT, 0, ad->nsp->name, strlen(ad->nsp->name), -1, b->data, b->len) != SIO_OK) {
+        SIO__LOG(ad->srv, SIO_LOG_ERROR, "admin: out of memory, a notification is lost");
+    } else if (only) {
+        if (only->connected) sio__sconn_send(only->conn, pkt.data, pkt.len, NULL, 0);
+    } else {
+        /* the oldest admin first, as Node's order of connection */
+        for (s = ad->nsp->sockets; s && s->next_in_nsp; s = s->next_in_nsp) {}
+        for (; s; s = next) {
+            next = s->prev_in_nsp;
+            if (s->connected) sio__sconn_send(s->conn, pkt.data, pkt.len, NULL, 0);
+        }
+    }
+    sio_buf_free(&pkt);
+    sio_buf_free(b);
+}
+
+/* What a session's opening request was, as Node's socket.handshake
+   (without auth, which would carry the admin's own password). */
+static void sio__adm_handshake(sio__admin *ad, sio_json_writer *w, const sio_http_msg *m, sio__hconn *h) {
+    char addr[INET6_ADDRSTRLEN + 8] = "", when[160], name[128];
+    sio_str fwd;
+    sio_buf q;
+    uint64_t now = sio__adm_wall_ms();
+    int i;
+    if (m && (fwd = sio_http_header_get(m, "cf-connecting-ip")).len == 0) fwd = sio_http_header_get(m, "x-forwarded-for");
+    if (m && fwd.len) {
+        snprintf(addr, sizeof addr, "%.*s", (int)fwd.len, fwd.ptr);
+    } else if (h && h->c.fd >= 0) {
+        struct sockaddr_storage ss;
+        socklen_t sl = (socklen_t)sizeof ss;
+        if (getpeername(h->c.fd, (struct sockaddr *)(void *)&ss, &sl) == 0) {
+            if (ss.ss_family == AF_INET)
+                inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, addr, sizeof addr);
+            else if (ss.ss_family == AF_INET6)
+                inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, addr, sizeof addr);
+        }
+    }
+    sio__adm_date(when, now);
+    sio_json_obj_begin(w);
+    sio_json_key(w, "headers");
+    sio_json_obj_begin(w);
+    for (i = 0; m && i < m->header_count; i++) {
+        const sio_http_header *hd = &m->headers[i];
+        size_t k;
+        if (hd->name.len >= sizeof name) continue;
+        for (k = 0; k < hd->name.len; k++)
+            name[k] = (char)(hd->name.ptr[k] >= 'A' && hd->name.ptr[k] <= 'Z' ? hd->name.ptr[k] + 32 : hd->name.ptr[k]);
+        sio_json_key_n(w, name, k);
+        sio_json_str_n(w, hd->value.ptr, hd->value.len);
+    }
+    sio_json_obj_end(w);
+    sio_json_key(w, "time");
+    sio_json_str(w, when);
+    sio_json_key(w, "address");
+    sio_json_str(w, addr);
+    sio_json_key(w, "xdomain");
+    sio_json_bool(w, m && sio_http_header_get(m, "Origin").len > 0);
+    sio_json_key(w, "secure");
+    sio_json_bool(w, ad->srv->tls_ctx != NULL);
+    sio_json_key(w, "issued");
+    sio_json_int(w, (long long)now);
+    sio_json_key(w, "url");
+    if (m) sio_json_str_n(w, m->target.ptr, m->target.len);
+    else sio_json_str(w, "");
+    sio_json_key(w, "query");
+    memset(&q, 0, sizeof q);
+    q.alloc = ad->srv->b.loop.alloc;
+    if (m && sio__query_to_json(&q, m->query.ptr, m->query.len) == SIO_OK) sio_json_raw(w, q.data, q.len);
+    else sio_json_raw(w, "{}", 2);
+    sio_buf_free(&q);
+    sio_json_obj_end(w);
+}
+
+/* A socket as the UI's pages read it. */
+static void sio__adm_socket(sio__admin *ad, sio_json_writer *w, sio_socket *s) {
+    size_t j;
+    sio_json_obj_begin(w);
+    sio_json_key(w, "id");
+    sio_json_str(w, s->id);
+    sio_json_key(w, "clientId");   /* the Engine.IO sid's first 12: the Clients page groups by it */
+    sio_json_str_n(w, s->conn->e->sid, 12);
+    sio_json_key(w, "transport");
+    sio_json_str(w, s->conn->e->transport == SIO__T_WEBSOCKET ? "websocket" : "polling");
+    sio_json_key(w, "nsp");
+    sio_json_str(w, s->nsp->name);
+    sio_json_key(w, "data");
+    sio_json_raw(w, "{}", 2);
+    sio_json_key(w, "handshake");
+    if (s->conn->handshake) sio_json_raw(w, s->conn->handshake, strlen(s->conn->handshake));
+    else sio__adm_handshake(ad, w, NULL, NULL);   /* a session older than the instrumentation */
+    sio_json_key(w, "rooms");
+    sio_json_arr_begin(w);
+    sio_json_str(w, s->id);
+    for (j = 0; j < s->rooms.cap; j++)
+        if (s->rooms.slot[j]) sio_json_str(w, ((sio__room *)s->rooms.slot[j])->name);
+    sio_json_arr_end(w);
+    sio_json_obj_end(w);
+}
+
+/* ["room_joined"|"room_left", nsp, room, id, time] */
+static void sio__adm_room_note(sio__admin *ad, sio_socket *s, const char *room, int joined) {
+    sio_buf b;
+    sio_json_writer w;
+    sio__adm_begin(ad, &b, &w, joined ? "room_joined" : "room_left");
+    sio_json_str(&w, s->nsp->name);
+    sio_json_str(&w, room);
+    sio_json_str(&w, s->id);
+    sio__adm_send(ad, &b, &w, 1, NULL);
+}
+
+/* ---- counters ---- */
+
+static void sio__adm_count(sio__admin *ad, const char *type, const char *sub, unsigned long long n) {
+    uint64_t ts = sio__adm_wall_ms() / 1000u * 1000u;
+    int i;
+    if (!n) return;
+    for (i = 0; i < ad->nagg; i++) {
+        sio__adm_agg *g = &ad->agg[i];
+        if (g->ts == ts && g->type == type && strncmp(g->sub, sub ? sub : "", sizeof g->sub - 1) == 0) {
+            g->count += n;
+            return;
+        }
+    }
+    if (ad->nagg == SIO__ADM_AGG) {   /* cannot happen in 2 s; counted under the last kind rather than lost */
+        ad->agg[SIO__ADM_AGG - 1].count += n;
+        return;
+    }
+    ad->agg[ad->nagg].ts = ts;
+    ad->agg[ad->nagg].type = type;
+    snprintf(ad->agg[ad->nagg].sub, sizeof ad->agg[ad->nagg].sub, "%s", sub ? sub : "");
+    ad->agg[ad->nagg++].count = n;
+}
+
+/* ---- what the server reports (sio__watch_ops) ---- */
+
+static void sio__adm_conn_open(sio__sconn *sc, const sio_http_msg *m, sio__hconn *h) {
+    sio__admin *ad = (sio__admin *)sc->srv->watch;
+    sio_buf b;
+    sio_json_writer w;
+    sio__adm_count(ad, "rawConnection", NULL, 1);
+    if (ad->production) return;
+    memset(&b, 0, sizeof b);
+    b.alloc = sc->srv->b.loop.alloc;
+    sio_json_writer_init(&w, &b);
+    sio__adm_handshake(ad, &w, m, h);
+    if (sio_json_writer_finish(&w) == SIO_OK) sc->handshake = sio__strndup(b.alloc, b.data, b.len);
+    sio_buf_free(&b);
+}
+
+static void sio__adm_conn_close(sio__sconn *sc, const char *reason) {
+    sio__adm_count((sio__admin *)sc->srv->watch, "rawDisconnection", reason, 1);
+}
+
+static void sio__adm_upgraded(sio__sconn *sc) {
+    sio__admin *ad = (sio__admin *)sc->srv->watch;
+    sio_socket *s;
+    for (s = sc->sockets; s && ad->nsp->count; s = s->next_in_conn) {
+        sio_buf b;
+        sio_json_writer w;
+        sio__adm_begin(ad, &b, &w, "socket_updated");
+        sio_json_obj_begin(&w);
+        sio_json_key(&w, "id");
+        sio_json_str(&w, s->id);
+        sio_json_key(&w, "nsp");
+        sio_json_str(&w, s->nsp->name);
+        sio_json_key(&w, "transport");
+        sio_json_str(&w, "websocket");
+        sio_json_obj_end(&w);
+        sio__adm_send(ad, &b, &w, 0, NULL);
+    }
+}
+
+static void sio__adm_socket_connected(sio_socket *s) {
+    sio__admin *ad = (sio__admin *)s->nsp->srv->watch;
+    sio_buf b;
+    sio_json_writer w;
+    if (!ad->nsp->count) return;
+    sio__adm_room_note(ad, s, s->id, 1);   /* its own room, as Node's join at connect */
+    sio__adm_begin(ad, &b, &w, "socket_connected");
+    sio__adm_socket(ad, &w, s);
+    sio__adm_send(ad, &b, &w, 1, NULL);
+}
+
+static void sio__adm_socket_gone(sio_socket *s, const char *reason) {
+    sio__admin *ad = (sio__admin *)s->nsp->srv->watch;
+    sio_buf b;
+    sio_json_writer w;
+    size_t j;
+    if (!ad->nsp->count) return;
+    sio__adm_begin(ad, &b, &w, "socket_disconnected");
+    sio_json_str(&w, s->nsp->name);
+    sio_json_str(&w, s->id);
+    sio_json_str(&w, reason);
+    sio__adm_send(ad, &b, &w, 1, NULL);
+    sio__adm_room_note(ad, s, s->id, 0);
+    for (j = 0; j < s->rooms.cap; j++)
+        if (s->rooms.slot[j]) sio__adm_room_note(ad, s, ((sio__room *)s->rooms.slot[j])->name, 0);
+}
+
+static void sio__adm_room(sio_socket *s, const char *room, int joined) {
+    sio__admin *ad = (sio__admin *)s->nsp->srv->watch;
+    if (ad->nsp->count) sio__adm_room_note(ad, s, room, joined);
+}
+
+/* ["event_received"|"event_sent", nsp, id, [event, ...args], time]; not
+   for the admin namespace's own traffic */
+static void sio__adm_event_note(sio__admin *ad, sio_socket *s, const char *what, const char *json, size_t n) {
+    sio_buf b;
+    sio_json_writer w;
+    if (s->nsp == ad->nsp || !ad->nsp->count) return;
+    sio__adm_begin(ad, &b, &w, what);
+    sio_json_str(&w, s->nsp->name);
+    sio_json_str(&w, s->id);
+    sio_json_raw(&w, json, n);
+    sio__adm_send(ad, &b, &w, 1, NULL);
+}
+
+static void sio__adm_event_in(sio_socket *s, const char *json, size_t n) {
+    sio__adm_event_note((sio__admin *)s->nsp->srv->watch, s, "event_received", json, n);
+}
+
+static void sio__adm_packet_out(sio__sconn *sc, const char *pkt, size_t n) {
+    sio__admin *ad = (sio__admin *)sc->srv->watch;
+    sio_packet p;
+    sio_socket *s;
+    if (!n || (pkt[0] != '2' && pkt[0] != '5') || !ad->nsp->count || sio_packet_parse(pkt, n, &p) != SIO_OK) return;
+    if ((s = sio__socket_for(sc, p.nsp)) != NULL) sio__adm_event_note(ad, s, "event_sent", p.data.ptr, p.data.len);
+}
+
+static void sio__adm_destroy(sio_server *srv) {
+    sio__admin *ad = (sio__admin *)srv->watch;
+    const sio_allocator *a = srv->b.loop.alloc;
+    srv->wops = NULL;
+    srv->watch = NULL;
+    srv->eio.counts = NULL;
+    sio__free(a, ad->user);
+    sio__free(a, ad->pass);
+    sio__free(a, ad->server_id);
+    sio__free(a, ad->bf);
+    sio__free(a, ad);
+}
+
+static const sio__watch_ops sio__adm_dev_ops = {
+    sio__adm_conn_open, sio__adm_conn_close, sio__adm_upgraded, sio__adm_socket_connected, sio__adm_socket_gone,
+    sio__adm_room, sio__adm_event_in, sio__adm_packet_out, sio__adm_destroy};
+static const sio__watch_ops sio__adm_prod_ops = {
+    sio__adm_conn_open, sio__adm_conn_close, NULL, NULL, NULL, NULL, NULL, NULL, sio__adm_destroy};
+
+/* ---- login ---- */
+
+/* Equal, in a time that depends on the lengths only. */
+static int sio__adm_same(const char *x, size_t xn, const char *y, size_t yn) {
+    size_t i, n = xn > yn ? xn : yn;
+    unsigned d = xn != yn;
+    for (i = 0; i < n; i++)
+        d |= (unsigned)(unsigned char)(i < xn ? x[i] : 0) ^ (unsigned)(unsigned char)(i < yn ? y[i] : 0);
+    return d == 0;
+}
+
+/* A JSON string value, unescaped into the allocator's memory (NULL: not a string, or no memory). */
+static char *sio__adm_json_dup(const sio_allocator *a, sio_json v, size_t *len) {
+    size_t n;
+    char *t;
+    if (v.type != SIO_JSON_STRING) return NULL;
+    n = sio_json_strcpy(v, NULL, 0);
+    if (!(t = (char *)sio__malloc(a, n + 1))) return NULL;
+    sio_json_strcpy(v, t, n + 1);
+    if (len) *len = n;
+    return t;
+}
+
+static int sio__adm_password_ok(sio__admin *ad, const char *pw, size_t n);
+
+static int sio__adm_login(sio__admin *ad, sio_json auth) {
+    const sio_allocator *a = ad->srv->b.loop.alloc;
+    sio_json ju, jp;
+    char *u = NULL, *p = NULL;
+    size_t un = 0, pn = 0;
+    int ok = 0;
+    if (sio_json_get(auth, "username", &ju) == SIO_OK && sio_json_get(auth, "password", &jp) == SIO_OK &&
+        (u = sio__adm_json_dup(a, ju, &un)) != NULL && (p = sio__adm_json_dup(a, jp, &pn)) != NULL) {
+        int user_ok = sio__adm_same(u, un, ad->user, ad->user_len);
+        ok = sio__adm_password_ok(ad, p, pn) & user_ok;   /* both checked, whichever fails */
+    }
+    sio__free(a, u);
+    sio__free(a, p);
+    return ok;
+}
+
+static int sio__adm_auth(sio_socket *s, sio_json auth, const char **message, const char **data, void *user) {
+    sio__admin *ad = (sio__admin *)user;
+    sio_json v;
+    unsigned char r[8];
+    char id[17];
+    int i, known = 0;
+    (void)data;
+    if (ad->no_auth) return 0;
+    if (sio_json_get(auth, "sessionId", &v) == SIO_OK && v.type == SIO_JSON_STRING &&
+        sio_json_strcpy(v, id, sizeof id) == 16) {
+        for (i = 0; i < ad->nsessions; i++) known |= sio__adm_same(id, 16, ad->sessions[i], 16);
+        if (known) return 0;
+    }
+    if (!sio__adm_login(ad, auth)) {
+        *message = "invalid credentials";   /* the UI words it for this exact message */
+        return 1;
+    }
+    sio__rng_bytes(&ad->srv->b.rng, r, sizeof r);
+    for (i = 0; i < 8; i++) {
+        id[2 * i] = "0123456789abcdef"[r[i] >> 4];
+        id[2 * i + 1] = "0123456789abcdef"[r[i] & 15];
+    }
+    id[16] = '\0';
+    memcpy(ad->sessions[ad->next_session], id, sizeof id);
+    ad->next_session = (ad->next_session + 1) % SIO_ADMIN_MAX_SESSIONS;
+    if (ad->nsessions < SIO_ADMIN_MAX_SESSIONS) ad->nsessions++;
+    memcpy(ad->fresh, id, sizeof id);
+    ad->fresh_for = s;
+    return 0;
+}
+
+/* After CONNECT (the UI listens only from its connect on): the session
+   it may log in with again, what it may do, and in development mode
+   every socket there is. */
+static void sio__adm_welcome(sio_socket *s, void *user) {
+    static const char *const features[] = {"EMIT", "JOIN", "LEAVE", "DISCONNECT", "MJOIN", "MLEAVE", "MDISCONNECT",
+                                           "AGGREGATED_EVENTS", "ALL_EVENTS"};
+    sio__admin *ad = (sio__admin *)user;
+    sio_namespace *nsp;
+    sio_buf b;
+    sio_json_writer w;
+    int i;
+    if (ad->fresh_for == s) {
+        ad->fresh_for = NULL;
+        sio__adm_begin(ad, &b, &w, "session");
+        sio_json_str(&w, ad->fresh);
+        sio__adm_send(ad, &b, &w, 0, s);
+    }
+    sio__adm_begin(ad, &b, &w, "config");
+    sio_json_obj_begin(&w);
+    sio_json_key(&w, "supportedFeatures");
+    sio_json_arr_begin(&w);
+    for (i = ad->readonly ? 4 : 0; i < 9; i++)
+        if (i < 8 || !ad->production) sio_json_str(&w, features[i]);
+    sio_json_arr_end(&w);
+    sio_json_obj_end(&w);
+    sio__adm_send(ad, &b, &w, 0, s);
+    if (ad->production) return;
+    sio__adm_begin(ad, &b, &w, "all_sockets");
+    sio_json_arr_begin(&w);
+    for (nsp = ad->srv->nsps; nsp; nsp = nsp->next) {
+        sio_socket *x;
+        for (x = nsp->sockets; x; x = x->next_in_nsp) sio__adm_socket(ad, &w, x);
+    }
+    sio_json_arr_end(&w);
+    sio__adm_send(ad, &b, &w, 0, s);
+}
+
+/* ---- the UI's commands: (nsp, filter, event, ...args), (nsp, room, filter), (nsp, close, filter) ---- */
+
+#define SIO__ADM_IS(str, lit) ((str).len == sizeof(lit) - 1 && memcmp((str).ptr, lit, sizeof(lit) - 1) == 0)
+
+static void sio__adm_command(const sio_event *ev, void *user) {
+    sio__admin *ad = (sio__admin *)user;
+    const sio_allocator *a = ad->srv->b.loop.alloc;
+    const sio_args *args = &ev->args;
+    int emit = SIO__ADM_IS(ev->name, "emit"), join = SIO__ADM_IS(ev->name, "join"), leave = SIO__ADM_IS(ev->name, "leave");
+    int disc = SIO__ADM_IS(ev->name, "_disconnect");
+    char *name = NULL, *filter = NULL, *what = NULL;
+    sio_json v;
+    sio_namespace *nsp;
+    sio_bcast to;
+    const char *rooms[1];
+    if (ad->readonly || !(emit || join || leave || disc)) return;
+    if (sio_args_get(args, 0, &v) != SIO_OK || !(name = sio__adm_json_dup(a, v, NULL))) return;
+    if (!(nsp = sio__nsp_find(ad->srv, name, strlen(name)))) {
+        SIO__LOG(ad->srv, SIO_LOG_INFO, "admin: %.*s for namespace %s, which does not exist", (int)ev->name.len,
+                 ev->name.ptr, name);
+        sio__free(a, name);
+        return;
+    }
+    memset(&to, 0, sizeof to);
+    /* a falsy filter is the whole namespace; a socket id is its own room */
+    if (sio_args_get(args, emit ? 1 : 2, &v) == SIO_OK && (filter = sio__adm_json_dup(a, v, NULL)) != NULL && filter[0]) {
+        rooms[0] = filter;
+        to.rooms = rooms;
+        to.nrooms = 1;
+    }
+    if (disc) {
+        sio_disconnect_sockets(nsp, &to, sio_args_get(args, 1, &v) == SIO_OK && sio_json_is_true(v));
+    } else if (sio_args_get(args, emit ? 2 : 1, &v) == SIO_OK && (what = sio__adm_json_dup(a, v, NULL)) != NULL) {
+        if (emit) {
+            sio_msg m;
+            size_t i;
+            sio_msg_init(&m);
+            for (i = 3; sio_args_get(args, i, &v) == SIO_OK; i++) sio_json_raw(&m.w, v.ptr, v.len);
+            sio_broadcast(nsp, &to, what, &m);
+            sio_msg_free(&m);
+        } else if (join) {
+            sio_sockets_join(nsp, &to, what);
+        } else {
+            sio_sockets_leave(nsp, &to, what);
+        }
+    }
+    sio__free(a, name);
+    sio__free(a, filter);
+    sio__free(a, what);
+}
+
+/* ---- server_stats, every 2 s ---- */
+
+static void sio__adm_stats(sio_timer *t, void *user) {
+    sio__admin *ad = (sio__admin *)user;
+    sio_server *srv = ad->srv;
+    sio__eio_counts *c = &ad->counts, *r = &ad->reported;
+    sio_namespace *nsp;
+    sio_buf b;
+    sio_json_writer w;
+    size_t i, polling = 0;
+    int k;
+    (void)t;
+    sio__adm_count(ad, "packetsIn", NULL, c->packets_in - r->packets_in);
+    sio__adm_count(ad, "packetsOut", NULL, c->packets_out - r->packets_out);
+    sio__adm_count(ad, "bytesIn", NULL, c->bytes_in - r->bytes_in);
+    sio__adm_count(ad, "bytesOut", NULL, c->bytes_out - r->bytes_out);
+    *r = *c;
+    if (ad->nsp->count) {
+        for (i = 0; i < srv->eio.sessions.cap; i++) {
+            sio__map_ent *me = &srv->eio.sessions.e[i];
+            if (me->key && me->key != sio__tombstone && ((sio_engine_conn *)me->val)->transport == SIO__T_POLLING)
+                polling++;
+        }
+        sio__adm_begin(ad, &b, &w, "server_stats");
+        sio_json_obj_begin(&w);
+        sio_json_key(&w, "serverId");
+        sio_json_str(&w, ad->server_id ? ad->server_id : ad->host);
+        sio_json_key(&w, "hostname");
+        sio_json_str(&w, ad->host);
+        sio_json_key(&w, "pid");
+#ifdef _WIN32
+        sio_json_int(&w, (long long)GetCurrentProcessId());
+#else
+        sio_json_int(&w, (long long)getpid());
+#endif
+        sio_json_key(&w, "uptime");   /* seconds */
+        sio_json_num(&w, (double)(srv->b.loop.now - ad->started) / 1000.0);
+        sio_json_key(&w, "clientsCount");
+        sio_json_int(&w, (long long)srv->eio.nsessions);
+        sio_json_key(&w, "pollingClientsCount");
+        sio_json_int(&w, (long long)polling);
+        sio_json_key(&w, "aggregatedEvents");
+        sio_json_arr_begin(&w);
+        for (k = 0; k < ad->nagg; k++) {
+            sio_json_obj_begin(&w);
+            sio_json_key(&w, "timestamp");
+            sio_json_int(&w, (long long)ad->agg[k].ts);
+            sio_json_key(&w, "type");
+            sio_json_str(&w, ad->agg[k].type);
+            if (ad->agg[k].sub[0]) {
+                sio_json_key(&w, "subType");
+                sio_json_str(&w, ad->agg[k].sub);
+            }
+            sio_json_key(&w, "count");
+            sio_json_int(&w, (long long)ad->agg[k].count);
+            sio_json_obj_end(&w);
+        }
+        sio_json_arr_end(&w);
+        sio_json_key(&w, "namespaces");
+        sio_json_arr_begin(&w);
+        for (nsp = srv->nsps; nsp; nsp = nsp->next) {
+            sio_json_obj_begin(&w);
+            sio_json_key(&w, "name");
+            sio_json_str(&w, nsp->name);
+            sio_json_key(&w, "socketsCount");
+            sio_json_int(&w, (long long)nsp->count);
+            sio_json_obj_end(&w);
+        }
+        sio_json_arr_end(&w);
+        sio_json_obj_end(&w);
+        sio__adm_send(ad, &b, &w, 0, NULL);
+    }
+    ad->nagg = 0;   /* what nobody heard is gone, as in Node */
+}
+
+/* ---- instrumenting ---- */
+
+static int sio__adm_password_ok(sio__admin *ad, const char *pw, size_t n) {
+    if (ad->bf) return sio__bcrypt_check(ad->bf, pw, n, ad->pass) == 1;
+    return sio__adm_same(pw, n, ad->pass, ad->pass_len);
+}
+
+/* Node takes a bcrypt hash only; a plain password is taken too, so a
+   "$2a$", "$2b$" or "$2y$" that is no well-formed hash is refused rather
+   than guessed at. */
+static int sio__adm_is_hash(const char *pw) {
+    return strncmp(pw, "$2a$", 4) == 0 || strncmp(pw, "$2b$", 4) == 0 || strncmp(pw, "$2y$", 4) == 0;
+}
+
+SIO_API int sio_server_admin(sio_server *srv, const sio_admin_desc *desc) {
+    const sio_allocator *a;
+    const char *name;
+    sio__admin *ad;
+    if (!srv || !desc) return SIO_ERR_INVALID;
+    if (srv->wops) return SIO_ERR_STATE;
+    a = srv->b.loop.alloc;
+    name = desc->nsp ? desc->nsp : "/admin";
+    if (name[0] != '/' || strlen(name) > SIO_MAX_NSP_LEN) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "admin: namespace \"%s\" does not start with / or is over SIO_MAX_NSP_LEN", name);
+        return SIO_ERR_INVALID;
+    }
+    if (!desc->no_auth && (!desc->username || !desc->password)) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "admin: a username and a password, or no_auth");
+        return SIO_ERR_INVALID;
+    }
+    if (!desc->no_auth && sio__adm_is_hash(desc->password) && sio__bcrypt_valid(desc->password) != 0) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "admin: the password looks like a bcrypt hash and is not a well-formed one "
+                 "(60 characters, cost 04..31)");
+        return SIO_ERR_INVALID;
+    }
+    if (!(ad = (sio__admin *)sio__malloc(a, sizeof *ad))) return SIO_ERR_NOMEM;
+    memset(ad, 0, sizeof *ad);
+    ad->srv = srv;
+    ad->no_auth = desc->no_auth;
+    ad->production = desc->production;
+    ad->readonly = desc->readonly;
+    ad->started = srv->b.loop.now;
+    if (gethostname(ad->host, sizeof ad->host - 1) != 0) snprintf(ad->host, sizeof ad->host, "localhost");
+    /* from here the server owns it: sio_server_destroy frees it, even after a failure below */
+    srv->watch = ad;
+    srv->wops = ad->production ? &sio__adm_prod_ops : &sio__adm_dev_ops;
+    if ((!desc->no_auth && (!(ad->user = sio__strndup(a, desc->username, ad->user_len = strlen(desc->username))) ||
+                            !(ad->pass = sio__strndup(a, desc->password, ad->pass_len = strlen(desc->password))))) ||
+        (desc->server_id && !(ad->server_id = sio__strndup(a, desc->server_id, strlen(desc->server_id)))) ||
+        !(ad->nsp = sio_of(srv, name)) || sio_use(ad->nsp, sio__adm_auth, ad) != SIO_OK ||
+        sio_on_connection(ad->nsp, sio__adm_welcome, ad) != SIO_OK || sio_on(ad->nsp, "*", sio__adm_command, ad) != SIO_OK ||
+        !sio_server_timer(srv, 2000, 2000, sio__adm_stats, ad)) {
+        SIO__LOG(srv, SIO_LOG_ERROR, "admin: out of memory");
+        return SIO_ERR_NOMEM;
+    }
+    if (!desc->no_auth && sio__adm_is_hash(desc->password)) {
+        if (!(ad->bf = (sio__bf_state *)sio__malloc(a, sizeof *ad->bf))) return SIO_ERR_NOMEM;
+        sio__bf_pi(ad->bf);
+    }
+    srv->eio.counts = &ad->counts;
+    /* the UI's own page polls with credentials */
+    if (!srv->http.cors_origin && !srv->http.cors_allow) {
+        srv->http.cors_origin = "https://admin.socket.io";
+        srv->http.cors_credentials = 1;
+    }
+    return SIO_OK;
+}
+#endif /* !SIO_NO_SERVER && !SIO_NO_ADMIN */
 
 
 #ifndef SIO_NO_CLIENT

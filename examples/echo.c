@@ -7,6 +7,7 @@
    Node (@socket.io/redis-adapter), through Redis; --workers N (with it)
    runs N processes on one port (SO_REUSEPORT), one per core, for
    WebSocket clients (a long-polling session must stay on one process).
+   --admin USER:PASS shows it in the Socket.IO Admin UI (sio_server_admin).
 
    Build: cc -std=c99 -O2 -I.. echo.c -o echo
    Run:   ./echo --port 3000 */
@@ -61,8 +62,24 @@ static void usage(void) {
                     "            [--max-attachments N] [--max-json-depth N]\n"
                     "            [--allow-eio3] [--parser default|msgpack] [--cors-credentials] [--print-disconnects]\n"
                     "            [--redis HOST:PORT|redis://[[USER]:PASS@]HOST[:PORT][/DB] [--workers N]]\n"
+                    "            [--admin USER:PASS | --admin-no-auth] [--admin-mode development|production]\n"
+                    "            [--admin-server-id ID] [--admin-namespace NAME]\n"
                     "            [--log] [-v]\n"
                     "            [--tls-cert PEM --tls-key PEM]   (TLS builds: build/tls/echo)\n");
+}
+
+/* --cors with --admin: the list (or "*") and the Admin UI's origin. */
+static int admin_cors(const char *origin, void *user) {
+    const char *list = (const char *)user, *p = list;
+    size_t n = strlen(origin);
+    if (strcmp(list, "*") == 0 || strcmp(origin, "https://admin.socket.io") == 0) return 1;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, origin, n) == 0) return 1;
+        p += len + (end ? 1 : 0);
+    }
+    return 0;
 }
 
 /* A free port for the workers to share: bound here with SO_REUSEPORT
@@ -135,12 +152,15 @@ static int run_workers(int n, sio_server_desc *d, int *ready_fd) {
 int main(int argc, char **argv) {
     sio_server_desc d;
     sio_cluster_desc cd;
+    sio_admin_desc ad;
+    int admin = 0;
     sio_server *srv;
     struct sigaction sa;
     int i, err, print_disconnects = 0, workers = 0, ready_fd = -1;
 
     memset(&d, 0, sizeof d);
     memset(&cd, 0, sizeof cd);
+    memset(&ad, 0, sizeof ad);
     d.port = 3000;
     d.engine_path = "/engine.io/";
     d.engine.on_message = engine_echo;
@@ -152,6 +172,10 @@ int main(int argc, char **argv) {
         }
         if (strcmp(a, "--allow-eio3") == 0) {   /* socket.io 2 clients too */
             d.allow_eio3 = 1;
+            continue;
+        }
+        if (strcmp(a, "--admin-no-auth") == 0) {   /* the Admin UI, open to anyone */
+            admin = ad.no_auth = 1;
             continue;
         }
         if (strcmp(a, "--print-disconnects") == 0) {
@@ -191,6 +215,22 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--parser") == 0 && (strcmp(v, "msgpack") == 0 || strcmp(v, "default") == 0))
             d.parser = v[0] == 'm' ? SIO_PARSER_MSGPACK : SIO_PARSER_DEFAULT;   /* socket.io-msgpack-parser */
         else if (strcmp(a, "--redis") == 0) cd.redis = v;
+        else if (strcmp(a, "--admin") == 0 && strchr(v, ':')) {   /* USER:PASS, the password plain */
+            static char user[256];
+            size_t n = (size_t)(strchr(v, ':') - v);
+            if (n >= sizeof user) {
+                usage();
+                return 2;
+            }
+            memcpy(user, v, n);
+            user[n] = '\0';
+            ad.username = user;
+            ad.password = v + n + 1;
+            admin = 1;
+        } else if (strcmp(a, "--admin-mode") == 0 && (strcmp(v, "development") == 0 || strcmp(v, "production") == 0))
+            ad.production = v[0] == 'p';
+        else if (strcmp(a, "--admin-server-id") == 0) ad.server_id = v;
+        else if (strcmp(a, "--admin-namespace") == 0) ad.nsp = v;
         else if (strcmp(a, "--workers") == 0 && atoi(v) > 0) workers = atoi(v);
         else if (strcmp(a, "--tls-cert") == 0) d.tls.cert_file = v;   /* needs SIO_TLS_BEARSSL */
         else if (strcmp(a, "--tls-key") == 0) d.tls.key_file = v;
@@ -203,6 +243,13 @@ int main(int argc, char **argv) {
     if (!d.logger.fn) {
         d.logger.fn = log_stderr;
         d.logger.level = SIO_LOG_WARN;
+    }
+    if (admin && d.cors_origin) {
+        /* the UI polls with credentials: --cors ORIGIN[,ORIGIN] and its own
+           origin are named back with them, and "*" names back any origin */
+        d.cors_allow = admin_cors;
+        d.cors_user = (void *)d.cors_origin;
+        d.cors_credentials = 1;
     }
     if (workers && !cd.redis) {
         fprintf(stderr, "echo: --workers needs --redis: the workers share their sockets through it\n");
@@ -223,7 +270,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     if ((err = echo_install(srv, print_disconnects ? print_disconnect : NULL)) != SIO_OK ||
-        (cd.redis && (err = sio_server_cluster(srv, &cd)) != SIO_OK)) {
+        (cd.redis && (err = sio_server_cluster(srv, &cd)) != SIO_OK) ||
+        (admin && (err = sio_server_admin(srv, &ad)) != SIO_OK)) {
         fprintf(stderr, "echo: %s\n", sio_strerror(err));
         sio_server_destroy(srv);
         return err == SIO_ERR_INVALID ? 2 : 1;
