@@ -12794,6 +12794,16 @@ static void sio__on_engine_close(sio_engine_conn *e, const char *reason, void *u
 
 /* ---- public socket API ---- */
 
+/* A socket's rooms as Node lists them: its own id's first. */
+static SIO__UNUSED void sio__rooms_json(sio_json_writer *w, const sio_socket *s) {
+    size_t j;
+    sio_json_arr_begin(w);
+    sio_json_str(w, s->id);
+    for (j = 0; j < s->rooms.cap; j++)
+        if (s->rooms.slot[j]) sio_json_str(w, ((sio__room *)s->rooms.slot[j])->name);
+    sio_json_arr_end(w);
+}
+
 SIO_API const char *sio_socket_id(const sio_socket *s) { return s ? s->id : ""; }
 SIO_API int sio_socket_recovered(const sio_socket *s) { return s ? s->recovered : 0; }
 SIO_API const char *sio_namespace_name(const sio_namespace *nsp) { return nsp ? nsp->name : ""; }
@@ -13862,7 +13872,6 @@ static void sio__cl_apply(sio_namespace *nsp, const sio_bcast *to, int what, con
 /* What Node's fetchSockets() sends of a socket: {id, handshake, rooms, data}. */
 static void sio__cl_socket_json(sio_json_writer *w, sio_socket *s) {
     sio_json auth = sio_socket_auth(s);
-    size_t j;
     sio_json_obj_begin(w);
     sio_json_key(w, "id");
     sio_json_str(w, s->id);
@@ -13876,11 +13885,7 @@ static void sio__cl_socket_json(sio_json_writer *w, sio_socket *s) {
     sio_json_raw(w, auth.ptr, auth.len);
     sio_json_obj_end(w);
     sio_json_key(w, "rooms");
-    sio_json_arr_begin(w);
-    sio_json_str(w, s->id);
-    for (j = 0; j < s->rooms.cap; j++)
-        if (s->rooms.slot[j]) sio_json_str(w, ((sio__room *)s->rooms.slot[j])->name);
-    sio_json_arr_end(w);
+    sio__rooms_json(w, s);
     sio_json_key(w, "data");
     sio_json_raw(w, "{}", 2);
     sio_json_obj_end(w);
@@ -15487,7 +15492,6 @@ static void sio__adm_handshake(sio__admin *ad, sio_json_writer *w, const sio_htt
 
 /* A socket as the UI's pages read it. */
 static void sio__adm_socket(sio__admin *ad, sio_json_writer *w, sio_socket *s) {
-    size_t j;
     sio_json_obj_begin(w);
     sio_json_key(w, "id");
     sio_json_str(w, s->id);
@@ -15503,11 +15507,7 @@ static void sio__adm_socket(sio__admin *ad, sio_json_writer *w, sio_socket *s) {
     if (s->conn->handshake) sio_json_raw(w, s->conn->handshake, strlen(s->conn->handshake));
     else sio__adm_handshake(ad, w, NULL, NULL);   /* a session older than the instrumentation */
     sio_json_key(w, "rooms");
-    sio_json_arr_begin(w);
-    sio_json_str(w, s->id);
-    for (j = 0; j < s->rooms.cap; j++)
-        if (s->rooms.slot[j]) sio_json_str(w, ((sio__room *)s->rooms.slot[j])->name);
-    sio_json_arr_end(w);
+    sio__rooms_json(w, s);
     sio_json_obj_end(w);
 }
 
