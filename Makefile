@@ -380,3 +380,34 @@ $(B)/lwip/client-clang.o: tools/bench/client_heap.c socketio.h $(wildcard tests/
 ifeq ($(HAVE_LWIP),yes)
 all: $(B)/lwip/client.o $(B)/lwip/client-clang.o
 endif
+
+# >>windows (issue 19): Winsock 2 builds with mingw-w64, run under wine by
+# tests/run.sh (the unit tests) and tests/interop/windows.test.mjs (echo.exe
+# against the npm client, siocat.exe against Node). test_tls needs BearSSL
+# and test_attach POSIX sockets of its own; the other tests all build.
+WIN_CC   ?= x86_64-w64-mingw32-gcc
+WIN_CXX  ?= x86_64-w64-mingw32-g++
+WIN_LIBS := -lws2_32 -lbcrypt -liphlpapi
+HAVE_WIN := $(shell command -v $(WIN_CC) >/dev/null 2>&1 && echo yes)
+WINTESTS := $(patsubst tests/%.c,$(B)/win/tests/%.exe,$(filter-out tests/test_tls.c tests/test_attach.c,$(wildcard tests/test_*.c)))
+WINPROGS := $(addprefix $(B)/win/,echo.exe binary.exe rooms.exe tweets.exe siocat.exe client_driver.exe)
+$(B)/win/tests/%.exe: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(WIN_LIBS)
+$(B)/win/%.exe: examples/%.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(WIN_LIBS)
+$(B)/win/%.exe: tools/%.c socketio.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(WIN_LIBS)
+$(B)/win/%.exe: tests/%.c socketio.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(WIN_LIBS)
+# ... and the header as C++ for Windows.
+$(B)/win/cxx.o: socketio.h
+	@mkdir -p $(@D)
+	printf '#define SOCKETIO_IMPLEMENTATION\n#include "socketio.h"\n' | $(WIN_CXX) -x c++ -Wall -Wextra -Werror -I. -c - -o $@
+
+ifeq ($(HAVE_WIN),yes)
+all: $(WINTESTS) $(WINPROGS) $(B)/win/cxx.o
+endif

@@ -135,6 +135,8 @@
    SIO_DNS_MAX_CNAME, SIO_DNS_MAX_RR, SIO_DNS_MAX_FILE  8, 64, 65536: CNAMEs
                     followed, records read, bytes of hosts/resolv.conf
    SIO_HOSTS_FILE, SIO_RESOLV_CONF  "/etc/hosts", "/etc/resolv.conf"
+                    (Windows: %SystemRoot%\System32\drivers\etc\hosts, and
+                    the nameservers from GetNetworkParams instead)
    SIO_RANDOM_DEVICE       "/dev/urandom"  ids and keys, when no system call
    SIO_RESP_MAX_DEPTH, SIO_RESP_MAX_BULK  8, 64 MiB: nesting of a Redis
                     reply, bytes of one of its strings
@@ -263,9 +265,13 @@
 #include <stdint.h>
 /* struct pollfd of the step API (sio_server_fds, sio_client_fds) comes
    from the socket layer the library runs on: lwIP's own under SIO_LWIP
-   (define it for every file that includes this header), else POSIX. */
+   (define it for every file that includes this header), Winsock 2's on
+   Windows (include this header before <windows.h>, or define
+   WIN32_LEAN_AND_MEAN, so that the old winsock.h stays out), else POSIX. */
 #if defined(SIO_LWIP)
 #include <lwip/sockets.h>
+#elif defined(_WIN32)
+#include <winsock2.h>
 #else
 #include <poll.h>
 #endif
@@ -1946,6 +1952,7 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
      sio__closesocket(fd)   closes a socket (a file is closed with close())
      sio__poll(fds, n, ms)  poll() over sockets
      SIO__SOCKERR           the failed socket call's error, an errno value
+     SIO__CONNECTING(e)     e says a non-blocking connect() is under way
    and, in >>loop, sio__set_nonblock, the clock (SIO_CLOCK_MS) and the
    random source (SIO_RANDOM_BYTES). */
 #if defined(SIO_LWIP)
@@ -1981,6 +1988,112 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #ifndef SIO_CLOCK_MS
 #define SIO_CLOCK_MS() ((uint64_t)sys_now())
 #endif
+#elif defined(_WIN32)
+/* Windows: Winsock 2 (Vista and later, for WSAPoll), built with
+   mingw-w64 and written with MSVC in mind (no GNU extension outside an
+   #ifdef; link ws2_32, bcrypt and iphlpapi, which MSVC is told below).
+   - A SOCKET is a UINT_PTR; the API keeps int descriptors (sio_server_adopt,
+     the pollfds of the step API) and converts at the calls. Kernel handle
+     values stay far below INT_MAX in practice, and INVALID_SOCKET becomes
+     -1, which is what many portable libraries rely on too.
+   - Winsock must be started: each server and client calls WSAStartup
+     when it is created and WSACleanup when it is destroyed (Windows
+     counts them), so there is no global flag to keep.
+   - Errors come from WSAGetLastError(), mapped to errno values here;
+     a non-blocking connect says WSAEWOULDBLOCK where POSIX says
+     EINPROGRESS. No SIGPIPE exists; send() never raises a signal.
+   - setsockopt() and the others take char pointers and int lengths: the
+     names the file uses are wrappers that convert. SO_REUSEADDR there
+     lets another socket take a port that is in use, which POSIX's never
+     does, so it is asked for as SO_EXCLUSIVEADDRUSE, what POSIX programs
+     mean by it (Windows rebinds over TIME_WAIT anyway).
+   - Files (the stream helpers, the hosts file) use the C runtime's
+     open/read/write/close from <io.h>, in binary mode. */
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <bcrypt.h>
+#include <io.h>
+#include <fcntl.h>
+#include <limits.h>
+#if _WIN32_WINNT < 0x0600
+#error "socketio.h needs _WIN32_WINNT 0x0600 (Vista) or later, for WSAPoll"
+#endif
+#ifdef _MSC_VER
+#include <BaseTsd.h>
+typedef SSIZE_T ssize_t;
+#pragma comment(lib, "ws2_32")
+#pragma comment(lib, "bcrypt")
+#pragma comment(lib, "iphlpapi")
+#endif
+static SIO__UNUSED int sio__wsa_errno(void) {
+    switch (WSAGetLastError()) {
+    case WSAEWOULDBLOCK: return EWOULDBLOCK;
+    case WSAEINPROGRESS: return EINPROGRESS;
+    case WSAEINTR: return EINTR;
+    case WSAECONNREFUSED: return ECONNREFUSED;
+    case WSAECONNRESET: return ECONNRESET;
+    case WSAECONNABORTED: return ECONNABORTED;
+    case WSAEADDRINUSE: return EADDRINUSE;
+    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case WSAEMFILE: return EMFILE;
+    case WSAENOBUFS: return ENOBUFS;
+    case WSAETIMEDOUT: return ETIMEDOUT;
+    case WSAENETUNREACH: return ENETUNREACH;
+    case WSAEHOSTUNREACH: return EHOSTUNREACH;
+    case WSAENOTCONN: return ENOTCONN;
+    case WSAEMSGSIZE: return EMSGSIZE;
+    default: return EIO;
+    }
+}
+static SIO__UNUSED int sio__win_setsockopt(int fd, int level, int name, const void *v, socklen_t n) {
+    if (level == SOL_SOCKET && name == SO_REUSEADDR) name = SO_EXCLUSIVEADDRUSE;
+    return setsockopt((SOCKET)fd, level, name, (const char *)v, (int)n);
+}
+static SIO__UNUSED int sio__win_getsockopt(int fd, int level, int name, void *v, socklen_t *n) {
+    return getsockopt((SOCKET)fd, level, name, (char *)v, n);
+}
+static SIO__UNUSED ssize_t sio__win_send(int fd, const void *p, size_t n, int flags) {
+    return send((SOCKET)fd, (const char *)p, n > INT_MAX ? INT_MAX : (int)n, flags);
+}
+static SIO__UNUSED ssize_t sio__win_recv(int fd, void *p, size_t n, int flags) {
+    return recv((SOCKET)fd, (char *)p, n > INT_MAX ? INT_MAX : (int)n, flags);
+}
+/* WSAPoll refuses an empty set, which a client between reconnection
+   attempts has: then it only waits. */
+static SIO__UNUSED int sio__win_poll(struct pollfd *fds, size_t n, int ms) {
+    if (n == 0) {
+        Sleep(ms < 0 ? INFINITE : (DWORD)ms);
+        return 0;
+    }
+    return WSAPoll(fds, (ULONG)n, ms);
+}
+#define setsockopt(fd, level, name, v, n) sio__win_setsockopt(fd, level, name, v, n)
+#define getsockopt(fd, level, name, v, n) sio__win_getsockopt(fd, level, name, v, n)
+#define send(fd, p, n, flags) sio__win_send(fd, p, n, flags)
+#define recv(fd, p, n, flags) sio__win_recv(fd, p, n, flags)
+#define sio__closesocket(fd) closesocket((SOCKET)(fd))
+#define sio__poll(fds, n, ms) sio__win_poll(fds, (size_t)(n), ms)
+#define SIO__SOCKERR sio__wsa_errno()
+#define SIO__CONNECTING(e) ((e) == EWOULDBLOCK || (e) == EINPROGRESS)
+#ifndef SHUT_WR
+#define SHUT_RD SD_RECEIVE
+#define SHUT_WR SD_SEND
+#define SHUT_RDWR SD_BOTH
+#endif
+/* every open() here reads a file's bytes: binary mode, not inherited */
+#ifndef O_CLOEXEC
+#define O_CLOEXEC (O_NOINHERIT | O_BINARY)
+#endif
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 0
+#endif
+#ifndef SIO_CLOCK_MS
+#define SIO_CLOCK_MS() ((uint64_t)GetTickCount64())
+#endif
 #else
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -1991,7 +2104,10 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #define sio__closesocket(fd) close(fd)
 #define sio__poll(fds, n, ms) poll(fds, (nfds_t)(n), ms)
 #endif
+#if !defined(SIO__SOCKERR)   /* POSIX and lwIP */
 #define SIO__SOCKERR errno
+#define SIO__CONNECTING(e) ((e) == EINPROGRESS)
+#endif
 /* A peer that went away must not kill the process with SIGPIPE: POSIX
    send() takes MSG_NOSIGNAL; where it is missing (older macOS) each
    socket is marked SO_NOSIGPIPE instead (sio__set_nonblock). MSG_DONTWAIT
@@ -2008,7 +2124,9 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 #else
 #define SIO__DONTWAIT 0
 #endif
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 #include <fcntl.h>
 #include <sys/stat.h>
 #if defined(SIO_EPOLL) && defined(__linux__) && !defined(SIO_POSIX_ONLY)
@@ -2019,6 +2137,8 @@ SIO_API int sio_stream_save_fd(sio_stream *st, int fd, int close_fd);
 /* the application's source, checked first */
 #elif defined(SIO_LWIP)
 #error "SIO_LWIP: define SIO_RANDOM_BYTES(buf, n) to fill n bytes from the board's hardware RNG (0 on success)"
+#elif defined(_WIN32)
+#define SIO__BCRYPT 1   /* BCryptGenRandom, the system's preferred generator */
 #elif defined(__linux__) && !defined(SIO_NO_GETRANDOM) && !defined(SIO_POSIX_ONLY) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #include <sys/random.h>
@@ -6900,6 +7020,13 @@ static int sio__set_nonblock(int fd) {
        the flag with the value it was built with */
     int on = 1;
     return lwip_ioctl(fd, (long)FIONBIO, &on) == 0 ? SIO_OK : SIO_ERR_IO;
+#elif defined(_WIN32)
+    /* no fcntl: FIONBIO, and the handle kept from child processes as
+       FD_CLOEXEC would */
+    u_long on = 1;
+    if (ioctlsocket((SOCKET)fd, FIONBIO, &on) != 0) return SIO_ERR_IO;
+    SetHandleInformation((HANDLE)(uintptr_t)(SOCKET)fd, HANDLE_FLAG_INHERIT, 0);
+    return SIO_OK;
 #else
 #if !defined(MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
     int one = 1;
@@ -7399,7 +7526,7 @@ static int sio__dial_socket(const sio__addrs *ad, int *ai, int *connecting) {
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         do rc = connect(fd, (const struct sockaddr *)sa, ad->len[*ai]);
         while (rc < 0 && SIO__SOCKERR == EINTR);
-        if (rc == 0 || SIO__SOCKERR == EINPROGRESS) {
+        if (rc == 0 || SIO__CONNECTING(SIO__SOCKERR)) {
             *connecting = rc < 0;
             return fd;
         }
@@ -7736,7 +7863,8 @@ static SIO__UNUSED void sio__tls_why(sio__conn *c, char *dst, size_t cap) {
 /* ---- randomness for ids and keys: the kernel's CSPRNG, in blocks ----
    Session ids, socket ids and hash keys must not be guessable, so they
    come from the operating system's generator: getrandom() on Linux,
-   arc4random_buf() on the BSDs and macOS, else SIO_RANDOM_DEVICE; or
+   arc4random_buf() on the BSDs and macOS, BCryptGenRandom() on Windows,
+   else SIO_RANDOM_DEVICE; or
    from SIO_RANDOM_BYTES(buf, n) when the application gives it (a
    device's hardware RNG: lwIP has none of the others). When none can be
    had, creating a server or client fails; there is no fallback to a
@@ -7760,6 +7888,9 @@ static int sio__rng_fill(sio__rng *r) {
 #if defined(SIO_RANDOM_BYTES)
         if (SIO_RANDOM_BYTES(r->pool, sizeof r->pool) != 0) return SIO_ERR_IO;   /* errno is not its */
         n = (ssize_t)sizeof r->pool;
+#elif defined(SIO__BCRYPT)
+        if (BCryptGenRandom(NULL, r->pool, (ULONG)sizeof r->pool, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0) return SIO_ERR_IO;
+        n = (ssize_t)sizeof r->pool;
 #elif defined(SIO__GETRANDOM)
         n = getrandom(r->pool + got, sizeof r->pool - got, 0);
 #elif defined(SIO__ARC4RANDOM)
@@ -7779,7 +7910,7 @@ static int sio__rng_fill(sio__rng *r) {
 static int sio__rng_init(sio__rng *r) {
     memset(r, 0, sizeof *r);
     r->fd = -1;
-#if !defined(SIO__GETRANDOM) && !defined(SIO__ARC4RANDOM) && !defined(SIO_RANDOM_BYTES)
+#if !defined(SIO__GETRANDOM) && !defined(SIO__ARC4RANDOM) && !defined(SIO_RANDOM_BYTES) && !defined(SIO__BCRYPT)
     r->fd = open(SIO_RANDOM_DEVICE, O_RDONLY | O_CLOEXEC);
 #endif
     return sio__rng_fill(r);
@@ -7827,6 +7958,9 @@ typedef struct sio__base {
     sio_logger logger;
     sio__rng rng;
     sio_timer *timers;           /* the application's */
+#ifdef _WIN32
+    int wsa;                     /* WSAStartup done: WSACleanup at the end */
+#endif
 } sio__base;
 
 /* ---- the application's timers ---- */
@@ -7896,6 +8030,9 @@ static SIO__UNUSED void sio__base_free(sio__base *b) {
     while (b->timers) sio__utimer_free(b->timers);
     sio__loop_free(&b->loop);
     if (b->rng.fd >= 0) close(b->rng.fd);
+#ifdef _WIN32
+    if (b->wsa) WSACleanup();   /* after the last socket closed */
+#endif
     sio__free(a, b);
 }
 
@@ -7926,6 +8063,19 @@ static SIO__UNUSED sio__base *sio__base_new(size_t size, const sio_allocator *al
         *err = SIO_ERR_RANDOM;
         return NULL;
     }
+#ifdef _WIN32
+    {
+        /* Winsock counts its users: one start per server or client */
+        WSADATA wsa;
+        if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+            sio__log(&b->logger, SIO_LOG_ERROR, "WSAStartup failed: no Winsock 2.2");
+            sio__base_free(b);
+            *err = SIO_ERR_IO;
+            return NULL;
+        }
+        b->wsa = 1;
+    }
+#endif
     return b;
 }
 
@@ -8787,8 +8937,9 @@ static void sio__http_accept(sio__conn *l) {
         int fd = accept(l->fd, NULL, NULL), one = 1;
 #endif
         if (fd < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EMFILE || errno == ENFILE) SIO__HLOG(hs, SIO_LOG_ERROR, "accept: out of file descriptors");
+            int e = SIO__SOCKERR;
+            if (e == EINTR) continue;
+            if (e == EMFILE || e == ENFILE) SIO__HLOG(hs, SIO_LOG_ERROR, "accept: out of file descriptors");
             return;
         }
         if (hs->loop->npeers >= (size_t)hs->max_connections) {
@@ -8796,19 +8947,19 @@ static void sio__http_accept(sio__conn *l) {
             static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
             ssize_t w = send(fd, busy, sizeof busy - 1, SIO__NOSIGNAL | SIO__DONTWAIT);
             (void)w;
-            close(fd);
+            sio__closesocket(fd);
             SIO__HLOG(hs, SIO_LOG_WARN, "connection refused: max_connections (%d) reached", hs->max_connections);
             continue;
         }
 #ifndef SIO__ACCEPT4
         if (sio__set_nonblock(fd) != SIO_OK) {
-            close(fd);
+            sio__closesocket(fd);
             continue;
         }
 #endif
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         if (!(h = sio__httpd_conn(hs, fd))) {
-            close(fd);
+            sio__closesocket(fd);
             return;
         }
 #ifdef SIO_TLS_BEARSSL
@@ -8908,7 +9059,7 @@ static void sio__host_hook(sio__conn *c, int what) {
         h->respond(h->host_user, 503, "Content-Type: text/plain\r\n", "Service Unavailable", 19);
     } else if (h->host_state == SIO__HS_SOCKET && c->fd >= 0) {
         if (h->release) h->release(h->host_user, c->fd);
-        else close(c->fd);
+        else sio__closesocket(c->fd);
     }
     h->host_state = SIO__HS_DONE;
 }
@@ -8969,7 +9120,7 @@ static int sio__httpd_upgraded(sio__hconn *h, int fd, const void *extra, size_t 
     int rc = h->host_state != SIO__HS_SWITCHED || (len && !extra) ? SIO_ERR_STATE : sio__conn_set_fd(&h->c, fd);
     if (rc != SIO_OK) {
         if (h->release) h->release(h->host_user, fd);
-        else close(fd);
+        else sio__closesocket(fd);
         if (h->host_state == SIO__HS_SWITCHED) sio__conn_close(&h->c, rc);
         return rc;
     }
@@ -9640,6 +9791,8 @@ SIO_API void sio_engine_conn_set_user(sio_engine_conn *c, void *user) {
 /* if_nametoindex: zones of IPv6 literals, "fe80::1%eth0" */
 #if defined(SIO_LWIP)
 #include <lwip/if_api.h>
+#elif defined(_WIN32)
+#include <iphlpapi.h>   /* also GetNetworkParams: the nameservers */
 #else
 #include <net/if.h>
 #endif
@@ -9690,7 +9843,11 @@ SIO_API void sio_engine_conn_set_user(sio_engine_conn *c, void *user) {
 #define SIO_DNS_MAX_RR 64              /* answer records looked at; the rest are ignored */
 #endif
 #ifndef SIO_HOSTS_FILE
+#ifdef _WIN32   /* %VARIABLES% are expanded when it is read */
+#define SIO_HOSTS_FILE "%SystemRoot%\\System32\\drivers\\etc\\hosts"
+#else
 #define SIO_HOSTS_FILE "/etc/hosts"
+#endif
 #endif
 #ifndef SIO_RESOLV_CONF
 #define SIO_RESOLV_CONF "/etc/resolv.conf"
@@ -9839,7 +9996,7 @@ static int sio__hosts_find(const char *buf, size_t len, const char *host, int po
 
 /* resolv.conf text: the addresses of the "nameserver" lines (port 53), at
    most SIO_DNS_MAX_SERVERS. Returns how many. */
-static int sio__resolv_parse(const char *buf, size_t len, sio__addrs *out) {
+static SIO__UNUSED int sio__resolv_parse(const char *buf, size_t len, sio__addrs *out) {
     const char *p = buf, *end = buf + len;
     out->n = 0;
     while (p < end) {
@@ -10004,7 +10161,14 @@ static int sio__dns_answer(const unsigned char *m, size_t len, unsigned id, cons
    when it is longer. -1 when it cannot be read. */
 static long sio__read_small_file(const char *path, char *buf, size_t cap) {
     size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd;
+#ifdef _WIN32
+    char full[MAX_PATH];
+    DWORD k = ExpandEnvironmentStringsA(path, full, (DWORD)sizeof full);
+    if (k == 0 || k > sizeof full) return -1;
+    path = full;
+#endif
+    fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
     while (n < cap) {
         ssize_t r = read(fd, buf + n, cap - n);
@@ -10216,11 +10380,11 @@ static void sio__resolve_send(sio__resolver *r) {
         int fd = socket(sa->ss_family, SOCK_DGRAM, 0), rc = -1;
         if (fd >= 0 && sio__set_nonblock(fd) == SIO_OK) {
             do rc = connect(fd, (const struct sockaddr *)sa, r->ns.len[k]);
-            while (rc < 0 && errno == EINTR);
+            while (rc < 0 && SIO__SOCKERR == EINTR);
         }
         if (rc == 0) c = sio__conn_add(r->loop, fd, SIO__C_UDP, &sio__resolve_ops, r, sizeof *c);
         if (c) r->udp[k] = c;
-        else if (fd >= 0) close(fd);
+        else if (fd >= 0) sio__closesocket(fd);
         if (!c) sio__log(r->log, SIO_LOG_DEBUG, "nameserver %d: no socket", k + 1);
     }
     for (q = 0; c && q < 2; q++) {
@@ -10229,7 +10393,7 @@ static void sio__resolve_send(sio__resolver *r) {
         if (r->answered[q]) continue;
         n = sio__dns_query(buf, sizeof buf, r->id[q], r->host, q == 0 ? SIO__DNS_AAAA : SIO__DNS_A);
         if (n > 0 && send(c->fd, buf, (size_t)n, 0) < 0)
-            sio__log(r->log, SIO_LOG_DEBUG, "nameserver %d: send failed (errno %d)", k + 1, errno);
+            sio__log(r->log, SIO_LOG_DEBUG, "nameserver %d: send failed (errno %d)", k + 1, SIO__SOCKERR);
     }
     sio__timer_set(&r->loop->timers, r->loop->alloc, &r->retry, sio__now_ms() + SIO_DNS_RETRY_MS);
 }
@@ -10314,8 +10478,9 @@ static int sio__lwip_resolve(sio__resolver *r, const char *host, int port) {
 }
 #endif
 
-/* The nameservers of this lookup: the configured one, else resolv.conf's,
-   else 127.0.0.1 as glibc does. buf: SIO_DNS_MAX_FILE bytes. */
+/* The nameservers of this lookup: the configured one, else resolv.conf's
+   (on Windows the system's, from GetNetworkParams), else 127.0.0.1 as
+   glibc does. buf: SIO_DNS_MAX_FILE bytes. */
 static void sio__resolve_servers(sio__resolver *r, char *buf) {
     static const unsigned char lo4[4] = {127, 0, 0, 1};
     long n;
@@ -10323,9 +10488,22 @@ static void sio__resolve_servers(sio__resolver *r, char *buf) {
         r->ns = r->server;
         return;
     }
-    n = sio__read_small_file(SIO_RESOLV_CONF, buf, SIO_DNS_MAX_FILE);
     r->ns.n = 0;
+#ifdef _WIN32
+    /* no resolv.conf: the nameservers the system was given (DHCP or
+       set by hand), IPv4 ones, from GetNetworkParams; buf holds them */
+    {
+        ULONG len = SIO_DNS_MAX_FILE;
+        const IP_ADDR_STRING *a;
+        (void)n;
+        if (GetNetworkParams((FIXED_INFO *)(void *)buf, &len) == ERROR_SUCCESS)
+            for (a = &((FIXED_INFO *)(void *)buf)->DnsServerList; a && r->ns.n < SIO_DNS_MAX_SERVERS; a = a->Next)
+                sio__addr_literal_n(a->IpAddress.String, strlen(a->IpAddress.String), 53, &r->ns);
+    }
+#else
+    n = sio__read_small_file(SIO_RESOLV_CONF, buf, SIO_DNS_MAX_FILE);
     if (n > 0) sio__resolv_parse(buf, (size_t)n, &r->ns);
+#endif
     if (!r->ns.n) sio__addrs_add(&r->ns, AF_INET, lo4, 53, 0);
     if (r->ns.n > SIO_DNS_MAX_SERVERS) r->ns.n = SIO_DNS_MAX_SERVERS;
 }
@@ -13467,7 +13645,7 @@ static int sio__srv_listen(sio_server *srv) {
         return rc;
     }
     if (!(l = sio__conn_add(&srv->b.loop, fd, SIO__C_LISTEN, &sio__listen_ops, &srv->http, sizeof *l))) {
-        close(fd);
+        sio__closesocket(fd);
         return SIO_ERR_NOMEM;
     }
     return SIO_OK;
@@ -17318,11 +17496,15 @@ static void sio__stream_deliver(sio_stream *st, const char *p, size_t len) {
         ssize_t w = write(st->dst_fd, p + off, len - off);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+#ifdef _WIN32
+            Sleep(1);   /* a C runtime descriptor, which nothing polls there */
+#else
             struct pollfd pf;
             pf.fd = st->dst_fd;
             pf.events = POLLOUT;
             pf.revents = 0;
             poll(&pf, 1, -1);
+#endif
             continue;
         }
         if (w < 0) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32   /* --workers: fork, pipes and SO_REUSEPORT, POSIX only */
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>   /* workers go when their parent does, even if it is killed */
+#endif
 #endif
 
 static volatile sig_atomic_t stop_requested;
@@ -82,6 +84,7 @@ static int admin_cors(const char *origin, void *user) {
     return 0;
 }
 
+#ifndef _WIN32
 /* A free port for the workers to share: bound here with SO_REUSEPORT
    (so nobody else takes it) until they all listen on it. */
 static int reserve_port(const char *host, int port, int *fd) {
@@ -148,6 +151,7 @@ static int run_workers(int n, sio_server_desc *d, int *ready_fd) {
     for (i = 0; i < n; i++) waitpid(pids[i], NULL, 0);
     return got == n ? 0 : 1;
 }
+#endif
 
 int main(int argc, char **argv) {
     sio_server_desc d;
@@ -155,7 +159,9 @@ int main(int argc, char **argv) {
     sio_admin_desc ad;
     int admin = 0;
     sio_server *srv;
+#ifndef _WIN32
     struct sigaction sa;
+#endif
     int i, err, print_disconnects = 0, workers = 0, ready_fd = -1;
 
     memset(&d, 0, sizeof d);
@@ -251,11 +257,24 @@ int main(int argc, char **argv) {
         d.cors_user = (void *)d.cors_origin;
         d.cors_credentials = 1;
     }
+#ifdef _WIN32
+    /* Windows has no fork() and no SO_REUSEPORT to share one port between
+       processes: one process per port there, joined through --redis. */
+    if (workers) {
+        fprintf(stderr, "echo: --workers is not available on Windows (no fork, no SO_REUSEPORT)\n");
+        return 2;
+    }
+#endif
     if (workers && !cd.redis) {
         fprintf(stderr, "echo: --workers needs --redis: the workers share their sockets through it\n");
         return 2;
     }
 
+#ifdef _WIN32
+    /* no sigaction() and no SIGPIPE there: C's signal() for the stop */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+#else
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -263,6 +282,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (workers && (err = run_workers(workers, &d, &ready_fd)) != 0) return err;
     if (workers && stop_requested) return 0;   /* the parent, once stopped */
+#endif
 
     srv = sio_server_create(&d, &err);
     if (!srv) {
@@ -277,10 +297,13 @@ int main(int argc, char **argv) {
         return err == SIO_ERR_INVALID ? 2 : 1;
     }
 
+#ifndef _WIN32
     if (ready_fd >= 0) {   /* a worker: the parent says "listening" for all */
         if (write(ready_fd, "r", 1) != 1) return 1;
         close(ready_fd);
-    } else {
+    } else
+#endif
+    {
         printf("listening on port %d\n", sio_server_port(srv));
         fflush(stdout);
     }

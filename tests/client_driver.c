@@ -24,11 +24,31 @@ static sio_client *client;
 static int quit;
 static double maxpoll_ms;
 
+#ifdef _WIN32
+#include <io.h>
+#include <fcntl.h>
+static double now_ms(void) {
+    LARGE_INTEGER f, t;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t);
+    return (double)t.QuadPart * 1e3 / (double)f.QuadPart;
+}
+
+/* Windows cannot poll a pipe: peek at it. 1: read() will not block (or
+   will see the end, when the peek fails). */
+static int stdin_ready(void) {
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD avail = 0;
+    if (GetFileType(h) != FILE_TYPE_PIPE) return WaitForSingleObject(h, 0) == WAIT_OBJECT_0;
+    return !PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL) || avail > 0;
+}
+#else
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
+#endif
 
 static void out(const char *fmt, ...) {
     va_list ap;
@@ -296,6 +316,10 @@ int main(int argc, char **argv) {
     d.on_reconnect_attempt = on_attempt;
     d.on_reconnect = on_reconnect;
     d.on_reconnect_failed = on_failed;
+#ifdef _WIN32
+    _setmode(0, _O_BINARY);   /* "\n" stays "\n" on the pipes */
+    _setmode(1, _O_BINARY);
+#endif
     client = sio_client_create(&d, &err);
     if (!client) {
         out("create-error %s\n", sio_strerror(err));
@@ -311,10 +335,15 @@ int main(int argc, char **argv) {
             was_closed = !was_closed;
             if (was_closed) out("closed\n");
         }
+#ifdef _WIN32
+        (void)p;
+        if (stdin_open && stdin_ready()) {
+#else
         p.fd = 0;
         p.events = POLLIN;
         p.revents = 0;
         if (stdin_open && poll(&p, 1, 0) > 0) {
+#endif
             char chunk[65536];
             ssize_t r = read(0, chunk, sizeof chunk);
             size_t start = 0, j;

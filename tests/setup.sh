@@ -19,8 +19,9 @@ export DEBIAN_FRONTEND=noninteractive
 # cross libc, libgcc and linker (gcc-s390x-linux-gnu itself conflicts with
 # gcc-multilib), run under qemu-user.
 # The lwIP device build: arm-none-eabi-gcc with newlib, against Debian's lwIP
-# headers (apt-get -s shows no package removed, gcc-multilib included).
-PKGS="build-essential clang valgrind libclang-rt-14-dev chromium libbearssl-dev openssl gnuplot-nox redis-server libmicrohttpd-dev libuv1-dev tmux gcc-multilib libc6-dev-s390x-cross libgcc-12-dev-s390x-cross binutils-s390x-linux-gnu qemu-user gcc-arm-none-eabi libnewlib-arm-none-eabi liblwip-dev"
+# headers (apt-get -s shows no package removed, gcc-multilib included). The
+# Windows build: mingw-w64, run under wine (wine64 on amd64).
+PKGS="build-essential clang valgrind libclang-rt-14-dev chromium libbearssl-dev openssl gnuplot-nox redis-server libmicrohttpd-dev libuv1-dev tmux gcc-multilib libc6-dev-s390x-cross libgcc-12-dev-s390x-cross binutils-s390x-linux-gnu qemu-user gcc-arm-none-eabi libnewlib-arm-none-eabi liblwip-dev mingw-w64 wine"
 # Node 20 and npm normally come with the machine; only fall back to Debian's.
 if ! command -v node >/dev/null 2>&1; then
     PKGS="$PKGS nodejs npm"

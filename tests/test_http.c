@@ -31,6 +31,7 @@ static int str_is(sio_str s, const char *lit) {
 static int views_inside(const char *buf, size_t len, const sio_http_msg *m) {
     int i;
     const char *end = buf + len;
+#undef IN   /* Windows' <windef.h> has one (an empty annotation) */
 #define IN(s) ((s).len == 0 || ((s).ptr >= buf && (s).ptr + (s).len <= end))
     if (!IN(m->method) || !IN(m->target) || !IN(m->path) || !IN(m->query) || !IN(m->reason)) return 0;
     for (i = 0; i < m->header_count; i++)

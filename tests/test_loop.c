@@ -5,7 +5,13 @@
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
 
+#ifdef _WIN32
+/* Winsock's poll(), from the winsock2.h socketio.h included */
+typedef ULONG nfds_t;
+#define poll(fds, n, ms) WSAPoll(fds, (ULONG)(n), ms)
+#else
 #include <poll.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -92,18 +98,11 @@ static void cl_answer(const sio_client_event *ev, void *user) {
     sio_msg_free(&m);
 }
 
-static long ms_since(const struct timespec *t0) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* Turns of the caller's loop until *flag, at most ms: both parts in one
    poll(). Returns 0 when the arrays did not fit. */
 static int turns(world *w, const int *flag, long ms) {
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (!(flag && *flag) && ms_since(&t0) < ms) {
+    uint64_t t0 = sio_time_ms();   /* the library's clock: the same on every platform */
+    while (!(flag && *flag) && sio_time_ms() - t0 < (uint64_t)ms) {
         struct pollfd fds[CAP];
         int timeout = 100, ns, nc;
         ns = sio_server_fds(w->srv, fds, CAP, &timeout);
@@ -158,7 +157,7 @@ static void run(const char *transports) {
     CHECK(w.connected);
     none[0].fd = -7;
     n = sio_client_fds(w.cl, none, 0, &timeout);
-    CHECK(n >= 1 && none[0].fd == -7);
+    CHECK(n >= 1 && (int)none[0].fd == -7);   /* a SOCKET, unsigned, on Windows */
     {
         struct pollfd fds[CAP];
         timeout = -1;

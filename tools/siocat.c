@@ -23,9 +23,14 @@
 #include <ctype.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <termios.h>
 #include <time.h>
+#ifdef _WIN32
+#include <io.h>      /* read, isatty, _setmode */
+#include <fcntl.h>
+#else
+#include <termios.h>
 #include <unistd.h>
+#endif
 
 #define ACK_TIMEOUT_MS 10000   /* default --ack-timeout */
 #define QUIT_UNSET (-1e300)    /* -q not given: the mode picks */
@@ -73,13 +78,31 @@ typedef struct siocat {
     sio_buf edit;               /* the line being typed */
 } siocat;
 
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+static uint64_t now_ms(void) { return sio_time_ms(); }
 
 /* ---- the terminal ---- */
+
+#ifdef _WIN32
+/* Windows: no termios, so the console keeps its own line editing (no
+   prompt redrawn under events); and standard input cannot be polled with
+   the sockets, so the loop peeks at it between polls of at most 20 ms.
+   1: a read() will not block (or will see the end). */
+static void term_restore(void) {}
+static int term_raw(void) { return -1; }
+
+static int stdin_ready(void) {
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD avail = 0;
+    switch (GetFileType(h)) {
+    case FILE_TYPE_PIPE:   /* a failed peek: the writer is gone, read() sees the end */
+        return !PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL) || avail > 0;
+    case FILE_TYPE_CHAR:
+        return WaitForSingleObject(h, 0) == WAIT_OBJECT_0;
+    default:               /* a file */
+        return 1;
+    }
+}
+#else
 
 static struct termios saved_tio;
 static int tio_changed;
@@ -104,6 +127,7 @@ static int term_raw(void) {
     atexit(term_restore);
     return 0;
 }
+#endif
 
 static void prompt_draw(siocat *sc) {
     fputs("> ", stdout);
@@ -1047,6 +1071,12 @@ static void run(siocat *sc) {
             sc->exit_code = 1;
             break;
         }
+#ifdef _WIN32
+        if (sc->stdin_open && (timeout < 0 || timeout > 20)) timeout = 20;
+        if (n ? WSAPoll(fds + 1, (ULONG)n, timeout) < 0 : (Sleep(timeout < 0 ? INFINITE : (DWORD)timeout), 0)) break;
+        fds[0].revents = sc->stdin_open && stdin_ready() ? POLLIN : 0;
+        (void)i;
+#else
         fds[0].fd = sc->stdin_open ? 0 : -1;
         fds[0].events = POLLIN;
         fds[0].revents = 0;
@@ -1054,6 +1084,7 @@ static void run(siocat *sc) {
             if (errno != EINTR) break;
             for (i = 0; i <= n; i++) fds[i].revents = 0;
         }
+#endif
         if (sc->server) sio_server_process(sc->server, fds + 1, n);
         else sio_client_process(sc->client, fds + 1, n);
         if (sc->done) break;
@@ -1091,7 +1122,9 @@ static void leave(siocat *sc) {
 
 int main(int argc, char **argv) {
     static siocat sc;
+#ifndef _WIN32
     struct sigaction sa;
+#endif
     int rc;
     memset(&sc, 0, sizeof sc);
     sc.quit_after = QUIT_UNSET;
@@ -1113,12 +1146,21 @@ int main(int argc, char **argv) {
                                      "anyone on the path can read and change this connection\n");
     sio_buf_appendc(&sc.headers, 0);
 
+#ifdef _WIN32
+    /* no sigaction() or SIGPIPE; and "\n" stays "\n" on the pipes */
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    _setmode(0, _O_BINARY);
+    _setmode(1, _O_BINARY);
+    _setmode(2, _O_BINARY);
+#else
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+#endif
 
     rc = sc.server_mode ? start_server(&sc) : start_client(&sc);
     if (rc == 0) {
