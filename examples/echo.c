@@ -162,7 +162,10 @@ int main(int argc, char **argv) {
 #ifndef _WIN32
     struct sigaction sa;
 #endif
-    int i, err, print_disconnects = 0, workers = 0, ready_fd = -1;
+    int i, err, print_disconnects = 0, workers = 0;
+#ifndef _WIN32
+    int ready_fd = -1;
+#endif
 
     memset(&d, 0, sizeof d);
     memset(&cd, 0, sizeof cd);
