@@ -390,7 +390,11 @@ WIN_CXX  ?= x86_64-w64-mingw32-g++
 WIN_LIBS := -lws2_32 -lbcrypt -liphlpapi
 HAVE_WIN := $(shell command -v $(WIN_CC) >/dev/null 2>&1 && echo yes)
 WINTESTS := $(patsubst tests/%.c,$(B)/win/tests/%.exe,$(filter-out tests/test_tls.c tests/test_attach.c,$(wildcard tests/test_*.c)))
-WINPROGS := $(addprefix $(B)/win/,echo.exe binary.exe rooms.exe tweets.exe siocat.exe client_driver.exe)
+# echo.exe sits beside build/echo (the issue's build/echo.exe), the rest in build/win/
+WINPROGS := $(B)/echo.exe $(addprefix $(B)/win/,binary.exe rooms.exe tweets.exe siocat.exe client_driver.exe)
+$(B)/echo.exe: examples/echo.c socketio.h examples/echo_events.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(WIN_LIBS)
 $(B)/win/tests/%.exe: tests/%.c socketio.h
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(WIN_LIBS)

@@ -1,7 +1,7 @@
 // Issue 19: the Windows build (mingw-w64, Winsock 2: build/win/*.exe) run
 // under wine, talking to the npm packages on Linux over 127.0.0.1:
-// - build/win/echo.exe through the same server suites as the default build
-//   (SIO_ECHO_CMD="wine build/win/echo.exe": Engine.IO framing, events, acks,
+// - build/echo.exe through the same server suites as the default build
+//   (SIO_ECHO_CMD="wine build/echo.exe": Engine.IO framing, events, acks,
 //   binary, v3);
 // - build/win/siocat.exe against Node's echo server (tests/node/echo_server.mjs):
 //   an event and its echo over polling and over WebSocket, binary in an ack.
@@ -23,6 +23,7 @@ import { ROOT, BUILD, startServer } from './lib.mjs';
 const SUITES = ['tests/interop/eio.test.mjs', 'tests/interop/sio.test.mjs', 'tests/interop/server_extra.test.mjs',
   'tests/interop/eio3.test.mjs'];
 const WIN = path.resolve(ROOT, BUILD, 'win');
+const ECHO = path.resolve(ROOT, BUILD, 'echo.exe');   // the issue's build/echo.exe
 // A prefix of our own (tests/run.sh sets the same one), made on first use.
 const env = { ...process.env, WINEDEBUG: '-all', WINEPREFIX: process.env.WINEPREFIX || path.join(WIN, 'prefix') };
 delete env.NODE_TEST_CONTEXT;   // nested runners report to us, not to a parent
@@ -47,8 +48,7 @@ function run(cmd, args, { input = null, ms = 120000 } = {}) {
 describe('Windows build under wine', () => {
   before(async () => {
     assert.ok(has('wine'), 'wine not installed (tests/setup.sh installs it)');
-    for (const p of ['echo.exe', 'siocat.exe']) {
-      const bin = path.join(WIN, p);
+    for (const bin of [ECHO, path.join(WIN, 'siocat.exe')]) {
       assert.ok(existsSync(bin), `${bin} missing: make ${path.relative(ROOT, bin)}`);
     }
     mkdirSync(env.WINEPREFIX, { recursive: true });
@@ -63,10 +63,11 @@ describe('Windows build under wine', () => {
     assert.equal(code, 0, 'wine does not start');
   });
 
-  it('echo.exe: the server suites, the npm client connecting from Linux', async (t) => {
-    const suiteEnv = { ...env, SIO_ECHO_CMD: `wine ${path.join(WIN, 'echo.exe')}` };
-    for (const suite of SUITES) {
-      await t.test(suite, async () => {
+  // two suites at a time: each waits on wine more than on a core
+  it('echo.exe: the server suites, the npm client connecting from Linux', { concurrency: 2 }, async (t) => {
+    const suiteEnv = { ...env, SIO_ECHO_CMD: `wine ${ECHO}` };
+    await Promise.all(SUITES.map((suite) =>
+      t.test(suite, async () => {
         const r = await new Promise((resolve) => {
           const child = spawn(process.execPath, ['--test', '--test-reporter=tap', '--test-timeout=60000', suite],
             { cwd: ROOT, env: suiteEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -80,8 +81,7 @@ describe('Windows build under wine', () => {
         const failed = r.out.split('\n').filter((l) => /^\s*not ok /.test(l)).join('\n');
         assert.equal(r.code, 0, `${suite} against echo.exe failed:\n${failed}\n${r.out.slice(-3000)}`);
         assert.ok(pass > 0, `${suite}: nothing passed`);
-      });
-    }
+      })));
   });
 
   it('siocat.exe against the Node server: events over polling and WebSocket, binary in an ack', async () => {
