@@ -1279,7 +1279,9 @@ typedef struct sio_server_desc {
        the same port share it, the kernel spreading new connections among
        them; joined in a cluster (sio_server_cluster), one server per core
        for WebSocket clients (long-polling needs every request of a session
-       on one process). SIO_ERR_UNSUPPORTED where the system lacks it. */
+       on one process). SIO_ERR_UNSUPPORTED where the system lacks it:
+       Windows has no such sharing (its SO_REUSEADDR lets a second socket
+       take the port, not share it), nor lwIP. */
     int reuse_port;
     const char *path;            /* Socket.IO endpoint; NULL = "/socket.io/" */
     int ping_interval_ms;        /* 0 = 25000 */
@@ -13641,7 +13643,9 @@ static int sio__srv_listen(sio_server *srv) {
     }
     if (rc != SIO_OK) {
         SIO__LOG(srv, SIO_LOG_ERROR, "cannot listen on %s port %d: %s", srv->desc.host, srv->desc.port,
-                 rc == SIO_ERR_RESOLVE ? "no such address" : strerror(errno));
+                 rc == SIO_ERR_RESOLVE ? "no such address"
+                 : rc == SIO_ERR_UNSUPPORTED ? "reuse_port: this system cannot share a port (no SO_REUSEPORT)"
+                                             : strerror(errno));
         return rc;
     }
     if (!(l = sio__conn_add(&srv->b.loop, fd, SIO__C_LISTEN, &sio__listen_ops, &srv->http, sizeof *l))) {

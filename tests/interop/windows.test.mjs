@@ -10,7 +10,7 @@
 // not support on the Unix pipes node gives them (see tools/siocat.c).
 // Where mingw-w64 or wine is missing this file fails, as targets.test.mjs
 // does: make test installs them (tests/setup.sh).
-import { describe, it, before } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -54,14 +54,18 @@ describe('Windows build under wine', () => {
     mkdirSync(env.WINEPREFIX, { recursive: true });
     // The first start makes the prefix (about 15 s); one wineserver then
     // serves the whole file. Its services inherit what they are given, so
-    // no pipes here, and the exit (not the pipes' close) is what counts.
+    // no pipes here, and the exit (not the pipes' close) is what counts:
+    // wine's, for wineserver -p fails when one (run.sh's) is already up.
     const code = await new Promise((resolve) => {
-      const child = spawn('sh', ['-c', 'wineserver -p 60 && wine cmd /c exit 0'], { cwd: ROOT, env, stdio: 'ignore' });
+      const child = spawn('sh', ['-c', 'wineserver -p 60; wine cmd /c exit 0'], { cwd: ROOT, env, stdio: 'ignore' });
       const timer = setTimeout(() => child.kill('SIGKILL'), 90000);
       child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
     });
     assert.equal(code, 0, 'wine does not start');
   });
+  // the wineserver would linger for its 60 s: it and whatever it still
+  // runs stop here
+  after(() => { try { execFileSync('wineserver', ['-k'], { env, stdio: 'ignore', timeout: 20000 }); } catch { /* none */ } });
 
   // two suites at a time: each waits on wine more than on a core
   it('echo.exe: the server suites, the npm client connecting from Linux', { concurrency: 2 }, async (t) => {
