@@ -4,7 +4,7 @@
 // failing test cannot leave anything behind.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, appendFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import crypto from 'node:crypto';
@@ -47,6 +47,14 @@ export function startServer(cmd = echoCommand(), args = [], { port = 0, timeout 
   return new Promise((resolve, reject) => {
     const child = spawn(exe, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
+    // SIO_SERVER_LOG_DIR: every server's output and end, one file each, for
+    // a failure that shows only on some runs
+    const logDir = process.env.SIO_SERVER_LOG_DIR;
+    const log = (what) => { if (logDir) appendFileSync(path.join(logDir, `${child.pid}.log`), `${Date.now()} ${what}\n`); };
+    log(`start ${exe} ${argv.join(' ')}`);
+    child.stdout.on('data', (d) => log(`out ${d}`));
+    child.stderr.on('data', (d) => log(`err ${d}`));
+    child.once('exit', (code, sig) => log(`exit code ${code} signal ${sig}`));
     let out = '';
     let done = false;
     const exited = new Promise((res) => child.once('exit', (code, sig) => {
