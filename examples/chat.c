@@ -308,7 +308,6 @@ int main(int argc, char **argv) {
     sio_server_desc d;
     sio_namespace *nsp;
     chat ch;
-    struct sigaction sa;
     int i, err;
 
     memset(&d, 0, sizeof d);
@@ -348,11 +347,12 @@ int main(int argc, char **argv) {
     sio_on(nsp, "file", on_file, &ch);
     sio_on_disconnect(nsp, on_disconnect, &ch);
 
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    /* C's signal() is all a stop flag needs, on POSIX and Windows alike */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+#ifdef SIGPIPE   /* POSIX: a peer gone must not kill the server; Windows has no SIGPIPE */
     signal(SIGPIPE, SIG_IGN);
+#endif
     printf("chat: open %s://localhost:%d (listening on port %d)\n", d.tls.cert_file ? "https" : "http",
            sio_server_port(ch.srv), sio_server_port(ch.srv));
     fflush(stdout);
