@@ -10,11 +10,11 @@
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
 
-#include <poll.h>
+#include "poll_stdin.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CLIENT_FDS 16
 
@@ -98,22 +98,20 @@ int main(int argc, char **argv) {
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 
-    /* One poll() for standard input and the client's sockets (the step
-       API): a typed line goes out at once, the client's timers stay on
-       time. A client needs a handful of descriptors: its connection, an
-       upgrade probe or a second polling request, a DNS query. */
+    /* One wait for standard input and the client's sockets (the step
+       API, and poll_stdin.h): a typed line goes out at once, the client's
+       timers stay on time. A client needs a handful of descriptors: its
+       connection, an upgrade probe or a second polling request, a DNS
+       query. Slot 0 is standard input. */
     while (!stop_requested && !sio_client_closed(c)) {
         struct pollfd fds[1 + CLIENT_FDS];
         int timeout = -1, n;
-        fds[0].fd = stdin_open ? 0 : -1;
-        fds[0].events = POLLIN;
-        fds[0].revents = 0;
         n = sio_client_fds(c, fds + 1, CLIENT_FDS, &timeout);
         if (n < 0 || n > CLIENT_FDS) {
             fprintf(stderr, "client: %s\n", n < 0 ? sio_strerror(n) : "more descriptors than expected");
             break;
         }
-        if (poll(fds, (nfds_t)n + 1, timeout) < 0) continue;   /* a signal: look at stop_requested */
+        if (poll_stdin(fds, n, timeout, stdin_open) < 0) continue;   /* a signal: look at stop_requested */
         sio_client_process(c, fds + 1, n);
         if (fds[0].revents & (POLLIN | POLLHUP)) {
             ssize_t r = read(0, line + used, sizeof line - 1 - used);

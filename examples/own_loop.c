@@ -7,11 +7,11 @@
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
 
-#include <poll.h>
+#include "poll_stdin.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_FDS 1024
 
@@ -48,15 +48,14 @@ int main(int argc, char **argv) {
 
     for (;;) {
         int timeout = 1000, n;
-        /* slot 0 is ours; the library fills the rest */
-        fds[0].fd = stdin_open ? 0 : -1;
-        fds[0].events = POLLIN;
+        /* slot 0 is ours (standard input, filled by poll_stdin); the
+           library fills the rest */
         n = sio_server_fds(srv, fds + 1, MAX_FDS - 1, &timeout);
         if (n < 0 || n > MAX_FDS - 1) {
             fprintf(stderr, "own_loop: too many connections for this example's array\n");
             return 1;
         }
-        if (poll(fds, (nfds_t)n + 1, timeout) < 0) continue;
+        if (poll_stdin(fds, n, timeout, stdin_open) < 0) continue;
         sio_server_process(srv, fds + 1, n);
 
         if (fds[0].revents & (POLLIN | POLLHUP)) {
