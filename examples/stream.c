@@ -11,7 +11,8 @@
      fs.createReadStream('new.bin').pipe(up);               // then 'uploaded' {name, size}
    Bad names (empty, with '/' or '\', starting with '.') and files that
    cannot be opened get 'stream-error' {name, message}; nothing outside
-   the directory is ever read or written (symbolic links are not followed).
+   the directory is ever read or written (symbolic links are not followed,
+   but see OPEN_FLAGS for Windows).
    Memory stays at a few chunks per transfer, whatever the file size.
 
    Build: cc -std=c99 -O2 -I.. stream.c -o stream
@@ -26,6 +27,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* How files are opened. POSIX: no symbolic link is followed, and a FIFO
+   put in the directory must not stall the server (without a reader it
+   fails at once). Windows has no O_NOFOLLOW: a link is followed there,
+   but making one takes a privilege (an administrator, or developer mode),
+   so the links in the directory are those its owner made. It has no FIFOs
+   either, and opens files as text unless told (a "\r\n" would become
+   "\n"). */
+#ifdef _WIN32
+#define OPEN_FLAGS O_BINARY
+#else
+#define OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK)
+#endif
 
 static const char *dir = ".";
 
@@ -80,8 +94,7 @@ static void on_download(const sio_stream_event *ev, void *user) {
     (void)user;
     if (!why && !ev->stream) why = "no stream";
     if (!why) {
-        /* O_NONBLOCK: a FIFO put in the directory must not stall the server */
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        fd = open(path, O_RDONLY | OPEN_FLAGS);
         if (fd < 0) why = strerror(errno);
         else if (fstat(fd, &sb) != 0) why = strerror(errno);
         else if (!S_ISREG(sb.st_mode)) why = "not a regular file";
@@ -143,10 +156,8 @@ static void on_upload(const sio_stream_event *ev, void *user) {
     if (!why && !ev->stream) why = "no stream";
     if (!why) {
         struct stat sb;
-        /* O_NONBLOCK: a FIFO there must not stall the server (without a
-           reader it fails at once); anything but a regular file is refused
-           before a byte is written */
-        fd = open(u->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0644);
+        /* anything but a regular file is refused before a byte is written */
+        fd = open(u->path, O_WRONLY | O_CREAT | OPEN_FLAGS, 0644);
         if (fd < 0) why = strerror(errno);
         else if (fstat(fd, &sb) != 0) why = strerror(errno);
         else if (!S_ISREG(sb.st_mode)) why = "not a regular file";
