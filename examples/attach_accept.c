@@ -20,17 +20,50 @@
 
 #include "echo_events.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The program's own sockets. Windows has the same calls in Winsock 2
+   (socketio.h included it) but for these few; Winsock must also be
+   started before the first socket (the library starts it for its own
+   servers and clients, but the listener here comes first). */
+#ifdef _WIN32
+typedef ULONG nfds_t;
+#define poll(fds, n, ms) WSAPoll(fds, (ULONG)(n), ms)
+#define MSG_NOSIGNAL 0   /* no SIGPIPE there: send() raises no signal */
+static int start_sockets(void) {
+    WSADATA wsa;
+    return WSAStartup(MAKEWORD(2, 2), &wsa) == 0;
+}
+static void close_socket(int fd) { closesocket((SOCKET)fd); }
+static void set_nonblock(int fd) {
+    u_long on = 1;
+    ioctlsocket((SOCKET)fd, FIONBIO, &on);
+}
+/* the call failed for now only: no bytes yet */
+static int try_again(void) { return WSAGetLastError() == WSAEWOULDBLOCK; }
+static const char *socket_error(void) {
+    static char text[32];
+    snprintf(text, sizeof text, "Winsock error %d", WSAGetLastError());
+    return text;
+}
+#else
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+static int start_sockets(void) { return 1; }
+static void close_socket(int fd) { close(fd); }
+static void set_nonblock(int fd) { fcntl(fd, F_SETFL, O_NONBLOCK); }
+/* the call failed for now only: no bytes yet, or a signal came */
+static int try_again(void) { return errno == EAGAIN || errno == EINTR; }
+static const char *socket_error(void) { return strerror(errno); }
+#endif
 
 #define MAX_FDS 4096
 #define MAX_OWN 256        /* connections still read by the program itself */
@@ -66,7 +99,7 @@ typedef struct own {
 static own *conns[MAX_OWN];
 
 static void own_close(int i) {
-    close(conns[i]->fd);
+    close_socket(conns[i]->fd);
     free(conns[i]);
     conns[i] = NULL;
 }
@@ -99,7 +132,7 @@ static void own_read(sio_server *srv, int i) {
     own *c = conns[i];
     ssize_t r = recv(c->fd, c->head + c->len, sizeof c->head - c->len, 0);
     if (r <= 0) {
-        if (r == 0 || (errno != EAGAIN && errno != EINTR)) own_close(i);
+        if (r == 0 || !try_again()) own_close(i);
         return;
     }
     c->len += (size_t)r;
@@ -137,11 +170,11 @@ static void own_read(sio_server *srv, int i) {
 static void own_accept(int lfd) {
     int i, fd = accept(lfd, NULL, NULL);
     if (fd < 0) return;
-    fcntl(fd, F_SETFL, O_NONBLOCK);
+    set_nonblock(fd);
     for (i = 0; i < MAX_OWN && conns[i]; i++) {
     }
     if (i == MAX_OWN || !(conns[i] = (own *)calloc(1, sizeof *conns[i]))) {
-        close(fd);
+        close_socket(fd);
         return;
     }
     conns[i]->fd = fd;
@@ -156,7 +189,6 @@ int main(int argc, char **argv) {
     static int slot_of[MAX_OWN];
     struct sockaddr_in addr;
     socklen_t alen = sizeof addr;
-    struct sigaction sa;
     sio_server_desc d;
     sio_server *srv;
     const char *host = "127.0.0.1";
@@ -183,11 +215,15 @@ int main(int argc, char **argv) {
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((unsigned short)port);
+    if (!start_sockets()) {
+        fprintf(stderr, "attach_accept: no sockets: %s\n", socket_error());
+        return 1;
+    }
     lfd = socket(AF_INET, SOCK_STREAM, 0);
     setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 || bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
         listen(lfd, 128) != 0 || getsockname(lfd, (struct sockaddr *)&addr, &alen) != 0) {
-        fprintf(stderr, "attach_accept: cannot listen on %s port %d: %s\n", host, port, strerror(errno));
+        fprintf(stderr, "attach_accept: cannot listen on %s port %d: %s\n", host, port, socket_error());
         return 1;
     }
     srv = sio_server_create(&d, &err);
@@ -195,11 +231,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "attach_accept: %s\n", sio_strerror(srv ? SIO_ERR_NOMEM : err));
         return 1;
     }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+#ifdef SIGPIPE
     signal(SIGPIPE, SIG_IGN);
+#endif
     printf("listening on port %d\n", ntohs(addr.sin_port));
     fflush(stdout);
 
@@ -224,13 +260,13 @@ int main(int argc, char **argv) {
         if (poll(fds, (nfds_t)(base + n), timeout) < 0 && errno != EINTR) break;
         sio_server_process(srv, fds + base, n);
         for (i = 0; i < MAX_OWN; i++)
-            if (conns[i] && slot_of[i] < base && fds[slot_of[i]].fd == conns[i]->fd && fds[slot_of[i]].revents)
+            if (conns[i] && slot_of[i] < base && (int)fds[slot_of[i]].fd == conns[i]->fd && fds[slot_of[i]].revents)
                 own_read(srv, i);
         if (fds[0].revents & POLLIN) own_accept(lfd);
     }
     for (i = 0; i < MAX_OWN; i++)
         if (conns[i]) own_close(i);
     sio_server_destroy(srv);
-    close(lfd);
+    close_socket(lfd);
     return 0;
 }
