@@ -2,14 +2,42 @@
    sio_server_request are answered once, at once or later; a WebSocket
    answered 101 runs on the socket handed over after it and is given back
    through release; sio_server_adopt takes a socket with bytes already
-   read. Sockets are socketpairs: no port, no peer but this file. (The
-   real hosts, libmicrohttpd and an accept() loop, are driven by
+   read. Sockets are socketpairs (on Windows, a loopback pair): no peer
+   but this file. (The real hosts, libmicrohttpd and an accept() loop, are driven by
    tests/interop/attach.test.mjs.) */
 #define _DEFAULT_SOURCE
 #define SOCKETIO_IMPLEMENTATION
 #include "../socketio.h"
 
+#ifdef _WIN32
+/* Windows has no socketpair(): a connected pair over the loopback (made
+   while a server exists, which has started Winsock). sv[1], the test's
+   end, is non-blocking, for Winsock has no MSG_DONTWAIT either. */
+#define MSG_DONTWAIT 0
+static int socketpair(int domain, int type, int protocol, int sv[2]) {
+    struct sockaddr_in a;
+    socklen_t n = sizeof a;
+    u_long on = 1;
+    int lfd = (int)socket(AF_INET, SOCK_STREAM, 0);
+    (void)domain, (void)type, (void)protocol;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sv[0] = sv[1] = -1;
+    if (lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 1) == 0 &&
+        getsockname(lfd, (struct sockaddr *)&a, &n) == 0) {
+        sv[1] = (int)socket(AF_INET, SOCK_STREAM, 0);
+        if (sv[1] >= 0 && connect(sv[1], (struct sockaddr *)&a, sizeof a) == 0) {
+            sv[0] = (int)accept(lfd, NULL, NULL);
+            ioctlsocket(sv[1], FIONBIO, &on);
+        }
+    }
+    if (lfd >= 0) sio__closesocket(lfd);
+    return sv[0] >= 0 ? 0 : -1;
+}
+#else
 #include <sys/socket.h>
+#endif
 
 static int passes, fails, checks_failed;
 #define CHECK(c) do { if (!(c)) { checks_failed++; fprintf(stderr, "  check failed line %d: %s\n", __LINE__, #c); } } while (0)
@@ -41,7 +69,7 @@ static void respond(void *user, int status, const char *headers, const void *bod
 static void release(void *user, int fd) {
     answer *a = (answer *)user;
     a->released_fd = fd;
-    close(fd);
+    sio__closesocket(fd);
 }
 
 static sio_exchange *ask(sio_server *srv, answer *a, const char *method, const char *target, const char *headers,
@@ -185,7 +213,7 @@ int main(void) {
     }
     n = read_some(srv, sv[1], buf, sizeof buf);
     CHECK(n > 4 && (unsigned char)buf[0] == 0x81 && buf[2] == '4' && buf[3] == '0');   /* the CONNECT reply */
-    close(sv[1]);
+    sio__closesocket(sv[1]);
     turns(srv, 20);   /* the library sees the end */
     CHECK(b.released_fd == sv[0] && b.calls == 1);
     group("WebSocket: 101 to the host, then the host's socket, given back through release");
@@ -199,7 +227,7 @@ int main(void) {
     CHECK(n > 12 && memcmp(buf, "HTTP/1.1 200", 12) == 0);
     CHECK(sio_server_adopt(srv, -1, NULL, 0) == SIO_ERR_INVALID);
     CHECK(sio_server_adopt(NULL, sv[1], NULL, 0) == SIO_ERR_INVALID);
-    close(sv[1]);   /* the library closes sv[0] when it sees the end */
+    sio__closesocket(sv[1]);   /* the library closes sv[0] when it sees the end */
     group("adopt: a socket with a request already read, and the start of the next");
 
     /* the held GET of the earlier session is still waiting */
