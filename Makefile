@@ -58,7 +58,7 @@ endif
 
 all: $(EXAMPLES) $(TOOLS) $(TESTS) $(TESTPROG) $(TLSALL)
 
-$(B)/%: examples/%.c socketio.h examples/echo_events.h
+$(B)/%: examples/%.c socketio.h examples/echo_events.h examples/poll_stdin.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
 
@@ -388,22 +388,24 @@ endif
 
 # >>windows (issue 19): Winsock 2 builds with mingw-w64, run under wine by
 # tests/run.sh (the unit tests) and tests/interop/windows.test.mjs (echo.exe
-# against the npm client, siocat.exe against Node). test_tls needs BearSSL
-# and test_attach POSIX sockets of its own; the other tests all build.
+# against the npm client, chat.exe with it, siocat.exe against Node).
+# test_tls needs BearSSL; the other tests all build, and every example
+# that needs no host library.
 WIN_CC   ?= x86_64-w64-mingw32-gcc
 WIN_CXX  ?= x86_64-w64-mingw32-g++
 WIN_LIBS := -lws2_32 -lbcrypt -liphlpapi
 HAVE_WIN := $(shell command -v $(WIN_CC) >/dev/null 2>&1 && echo yes)
-WINTESTS := $(patsubst tests/%.c,$(B)/win/tests/%.exe,$(filter-out tests/test_tls.c tests/test_attach.c,$(wildcard tests/test_*.c)))
+WINTESTS := $(patsubst tests/%.c,$(B)/win/tests/%.exe,$(filter-out tests/test_tls.c,$(wildcard tests/test_*.c)))
 # echo.exe sits beside build/echo (the issue's build/echo.exe), the rest in build/win/
-WINPROGS := $(B)/echo.exe $(addprefix $(B)/win/,binary.exe rooms.exe tweets.exe siocat.exe client_driver.exe)
+WINPROGS := $(B)/echo.exe $(addprefix $(B)/win/,binary.exe rooms.exe tweets.exe chat.exe client.exe own_loop.exe \
+            stream.exe attach_accept.exe siocat.exe client_driver.exe)
 $(B)/echo.exe: examples/echo.c socketio.h examples/echo_events.h
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(WIN_LIBS)
 $(B)/win/tests/%.exe: tests/%.c socketio.h
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WARN) $(XCFLAGS) -I. $< -o $@ $(WIN_LIBS)
-$(B)/win/%.exe: examples/%.c socketio.h examples/echo_events.h
+$(B)/win/%.exe: examples/%.c socketio.h examples/echo_events.h examples/poll_stdin.h
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WARN) $(XCFLAGS) -I. $< -o $@ $(WIN_LIBS)
 $(B)/win/%.exe: tools/%.c socketio.h
