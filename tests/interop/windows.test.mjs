@@ -4,18 +4,21 @@
 //   (SIO_ECHO_CMD="wine build/echo.exe": Engine.IO framing, events, acks,
 //   binary, v3, MessagePack);
 // - build/win/siocat.exe against Node's echo server (tests/node/echo_server.mjs):
-//   an event and its echo over polling and over WebSocket, binary in an ack.
+//   an event and its echo over polling and over WebSocket, binary in an ack;
+// - build/win/chat.exe, the demo, with the npm client and build/win/client.exe
+//   in the room.
 // The client suites (client_driver.exe, siocat.test.mjs) are not run: the
 // tools read their stdin between polls with PeekNamedPipe, which wine does
-// not support on the Unix pipes node gives them (see tools/siocat.c).
+// not support on the Unix pipes node gives them (see tools/siocat.c); so
+// client.exe gets a file, at its end at once, and only listens.
 // Where mingw-w64 or wine is missing this file fails, as targets.test.mjs
 // does: make test installs them (tests/setup.sh).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, BUILD, startServer } from './lib.mjs';
+import { ROOT, BUILD, startServer, connect, connected, closeClients, withTimeout } from './lib.mjs';
 
 // The servers start once wine's own services run (the before hook): the
 // first wine program starts them, and they keep the descriptors they are
@@ -49,7 +52,7 @@ function run(cmd, args, { input = null, ms = 120000 } = {}) {
 describe('Windows build under wine', () => {
   before(async () => {
     assert.ok(has('wine'), 'wine not installed (tests/setup.sh installs it)');
-    for (const bin of [ECHO, path.join(WIN, 'siocat.exe')]) {
+    for (const bin of [ECHO, ...['siocat.exe', 'chat.exe', 'client.exe'].map((f) => path.join(WIN, f))]) {
       assert.ok(existsSync(bin), `${bin} missing: make ${path.relative(ROOT, bin)}`);
     }
     mkdirSync(env.WINEPREFIX, { recursive: true });
@@ -104,6 +107,42 @@ describe('Windows build under wine', () => {
       assert.match(r.out, /^\{"ack":\["bin",\{"_binary":"AQID"\}\]\}$/m, r.out + r.err);
     } finally {
       await srv.stop();
+    }
+  });
+
+  it('chat.exe: the npm client joins and hears its message back, client.exe hears it too', async () => {
+    const srv = await startServer(['env', `WINEPREFIX=${env.WINEPREFIX}`, 'WINEDEBUG=-all', 'wine',
+      path.join(WIN, 'chat.exe')], [], { timeout: 30000 });
+    let client = null;
+    let stdin = null;
+    try {
+      const u = connect(srv.port);
+      await connected(u, 10000);
+      u.emit('join', 'node-user');
+      const [me] = await u.inbox.take('joined', 10000);
+      assert.equal(me.name, 'node-user');
+      u.emit('message', 'hi from Linux');
+      const [m] = await u.inbox.take('message', 10000);
+      assert.deepEqual([m.name, m.text], ['node-user', 'hi from Linux']);
+
+      writeFileSync(path.join(WIN, 'empty.txt'), '');
+      stdin = openSync(path.join(WIN, 'empty.txt'), 'r');   // a file: its end is seen at once
+      client = spawn('wine', [path.join(WIN, 'client.exe'), srv.url, 'c-bot'],
+        { cwd: ROOT, env, stdio: [stdin, 'pipe', 'pipe'], detached: true });
+      let out = '';
+      const heard = new Promise((resolve) => {
+        client.stdout.on('data', (d) => { out += d; if (out.includes('node-user: hi client.exe')) resolve(); });
+      });
+      client.stderr.on('data', (d) => { out += d; });
+      const [bot] = await u.inbox.take('joined', 20000);
+      assert.deepEqual([bot.name, bot.users], ['c-bot', 2]);
+      u.emit('message', 'hi client.exe');
+      await withTimeout(heard, 10000, 'client.exe printing the message').catch((e) => assert.fail(`${e.message}:\n${out}`));
+    } finally {
+      closeClients();
+      if (client) try { process.kill(-client.pid, 'SIGKILL'); } catch { /* gone */ }
+      if (stdin !== null) closeSync(stdin);
+      srv.kill();
     }
   });
 });
