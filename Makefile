@@ -73,6 +73,8 @@ $(B)/loop_libuv: examples/loop_libuv.c socketio.h examples/echo_events.h
 $(B)/%: tools/%.c socketio.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@
+# siocat waits for stdin and its sockets as client.c and own_loop.c do
+$(addsuffix siocat,$(B)/ $(B)/tls/ $(B)/posix/ $(B)/m32/ $(B)/s390x/) $(B)/win/siocat.exe: examples/poll_stdin.h
 
 $(B)/tests/%: tests/%.c socketio.h
 	@mkdir -p $(@D)

@@ -1,6 +1,6 @@
 /* poll_stdin.h - one wait for standard input and the library's sockets,
-   shared by the examples that read typed lines beside the step API
-   (client.c, own_loop.c). Include it after socketio.h.
+   shared by the programs that read typed lines beside the step API
+   (client.c, own_loop.c, tools/siocat.c). Include it after socketio.h.
 
    POSIX does it in one poll(): a terminal, a pipe or a file is polled
    like a socket. Windows cannot: WSAPoll takes sockets only. There the

@@ -20,6 +20,7 @@
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime, termios, isatty */
 #define SOCKETIO_IMPLEMENTATION
 #include "socketio.h"
+#include "examples/poll_stdin.h"   /* one wait for stdin and the sockets, Windows too */
 #include <ctype.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -84,24 +85,9 @@ static uint64_t now_ms(void) { return sio_time_ms(); }
 
 #ifdef _WIN32
 /* Windows: no termios, so the console keeps its own line editing (no
-   prompt redrawn under events); and standard input cannot be polled with
-   the sockets, so the loop peeks at it between polls of at most 20 ms.
-   1: a read() will not block (or will see the end). */
+   prompt redrawn under events). */
 static void term_restore(void) {}
 static int term_raw(void) { return -1; }
-
-static int stdin_ready(void) {
-    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
-    DWORD avail = 0;
-    switch (GetFileType(h)) {
-    case FILE_TYPE_PIPE:   /* a failed peek: the writer is gone, read() sees the end */
-        return !PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL) || avail > 0;
-    case FILE_TYPE_CHAR:
-        return WaitForSingleObject(h, 0) == WAIT_OBJECT_0;
-    default:               /* a file */
-        return 1;
-    }
-}
 #else
 
 static struct termios saved_tio;
@@ -1054,8 +1040,9 @@ static int gather_fds(siocat *sc, struct pollfd **fds, int *nfds, int *timeout) 
     }
 }
 
-/* One poll() for standard input and the library's descriptors (the step
-   API), so a line goes out the moment it is typed. */
+/* One wait for standard input and the library's descriptors (the step
+   API, through examples/poll_stdin.h), so a line goes out the moment it
+   is typed. */
 static void run(siocat *sc) {
     uint64_t quit_at = 0;
     int nfds = 64, i;
@@ -1071,20 +1058,10 @@ static void run(siocat *sc) {
             sc->exit_code = 1;
             break;
         }
-#ifdef _WIN32
-        if (sc->stdin_open && (timeout < 0 || timeout > 20)) timeout = 20;
-        if (n ? WSAPoll(fds + 1, (ULONG)n, timeout) < 0 : (Sleep(timeout < 0 ? INFINITE : (DWORD)timeout), 0)) break;
-        fds[0].revents = sc->stdin_open && stdin_ready() ? POLLIN : 0;
-        (void)i;
-#else
-        fds[0].fd = sc->stdin_open ? 0 : -1;
-        fds[0].events = POLLIN;
-        fds[0].revents = 0;
-        if (poll(fds, (nfds_t)n + 1, timeout) < 0) {
+        if (poll_stdin(fds, n, timeout, sc->stdin_open) < 0) {
             if (errno != EINTR) break;
             for (i = 0; i <= n; i++) fds[i].revents = 0;
         }
-#endif
         if (sc->server) sio_server_process(sc->server, fds + 1, n);
         else sio_client_process(sc->client, fds + 1, n);
         if (sc->done) break;

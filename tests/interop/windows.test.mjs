@@ -9,7 +9,7 @@
 //   in the room.
 // The client suites (client_driver.exe, siocat.test.mjs) are not run: the
 // tools read their stdin between polls with PeekNamedPipe, which wine does
-// not support on the Unix pipes node gives them (see tools/siocat.c); so
+// not support on the Unix pipes node gives them (see examples/poll_stdin.h); so
 // client.exe gets a file, at its end at once, and only listens.
 // Where mingw-w64 or wine is missing this file fails, as targets.test.mjs
 // does: make test installs them (tests/setup.sh).
