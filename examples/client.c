@@ -3,7 +3,8 @@
 
    Joins the room under a name, sends every line typed on standard input as
    a "message", and prints what the room says. Reconnects by itself if the
-   server goes away; lines typed meanwhile are sent once it is back.
+   server goes away; lines typed meanwhile, or before the first connection,
+   are sent once it is back, after its join.
 
    Build: cc -std=c99 -O2 -I.. client.c -o client
    Run:   ./client [URL] [NAME]        (default http://localhost:3000, "c-client") */
@@ -48,13 +49,29 @@ static void print_notice(const sio_client_event *ev, void *user) {
     fflush(stdout);
 }
 
-/* (Re)join on every connect: the server forgets names when we go. */
-static void on_connect(sio_client_socket *s, void *user) {
+/* Who we are, and whether a "join" already waits among the held emits. */
+typedef struct chat_user {
+    const char *name;
+    int join_held;
+} chat_user;
+
+static void join(sio_client_socket *s, const char *name) {
     sio_msg m;
     sio_msg_init(&m);
-    sio_json_str(&m.w, (const char *)user);
+    sio_json_str(&m.w, name);
     sio_client_emit(s, "join", &m);
     sio_msg_free(&m);
+}
+
+/* (Re)join on every connect: the server forgets names when we go. Emits
+   made while offline are held and go out as soon as the connection is
+   up, before this runs; the chat drops messages from a socket that has
+   not joined, so a line typed offline is held behind a held "join"
+   (main), and then this one is not sent twice. */
+static void on_connect(sio_client_socket *s, void *user) {
+    chat_user *u = (chat_user *)user;
+    if (!u->join_held) join(s, u->name);
+    u->join_held = 0;
     fprintf(stderr, "client: connected over %s\n", sio_client_transport(sio_client_socket_client(s)));
 }
 
@@ -73,7 +90,7 @@ static void on_connect_error(sio_client_socket *s, const char *message, const ch
 
 int main(int argc, char **argv) {
     const char *url = argc > 1 ? argv[1] : "http://localhost:3000";
-    const char *name = argc > 2 ? argv[2] : "c-client";
+    chat_user user;
     char line[2048];
     size_t used = 0;
     int stdin_open = 1, err;
@@ -81,6 +98,8 @@ int main(int argc, char **argv) {
     sio_client *c;
     sio_client_socket *s;
 
+    user.name = argc > 2 ? argv[2] : "c-client";
+    user.join_held = 0;
     memset(&d, 0, sizeof d);
     d.url = url;
     c = sio_client_create(&d, &err);
@@ -89,7 +108,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     s = sio_client_socket_open(c, "/", NULL);
-    sio_client_on_connect(s, on_connect, (void *)name);
+    sio_client_on_connect(s, on_connect, &user);
     sio_client_on_disconnect(s, on_disconnect, NULL);
     sio_client_on_connect_error(s, on_connect_error, NULL);
     sio_client_on(s, "message", print_message, NULL);
@@ -123,6 +142,10 @@ int main(int argc, char **argv) {
             used += (size_t)r;
             while ((nl = (char *)memchr(line, '\n', used)) != NULL) {
                 sio_msg m;
+                if (!sio_client_socket_id(s)[0] && !user.join_held) {   /* offline: held, after a join */
+                    join(s, user.name);
+                    user.join_held = 1;
+                }
                 sio_msg_init(&m);
                 sio_json_str_n(&m.w, line, (size_t)(nl - line));
                 sio_client_emit(s, "message", &m);   /* held while disconnected */

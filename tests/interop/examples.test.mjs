@@ -120,4 +120,31 @@ describe('examples', { concurrency: true }, () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('client: lines typed before it is connected are held, and arrive after its join, in order', async () => {
+    const srv = await start('chat');
+    const u = connect(srv.port);
+    await connected(u);
+    u.emit('join', 'node-user');
+    await u.inbox.take('joined');
+    const child = spawn(path.resolve(ROOT, BUILD, 'client'), [srv.url, 'early'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    try {
+      // in the pipe before the client's first turn, so read while its
+      // handshake is still on the way
+      child.stdin.write('first\nsecond\n');
+      const [joined] = await u.inbox.take('joined');
+      assert.equal(joined.name, 'early');
+      const texts = [];
+      while (texts.length < 2) {
+        const [m] = await u.inbox.take('message');
+        if (m.name === 'early') texts.push(m.text);
+      }
+      assert.deepEqual(texts, ['first', 'second']);
+      assert.equal((err.match(/connected over/g) || []).length, 1, err);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
