@@ -19,8 +19,9 @@
 # (the admin socket is a client: its CPU is not the server's). Each server and
 # mode REPS times, the order rotated each round; medians.
 #
-#   bash tools/bench/admin.sh                 about 3 minutes
+#   bash tools/bench/admin.sh                 about 2 minutes
 #   BENCH_QUICK=1 bash tools/bench/admin.sh   about 30 s, one run each, 1 s windows
+#   BENCH_ADMIN_MAX_OUTPUT=BYTES              ours' --max-output (default 1 GiB, see below)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -81,7 +82,7 @@ wait_line() { # file regex seconds pid: the first match's line, or fail
 # and the rest of the window would not be instrumented. Node queues without
 # a bound; ours gets a bound high enough for a run (the server's RSS column
 # shows what was queued).
-MAX_OUT=$((1024 * 1024 * 1024))
+MAX_OUT=${BENCH_ADMIN_MAX_OUTPUT:-$((1024 * 1024 * 1024))}   # 16777216 shows the drop
 PORT=""
 start_server() { # kind mode -> SPID, PORT (a free port on 127.0.0.1, read from the server)
     local kind=$1 mode=$2 log="$OUT/server-$1-$2.log" args=()
