@@ -236,15 +236,20 @@ soak: all
 
 # Benchmarks against the Node server and the raw WebSocket floor (issue 7);
 # BENCH_QUICK=1 for a one-minute smoke run. Timing never enters `make test`.
-.PHONY: bench bench-cluster size
+.PHONY: bench bench-cluster bench-admin size
 # The cluster half (issue 14): 100 000 connections on SO_REUSEPORT workers
 # joined through Redis, against a cluster of Node servers (about 11 minutes
-# more; CLUSTER_QUICK=1: one); bench-cluster runs it alone.
+# more; CLUSTER_QUICK=1: one); bench-cluster runs it alone. Then the cost of
+# the Admin UI instrumentation (issue 17: echo with no admin, production and
+# development mode; about 2 minutes more), alone as bench-admin.
 bench: $(B)/echo $(B)/epoll/echo
 	@bash tools/bench/run.sh
 	@bash tools/bench/cluster.sh
+	@bash tools/bench/admin.sh
 bench-cluster: $(B)/epoll/echo
 	@bash tools/bench/cluster.sh
+bench-admin: $(B)/echo
+	@bash tools/bench/admin.sh
 size:
 	@bash tools/bench/size.sh
 
