@@ -63,18 +63,9 @@ stop_pid() { # pid: TERM, up to 5 s, then KILL
 cleanup() { stop_pid "$APID"; APID=""; stop_pid "$SPID"; SPID=""; }
 trap cleanup EXIT
 
-wait_line() { # file regex seconds pid: the first match's line, or fail
-    local f=$1 re=$2 secs=$3 pid=$4 line
-    for _ in $(seq 1 $((secs * 20))); do
-        line=$(grep -m1 -E "$re" "$f" 2>/dev/null || true)
-        [ -n "$line" ] && { echo "$line"; return 0; }
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "admin: no '$re' in $f after ${secs}s:" >&2
-    tail -n 5 "$f" >&2
-    return 1
-}
+BENCH_NAME="admin"
+# shellcheck source=tools/bench/lib.sh
+. tools/bench/lib.sh
 
 # Ours drops a peer once MAX_OUTPUT (16 MiB) is queued for it; in dev mode
 # ours makes notifications faster than a Node client sharing CPU 0 with the
@@ -166,21 +157,7 @@ done
 echo "admin: measured in $(($(date +%s) - START)) s" >&2
 
 # ---- the table: medians over the runs ----
-awk -v fails="$FAILS" '
-function kv(line, key,   re, m) {
-    re = "(^| )" key "=[^ ]*"
-    if (match(line, re)) { m = substr(line, RSTART, RLENGTH); sub(/^ /, "", m); sub(/^[^=]*=/, "", m); return m }
-    return ""
-}
-function add(fig, srv, v) { if (v != "") { n[fig, srv]++; val[fig, srv, n[fig, srv]] = v + 0 } }
-function median(fig, srv,   k, i, j, t, a) {
-    k = n[fig, srv]; if (!k) return ""
-    for (i = 1; i <= k; i++) a[i] = val[fig, srv, i]
-    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-}
-function fmt(v, d) { return v == "" ? "-" : sprintf("%." d "f", v) }
-function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+awk -v fails="$FAILS" "$(cat tools/bench/stats.awk)"'
 {
     srv = kv($0, "srv"); m = kv($0, "adm"); rep = kv($0, "rep")
     add("cpu", srv SUBSEP m, kv($0, "srv_cpu_per_op_us"))

@@ -91,18 +91,9 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-wait_line() { # file regex seconds pid: the first match's line, or fail
-    local f=$1 re=$2 secs=$3 pid=$4 i line
-    for i in $(seq 1 $((secs * 20))); do
-        line=$(grep -m1 -E "$re" "$f" 2>/dev/null || true)
-        [ -n "$line" ] && { echo "$line"; return 0; }
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "cluster: no '$re' in $f after ${secs}s:" >&2
-    tail -n 5 "$f" >&2
-    return 1
-}
+BENCH_NAME="cluster"
+# shellcheck source=tools/bench/lib.sh
+. tools/bench/lib.sh
 
 REDIS_PID=""
 start_redis() {

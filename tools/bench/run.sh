@@ -170,21 +170,7 @@ echo "bench: measured in $(($(date +%s) - START)) s" >&2
 
 # ---- the table: medians over the runs ----
 awk -v quick="$QUICK" -v idle_n="$IDLE_N" -v conn_n="$CONN_N" -v fan_n="$FAN_N" -v poll_n="$POLL_N" \
-    -v max_try="$MAX_TRY" -v max_n="$MAX_N" -v fdlim="$FDLIM" '
-function kv(line, key,   re, m) {
-    re = "(^| )" key "=[^ ]*"
-    if (match(line, re)) { m = substr(line, RSTART, RLENGTH); sub(/^ /, "", m); sub(/^[^=]*=/, "", m); return m }
-    return ""
-}
-function add(fig, srv, v) { if (v != "") { n[fig, srv]++; val[fig, srv, n[fig, srv]] = v + 0 } }
-function median(fig, srv,   k, i, j, t, a) {
-    k = n[fig, srv]; if (!k) return ""
-    for (i = 1; i <= k; i++) a[i] = val[fig, srv, i]
-    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-}
-function fmt(v, d) { return v == "" ? "-" : sprintf("%." d "f", v) }
-function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+    -v max_try="$MAX_TRY" -v max_n="$MAX_N" -v fdlim="$FDLIM" "$(cat tools/bench/stats.awk)"'
 function row(label, fig, d, unit,   o, e, nd, f) {
     o = median(fig, "ours"); e = median(fig, "epoll"); nd = median(fig, "node"); f = median(fig, "floor")
     printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label, fmt(o, d) unit, fmt(e, d) unit, fmt(nd, d) unit,
