@@ -8,25 +8,16 @@
 // per happening ("connect / ID", "event / [...]", "ack / [...]",
 // "disconnect / REASON", "connect_error / MSG\tDATA", "reconnect N", ...).
 
-import { describe, it, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { Server } from 'socket.io';
-import { Driver as SharedDriver } from './driver.mjs';
+import { stoppedAfterEach } from './driver.mjs';
 import { sleep, withTimeout } from './lib.mjs';
-
-const cleanups = [];
-afterEach(async () => {
-  while (cleanups.length) {
-    try { await cleanups.pop()(); } catch { /* best effort */ }
-  }
-});
 
 // ---------------------------------------------------------------- the driver
 
-class Driver extends SharedDriver {
-  constructor(url, args = []) { super(url, args, cleanups); }
-}
+const { cleanups, Driver } = stoppedAfterEach();
 // ---------------------------------------------------------------- the server
 
 // A socket.io server on `port` (0 = any). Namespace "/" and "/admin" (auth

@@ -13,7 +13,7 @@
 // Printed lines are compared after JSON.parse, so that 9223372036854775808
 // and 9.223372036854776e18 (the same double) are the same answer.
 
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -22,25 +22,18 @@ import path from 'node:path';
 import { Server } from 'socket.io';
 import parser from 'socket.io-msgpack-parser';
 import { ROOT, commandFrom, startServer, withTimeout, sleep } from './lib.mjs';
-import { Driver as SharedDriver } from './driver.mjs';
+import { stoppedAfterEach } from './driver.mjs';
 
 const SIOCAT = commandFrom('SIO_SIOCAT_CMD', 'siocat');
 const NODE_ECHO = ['node', 'tests/node/echo_server.mjs'];
 const MP = ['--parser', 'msgpack'];
 const TRANSPORTS = ['polling', 'websocket', 'auto'];
 
-const cleanups = [];
-afterEach(async () => {
-  while (cleanups.length) {
-    try { await cleanups.pop()(); } catch { /* best effort */ }
-  }
-});
+const { cleanups, Driver: StoppedDriver } = stoppedAfterEach();
 
 // The shared driver, plus: a driver that exits (a build without --parser
 // exits 2 at once) fails the wait at once instead of after its timeout.
-class Driver extends SharedDriver {
-  constructor(url, args = []) { super(url, args, cleanups); }
-
+class Driver extends StoppedDriver {
   expectAt(re, ms = 5000) {
     const gone = this.exited.then(async ({ code, sig }) => {
       await sleep(100); // its last lines first

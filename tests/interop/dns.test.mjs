@@ -9,24 +9,16 @@
 //   spoof.test   answers with the wrong id (must be ignored)
 // The C client is build/client_driver with --dns-server 127.0.0.1:PORT.
 
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import dgram from 'node:dgram';
 import { Server } from 'socket.io';
-import { Driver as SharedDriver } from './driver.mjs';
+import { stoppedAfterEach } from './driver.mjs';
 import { sleep, withTimeout } from './lib.mjs';
 
-const cleanups = [];
-afterEach(async () => {
-  while (cleanups.length) {
-    try { await cleanups.pop()(); } catch { /* best effort */ }
-  }
-});
+const { cleanups, Driver } = stoppedAfterEach();
 
-class Driver extends SharedDriver {
-  constructor(url, args = []) { super(url, args, cleanups); }
-}
 // ---------------------------------------------------------------- fake DNS
 
 function readName(msg, off) {

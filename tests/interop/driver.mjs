@@ -1,5 +1,6 @@
 // The C client driven line by line (tests/client_driver.c): shared by the
 // client and DNS interop tests. Lines it prints are matched with expect().
+import { afterEach } from 'node:test';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -70,4 +71,20 @@ export class Driver {
     await this.exited;
     clearTimeout(t);
   }
+}
+
+// For a test file: `cleanups`, emptied (last in, first out) after each of
+// its tests, failing or not, and a Driver whose instances put their stop()
+// there. Call it once, at the top of the file.
+export function stoppedAfterEach() {
+  const cleanups = [];
+  afterEach(async () => {
+    while (cleanups.length) {
+      try { await cleanups.pop()(); } catch { /* best effort */ }
+    }
+  });
+  class StoppedDriver extends Driver {
+    constructor(url, args = []) { super(url, args, cleanups); }
+  }
+  return { cleanups, Driver: StoppedDriver };
 }

@@ -21,7 +21,7 @@
 // norandom/echo and ubsan/client_driver. Only 127.0.0.1 and free ports.
 // RSS checks are skipped under SIO_*_CMD overrides and instrumented builds.
 
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
@@ -34,7 +34,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { Server } from 'socket.io';
 import { io as ioClient } from 'socket.io-client';
 import ss from 'socket.io-stream';
-import { Driver as SharedDriver } from './driver.mjs';
+import { stoppedAfterEach } from './driver.mjs';
 import {
   ROOT, BUILD, commandFrom, echoCommand, startServer, sleep, withTimeout, handshake, post, poll, request, frame,
   FrameReader,
@@ -45,16 +45,8 @@ const MiB = 1 << 20;
 const mib = (n) => `${(n / MiB).toFixed(1)} MiB`;
 
 // Everything a test starts is stopped by afterEach, failing or not.
-const cleanups = [];
-afterEach(async () => {
-  while (cleanups.length) {
-    try { await cleanups.pop()(); } catch { /* best effort */ }
-  }
-});
+const { cleanups, Driver } = stoppedAfterEach();
 
-class Driver extends SharedDriver {
-  constructor(url, args = []) { super(url, args, cleanups); }
-}
 
 async function echo(args = []) {
   const srv = await startServer(echoCommand(), args);
