@@ -142,6 +142,10 @@ describe('examples', { concurrency: true }, () => {
         if (m.name === 'early') texts.push(m.text);
       }
       assert.deepEqual(texts, ['first', 'second']);
+      // its stderr may come after the messages: one connect, once it is there
+      await withTimeout(new Promise((r) => {
+        const iv = setInterval(() => { if (/connected over/.test(err)) { clearInterval(iv); r(); } }, 20);
+      }), 5000, 'the C client says it connected');
       assert.equal((err.match(/connected over/g) || []).length, 1, err);
     } finally {
       child.kill('SIGKILL');
